@@ -1,0 +1,270 @@
+//! Accounts: registration with argon2id, login with a short-lived access token and a rotating,
+//! revocable refresh token, logout, profiles, discriminators and bot accounts.
+
+mod tokens;
+pub(crate) mod validate;
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+pub(crate) use tokens::TokenKeys;
+
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result, StorageError};
+use crate::events::Audience;
+use crate::id::{SessionId, UserId};
+use crate::model::{
+    AuthResponse, BotCreated, CreateBot, Event, LoginRequest, RegisterRequest, Status,
+    UpdateProfile, User,
+};
+use crate::store::{Kv, KvMut, SessionRecord, Table, Tx, UserRecord, UserStore};
+
+/// Who is calling: a user and the login session the token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Identity {
+    /// The login session.
+    pub session_id: SessionId,
+    /// The user.
+    pub user_id: UserId,
+}
+
+impl Engine {
+    /// Creates an account and logs it in.
+    ///
+    /// # Errors
+    ///
+    /// `Validation` for a bad username, password or e-mail; `Conflict` for a taken username.
+    pub async fn register(&self, request: RegisterRequest) -> Result<AuthResponse> {
+        let username = request.username.trim().to_owned();
+        validate::username(&username)?;
+        validate::password(&request.password)?;
+        validate::email(request.email.as_deref())?;
+        if self.read()?.fetch_user_id_by_name(&username)?.is_some() {
+            return Err(Error::conflict("username is taken"));
+        }
+        let hash = hash_password(request.password).await?;
+        let email = request.email;
+        let (user, session, secret) = self
+            .write(move |tx| {
+                if tx.fetch_user_id_by_name(&username)?.is_some() {
+                    return Err(Error::conflict("username is taken"));
+                }
+                let user = new_user(tx, username, false)?;
+                tx.insert_user(&UserRecord { bot_owner_id: None, email, password_hash: hash, user: user.clone() });
+                let (session, secret) = open_session(tx, user.id, false)?;
+                Ok((user, session, secret))
+            })
+            .await?;
+        self.auth_response(user, session, &secret)
+    }
+
+    /// Checks a username and password and opens a new login session.
+    ///
+    /// # Errors
+    ///
+    /// `Unauthorized` for an unknown user or a wrong password (the same answer for both).
+    pub async fn login(&self, request: LoginRequest) -> Result<AuthResponse> {
+        let wrong = || Error::unauthorized("wrong username or password");
+        let reader = self.read()?;
+        let id = reader.fetch_user_id_by_name(request.username.trim())?.ok_or_else(wrong)?;
+        let record = reader.fetch_user(id)?.ok_or_else(wrong)?;
+        drop(reader);
+        if record.password_hash.is_empty() {
+            return Err(wrong());
+        }
+        verify_password(request.password, record.password_hash).await.map_err(|_| wrong())?;
+        let (session, secret) = self.write(move |tx| open_session(tx, id, false)).await?;
+        self.auth_response(record.user, session, &secret)
+    }
+
+    /// Trades a refresh token for a new pair; the old refresh token stops working. Reusing an
+    /// old one revokes the whole session, since it means the token was stolen.
+    ///
+    /// # Errors
+    ///
+    /// `Unauthorized` for an unknown, reused or revoked refresh token.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<AuthResponse> {
+        let (session_id, secret) = tokens::split_opaque(refresh_token)?;
+        let presented = tokens::hash_secret(secret);
+        let (user, secret) = self
+            .write(move |tx| {
+                let revoked = || Error::unauthorized("refresh token is revoked");
+                let mut session = tx.fetch_session(session_id)?.ok_or_else(revoked)?;
+                if session.is_bot {
+                    return Err(revoked());
+                }
+                if session.secret_hash != presented {
+                    // Rotation reuse: end the session for everybody holding its tokens.
+                    tx.delete_session(session_id);
+                    return Ok(Err(revoked()));
+                }
+                let secret = tokens::random_hex(32)?;
+                session.secret_hash = tokens::hash_secret(&secret);
+                tx.update_session(&session);
+                let user = found(tx.fetch_user(session.user_id)?, ResourceKind::User, session.user_id)?;
+                Ok(Ok((user.user, secret)))
+            })
+            .await??;
+        self.auth_response(user, session_id, &secret)
+    }
+
+    /// Ends a login session: its access and refresh tokens stop working.
+    pub async fn logout(&self, identity: Identity) -> Result<()> {
+        self.write(move |tx| {
+            tx.delete_session(identity.session_id);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Checks an access token (or a bot token) and says whose it is.
+    ///
+    /// # Errors
+    ///
+    /// `Unauthorized` for a malformed, expired or revoked token.
+    pub fn authenticate(&self, token: &str) -> Result<Identity> {
+        let reader = self.read()?;
+        let (user_id, session_id) = if token.matches('.').count() == 2 {
+            self.keys().verify(token)?
+        } else {
+            let (session_id, secret) = tokens::split_opaque(token)?;
+            let session = reader.fetch_session(session_id)?.filter(|s| s.is_bot);
+            let session = session.ok_or_else(|| Error::unauthorized("unknown bot token"))?;
+            if session.secret_hash != tokens::hash_secret(secret) {
+                return Err(Error::unauthorized("unknown bot token"));
+            }
+            (session.user_id, session_id)
+        };
+        if reader.fetch_session(session_id)?.is_none() {
+            return Err(Error::unauthorized("session is logged out"));
+        }
+        Ok(Identity { session_id, user_id })
+    }
+
+    /// Fetches a user's public profile.
+    pub fn fetch_user(&self, id: UserId) -> Result<User> {
+        Ok(found(self.read()?.fetch_user(id)?, ResourceKind::User, id)?.user)
+    }
+
+    /// Changes the caller's profile; `USER_UPDATE` goes to the user's own sessions.
+    pub async fn update_profile(&self, actor: UserId, update: UpdateProfile) -> Result<User> {
+        if let Some(name) = &update.display_name {
+            validate::text("display_name", name, 32)?;
+        }
+        if let Some(bio) = &update.bio {
+            validate::text("bio", bio, 190)?;
+        }
+        if let Some(status) = &update.custom_status {
+            validate::text("custom_status", status, 128)?;
+        }
+        if let Some(url) = &update.avatar_url {
+            validate::text("avatar_url", url, 2048)?;
+        }
+        self.write(move |tx| {
+            let mut record = found(tx.fetch_user(actor)?, ResourceKind::User, actor)?;
+            let user = &mut record.user;
+            let trimmed = |s: String| s.trim().to_owned();
+            if let Some(v) = update.display_name { user.display_name = trimmed(v) }
+            if let Some(v) = update.bio { user.bio = v }
+            if let Some(v) = update.custom_status { user.custom_status = trimmed(v) }
+            if let Some(v) = update.avatar_url { user.avatar_url = trimmed(v) }
+            tx.update_user(&record);
+            tx.emit(Event::UserUpdate(record.user.clone()), Audience::users(vec![actor]));
+            Ok(record.user)
+        })
+        .await
+    }
+
+    /// Creates a bot account owned by the caller, with a long-lived token shown once.
+    pub async fn create_bot(&self, owner: UserId, request: CreateBot) -> Result<BotCreated> {
+        let username = request.username.trim().to_owned();
+        validate::username(&username)?;
+        let (user, session, secret) = self
+            .write(move |tx| {
+                let owner_record = found(tx.fetch_user(owner)?, ResourceKind::User, owner)?;
+                if owner_record.user.is_bot {
+                    return Err(Error::forbidden("bots cannot create bots"));
+                }
+                if tx.fetch_user_id_by_name(&username)?.is_some() {
+                    return Err(Error::conflict("username is taken"));
+                }
+                let user = new_user(tx, username, true)?;
+                let record = UserRecord { bot_owner_id: Some(owner), email: None, password_hash: String::new(), user: user.clone() };
+                tx.insert_user(&record);
+                let (session, secret) = open_session(tx, user.id, true)?;
+                Ok((user, session, secret))
+            })
+            .await?;
+        Ok(BotCreated { token: format!("{session}.{secret}"), user })
+    }
+
+    fn auth_response(&self, user: User, session: SessionId, secret: &str) -> Result<AuthResponse> {
+        let token = self.keys().access_token(user.id, session, self.access_token_ttl())?;
+        Ok(AuthResponse { refresh_token: format!("{session}.{secret}"), token, user })
+    }
+}
+
+fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> Result<User> {
+    let id: UserId = tx.new_id();
+    // The discriminator is display-only (usernames are unique); derive it from the id's
+    // random part so that it needs no extra randomness.
+    let discriminator = format!("{:04}", (id.ulid().random() % 9999) + 1);
+    Ok(User {
+        avatar_url: String::new(),
+        bio: String::new(),
+        created_at: tx.now(),
+        custom_status: String::new(),
+        discriminator,
+        display_name: String::new(),
+        id,
+        is_bot,
+        status: Status::Offline,
+        username,
+    })
+}
+
+fn open_session(tx: &mut Tx<'_>, user: UserId, is_bot: bool) -> Result<(SessionId, String)> {
+    let secret = tokens::random_hex(32)?;
+    let session = SessionRecord {
+        created_at: tx.now(),
+        id: tx.new_id(),
+        is_bot,
+        secret_hash: tokens::hash_secret(&secret),
+        user_id: user,
+    };
+    tx.update_session(&session);
+    Ok((session.id, secret))
+}
+
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| StorageError::new(format!("hashing a password: {e}")).into())
+    })
+    .await
+    .map_err(StorageError::new)?
+}
+
+async fn verify_password(password: String, hash: String) -> Result<()> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .map_err(|_| Error::unauthorized("wrong password"))
+    })
+    .await
+    .map_err(StorageError::new)?
+}
+
+/// Loads the token-signing secret, making and storing one on first start.
+pub(crate) fn load_or_make_secret(tx: &mut Tx<'_>) -> Result<Vec<u8>> {
+    const KEY: &[u8] = b"jwt_secret";
+    if let Some(secret) = tx.get::<String>(Table::Meta, KEY)? {
+        return Ok(secret.into_bytes());
+    }
+    let secret = tokens::random_hex(32)?;
+    tx.put(Table::Meta, KEY.to_vec(), &secret);
+    Ok(secret.into_bytes())
+}

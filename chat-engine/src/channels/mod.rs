@@ -1,0 +1,302 @@
+//! Channels: text and voice channels in servers with their permission overwrites, DMs and
+//! group DMs.
+
+use crate::accounts::validate;
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result};
+use crate::events::Audience;
+use crate::id::{ChannelId, ServerId, UserId};
+use crate::model::{
+    Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType,
+    PermissionOverwrite, Permissions, UpdateChannel,
+};
+use crate::permissions::{Context, context, resolve};
+use crate::servers::delete_channel_contents;
+use crate::store::{ChannelStore, Kv, KvMut, ServerStore, Tx, UserStore};
+
+/// Longest slow mode: six hours.
+const MAX_SLOW_MODE: u32 = 6 * 3600;
+
+impl Engine {
+    /// Creates a text or voice channel (MANAGE_CHANNELS). A private channel denies
+    /// VIEW_CHANNEL to @everyone and lets its creator in.
+    pub async fn create_channel(&self, actor: UserId, server: ServerId, request: CreateChannel) -> Result<Channel> {
+        if !matches!(request.kind, ChannelType::Text | ChannelType::Voice) {
+            return Err(Error::validation("type", "must be text or voice (threads and DMs have their own calls)"));
+        }
+        let name = validate::name("name", &request.name, 100)?;
+        validate::text("topic", &request.topic, 1024)?;
+        slow_mode(request.slow_mode_delay)?;
+        self.write(move |tx| {
+            let ctx = context(tx, server, actor)?;
+            ctx.require(Permissions::MANAGE_CHANNELS)?;
+            if let Some(category) = request.category_id {
+                if !tx.list_categories(server)?.iter().any(|c| c.id == category) {
+                    return Err(Error::validation("category_id", "no such category in this server"));
+                }
+            }
+            let position = match request.position {
+                Some(p) => p,
+                None => tx.list_server_channels(server)?.len() as i32,
+            };
+            let mut overwrites = Vec::new();
+            if request.is_private {
+                let view = Permissions::VIEW_CHANNEL;
+                overwrites.push(PermissionOverwrite { allow: Permissions::empty(), deny: view, id: server.ulid(), kind: OverwriteType::Role });
+                overwrites.push(PermissionOverwrite { allow: view, deny: Permissions::empty(), id: actor.ulid(), kind: OverwriteType::Member });
+            }
+            let now = tx.now();
+            let channel = Channel {
+                category_id: request.category_id,
+                created_at: now,
+                id: tx.new_id(),
+                is_private: request.is_private,
+                last_message_at: None,
+                last_message_id: None,
+                name,
+                owner_id: None,
+                parent_id: None,
+                permission_overwrites: overwrites,
+                position,
+                recipients: Vec::new(),
+                server_id: Some(server),
+                slow_mode_delay: request.slow_mode_delay,
+                topic: request.topic.trim().to_owned(),
+                kind: request.kind,
+                updated_at: now,
+            };
+            tx.update_channel(&channel);
+            tx.emit(Event::ChannelCreate(channel.clone()), Audience::channel(Some(server), channel.id, &[]));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Fetches a channel the caller can view.
+    pub fn fetch_channel(&self, actor: UserId, id: ChannelId) -> Result<Channel> {
+        let reader = self.read()?;
+        viewable(&reader, actor, id)
+    }
+
+    /// Lists the channels of a server that the caller can view (threads included).
+    pub fn list_channels(&self, actor: UserId, server: ServerId) -> Result<Vec<Channel>> {
+        let reader = self.read()?;
+        let ctx = context(&reader, server, actor)?;
+        let mut visible = Vec::new();
+        for channel in reader.list_server_channels(server)? {
+            if ctx.channel_permissions(&reader, &channel)?.contains(Permissions::VIEW_CHANNEL) {
+                visible.push(channel);
+            }
+        }
+        Ok(visible)
+    }
+
+    /// Changes a channel's settings (MANAGE_CHANNELS in it).
+    pub async fn update_channel(&self, actor: UserId, id: ChannelId, update: UpdateChannel) -> Result<Channel> {
+        let name = update.name.as_deref().map(|n| validate::name("name", n, 100)).transpose()?;
+        if let Some(topic) = &update.topic {
+            validate::text("topic", topic, 1024)?;
+        }
+        if let Some(delay) = update.slow_mode_delay {
+            slow_mode(delay)?;
+        }
+        self.write(move |tx| {
+            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
+            if let Some(Some(category)) = update.category_id {
+                if !tx.list_categories(ctx.server.id)?.iter().any(|c| c.id == category) {
+                    return Err(Error::validation("category_id", "no such category in this server"));
+                }
+            }
+            if let Some(name) = name { channel.name = name }
+            if let Some(topic) = update.topic { channel.topic = topic.trim().to_owned() }
+            if let Some(position) = update.position { channel.position = position }
+            if let Some(delay) = update.slow_mode_delay { channel.slow_mode_delay = delay }
+            if let Some(category) = update.category_id { channel.category_id = category }
+            channel.updated_at = tx.now();
+            tx.update_channel(&channel);
+            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::channel(channel.server_id, id, &[]));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Deletes a server channel with its messages and threads (MANAGE_CHANNELS in it).
+    pub async fn delete_channel(&self, actor: UserId, id: ChannelId) -> Result<()> {
+        self.write(move |tx| {
+            let (ctx, channel) = managed_channel(tx, actor, id)?;
+            let server = ctx.server.id;
+            for thread in tx.list_server_channels(server)?.into_iter().filter(|c| c.parent_id == Some(id)) {
+                delete_channel_contents(tx, &thread)?;
+                tx.delete_channel(&thread);
+                tx.emit(Event::ChannelDelete(thread), Audience::server(server));
+            }
+            delete_channel_contents(tx, &channel)?;
+            tx.delete_channel(&channel);
+            if ctx.server.system_channel_id == Some(id) {
+                let mut updated = ctx.server.clone();
+                updated.system_channel_id = None;
+                tx.update_server(&updated);
+                tx.emit(Event::ServerUpdate(updated), Audience::server(server));
+            }
+            tx.emit(Event::ChannelDelete(channel), Audience::server(server));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets a role's or member's overwrite in a channel (MANAGE_CHANNELS in it; only flags the
+    /// caller holds may be allowed or denied, unless the caller is owner or administrator).
+    pub async fn set_permission_overwrite(&self, actor: UserId, id: ChannelId, overwrite: PermissionOverwrite) -> Result<Channel> {
+        self.write(move |tx| {
+            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
+            if channel.kind == ChannelType::Thread {
+                return Err(Error::validation("channel_id", "threads take their parent's overwrites"));
+            }
+            let server = ctx.server.id;
+            let target_exists = match overwrite.kind {
+                OverwriteType::Role => ctx.roles.iter().any(|r| r.id.ulid() == overwrite.id),
+                OverwriteType::Member => tx.fetch_member(server, crate::id::Id::from_ulid(overwrite.id))?.is_some(),
+            };
+            if !target_exists {
+                return Err(Error::validation("id", "no such role or member in this server"));
+            }
+            if !ctx.is_above_hierarchy() {
+                let held = ctx.channel_permissions(tx, &channel)?;
+                crate::permissions::resolve::missing(held, overwrite.allow | overwrite.deny)?;
+            }
+            channel.permission_overwrites.retain(|o| !(o.id == overwrite.id && o.kind == overwrite.kind));
+            channel.permission_overwrites.push(overwrite);
+            channel.updated_at = tx.now();
+            tx.update_channel(&channel);
+            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::server(server));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Removes the overwrite for a role or member (MANAGE_CHANNELS in the channel).
+    pub async fn delete_permission_overwrite(&self, actor: UserId, id: ChannelId, target: ulid::Ulid) -> Result<Channel> {
+        self.write(move |tx| {
+            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
+            let before = channel.permission_overwrites.len();
+            channel.permission_overwrites.retain(|o| o.id != target);
+            if channel.permission_overwrites.len() == before {
+                return Err(Error::not_found(ResourceKind::Role, target));
+            }
+            channel.updated_at = tx.now();
+            tx.update_channel(&channel);
+            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::server(ctx.server.id));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Opens (or returns) the DM channel with another user who shares a server with the caller.
+    pub async fn open_dm(&self, actor: UserId, recipient: UserId) -> Result<Channel> {
+        if actor == recipient {
+            return Err(Error::validation("recipient_id", "cannot open a DM with yourself"));
+        }
+        self.write(move |tx| {
+            if let Some(existing) = tx.fetch_dm_pair(actor, recipient)? {
+                return found(tx.fetch_channel(existing)?, ResourceKind::Channel, existing);
+            }
+            found(tx.fetch_user(recipient)?, ResourceKind::User, recipient)?;
+            require_shared_server(tx, actor, recipient)?;
+            let channel = private_channel(tx, ChannelType::Dm, String::new(), None, vec![actor, recipient]);
+            tx.update_channel(&channel);
+            tx.update_dm_pair(actor, recipient, channel.id);
+            tx.emit(Event::ChannelCreate(channel.clone()), Audience::users(channel.recipients.clone()));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Opens a group DM with 1 to 9 other users who each share a server with the caller.
+    pub async fn create_group_dm(&self, actor: UserId, request: CreateGroupDm) -> Result<Channel> {
+        let mut recipients = request.recipients.clone();
+        recipients.sort();
+        recipients.dedup();
+        recipients.retain(|r| *r != actor);
+        if !(1..=9).contains(&recipients.len()) {
+            return Err(Error::validation("recipients", "must name 1 to 9 other users"));
+        }
+        validate::text("name", &request.name, 100)?;
+        self.write(move |tx| {
+            for user in &recipients {
+                found(tx.fetch_user(*user)?, ResourceKind::User, user)?;
+                require_shared_server(tx, actor, *user)?;
+            }
+            recipients.insert(0, actor);
+            let channel = private_channel(tx, ChannelType::GroupDm, request.name.trim().to_owned(), Some(actor), recipients);
+            tx.update_channel(&channel);
+            tx.emit(Event::ChannelCreate(channel.clone()), Audience::users(channel.recipients.clone()));
+            Ok(channel)
+        })
+        .await
+    }
+
+    /// Lists the caller's DMs and group DMs.
+    pub fn list_dm_channels(&self, actor: UserId) -> Result<Vec<Channel>> {
+        self.read()?.list_user_channels(actor)
+    }
+}
+
+fn slow_mode(delay: u32) -> Result<()> {
+    if delay > MAX_SLOW_MODE {
+        return Err(Error::validation("slow_mode_delay", format!("must be at most {MAX_SLOW_MODE} seconds")));
+    }
+    Ok(())
+}
+
+/// A channel the user can view, else `NotFound` (a hidden channel is not revealed).
+pub(crate) fn viewable(kv: &(impl Kv + ?Sized), user: UserId, id: ChannelId) -> Result<Channel> {
+    let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
+    if resolve(kv, user, id)?.contains(Permissions::VIEW_CHANNEL) {
+        Ok(channel)
+    } else {
+        Err(Error::not_found(ResourceKind::Channel, id))
+    }
+}
+
+/// A server channel the user may manage, with the user's context.
+fn managed_channel(tx: &Tx<'_>, actor: UserId, id: ChannelId) -> Result<(Context, Channel)> {
+    let channel = viewable(tx, actor, id)?;
+    let Some(server) = channel.server_id else {
+        return Err(Error::forbidden("DM channels cannot be managed"));
+    };
+    let ctx = context(tx, server, actor)?;
+    ctx.require_in(tx, &channel, Permissions::MANAGE_CHANNELS)?;
+    Ok((ctx, channel))
+}
+
+fn require_shared_server(tx: &Tx<'_>, a: UserId, b: UserId) -> Result<()> {
+    let theirs = tx.list_user_servers(b)?;
+    if tx.list_user_servers(a)?.iter().any(|s| theirs.contains(s)) {
+        Ok(())
+    } else {
+        Err(Error::forbidden("you share no server with this user"))
+    }
+}
+
+fn private_channel(tx: &mut Tx<'_>, kind: ChannelType, name: String, owner: Option<UserId>, recipients: Vec<UserId>) -> Channel {
+    let now = tx.now();
+    Channel {
+        category_id: None,
+        created_at: now,
+        id: tx.new_id(),
+        is_private: true,
+        last_message_at: None,
+        last_message_id: None,
+        name,
+        owner_id: owner,
+        parent_id: None,
+        permission_overwrites: Vec::new(),
+        position: 0,
+        recipients,
+        server_id: None,
+        slow_mode_delay: 0,
+        topic: String::new(),
+        kind,
+        updated_at: now,
+    }
+}

@@ -1,0 +1,205 @@
+//! The [`Engine`] facade and its [`EngineBuilder`]: owns the store, the writer thread, the
+//! event hub and the token keys. Every domain module adds its operations to `Engine`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use crate::accounts::TokenKeys;
+use crate::error::{Result, StorageError};
+use crate::events::{EventEnvelope, Session};
+use crate::id::UserId;
+use crate::store::writer::{LogBounds, Writer};
+use crate::store::{Backend, InMemoryStore, Reader, Tx};
+
+/// How many events the log keeps for resuming, by default.
+pub const DEFAULT_EVENT_RETENTION: u64 = 100_000;
+
+/// The chat engine: cheap to clone, shareable across tasks. Every operation checks the
+/// caller's permissions.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    // Field order matters: the writer is dropped (and joined) before the backend.
+    writer: Writer,
+    backend: Arc<dyn Backend>,
+    hub: broadcast::Sender<Arc<EventEnvelope>>,
+    bounds: Arc<LogBounds>,
+    keys: TokenKeys,
+    access_token_ttl: Duration,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine").field("backend", &self.inner.backend).finish_non_exhaustive()
+    }
+}
+
+/// Configures and opens an [`Engine`].
+#[derive(Debug)]
+pub struct EngineBuilder {
+    access_token_ttl: Duration,
+    backend: Option<Arc<dyn Backend>>,
+    event_retention: u64,
+    hub_capacity: usize,
+    jwt_secret: Option<Vec<u8>>,
+    path: Option<PathBuf>,
+}
+
+impl Default for EngineBuilder {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: Duration::from_secs(15 * 60),
+            backend: None,
+            event_retention: DEFAULT_EVENT_RETENTION,
+            hub_capacity: 4096,
+            jwt_secret: None,
+            path: None,
+        }
+    }
+}
+
+impl EngineBuilder {
+    /// Stores everything in a redb file inside this directory (created if missing).
+    #[cfg(feature = "redb")]
+    #[must_use]
+    pub fn data_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Uses this backend instead of the default.
+    #[must_use]
+    pub fn backend(mut self, backend: Arc<dyn Backend>) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Signs access tokens with this secret; without it a secret is made once and kept in the
+    /// store.
+    #[must_use]
+    pub fn jwt_secret(mut self, secret: impl Into<Vec<u8>>) -> Self {
+        self.jwt_secret = Some(secret.into());
+        self
+    }
+
+    /// How many events the log keeps for resuming sessions.
+    #[must_use]
+    pub const fn event_retention(mut self, events: u64) -> Self {
+        self.event_retention = events;
+        self
+    }
+
+    /// How long an access token is valid.
+    #[must_use]
+    pub const fn access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.access_token_ttl = ttl;
+        self
+    }
+
+    /// How many events the in-process hub buffers before a slow session falls back to the log.
+    #[must_use]
+    pub const fn hub_capacity(mut self, events: usize) -> Self {
+        self.hub_capacity = events;
+        self
+    }
+
+    /// Opens the engine: the given backend, else redb in the data directory, else memory.
+    pub async fn open(self) -> Result<Engine> {
+        let backend: Arc<dyn Backend> = match (self.backend, self.path) {
+            (Some(backend), _) => backend,
+            #[cfg(feature = "redb")]
+            (None, Some(dir)) => {
+                std::fs::create_dir_all(&dir).map_err(StorageError::new)?;
+                Arc::new(crate::store::RedbStore::open(dir.join("chat.redb"))?)
+            }
+            _ => Arc::new(InMemoryStore::new()),
+        };
+        let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
+        let bounds = Arc::new(LogBounds::default());
+        let writer = Writer::start(backend.clone(), hub.clone(), bounds.clone(), self.event_retention)?;
+        let secret = match self.jwt_secret {
+            Some(secret) => secret,
+            None => writer.run(crate::accounts::load_or_make_secret).await?,
+        };
+        let keys = TokenKeys::new(&secret);
+        let inner = Inner { writer, backend, hub, bounds, keys, access_token_ttl: self.access_token_ttl };
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+}
+
+impl Engine {
+    /// A builder to configure the engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Opens the default durable engine in a data directory.
+    #[cfg(feature = "redb")]
+    pub async fn open(data_dir: impl Into<PathBuf>) -> Result<Self> {
+        Self::builder().data_dir(data_dir).open().await
+    }
+
+    /// An engine that keeps everything in memory.
+    pub async fn in_memory() -> Result<Self> {
+        Self::builder().open().await
+    }
+
+    /// Opens a stream of the events `user` may see, starting now.
+    pub fn subscribe(&self, user: UserId) -> Result<Session> {
+        Session::start(self.clone(), user, None)
+    }
+
+    /// Opens a stream that first replays every event after `seq` that `user` may see.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::ResumeGap`] when events after `seq` are no longer retained.
+    pub fn resume(&self, user: UserId, seq: u64) -> Result<Session> {
+        Session::start(self.clone(), user, Some(seq))
+    }
+
+    /// The sequence number of the newest committed event (0 before the first).
+    pub fn last_seq(&self) -> u64 {
+        self.inner.bounds.next.load(std::sync::atomic::Ordering::SeqCst) - 1
+    }
+
+    pub(crate) fn read(&self) -> Result<Reader<'_>> {
+        Ok(Reader::new(self.inner.backend.snapshot()?))
+    }
+
+    pub(crate) async fn write<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.inner.writer.run(job).await
+    }
+
+    pub(crate) fn hub(&self) -> &broadcast::Sender<Arc<EventEnvelope>> {
+        &self.inner.hub
+    }
+
+    pub(crate) fn log_bounds(&self) -> &LogBounds {
+        &self.inner.bounds
+    }
+
+    pub(crate) fn keys(&self) -> &TokenKeys {
+        &self.inner.keys
+    }
+
+    pub(crate) fn access_token_ttl(&self) -> Duration {
+        self.inner.access_token_ttl
+    }
+}
+
+/// Reads through `kv` and fails with `NotFound` when the record is missing.
+pub(crate) fn found<T>(value: Option<T>, kind: crate::error::ResourceKind, id: impl fmt::Display) -> Result<T> {
+    value.ok_or_else(|| crate::error::Error::not_found(kind, id))
+}
+

@@ -1,0 +1,189 @@
+//! A user's event stream: live events from the in-process hub, topped up from the persisted
+//! log whenever the session falls behind or resumes.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::EventEnvelope;
+use crate::engine::Engine;
+use crate::error::{Error, Result, StorageError};
+use crate::id::{ChannelId, ServerId, UserId};
+use crate::model::{Event, Permissions};
+use crate::store::{EventLog, ServerStore};
+
+/// How many log entries one top-up reads.
+const LOG_PAGE: usize = 1024;
+
+/// A stream of the events one user may see, in sequence order.
+pub struct Session {
+    engine: Engine,
+    user_id: UserId,
+    live: broadcast::Receiver<Arc<EventEnvelope>>,
+    backlog: VecDeque<Arc<EventEnvelope>>,
+    log_has_more: bool,
+    last_seq: u64,
+    channels: HashMap<ChannelId, bool>,
+    servers: HashMap<ServerId, bool>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("last_seq", &self.last_seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Starts after `after_seq`; replays the log from there when it is behind the present.
+    pub(crate) fn start(engine: Engine, user_id: UserId, after_seq: Option<u64>) -> Result<Self> {
+        let live = engine.hub().subscribe();
+        let present = engine.log_bounds().next.load(Ordering::SeqCst) - 1;
+        let last_seq = after_seq.unwrap_or(present);
+        if last_seq > present {
+            return Err(Error::validation("seq", format!("sequence {last_seq} is in the future")));
+        }
+        let mut session = Self {
+            engine,
+            user_id,
+            live,
+            backlog: VecDeque::new(),
+            log_has_more: last_seq < present,
+            last_seq,
+            channels: HashMap::new(),
+            servers: HashMap::new(),
+        };
+        if session.log_has_more {
+            session.top_up()?;
+        }
+        Ok(session)
+    }
+
+    /// The user the session belongs to.
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    /// The sequence number of the last event the session went past; resume from it.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Waits for the next event the user may see.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ResumeGap`] when the session fell so far behind that the events it missed are
+    /// no longer retained; the caller starts a fresh session.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: an event is taken only when it is returned.
+    pub async fn next_event(&mut self) -> Result<Arc<EventEnvelope>> {
+        loop {
+            let envelope = if let Some(envelope) = self.backlog.pop_front() {
+                envelope
+            } else if self.log_has_more {
+                self.top_up()?;
+                continue;
+            } else {
+                match self.live.recv().await {
+                    Ok(envelope) => envelope,
+                    Err(RecvError::Lagged(_)) => {
+                        self.log_has_more = true;
+                        continue;
+                    }
+                    Err(RecvError::Closed) => {
+                        return Err(StorageError::new("the engine stopped").into());
+                    }
+                }
+            };
+            if envelope.seq <= self.last_seq {
+                continue;
+            }
+            self.last_seq = envelope.seq;
+            if self.may_see(&envelope)? {
+                return Ok(envelope);
+            }
+        }
+    }
+
+    /// Reads the next page of missed events from the log.
+    fn top_up(&mut self) -> Result<()> {
+        let oldest = self.engine.log_bounds().oldest.load(Ordering::SeqCst);
+        if self.last_seq + 1 < oldest {
+            return Err(Error::ResumeGap { requested: self.last_seq, oldest });
+        }
+        let page = self.engine.read()?.list_events(self.last_seq, LOG_PAGE)?;
+        self.log_has_more = page.len() == LOG_PAGE;
+        self.backlog.extend(
+            page.into_iter()
+                .map(|(seq, stored)| Arc::new(EventEnvelope::new(seq, stored.event, stored.audience))),
+        );
+        Ok(())
+    }
+
+    fn may_see(&mut self, envelope: &EventEnvelope) -> Result<bool> {
+        let audience = &envelope.audience;
+        if affects_visibility(&envelope.event) {
+            self.channels.clear();
+            self.servers.clear();
+        }
+        if audience.users.contains(&self.user_id) {
+            return Ok(true);
+        }
+        let Some(server) = audience.server_id else {
+            return Ok(false);
+        };
+        match audience.channel_id {
+            None => self.is_member(server),
+            Some(channel) => self.can_view(channel),
+        }
+    }
+
+    fn is_member(&mut self, server: ServerId) -> Result<bool> {
+        if let Some(known) = self.servers.get(&server) {
+            return Ok(*known);
+        }
+        let member = self.engine.read()?.fetch_member(server, self.user_id)?.is_some();
+        self.servers.insert(server, member);
+        Ok(member)
+    }
+
+    fn can_view(&mut self, channel: ChannelId) -> Result<bool> {
+        if let Some(known) = self.channels.get(&channel) {
+            return Ok(*known);
+        }
+        let reader = self.engine.read()?;
+        let visible = match crate::permissions::resolve(&reader, self.user_id, channel) {
+            Ok(permissions) => permissions.contains(Permissions::VIEW_CHANNEL),
+            Err(Error::NotFound { .. }) => false,
+            Err(other) => return Err(other),
+        };
+        self.channels.insert(channel, visible);
+        Ok(visible)
+    }
+}
+
+/// Whether the event can change who sees what.
+fn affects_visibility(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ChannelCreate(_)
+            | Event::ChannelDelete(_)
+            | Event::ChannelUpdate(_)
+            | Event::MemberAdd(_)
+            | Event::MemberRemove(_)
+            | Event::MemberUpdate(_)
+            | Event::RoleCreate(_)
+            | Event::RoleDelete(_)
+            | Event::RoleUpdate(_)
+            | Event::ServerDelete(_)
+            | Event::ThreadCreate(_)
+    )
+}

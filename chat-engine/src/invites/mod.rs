@@ -1,0 +1,100 @@
+//! Invites: codes with a use limit and an expiry that let users join a server.
+
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result, StorageError};
+use crate::events::Audience;
+use crate::id::{ServerId, UserId};
+use crate::model::{CreateInvite, Event, Invite, InviteDelete, Permissions, Server};
+use crate::permissions::context;
+use crate::store::{KvMut, ServerStore};
+
+/// Longest invite lifetime: 30 days.
+const MAX_AGE: u64 = 30 * 24 * 3600;
+
+/// A fresh 10-character code.
+pub(crate) fn new_code() -> Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(StorageError::new)?;
+    Ok(bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect())
+}
+
+fn usable(invite: &Invite, now: crate::model::Timestamp) -> bool {
+    invite.expires_at.is_none_or(|at| at > now) && (invite.max_uses == 0 || invite.uses < invite.max_uses)
+}
+
+impl Engine {
+    /// Creates an invite (CREATE_INVITE).
+    pub async fn create_invite(&self, actor: UserId, server: ServerId, request: CreateInvite) -> Result<Invite> {
+        if request.max_age > MAX_AGE {
+            return Err(Error::validation("max_age", format!("must be at most {MAX_AGE} seconds")));
+        }
+        if request.max_uses > 10_000 {
+            return Err(Error::validation("max_uses", "must be at most 10000"));
+        }
+        let code = new_code()?;
+        self.write(move |tx| {
+            context(tx, server, actor)?.require(Permissions::CREATE_INVITE)?;
+            let now = tx.now();
+            let expires_at = (request.max_age > 0).then(|| now + chrono::Duration::seconds(request.max_age as i64));
+            let invite = Invite { code, created_at: now, expires_at, inviter_id: actor, max_uses: request.max_uses, server_id: server, uses: 0 };
+            tx.update_invite(&invite);
+            tx.emit(Event::InviteCreate(invite.clone()), Audience::users(vec![actor]));
+            Ok(invite)
+        })
+        .await
+    }
+
+    /// Looks an invite up by code (no membership needed). Expired or used-up invites are not
+    /// found.
+    pub fn fetch_invite(&self, code: &str) -> Result<Invite> {
+        let invite = self.read()?.fetch_invite(code)?.filter(|i| usable(i, chrono::Utc::now()));
+        found(invite, ResourceKind::Invite, code)
+    }
+
+    /// Lists a server's invites (MANAGE_SERVER).
+    pub fn list_invites(&self, actor: UserId, server: ServerId) -> Result<Vec<Invite>> {
+        let reader = self.read()?;
+        context(&reader, server, actor)?.require(Permissions::MANAGE_SERVER)?;
+        reader.list_invites(server)
+    }
+
+    /// Joins the invite's server. Joining a server one is already in returns it unchanged.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound` for an unknown, expired or used-up code; `Forbidden` for a banned user.
+    pub async fn accept_invite(&self, actor: UserId, code: &str) -> Result<Server> {
+        let code = code.to_owned();
+        self.write(move |tx| {
+            let invite = tx.fetch_invite(&code)?.filter(|i| usable(i, tx.now()));
+            let mut invite = found(invite, ResourceKind::Invite, &code)?;
+            let server = invite.server_id;
+            if tx.fetch_member(server, actor)?.is_some() {
+                return found(tx.fetch_server(server)?, ResourceKind::Server, server);
+            }
+            let joined = crate::members::add_member(tx, server, actor)?;
+            invite.uses += 1;
+            tx.update_invite(&invite);
+            Ok(joined)
+        })
+        .await
+    }
+
+    /// Deletes an invite (its creator, or MANAGE_SERVER).
+    pub async fn delete_invite(&self, actor: UserId, code: &str) -> Result<()> {
+        let code = code.to_owned();
+        self.write(move |tx| {
+            let invite = found(tx.fetch_invite(&code)?, ResourceKind::Invite, &code)?;
+            let ctx = context(tx, invite.server_id, actor)?;
+            if invite.inviter_id != actor {
+                ctx.require(Permissions::MANAGE_SERVER)?;
+            }
+            tx.delete_invite(&invite);
+            let payload = InviteDelete { code: invite.code.clone(), server_id: invite.server_id };
+            tx.emit(Event::InviteDelete(payload), Audience::users(vec![actor, invite.inviter_id]));
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,96 @@
+//! # chat-engine
+//!
+//! The whole chat domain as an embeddable, transport-agnostic library: accounts, servers,
+//! channels, members, roles and permissions, messages, reactions, pins, threads, read states
+//! and a sequenced, resumable event stream per user. Every operation checks permissions here,
+//! in the engine, so every transport built on it enforces the same rules.
+//!
+//! ```no_run
+//! # async fn demo() -> chat_engine::Result<()> {
+//! use chat_engine::Engine;
+//! use chat_engine::model::{CreateMessage, CreateServer, RegisterRequest};
+//!
+//! let engine = Engine::open("./chat-data").await?;
+//! let alice = engine
+//!     .register(RegisterRequest { username: "alice".into(), password: "correct horse".into(), email: None })
+//!     .await?;
+//! let server = engine
+//!     .create_server(alice.user.id, CreateServer { name: "Rustaceans".into(), ..Default::default() })
+//!     .await?;
+//! let general = server.system_channel_id.expect("a new server has a default channel");
+//! let mut events = engine.subscribe(alice.user.id)?;
+//! engine
+//!     .send_message(alice.user.id, general, CreateMessage { content: "hello".into(), ..Default::default() })
+//!     .await?;
+//! let event = events.next_event().await?;
+//! println!("{} #{}", event.event.name(), event.seq);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//!
+//! - [`model`]: wire types (entities, request bodies, events, permission flags); the only part
+//!   compiled with `default-features = false`.
+//! - [`id`]: typed ULID ids. [`error`]: the error type and its stable codes.
+//! - [`Engine`] (`engine.rs`), with one module per domain area adding its operations:
+//!   `accounts`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
+//!   `reactions`, `threads`, `delivery`.
+//! - [`permissions`]: the calculation and its explanation.
+//! - [`events`]: envelopes, the per-user [`Session`](events::Session) stream and resume.
+//! - [`store`]: the backend seam, the in-memory and redb backends, one trait per aggregate and
+//!   the group-committing writer.
+//!
+//! # Features
+//!
+//! - `redb` (default): the durable redb backend; implies `engine`.
+//! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
+//!   [`model`], [`id`] and [`error`].
+
+pub mod error;
+pub mod id;
+pub mod model;
+
+#[cfg(feature = "engine")]
+mod accounts;
+#[cfg(feature = "engine")]
+mod channels;
+#[cfg(feature = "engine")]
+mod delivery;
+#[cfg(feature = "engine")]
+mod engine;
+#[cfg(feature = "engine")]
+pub mod events;
+#[cfg(feature = "engine")]
+mod invites;
+#[cfg(feature = "engine")]
+mod members;
+#[cfg(feature = "engine")]
+mod messages;
+#[cfg(feature = "engine")]
+pub mod permissions;
+#[cfg(feature = "engine")]
+mod reactions;
+#[cfg(feature = "engine")]
+mod roles;
+#[cfg(feature = "engine")]
+mod servers;
+#[cfg(feature = "engine")]
+pub mod store;
+#[cfg(feature = "engine")]
+mod threads;
+
+#[cfg(feature = "engine")]
+pub use accounts::Identity;
+#[cfg(feature = "engine")]
+pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
+pub use error::{Error, ErrorCode, ResourceKind, Result};
+
+/// The engine's limits, for clients that validate before sending.
+#[cfg(feature = "engine")]
+pub mod limits {
+    pub use crate::delivery::MAX_UNREAD_COUNT;
+    pub use crate::members::MAX_MEMBER_PAGE;
+    pub use crate::messages::pins::MAX_PINS;
+    pub use crate::messages::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
+    pub use crate::reactions::MAX_EMOJIS;
+}

@@ -1,0 +1,332 @@
+//! Messages: send (idempotent with a client nonce, slow mode, replies, mentions), edit with
+//! history, delete, fetch, history pages, system messages and pins.
+
+mod markdown;
+pub(crate) mod pins;
+
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result};
+use crate::events::Audience;
+use crate::id::{ChannelId, MessageId, UserId};
+use crate::model::{
+    Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
+    MessageEdit, MessageType, Permissions, Server,
+};
+use crate::permissions::resolve;
+use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx, UserStore};
+
+/// Longest message, in characters.
+pub const MAX_CONTENT: usize = 4000;
+/// Most embeds on one message.
+pub const MAX_EMBEDS: usize = 10;
+/// Longest nonce, in bytes.
+pub const MAX_NONCE: usize = 64;
+/// Default history page.
+pub const DEFAULT_PAGE: u32 = 50;
+/// Largest history page.
+pub const MAX_PAGE: u32 = 100;
+
+impl Engine {
+    /// Sends a message (VIEW_CHANNEL and SEND_MESSAGES). With a `nonce`, a retry returns the
+    /// message the first attempt made, also after a restart.
+    ///
+    /// # Errors
+    ///
+    /// `Validation` for empty or too long content, bad embeds, a bad nonce or a reply to a
+    /// message of another channel; `RateLimited` under slow mode.
+    pub async fn send_message(&self, actor: UserId, channel: ChannelId, request: CreateMessage) -> Result<Message> {
+        let content = checked_content(&request.content, !request.embeds.is_empty())?;
+        check_embeds(&request.embeds)?;
+        if let Some(nonce) = &request.nonce {
+            if nonce.is_empty() || nonce.len() > MAX_NONCE {
+                return Err(Error::validation("nonce", format!("must be 1 to {MAX_NONCE} bytes")));
+            }
+        }
+        let content_html = markdown::render(&content);
+        let mentions = markdown::mentions(&content);
+        self.write(move |tx| {
+            let (channel, permissions) = textual_channel(tx, actor, channel)?;
+            crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
+            if let Some(nonce) = &request.nonce {
+                if let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)? {
+                    return found(tx.fetch_message(channel.id, original)?, ResourceKind::Message, original);
+                }
+            }
+            slow_mode(tx, &channel, actor, permissions)?;
+            if let Some(reply) = request.reply_to_id {
+                if tx.fetch_message(channel.id, reply)?.is_none() {
+                    return Err(Error::validation("reply_to_id", "no such message in this channel"));
+                }
+            }
+            let mut message = Message {
+                attachments: Vec::new(),
+                author_id: actor,
+                channel_id: channel.id,
+                content,
+                content_html,
+                created_at: tx.now(),
+                edited_at: None,
+                embeds: request.embeds,
+                id: tx.new_id(),
+                is_edited: false,
+                is_pinned: false,
+                mention_everyone: false,
+                mention_roles: Vec::new(),
+                mentions: Vec::new(),
+                nonce: request.nonce,
+                reactions: Vec::new(),
+                reply_to_id: request.reply_to_id,
+                thread_id: None,
+                kind: if request.reply_to_id.is_some() { MessageType::Reply } else { MessageType::Default },
+            };
+            apply_mentions(tx, &channel, permissions, &mentions, &mut message)?;
+            if let Some(nonce) = &message.nonce {
+                tx.insert_nonce(channel.id, actor, nonce, message.id);
+            }
+            if channel.slow_mode_delay > 0 {
+                tx.update_last_send(channel.id, actor, message.created_at);
+            }
+            store_new_message(tx, channel, &message);
+            Ok(message)
+        })
+        .await
+    }
+
+    /// Edits one's own message, keeping the previous version in its history.
+    pub async fn edit_message(&self, actor: UserId, channel: ChannelId, id: MessageId, edit: EditMessage) -> Result<Message> {
+        let content = checked_content(&edit.content, false)?;
+        let content_html = markdown::render(&content);
+        let mentions = markdown::mentions(&content);
+        self.write(move |tx| {
+            let (channel, permissions) = textual_channel(tx, actor, channel)?;
+            let mut message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+            if message.author_id != actor || message.kind.is_system() {
+                return Err(Error::forbidden("only the author may edit a message"));
+            }
+            if message.content == content {
+                return with_reactions(tx, message, actor);
+            }
+            let now = tx.now();
+            tx.insert_edit(id, &MessageEdit { content: std::mem::take(&mut message.content), replaced_at: now });
+            message.content = content;
+            message.content_html = content_html;
+            message.is_edited = true;
+            message.edited_at = Some(now);
+            apply_mentions(tx, &channel, permissions, &mentions, &mut message)?;
+            tx.update_message(&message);
+            tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
+            with_reactions(tx, message, actor)
+        })
+        .await
+    }
+
+    /// Deletes a message: one's own, or anyone's with MANAGE_MESSAGES.
+    pub async fn delete_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<()> {
+        self.write(move |tx| {
+            let (channel, permissions) = textual_channel(tx, actor, channel)?;
+            let message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+            if message.author_id != actor {
+                crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
+            }
+            tx.delete_message(&message)?;
+            let payload = MessageDelete { channel_id: channel.id, id, server_id: channel.server_id };
+            tx.emit(Event::MessageDelete(payload), audience(&channel));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Fetches a message with its reactions (VIEW_CHANNEL).
+    pub fn fetch_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Message> {
+        let reader = self.read()?;
+        let (channel, _) = textual_channel(&reader, actor, channel)?;
+        let message = found(reader.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+        with_reactions(&reader, message, actor)
+    }
+
+    /// A page of history, newest first (VIEW_CHANNEL). `around` returns the message itself
+    /// with up to half the page on each side.
+    ///
+    /// # Errors
+    ///
+    /// `Validation` for a limit outside 1 to 100 or more than one of before/after/around.
+    pub fn list_messages(&self, actor: UserId, channel: ChannelId, query: HistoryQuery) -> Result<Vec<Message>> {
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(Error::validation("limit", format!("must be 1 to {MAX_PAGE}")));
+        }
+        let anchors = [query.before, query.after, query.around].iter().filter(|a| a.is_some()).count();
+        if anchors > 1 {
+            return Err(Error::validation("before", "use at most one of before, after and around"));
+        }
+        let limit = limit as usize;
+        let reader = self.read()?;
+        let (channel, _) = textual_channel(&reader, actor, channel)?;
+        let id = channel.id;
+        let page = if let Some(around) = query.around {
+            let newer = reader.list_messages(id, Some(around), None, Order::Ascending, limit / 2)?;
+            let rest = limit - newer.len();
+            let older = reader.list_messages(id, None, Some(around), Order::Descending, rest.saturating_sub(1))?;
+            let mut page: Vec<Message> = newer.into_iter().rev().collect();
+            page.extend(reader.fetch_message(id, around)?);
+            page.extend(older);
+            page
+        } else if let Some(after) = query.after {
+            let mut page = reader.list_messages(id, Some(after), None, Order::Ascending, limit)?;
+            page.reverse();
+            page
+        } else {
+            reader.list_messages(id, None, query.before, Order::Descending, limit)?
+        };
+        page.into_iter().map(|m| with_reactions(&reader, m, actor)).collect()
+    }
+
+    /// The previous versions of a message, oldest first (VIEW_CHANNEL).
+    pub fn list_message_edits(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Vec<MessageEdit>> {
+        let reader = self.read()?;
+        let (channel, _) = textual_channel(&reader, actor, channel)?;
+        found(reader.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+        reader.list_edits(id)
+    }
+}
+
+fn checked_content(content: &str, may_be_empty: bool) -> Result<String> {
+    let content = content.trim();
+    if content.is_empty() && !may_be_empty {
+        return Err(Error::validation("content", "must not be empty"));
+    }
+    if content.chars().count() > MAX_CONTENT {
+        return Err(Error::validation("content", format!("must be at most {MAX_CONTENT} characters")));
+    }
+    Ok(content.to_owned())
+}
+
+fn check_embeds(embeds: &[Embed]) -> Result<()> {
+    if embeds.len() > MAX_EMBEDS {
+        return Err(Error::validation("embeds", format!("at most {MAX_EMBEDS}")));
+    }
+    for embed in embeds {
+        let fits = !embed.kind.is_empty()
+            && embed.kind.len() <= 32
+            && embed.title.chars().count() <= 256
+            && embed.description.chars().count() <= 4096
+            && [&embed.url, &embed.image_url, &embed.video_url].iter().all(|u| u.len() <= 2048)
+            && embed.color.is_none_or(|c| c <= 0xFF_FFFF);
+        if !fits {
+            return Err(Error::validation("embeds", "an embed needs a type and fields within their limits"));
+        }
+    }
+    Ok(())
+}
+
+/// A text-bearing channel the user can view, with the user's permissions in it.
+pub(crate) fn textual_channel(kv: &(impl Kv + ?Sized), actor: UserId, id: ChannelId) -> Result<(Channel, Permissions)> {
+    let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
+    let permissions = resolve(kv, actor, id)?;
+    if !permissions.contains(Permissions::VIEW_CHANNEL) {
+        return Err(Error::not_found(ResourceKind::Channel, id));
+    }
+    if !channel.kind.is_textual() {
+        return Err(Error::validation("channel_id", "voice channels have no messages"));
+    }
+    Ok((channel, permissions))
+}
+
+/// Who sees events of a channel.
+pub(crate) fn audience(channel: &Channel) -> Audience {
+    Audience::channel(channel.server_id, channel.id, &channel.recipients)
+}
+
+fn slow_mode(tx: &Tx<'_>, channel: &Channel, actor: UserId, permissions: Permissions) -> Result<()> {
+    let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
+    if channel.slow_mode_delay == 0 || exempt {
+        return Ok(());
+    }
+    if let Some(last) = tx.fetch_last_send(channel.id, actor)? {
+        let ready = last + chrono::Duration::seconds(i64::from(channel.slow_mode_delay));
+        if ready > tx.now() {
+            let wait = (ready - tx.now()).to_std().unwrap_or_default();
+            return Err(Error::RateLimited { retry_after: wait });
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the mentions that resolve; `@everyone`/`@here` only pings with MENTION_EVERYONE,
+/// and a role only when it is mentionable or the author may mention everyone.
+fn apply_mentions(
+    tx: &Tx<'_>,
+    channel: &Channel,
+    permissions: Permissions,
+    mentions: &markdown::Mentions,
+    message: &mut Message,
+) -> Result<()> {
+    let may_ping_all = permissions.contains(Permissions::MENTION_EVERYONE);
+    message.mention_everyone = mentions.everyone && may_ping_all;
+    message.mentions.clear();
+    for user in &mentions.users {
+        if tx.fetch_user(*user)?.is_some() {
+            message.mentions.push(*user);
+        }
+    }
+    message.mention_roles.clear();
+    if let Some(server) = channel.server_id {
+        let roles = crate::store::ServerStore::list_roles(tx, server)?;
+        for role in &mentions.roles {
+            if roles.iter().any(|r| r.id == *role && !r.is_default && (r.is_mentionable || may_ping_all)) {
+                message.mention_roles.push(*role);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores a new message, moves the channel's last message and announces it.
+fn store_new_message(tx: &mut Tx<'_>, mut channel: Channel, message: &Message) {
+    tx.update_message(message);
+    channel.last_message_id = Some(message.id);
+    channel.last_message_at = Some(message.created_at);
+    tx.update_channel(&channel);
+    tx.emit(Event::MessageCreate(message.clone()), audience(&channel));
+}
+
+/// Posts a join or leave message in the server's system channel, if it has one.
+pub(crate) fn post_system_message(tx: &mut Tx<'_>, server: &Server, user: UserId, kind: MessageType) -> Result<()> {
+    let Some(channel) = server.system_channel_id.map(|id| tx.fetch_channel(id)).transpose()?.flatten() else {
+        return Ok(());
+    };
+    post_notice(tx, channel, user, kind, None);
+    Ok(())
+}
+
+/// Posts a system message authored by `user` in `channel`.
+fn post_notice(tx: &mut Tx<'_>, channel: Channel, user: UserId, kind: MessageType, reply_to: Option<MessageId>) {
+    let message = Message {
+        attachments: Vec::new(),
+        author_id: user,
+        channel_id: channel.id,
+        content: String::new(),
+        content_html: String::new(),
+        created_at: tx.now(),
+        edited_at: None,
+        embeds: Vec::new(),
+        id: tx.new_id(),
+        is_edited: false,
+        is_pinned: false,
+        mention_everyone: false,
+        mention_roles: Vec::new(),
+        mentions: Vec::new(),
+        nonce: None,
+        reactions: Vec::new(),
+        reply_to_id: reply_to,
+        thread_id: None,
+        kind,
+    };
+    store_new_message(tx, channel, &message);
+}
+
+/// Fills in a message's reactions as `viewer` sees them.
+pub(crate) fn with_reactions(kv: &(impl Kv + ?Sized), mut message: Message, viewer: UserId) -> Result<Message> {
+    message.reactions = crate::reactions::summarize(kv.list_reactions(message.channel_id, message.id)?, viewer);
+    Ok(message)
+}

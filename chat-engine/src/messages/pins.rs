@@ -1,0 +1,80 @@
+//! Pins: up to 50 per channel, by MANAGE_MESSAGES holders (any recipient in a DM).
+
+use super::{audience, post_notice, textual_channel, with_reactions};
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result};
+use crate::id::{ChannelId, MessageId, UserId};
+use crate::model::{Channel, Event, Message, MessageType, Permissions};
+use crate::store::{KvMut, MessageStore, Tx};
+
+/// Most pins a channel holds.
+pub const MAX_PINS: usize = 50;
+
+impl Engine {
+    /// Pins a message and posts a pin notice. Pinning a pinned message changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// `Conflict` when the channel already holds 50 pins.
+    pub async fn pin_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Message> {
+        self.write(move |tx| {
+            let (channel, mut message) = pinnable(tx, actor, channel, id)?;
+            if message.is_pinned {
+                return with_reactions(tx, message, actor);
+            }
+            if tx.list_pins(channel.id)?.len() >= MAX_PINS {
+                return Err(Error::conflict(format!("a channel holds at most {MAX_PINS} pins")));
+            }
+            let now = tx.now();
+            tx.insert_pin(channel.id, id, now);
+            message.is_pinned = true;
+            tx.update_message(&message);
+            tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
+            let message = with_reactions(tx, message, actor)?;
+            post_notice(tx, channel, actor, MessageType::ChannelPinned, Some(id));
+            Ok(message)
+        })
+        .await
+    }
+
+    /// Unpins a message. Unpinning a message that is not pinned is `NotFound`.
+    pub async fn unpin_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<()> {
+        self.write(move |tx| {
+            let (channel, mut message) = pinnable(tx, actor, channel, id)?;
+            if !message.is_pinned {
+                return Err(Error::not_found(ResourceKind::Pin, id));
+            }
+            tx.delete_pin(channel.id, id);
+            message.is_pinned = false;
+            tx.update_message(&message);
+            tx.emit(Event::MessageUpdate(message), audience(&channel));
+            Ok(())
+        })
+        .await
+    }
+
+    /// Lists a channel's pinned messages, latest pin first (VIEW_CHANNEL).
+    pub fn list_pins(&self, actor: UserId, channel: ChannelId) -> Result<Vec<Message>> {
+        let reader = self.read()?;
+        let (channel, _) = textual_channel(&reader, actor, channel)?;
+        let mut pinned = Vec::new();
+        for id in reader.list_pins(channel.id)? {
+            if let Some(message) = reader.fetch_message(channel.id, id)? {
+                pinned.push(with_reactions(&reader, message, actor)?);
+            }
+        }
+        Ok(pinned)
+    }
+}
+
+fn pinnable(tx: &Tx<'_>, actor: UserId, channel: ChannelId, id: MessageId) -> Result<(Channel, Message)> {
+    let (channel, permissions) = textual_channel(tx, actor, channel)?;
+    if channel.server_id.is_some() {
+        crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
+    }
+    let message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+    if message.kind.is_system() {
+        return Err(Error::validation("message_id", "system messages cannot be pinned"));
+    }
+    Ok((channel, message))
+}

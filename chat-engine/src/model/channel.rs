@@ -1,0 +1,104 @@
+//! Channels of all five types and their permission overwrites.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Permissions, Timestamp};
+use crate::id::{CategoryId, ChannelId, MessageId, ServerId, UserId};
+
+/// The five channel types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelType {
+    /// A direct message between two users.
+    Dm,
+    /// A direct message among several users.
+    GroupDm,
+    /// A text channel in a server.
+    Text,
+    /// A thread started from a message of a text channel.
+    Thread,
+    /// A voice channel in a server.
+    Voice,
+}
+
+impl ChannelType {
+    /// Whether the channel lives outside any server.
+    pub const fn is_private(self) -> bool {
+        matches!(self, Self::Dm | Self::GroupDm)
+    }
+
+    /// Whether messages can be sent in it.
+    pub const fn is_textual(self) -> bool {
+        !matches!(self, Self::Voice)
+    }
+}
+
+/// A communication space.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    /// Its category, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<CategoryId>,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// The channel's id.
+    pub id: ChannelId,
+    /// Whether @everyone is denied VIEW_CHANNEL by default.
+    pub is_private: bool,
+    /// Time of the latest message.
+    pub last_message_at: Option<Timestamp>,
+    /// Id of the latest message.
+    pub last_message_id: Option<MessageId>,
+    /// Display name.
+    pub name: String,
+    /// The owner of a group DM or the creator of a thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<UserId>,
+    /// A thread's parent channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<ChannelId>,
+    /// Per-role and per-member permission overwrites.
+    #[serde(default)]
+    pub permission_overwrites: Vec<PermissionOverwrite>,
+    /// Sort position.
+    pub position: i32,
+    /// The users of a DM or group DM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<UserId>,
+    /// Its server; `None` for DMs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<ServerId>,
+    /// Seconds a member waits between messages; 0 is off.
+    pub slow_mode_delay: u32,
+    /// The topic line.
+    pub topic: String,
+    /// The channel type.
+    #[serde(rename = "type")]
+    pub kind: ChannelType,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// Whether an overwrite targets a role or a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OverwriteType {
+    /// A member (user id).
+    Member,
+    /// A role (role id; the @everyone role has the server's id).
+    Role,
+}
+
+/// Allows and denies on top of the server-wide permissions in one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionOverwrite {
+    /// Flags granted.
+    pub allow: Permissions,
+    /// Flags taken away.
+    pub deny: Permissions,
+    /// The role or user id.
+    pub id: ulid::Ulid,
+    /// What `id` names.
+    #[serde(rename = "type")]
+    pub kind: OverwriteType,
+}

@@ -1,0 +1,162 @@
+//! Events: every change the engine makes, as dispatched to sessions (`t` and `d` on the wire).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Category, Channel, Invite, Member, Message, Role, Server, User};
+use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
+
+/// A change, named by its dispatch type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", content = "d", rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum Event {
+    /// A category was made.
+    CategoryCreate(Category),
+    /// A category was deleted; its channels left it.
+    CategoryDelete(Category),
+    /// A channel was made.
+    ChannelCreate(Channel),
+    /// A channel was deleted.
+    ChannelDelete(Channel),
+    /// A channel's settings or overwrites changed.
+    ChannelUpdate(Channel),
+    /// An invite was made.
+    InviteCreate(Invite),
+    /// An invite was deleted.
+    InviteDelete(InviteDelete),
+    /// A user joined a server.
+    MemberAdd(Member),
+    /// A user left or was removed from a server.
+    MemberRemove(MemberRemove),
+    /// A member's nickname, roles or voice flags changed.
+    MemberUpdate(Member),
+    /// The user read a channel up to a message (sent to the user's own sessions).
+    MessageAck(MessageAck),
+    /// A message was sent.
+    MessageCreate(Message),
+    /// A message was deleted.
+    MessageDelete(MessageDelete),
+    /// A reaction was added.
+    MessageReactionAdd(ReactionEvent),
+    /// A reaction was removed.
+    MessageReactionRemove(ReactionEvent),
+    /// A message was edited, pinned, unpinned or got a thread.
+    MessageUpdate(Message),
+    /// A role was made.
+    RoleCreate(Role),
+    /// A role was deleted.
+    RoleDelete(RoleDelete),
+    /// A role changed.
+    RoleUpdate(Role),
+    /// The user joined or made a server (sent to that user).
+    ServerCreate(Server),
+    /// A server was deleted, or the user lost access to it.
+    ServerDelete(ServerDelete),
+    /// A server's settings changed.
+    ServerUpdate(Server),
+    /// A thread was started.
+    ThreadCreate(Channel),
+    /// A user's profile changed.
+    UserUpdate(User),
+}
+
+impl Event {
+    /// The dispatch type, e.g. `MESSAGE_CREATE`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::CategoryCreate(_) => "CATEGORY_CREATE",
+            Self::CategoryDelete(_) => "CATEGORY_DELETE",
+            Self::ChannelCreate(_) => "CHANNEL_CREATE",
+            Self::ChannelDelete(_) => "CHANNEL_DELETE",
+            Self::ChannelUpdate(_) => "CHANNEL_UPDATE",
+            Self::InviteCreate(_) => "INVITE_CREATE",
+            Self::InviteDelete(_) => "INVITE_DELETE",
+            Self::MemberAdd(_) => "MEMBER_ADD",
+            Self::MemberRemove(_) => "MEMBER_REMOVE",
+            Self::MemberUpdate(_) => "MEMBER_UPDATE",
+            Self::MessageAck(_) => "MESSAGE_ACK",
+            Self::MessageCreate(_) => "MESSAGE_CREATE",
+            Self::MessageDelete(_) => "MESSAGE_DELETE",
+            Self::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
+            Self::MessageReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
+            Self::MessageUpdate(_) => "MESSAGE_UPDATE",
+            Self::RoleCreate(_) => "ROLE_CREATE",
+            Self::RoleDelete(_) => "ROLE_DELETE",
+            Self::RoleUpdate(_) => "ROLE_UPDATE",
+            Self::ServerCreate(_) => "SERVER_CREATE",
+            Self::ServerDelete(_) => "SERVER_DELETE",
+            Self::ServerUpdate(_) => "SERVER_UPDATE",
+            Self::ThreadCreate(_) => "THREAD_CREATE",
+            Self::UserUpdate(_) => "USER_UPDATE",
+        }
+    }
+}
+
+/// Payload of `INVITE_DELETE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteDelete {
+    /// The code.
+    pub code: String,
+    /// Its server.
+    pub server_id: ServerId,
+}
+
+/// Payload of `MEMBER_REMOVE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRemove {
+    /// The server.
+    pub server_id: ServerId,
+    /// Who left.
+    pub user_id: UserId,
+}
+
+/// Payload of `MESSAGE_ACK`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageAck {
+    /// The channel read.
+    pub channel_id: ChannelId,
+    /// The newest message read.
+    pub message_id: MessageId,
+    /// The reader.
+    pub user_id: UserId,
+}
+
+/// Payload of `MESSAGE_DELETE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDelete {
+    /// Its channel.
+    pub channel_id: ChannelId,
+    /// The deleted message.
+    pub id: MessageId,
+    /// Its server; `None` in DMs.
+    pub server_id: Option<ServerId>,
+}
+
+/// Payload of `MESSAGE_REACTION_ADD` and `MESSAGE_REACTION_REMOVE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReactionEvent {
+    /// The message's channel.
+    pub channel_id: ChannelId,
+    /// The emoji.
+    pub emoji: String,
+    /// The message.
+    pub message_id: MessageId,
+    /// Who reacted.
+    pub user_id: UserId,
+}
+
+/// Payload of `ROLE_DELETE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleDelete {
+    /// The deleted role.
+    pub role_id: RoleId,
+    /// Its server.
+    pub server_id: ServerId,
+}
+
+/// Payload of `SERVER_DELETE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerDelete {
+    /// The server.
+    pub id: ServerId,
+}

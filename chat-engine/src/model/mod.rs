@@ -1,0 +1,29 @@
+//! Wire types shared by the engine, the server and the SDK: the blueprint's entities with its
+//! exact JSON field names, request bodies, events and permission flags. This module compiles
+//! without any of the engine's features.
+
+mod channel;
+mod event;
+mod message;
+mod permissions;
+mod requests;
+mod server;
+mod user;
+
+pub use channel::{Channel, ChannelType, OverwriteType, PermissionOverwrite};
+pub use event::{
+    Event, InviteDelete, MemberRemove, MessageAck, MessageDelete, ReactionEvent, RoleDelete,
+    ServerDelete,
+};
+pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
+pub use permissions::Permissions;
+pub use requests::{
+    CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateMessage,
+    CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,
+    RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
+};
+pub use server::{Ban, Category, Invite, Member, Role, Server};
+pub use user::{AuthResponse, BotCreated, Status, User};
+
+/// Timestamps are UTC and RFC 3339 on the wire.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

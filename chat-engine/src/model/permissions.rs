@@ -1,0 +1,72 @@
+//! Permission flags: a 64-bit set that travels as a JSON number.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+bitflags::bitflags! {
+    /// The blueprint's permission flags. Unknown bits are kept, so a newer server's flags
+    /// survive a round trip through an older client.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Permissions: u64 {
+        /// See a channel and read its history.
+        const VIEW_CHANNEL = 1 << 0;
+        /// Send messages.
+        const SEND_MESSAGES = 1 << 1;
+        /// Delete and pin others' messages.
+        const MANAGE_MESSAGES = 1 << 2;
+        /// Create, edit and delete channels and their overwrites.
+        const MANAGE_CHANNELS = 1 << 3;
+        /// Edit the server and manage its invites.
+        const MANAGE_SERVER = 1 << 4;
+        /// Remove members.
+        const KICK_MEMBERS = 1 << 5;
+        /// Ban members.
+        const BAN_MEMBERS = 1 << 6;
+        /// Create, edit, delete and assign roles below one's own.
+        const MANAGE_ROLES = 1 << 7;
+        /// Ping `@everyone` and `@here`.
+        const MENTION_EVERYONE = 1 << 8;
+        /// Add new reactions.
+        const ADD_REACTIONS = 1 << 9;
+        /// Attach files.
+        const ATTACH_FILES = 1 << 10;
+        /// Create invites.
+        const CREATE_INVITE = 1 << 11;
+        /// Every permission, in every channel, overwrites notwithstanding.
+        const ADMINISTRATOR = 1 << 31;
+    }
+}
+
+impl Permissions {
+    /// What a new server's @everyone role allows.
+    pub const EVERYONE_DEFAULT: Self = Self::VIEW_CHANNEL
+        .union(Self::SEND_MESSAGES)
+        .union(Self::ADD_REACTIONS)
+        .union(Self::ATTACH_FILES)
+        .union(Self::CREATE_INVITE);
+}
+
+impl Serialize for Permissions {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.bits())
+    }
+}
+
+impl<'de> Deserialize<'de> for Permissions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u64::deserialize(deserializer).map(Self::from_bits_retain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_are_json_numbers() {
+        let json = serde_json::to_string(&Permissions::EVERYONE_DEFAULT).unwrap();
+        assert_eq!(json, "3587");
+        let back: Permissions = serde_json::from_str("2147483649").unwrap();
+        assert_eq!(back, Permissions::ADMINISTRATOR | Permissions::VIEW_CHANNEL);
+        assert!(serde_json::from_str::<Permissions>("\"VIEW_CHANNEL\"").is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! Request bodies: what callers send to create or change things. Optional fields left out
+//! keep their current value.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ChannelType, Embed, Permissions};
+use crate::id::{CategoryId, MessageId, UserId};
+
+/// Create an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    /// Optional e-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// At least 8 characters.
+    pub password: String,
+    /// 2 to 32 letters, digits, `_`, `.` or `-`; unique case-insensitively.
+    pub username: String,
+}
+
+/// Log in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The password.
+    pub password: String,
+    /// The username, in any case.
+    pub username: String,
+}
+
+/// Create a bot account owned by the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateBot {
+    /// The bot's username, with the rules of user names.
+    pub username: String,
+}
+
+/// Change one's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UpdateProfile {
+    /// New avatar URL.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// New bio (up to 190 characters).
+    #[serde(default)]
+    pub bio: Option<String>,
+    /// New custom status (up to 128 characters).
+    #[serde(default)]
+    pub custom_status: Option<String>,
+    /// New display name (up to 32 characters; empty clears it).
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// Create a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CreateServer {
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// Icon URL.
+    #[serde(default)]
+    pub icon_url: String,
+    /// Whether anyone may join without an invite.
+    #[serde(default)]
+    pub is_public: bool,
+    /// 1 to 100 characters.
+    pub name: String,
+}
+
+/// Change a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UpdateServer {
+    /// New description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// New icon URL.
+    #[serde(default)]
+    pub icon_url: Option<String>,
+    /// New visibility.
+    #[serde(default)]
+    pub is_public: Option<bool>,
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// Create a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CreateCategory {
+    /// 1 to 100 characters.
+    pub name: String,
+    /// Sort position; defaults to last.
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+/// Create a text or voice channel in a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateChannel {
+    /// Category to put it in.
+    #[serde(default)]
+    pub category_id: Option<CategoryId>,
+    /// Deny VIEW_CHANNEL to @everyone.
+    #[serde(default)]
+    pub is_private: bool,
+    /// 1 to 100 characters.
+    pub name: String,
+    /// Sort position; defaults to last.
+    #[serde(default)]
+    pub position: Option<i32>,
+    /// Seconds between a member's messages (0 to 21,600).
+    #[serde(default)]
+    pub slow_mode_delay: u32,
+    /// Topic line (up to 1,024 characters).
+    #[serde(default)]
+    pub topic: String,
+    /// `text` or `voice`.
+    #[serde(rename = "type", default = "default_channel_type")]
+    pub kind: ChannelType,
+}
+
+fn default_channel_type() -> ChannelType {
+    ChannelType::Text
+}
+
+/// Change a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UpdateChannel {
+    /// New category; `Some(None)` takes it out of its category.
+    #[serde(default, with = "double_option")]
+    pub category_id: Option<Option<CategoryId>>,
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New position.
+    #[serde(default)]
+    pub position: Option<i32>,
+    /// New slow mode delay.
+    #[serde(default)]
+    pub slow_mode_delay: Option<u32>,
+    /// New topic.
+    #[serde(default)]
+    pub topic: Option<String>,
+}
+
+/// Open a group DM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CreateGroupDm {
+    /// Optional name.
+    #[serde(default)]
+    pub name: String,
+    /// The other users (1 to 9).
+    pub recipients: Vec<UserId>,
+}
+
+/// Start a thread from a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateThread {
+    /// The starter message in the parent channel.
+    pub message_id: MessageId,
+    /// 1 to 100 characters.
+    pub name: String,
+}
+
+/// Create an invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateInvite {
+    /// Seconds until it expires; 0 never (default one week).
+    #[serde(default = "default_invite_age")]
+    pub max_age: u64,
+    /// Joins allowed; 0 unlimited.
+    #[serde(default)]
+    pub max_uses: u32,
+}
+
+impl Default for CreateInvite {
+    fn default() -> Self {
+        Self { max_age: default_invite_age(), max_uses: 0 }
+    }
+}
+
+fn default_invite_age() -> u64 {
+    7 * 24 * 3600
+}
+
+/// Create a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CreateRole {
+    /// RGB colour.
+    #[serde(default)]
+    pub color: u32,
+    /// Whether anyone may mention it.
+    #[serde(default)]
+    pub is_mentionable: bool,
+    /// 1 to 100 characters.
+    pub name: String,
+    /// Permissions it grants (only ones the caller has).
+    #[serde(default)]
+    pub permissions: Permissions,
+}
+
+/// Change a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UpdateRole {
+    /// New colour.
+    #[serde(default)]
+    pub color: Option<u32>,
+    /// New mentionability.
+    #[serde(default)]
+    pub is_mentionable: Option<bool>,
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New permissions.
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+    /// New position (1 and up; below the caller's highest role).
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+/// Change a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UpdateMember {
+    /// Server-deafen (moderators).
+    #[serde(default)]
+    pub is_deafened: Option<bool>,
+    /// Server-mute (moderators).
+    #[serde(default)]
+    pub is_muted: Option<bool>,
+    /// New nickname (up to 32 characters; empty clears it).
+    #[serde(default)]
+    pub nickname: Option<String>,
+}
+
+/// Send a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CreateMessage {
+    /// Markdown, 1 to 4,000 characters after trimming (may be empty with embeds).
+    #[serde(default)]
+    pub content: String,
+    /// Rich embeds (up to 10).
+    #[serde(default)]
+    pub embeds: Vec<Embed>,
+    /// A client token that makes retries idempotent (up to 64 characters).
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// The message it answers, in the same channel.
+    #[serde(default)]
+    pub reply_to_id: Option<MessageId>,
+}
+
+/// Edit a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditMessage {
+    /// The new markdown content.
+    pub content: String,
+}
+
+/// Which page of history to read. At most one of `before`, `after` and `around`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HistoryQuery {
+    /// Messages after this id.
+    #[serde(default)]
+    pub after: Option<MessageId>,
+    /// Messages around this id (it included).
+    #[serde(default)]
+    pub around: Option<MessageId>,
+    /// Messages before this id.
+    #[serde(default)]
+    pub before: Option<MessageId>,
+    /// 1 to 100; 50 when left out.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}

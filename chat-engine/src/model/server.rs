@@ -1,0 +1,124 @@
+//! Servers (workspaces) and what hangs off them: categories, members, roles, invites, bans.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Permissions, Timestamp};
+use crate::id::{CategoryId, ChannelId, RoleId, ServerId, UserId};
+
+/// A top-level container of channels and members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Server {
+    /// When the server was made.
+    pub created_at: Timestamp,
+    /// Free text.
+    pub description: String,
+    /// Icon image URL.
+    pub icon_url: String,
+    /// The server's id; its @everyone role has the same id.
+    pub id: ServerId,
+    /// The permanent invite made with the server.
+    pub invite_code: String,
+    /// Whether anyone may join without an invite.
+    pub is_public: bool,
+    /// Number of members.
+    pub member_count: u32,
+    /// Display name.
+    pub name: String,
+    /// The owner, who holds every permission.
+    pub owner_id: UserId,
+    /// Where join and leave messages go (the default text channel), if it still exists.
+    pub system_channel_id: Option<ChannelId>,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// Groups channels within a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// The category's id.
+    pub id: CategoryId,
+    /// Display name.
+    pub name: String,
+    /// Sort position.
+    pub position: i32,
+    /// Its server.
+    pub server_id: ServerId,
+}
+
+/// A user's membership in a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// Server-deafened in voice by a moderator.
+    pub is_deafened: bool,
+    /// Server-muted in voice by a moderator.
+    pub is_muted: bool,
+    /// When the user joined.
+    pub joined_at: Timestamp,
+    /// Server-specific display name; empty for none.
+    pub nickname: String,
+    /// Roles besides @everyone.
+    pub role_ids: Vec<RoleId>,
+    /// The server.
+    pub server_id: ServerId,
+    /// The user.
+    pub user_id: UserId,
+}
+
+/// A named set of permissions; higher positions outrank lower ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    /// RGB colour.
+    pub color: u32,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// The role's id.
+    pub id: RoleId,
+    /// Whether this is the @everyone role (position 0, held by every member).
+    pub is_default: bool,
+    /// Whether anyone may mention it.
+    pub is_mentionable: bool,
+    /// Display name.
+    pub name: String,
+    /// Permissions it grants.
+    pub permissions: Permissions,
+    /// Rank in the hierarchy.
+    pub position: i32,
+    /// Its server.
+    pub server_id: ServerId,
+}
+
+/// A code that lets people join a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invite {
+    /// The code.
+    pub code: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it stops working; `None` never.
+    pub expires_at: Option<Timestamp>,
+    /// Who made it.
+    pub inviter_id: UserId,
+    /// How many joins it allows; 0 is unlimited.
+    pub max_uses: u32,
+    /// Its server.
+    pub server_id: ServerId,
+    /// How many joins it has made.
+    pub uses: u32,
+}
+
+/// A ban of a user from a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ban {
+    /// When the ban was made.
+    pub created_at: Timestamp,
+    /// Who banned.
+    pub moderator_id: UserId,
+    /// Why.
+    pub reason: String,
+    /// The server.
+    pub server_id: ServerId,
+    /// The banned user.
+    pub user_id: UserId,
+}

@@ -1,0 +1,68 @@
+//! Users, their status and what authentication returns.
+
+use serde::{Deserialize, Serialize};
+
+use super::Timestamp;
+use crate::id::UserId;
+
+/// An account: a person or a bot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Shown instead of the username when set.
+    pub avatar_url: String,
+    /// Free text about the user.
+    pub bio: String,
+    /// When the account was made.
+    pub created_at: Timestamp,
+    /// A status message the user set.
+    pub custom_status: String,
+    /// A 4-digit tag kept for display, as Discord's.
+    pub discriminator: String,
+    /// Display name; empty means "use the username".
+    pub display_name: String,
+    /// The user's id.
+    pub id: UserId,
+    /// Whether this is a bot account.
+    pub is_bot: bool,
+    /// The user's last chosen status.
+    pub status: Status,
+    /// Unique, case-insensitively.
+    pub username: String,
+}
+
+/// Online status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Do not disturb.
+    Dnd,
+    /// Away.
+    Idle,
+    /// Appears offline to others.
+    Invisible,
+    /// Offline.
+    #[default]
+    Offline,
+    /// Online.
+    Online,
+}
+
+/// What register, login and refresh return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    /// A rotating, revocable token for `refresh`.
+    pub refresh_token: String,
+    /// A short-lived JWT access token.
+    pub token: String,
+    /// The authenticated user.
+    pub user: User,
+}
+
+/// A bot account and its long-lived token (shown once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BotCreated {
+    /// The bot's token; revocable by logging it out.
+    pub token: String,
+    /// The bot user.
+    pub user: User,
+}

@@ -1,0 +1,240 @@
+//! Servers (workspaces) and their categories: creating a server makes its @everyone role, a
+//! default text channel, the owner's membership and a permanent invite.
+
+use crate::accounts::validate;
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result};
+use crate::events::Audience;
+use crate::id::{CategoryId, ServerId, UserId};
+use crate::model::{
+    Category, Channel, ChannelType, CreateCategory, CreateServer, Event, Invite, Member,
+    Permissions, Role, Server, ServerDelete, UpdateServer,
+};
+use crate::permissions::context;
+use crate::store::{ChannelStore, KvMut, MessageStore, ServerStore, Tx};
+
+impl Engine {
+    /// Creates a server owned by the caller, with @everyone, `#general` and a permanent invite.
+    pub async fn create_server(&self, actor: UserId, request: CreateServer) -> Result<Server> {
+        let name = validate::name("name", &request.name, 100)?;
+        validate::text("description", &request.description, 1024)?;
+        validate::text("icon_url", &request.icon_url, 2048)?;
+        let code = crate::invites::new_code()?;
+        self.write(move |tx| {
+            let now = tx.now();
+            let id: ServerId = tx.new_id();
+            let everyone = Role {
+                color: 0,
+                created_at: now,
+                id: id.cast(),
+                is_default: true,
+                is_mentionable: false,
+                name: "@everyone".into(),
+                permissions: Permissions::EVERYONE_DEFAULT,
+                position: 0,
+                server_id: id,
+            };
+            let general = Channel {
+                category_id: None,
+                created_at: now,
+                id: tx.new_id(),
+                is_private: false,
+                last_message_at: None,
+                last_message_id: None,
+                name: "general".into(),
+                owner_id: None,
+                parent_id: None,
+                permission_overwrites: Vec::new(),
+                position: 0,
+                recipients: Vec::new(),
+                server_id: Some(id),
+                slow_mode_delay: 0,
+                topic: String::new(),
+                kind: ChannelType::Text,
+                updated_at: now,
+            };
+            let server = Server {
+                created_at: now,
+                description: request.description.trim().to_owned(),
+                icon_url: request.icon_url.trim().to_owned(),
+                id,
+                invite_code: code.clone(),
+                is_public: request.is_public,
+                member_count: 1,
+                name,
+                owner_id: actor,
+                system_channel_id: Some(general.id),
+                updated_at: now,
+            };
+            let owner = Member {
+                is_deafened: false,
+                is_muted: false,
+                joined_at: now,
+                nickname: String::new(),
+                role_ids: Vec::new(),
+                server_id: id,
+                user_id: actor,
+            };
+            let invite = Invite {
+                code,
+                created_at: now,
+                expires_at: None,
+                inviter_id: actor,
+                max_uses: 0,
+                server_id: id,
+                uses: 0,
+            };
+            tx.update_server(&server);
+            tx.update_role(&everyone);
+            tx.update_channel(&general);
+            tx.update_member(&owner);
+            tx.update_invite(&invite);
+            tx.emit(Event::ServerCreate(server.clone()), Audience::users(vec![actor]));
+            Ok(server)
+        })
+        .await
+    }
+
+    /// Fetches a server the caller is a member of, or any public server.
+    pub fn fetch_server(&self, actor: UserId, id: ServerId) -> Result<Server> {
+        let reader = self.read()?;
+        let server = found(reader.fetch_server(id)?, ResourceKind::Server, id)?;
+        if server.is_public || reader.fetch_member(id, actor)?.is_some() {
+            Ok(server)
+        } else {
+            Err(Error::not_found(ResourceKind::Server, id))
+        }
+    }
+
+    /// Lists the servers the caller is a member of.
+    pub fn list_servers(&self, actor: UserId) -> Result<Vec<Server>> {
+        let reader = self.read()?;
+        let mut servers = Vec::new();
+        for id in reader.list_user_servers(actor)? {
+            servers.extend(reader.fetch_server(id)?);
+        }
+        Ok(servers)
+    }
+
+    /// Changes a server's settings (MANAGE_SERVER).
+    pub async fn update_server(&self, actor: UserId, id: ServerId, update: UpdateServer) -> Result<Server> {
+        let name = update.name.as_deref().map(|n| validate::name("name", n, 100)).transpose()?;
+        if let Some(d) = &update.description {
+            validate::text("description", d, 1024)?;
+        }
+        if let Some(i) = &update.icon_url {
+            validate::text("icon_url", i, 2048)?;
+        }
+        self.write(move |tx| {
+            let ctx = context(tx, id, actor)?;
+            ctx.require(Permissions::MANAGE_SERVER)?;
+            let mut server = ctx.server;
+            if let Some(name) = name { server.name = name }
+            if let Some(d) = update.description { server.description = d.trim().to_owned() }
+            if let Some(i) = update.icon_url { server.icon_url = i.trim().to_owned() }
+            if let Some(p) = update.is_public { server.is_public = p }
+            server.updated_at = tx.now();
+            tx.update_server(&server);
+            tx.emit(Event::ServerUpdate(server.clone()), Audience::server(id));
+            Ok(server)
+        })
+        .await
+    }
+
+    /// Deletes a server with everything in it (owner only).
+    pub async fn delete_server(&self, actor: UserId, id: ServerId) -> Result<()> {
+        self.write(move |tx| {
+            let ctx = context(tx, id, actor)?;
+            if ctx.server.owner_id != actor {
+                return Err(Error::forbidden("only the owner may delete a server"));
+            }
+            let members = tx.list_members(id, None, usize::MAX)?;
+            for member in &members {
+                tx.delete_member(id, member.user_id);
+            }
+            for channel in tx.list_server_channels(id)? {
+                delete_channel_contents(tx, &channel)?;
+                tx.delete_channel(&channel);
+            }
+            for role in &ctx.roles {
+                tx.delete_role(id, role.id);
+            }
+            for category in tx.list_categories(id)? {
+                tx.delete_category(&category);
+            }
+            for invite in tx.list_invites(id)? {
+                tx.delete_invite(&invite);
+            }
+            for ban in tx.list_bans(id)? {
+                tx.delete_ban(id, ban.user_id);
+            }
+            tx.delete_server(id);
+            let audience = Audience::users(members.iter().map(|m| m.user_id).collect());
+            tx.emit(Event::ServerDelete(ServerDelete { id }), audience);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Creates a category (MANAGE_CHANNELS).
+    pub async fn create_category(&self, actor: UserId, server: ServerId, request: CreateCategory) -> Result<Category> {
+        let name = validate::name("name", &request.name, 100)?;
+        self.write(move |tx| {
+            context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
+            let position = match request.position {
+                Some(p) => p,
+                None => tx.list_categories(server)?.len() as i32,
+            };
+            let category = Category { created_at: tx.now(), id: tx.new_id(), name, position, server_id: server };
+            tx.update_category(&category);
+            tx.emit(Event::CategoryCreate(category.clone()), Audience::server(server));
+            Ok(category)
+        })
+        .await
+    }
+
+    /// Lists a server's categories (members).
+    pub fn list_categories(&self, actor: UserId, server: ServerId) -> Result<Vec<Category>> {
+        let reader = self.read()?;
+        context(&reader, server, actor)?;
+        reader.list_categories(server)
+    }
+
+    /// Deletes a category; its channels stay, outside any category (MANAGE_CHANNELS).
+    pub async fn delete_category(&self, actor: UserId, server: ServerId, category: CategoryId) -> Result<()> {
+        self.write(move |tx| {
+            context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
+            let all = tx.list_categories(server)?;
+            let gone = all.into_iter().find(|c| c.id == category);
+            let gone = found(gone, ResourceKind::Category, category)?;
+            for mut channel in tx.list_server_channels(server)? {
+                if channel.category_id == Some(category) {
+                    channel.category_id = None;
+                    tx.update_channel(&channel);
+                    tx.emit(Event::ChannelUpdate(channel.clone()), Audience::channel(Some(server), channel.id, &[]));
+                }
+            }
+            tx.delete_category(&gone);
+            tx.emit(Event::CategoryDelete(gone), Audience::server(server));
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Deletes a channel's messages (with their reactions, pins and history) and its threads.
+pub(crate) fn delete_channel_contents(tx: &mut Tx<'_>, channel: &Channel) -> Result<()> {
+    loop {
+        let page = tx.list_messages(channel.id, None, None, crate::store::Order::Ascending, 512)?;
+        if page.is_empty() {
+            break;
+        }
+        for message in &page {
+            tx.delete_message(message)?;
+        }
+    }
+    for member in tx.list_thread_members(channel.id)? {
+        tx.delete_thread_member(channel.id, member);
+    }
+    Ok(())
+}

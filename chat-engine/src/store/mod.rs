@@ -1,0 +1,284 @@
+//! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
+//! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
+//! aggregate ([`UserStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
+//! [`ReadStateStore`], [`EventLog`]) that the domain code talks to.
+//!
+//! Which backend to use: redb is the default and is durable; memory is for tests and for
+//! embedding where nothing must survive the process.
+//!
+//! Every engine write runs as one job against a [`Tx`], an overlay over a snapshot. A single
+//! writer thread runs queued jobs one after another and commits them together (group commit):
+//! a job's writes and events are either all committed or, if the job fails, all dropped, and
+//! no job's caller hears back before its commit is durable.
+
+mod aggregates;
+mod memory;
+#[cfg(feature = "redb")]
+mod redb;
+mod tx;
+pub(crate) mod writer;
+
+#[cfg(test)]
+mod conformance;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Bound;
+
+pub use aggregates::{
+    ChannelStore, EventLog, MessageStore, ReadStateStore, ServerStore, StoredEvent, UserStore,
+};
+pub(crate) use aggregates::{SessionRecord, UserRecord};
+pub use memory::InMemoryStore;
+#[cfg(feature = "redb")]
+pub use redb::RedbStore;
+pub use tx::{Kv, KvMut, Reader, Tx};
+
+use crate::error::StorageError;
+
+/// The tables of the store. Keys are byte strings, ordered bytewise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Table {
+    /// `server ++ user` → ban.
+    Bans,
+    /// `server ++ category` → category.
+    Categories,
+    /// `channel` → channel.
+    Channels,
+    /// `lower user ++ higher user` → DM channel id.
+    DmPairs,
+    /// `seq` (u64, big-endian) → stored event.
+    Events,
+    /// `code` → invite.
+    Invites,
+    /// `server ++ user` → member.
+    Members,
+    /// `message ++ edit id` → previous version.
+    MessageEdits,
+    /// `channel ++ message` → message (without reactions).
+    Messages,
+    /// Engine settings by name.
+    Meta,
+    /// `channel ++ author ++ nonce` → message id.
+    Nonces,
+    /// `channel ++ message` → pin time.
+    Pins,
+    /// `channel ++ message ++ emoji length ++ emoji ++ user` → reaction time.
+    Reactions,
+    /// `user ++ channel` → last read message id.
+    ReadStates,
+    /// `server ++ role` → role.
+    Roles,
+    /// `server ++ channel` → nothing (channel index of a server).
+    ServerChannels,
+    /// `server ++ code` → nothing (invite index of a server).
+    ServerInvites,
+    /// `server` → server.
+    Servers,
+    /// `session` → session record.
+    Sessions,
+    /// `channel ++ user` → time of the user's last message (slow mode).
+    SlowMode,
+    /// `thread ++ user` → nothing.
+    ThreadMembers,
+    /// `user ++ channel` → nothing (a user's DMs and group DMs).
+    UserChannels,
+    /// `lowercased username` → user id.
+    Usernames,
+    /// `user ++ server` → nothing (a user's servers).
+    UserServers,
+    /// `user` → user record.
+    Users,
+}
+
+impl Table {
+    /// Every table, for backends that create them up front.
+    pub const ALL: [Self; 25] = [
+        Self::Bans,
+        Self::Categories,
+        Self::Channels,
+        Self::DmPairs,
+        Self::Events,
+        Self::Invites,
+        Self::Members,
+        Self::MessageEdits,
+        Self::Messages,
+        Self::Meta,
+        Self::Nonces,
+        Self::Pins,
+        Self::Reactions,
+        Self::ReadStates,
+        Self::Roles,
+        Self::ServerChannels,
+        Self::ServerInvites,
+        Self::Servers,
+        Self::Sessions,
+        Self::SlowMode,
+        Self::ThreadMembers,
+        Self::UserChannels,
+        Self::Usernames,
+        Self::UserServers,
+        Self::Users,
+    ];
+}
+
+/// A range of keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRange {
+    /// Lower bound.
+    pub start: Bound<Vec<u8>>,
+    /// Upper bound.
+    pub end: Bound<Vec<u8>>,
+}
+
+impl KeyRange {
+    /// Every key that starts with `prefix`.
+    pub fn prefix(prefix: &[u8]) -> Self {
+        let end = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        Self { start: Bound::Included(prefix.to_vec()), end }
+    }
+
+    /// Every key.
+    pub const fn all() -> Self {
+        Self { start: Bound::Unbounded, end: Bound::Unbounded }
+    }
+
+    /// Whether `key` lies in the range.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        let above = match &self.start {
+            Bound::Included(s) => key >= s.as_slice(),
+            Bound::Excluded(s) => key > s.as_slice(),
+            Bound::Unbounded => true,
+        };
+        let below = match &self.end {
+            Bound::Included(e) => key <= e.as_slice(),
+            Bound::Excluded(e) => key < e.as_slice(),
+            Bound::Unbounded => true,
+        };
+        above && below
+    }
+
+    /// The bounds as borrowed slices.
+    pub fn as_slices(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
+        (self.start.as_ref().map(Vec::as_slice), self.end.as_ref().map(Vec::as_slice))
+    }
+}
+
+/// The smallest key greater than every key with this prefix, if there is one.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The direction of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Smallest keys first.
+    Ascending,
+    /// Largest keys first.
+    Descending,
+}
+
+/// A set of writes applied together: `Some(value)` puts, `None` deletes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    writes: BTreeMap<(Table, Vec<u8>), Option<Vec<u8>>>,
+}
+
+impl Batch {
+    /// Records a put.
+    pub fn put(&mut self, table: Table, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert((table, key), Some(value));
+    }
+
+    /// Records a delete.
+    pub fn delete(&mut self, table: Table, key: Vec<u8>) {
+        self.writes.insert((table, key), None);
+    }
+
+    /// The pending write of a key: `Some(None)` for a delete, `None` when untouched.
+    pub fn lookup(&self, table: Table, key: &[u8]) -> Option<Option<&[u8]>> {
+        self.writes.get(&(table, key.to_vec())).map(Option::as_deref)
+    }
+
+    /// The writes in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (Table, &[u8], Option<&[u8]>)> {
+        self.writes.iter().map(|((t, k), v)| (*t, k.as_slice(), v.as_deref()))
+    }
+
+    /// The writes to one table within a range, in key order.
+    pub fn range<'a>(
+        &'a self,
+        table: Table,
+        range: &'a KeyRange,
+    ) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
+        let start = (table, Vec::new());
+        self.writes
+            .range(start..)
+            .take_while(move |((t, _), _)| *t == table)
+            .filter(move |((_, k), _)| range.contains(k))
+            .map(|((_, k), v)| (k.as_slice(), v.as_deref()))
+    }
+
+    /// Moves every write of `other` into `self`, later writes winning.
+    pub fn absorb(&mut self, other: Self) {
+        self.writes.extend(other.writes);
+    }
+
+    /// Whether nothing is written.
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// How many keys are written.
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+}
+
+/// A consistent, read-only view of the committed state.
+pub trait Snapshot {
+    /// The value of a key.
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError>;
+
+    /// Up to `limit` entries of a range, in the given order.
+    fn scan(
+        &self,
+        table: Table,
+        range: &KeyRange,
+        order: Order,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError>;
+}
+
+/// A storage backend: snapshots to read and atomic, durable batches to write. Implement this
+/// to put the engine on another key-value store.
+pub trait Backend: Send + Sync + fmt::Debug + 'static {
+    /// Opens a snapshot of everything committed so far.
+    fn snapshot(&self) -> Result<Box<dyn Snapshot + '_>, StorageError>;
+
+    /// Applies every write of the batch, all or nothing; returns once they are durable.
+    fn commit(&self, batch: &Batch) -> Result<(), StorageError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_ranges_cover_exactly_their_prefix() {
+        let range = KeyRange::prefix(&[1, 255]);
+        assert!(range.contains(&[1, 255]));
+        assert!(range.contains(&[1, 255, 0, 7]));
+        assert!(!range.contains(&[2]));
+        assert!(!range.contains(&[1, 254, 9]));
+        assert_eq!(KeyRange::prefix(&[255, 255]).end, Bound::Unbounded);
+    }
+}

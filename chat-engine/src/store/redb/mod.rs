@@ -1,0 +1,96 @@
+//! The default, durable backend on redb: one file, copy-on-write B-trees, and a commit that
+//! returns only once the data is on disk.
+
+mod tables;
+
+use std::fmt;
+use std::path::Path;
+
+use redb::{Database, ReadTransaction, ReadableDatabase};
+
+use super::{Backend, Batch, KeyRange, Order, Snapshot, Table};
+use crate::error::StorageError;
+
+/// The redb store: durable, atomic, crash-safe. The default backend.
+pub struct RedbStore {
+    db: Database,
+}
+
+impl fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedbStore").finish_non_exhaustive()
+    }
+}
+
+impl RedbStore {
+    /// Opens the database file, creating it and its tables if needed.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StorageError> {
+        let db = Database::create(path).map_err(StorageError::new)?;
+        let tx = db.begin_write().map_err(StorageError::new)?;
+        for table in Table::ALL {
+            tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+        }
+        tx.commit().map_err(StorageError::new)?;
+        Ok(Self { db })
+    }
+}
+
+struct RedbSnapshot {
+    tx: ReadTransaction,
+}
+
+impl Snapshot for RedbSnapshot {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        let table = self.tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+        let value = table.get(key).map_err(StorageError::new)?;
+        Ok(value.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        range: &KeyRange,
+        order: Order,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+        let table = self.tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+        let iter = table.range::<&[u8]>(range.as_slices()).map_err(StorageError::new)?;
+        let pair = |entry: Result<(redb::AccessGuard<'_, &[u8]>, redb::AccessGuard<'_, &[u8]>), redb::StorageError>| {
+            entry
+                .map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))
+                .map_err(StorageError::new)
+        };
+        match order {
+            Order::Ascending => iter.take(limit).map(pair).collect(),
+            Order::Descending => iter.rev().take(limit).map(pair).collect(),
+        }
+    }
+}
+
+impl Backend for RedbStore {
+    fn snapshot(&self) -> Result<Box<dyn Snapshot + '_>, StorageError> {
+        let tx = self.db.begin_read().map_err(StorageError::new)?;
+        Ok(Box::new(RedbSnapshot { tx }))
+    }
+
+    fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
+        let tx = self.db.begin_write().map_err(StorageError::new)?;
+        {
+            let mut open: Option<(Table, redb::Table<'_, &[u8], &[u8]>)> = None;
+            for (table, key, value) in batch.iter() {
+                if open.as_ref().is_none_or(|(t, _)| *t != table) {
+                    let handle =
+                        tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+                    open = Some((table, handle));
+                }
+                let (_, handle) = open.as_mut().expect("opened above");
+                match value {
+                    Some(v) => handle.insert(key, v).map(drop),
+                    None => handle.remove(key).map(drop),
+                }
+                .map_err(StorageError::new)?;
+            }
+        }
+        tx.commit().map_err(StorageError::new)
+    }
+}

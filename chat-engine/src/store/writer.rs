@@ -1,0 +1,174 @@
+//! The single writer thread: runs queued jobs, commits each group of them at once (group
+//! commit), appends their events to the log, and only then answers the callers and fans the
+//! events out.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use tokio::sync::{broadcast, oneshot};
+
+use super::{Backend, Batch, EventLog, Table, Tx};
+use crate::error::{Error, Result, StorageError};
+use crate::events::{Audience, EventEnvelope};
+use crate::model::Event;
+
+/// Most jobs one commit takes.
+const MAX_GROUP: usize = 512;
+
+type Deliver = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
+type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Deliver) + Send>;
+
+/// The sequence numbers the log holds: `oldest..next`.
+#[derive(Debug, Default)]
+pub(crate) struct LogBounds {
+    /// The oldest retained sequence number.
+    pub(crate) oldest: AtomicU64,
+    /// The sequence number the next event gets.
+    pub(crate) next: AtomicU64,
+}
+
+/// Handle to the writer thread; dropping it lets the thread finish its queue and stop.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    /// Starts the writer over a backend, publishing committed events to `hub`.
+    pub(crate) fn start(
+        backend: Arc<dyn Backend>,
+        hub: broadcast::Sender<Arc<EventEnvelope>>,
+        bounds: Arc<LogBounds>,
+        retention: u64,
+    ) -> Result<Self> {
+        let (first, last) = super::Reader::new(backend.snapshot()?).event_bounds()?.unwrap_or((1, 0));
+        bounds.oldest.store(first, Ordering::SeqCst);
+        bounds.next.store(last + 1, Ordering::SeqCst);
+        let (sender, receiver) = mpsc::channel::<Job>();
+        let mut state = WriterState { backend, hub, bounds, retention: retention.max(1), ids: ulid::Generator::new() };
+        let thread = std::thread::Builder::new()
+            .name("chat-engine-writer".into())
+            .spawn(move || {
+                while let Ok(job) = receiver.recv() {
+                    let mut jobs = vec![job];
+                    while jobs.len() < MAX_GROUP {
+                        match receiver.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    state.run_group(jobs);
+                }
+            })
+            .map_err(StorageError::new)?;
+        Ok(Self { jobs: Some(sender), thread: Some(thread) })
+    }
+
+    /// Runs `job` in the writer; resolves once its writes are durable (or it failed, having
+    /// written nothing).
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Tx<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move |tx| {
+            let result = job(tx);
+            let ok = result.is_ok();
+            let deliver: Deliver = Box::new(move |commit| {
+                let outcome = match (result, commit) {
+                    (Ok(value), Ok(())) => Ok(value),
+                    (Err(e), _) => Err(e),
+                    (Ok(_), Err(e)) => Err(Error::Storage(e)),
+                };
+                let _ = reply.send(outcome);
+            });
+            (ok, deliver)
+        });
+        let stopped = || Error::Storage(StorageError::new("the writer stopped"));
+        self.jobs.as_ref().ok_or_else(stopped)?.send(job).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct WriterState {
+    backend: Arc<dyn Backend>,
+    hub: broadcast::Sender<Arc<EventEnvelope>>,
+    bounds: Arc<LogBounds>,
+    retention: u64,
+    ids: ulid::Generator,
+}
+
+impl WriterState {
+    fn run_group(&mut self, jobs: Vec<Job>) {
+        let snapshot = match self.backend.snapshot() {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                tracing::error!(%error, "cannot open a snapshot; failing {} jobs", jobs.len());
+                return; // dropping the jobs answers their callers with a storage error
+            }
+        };
+        let mut batch = Batch::default();
+        let mut events: Vec<(Event, Audience)> = Vec::new();
+        let mut delivers = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let mut tx = Tx::new(&*snapshot, &batch, &mut self.ids);
+            let (ok, deliver) = job(&mut tx);
+            let (writes, emitted) = tx.into_parts();
+            if ok {
+                batch.absorb(writes);
+                events.extend(emitted);
+            }
+            delivers.push(deliver);
+        }
+        drop(snapshot);
+
+        let first_seq = self.bounds.next.load(Ordering::SeqCst);
+        let envelopes: Vec<_> = events
+            .into_iter()
+            .zip(first_seq..)
+            .map(|((event, audience), seq)| EventEnvelope::new(seq, event, audience))
+            .collect();
+        for envelope in &envelopes {
+            batch.put_raw_event(envelope);
+        }
+        let next = first_seq + envelopes.len() as u64;
+        let oldest = self.bounds.oldest.load(Ordering::SeqCst);
+        let keep_from = next.saturating_sub(self.retention).max(oldest);
+        for seq in oldest..keep_from {
+            batch.delete(Table::Events, seq.to_be_bytes().to_vec());
+        }
+
+        let committed = if batch.is_empty() { Ok(()) } else { self.backend.commit(&batch) };
+        if committed.is_ok() {
+            self.bounds.next.store(next, Ordering::SeqCst);
+            self.bounds.oldest.store(keep_from, Ordering::SeqCst);
+            for envelope in envelopes {
+                // No receiver is fine: nobody is listening.
+                let _ = self.hub.send(Arc::new(envelope));
+            }
+        } else if let Err(error) = &committed {
+            tracing::error!(%error, "commit failed");
+        }
+        for deliver in delivers {
+            deliver(committed.clone());
+        }
+    }
+}
+
+impl Batch {
+    fn put_raw_event(&mut self, envelope: &EventEnvelope) {
+        self.put(Table::Events, envelope.seq.to_be_bytes().to_vec(), envelope.stored_bytes());
+    }
+}
