@@ -85,6 +85,9 @@ pub use accounts::Identity;
 pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
 
+#[cfg(all(test, feature = "engine"))]
+mod test;
+
 /// The engine's limits, for clients that validate before sending.
 #[cfg(feature = "engine")]
 pub mod limits {

@@ -69,3 +69,8 @@ impl Backend for InMemoryStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    crate::store_conformance_tests!(|| Box::new(crate::store::InMemoryStore::new()));
+}

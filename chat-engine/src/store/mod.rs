@@ -19,7 +19,7 @@ mod tx;
 pub(crate) mod writer;
 
 #[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -94,3 +94,49 @@ impl Backend for RedbStore {
         tx.commit().map_err(StorageError::new)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RedbStore;
+    use crate::store::{Backend, Batch, Table};
+
+    struct Temp {
+        store: RedbStore,
+        _dir: tempfile::TempDir,
+    }
+
+    impl std::fmt::Debug for Temp {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.store.fmt(f)
+        }
+    }
+
+    impl Backend for Temp {
+        fn snapshot(&self) -> Result<Box<dyn crate::store::Snapshot + '_>, crate::error::StorageError> {
+            self.store.snapshot()
+        }
+
+        fn commit(&self, batch: &Batch) -> Result<(), crate::error::StorageError> {
+            self.store.commit(batch)
+        }
+    }
+
+    fn temp() -> Box<Temp> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RedbStore::open(dir.path().join("chat.redb")).unwrap();
+        Box::new(Temp { store, _dir: dir })
+    }
+
+    crate::store_conformance_tests!(temp);
+
+    #[test]
+    fn committed_data_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chat.redb");
+        let mut batch = Batch::default();
+        batch.put(Table::Meta, b"kept".to_vec(), b"yes".to_vec());
+        RedbStore::open(&path).unwrap().commit(&batch).unwrap();
+        let reopened = RedbStore::open(&path).unwrap();
+        assert_eq!(reopened.snapshot().unwrap().get(Table::Meta, b"kept").unwrap().as_deref(), Some(&b"yes"[..]));
+    }
+}

@@ -1,0 +1,171 @@
+//! The conformance suite every backend passes: written once, run by each backend through
+//! `store_conformance_tests!` with its own constructor.
+
+use super::{Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore};
+use crate::events::{Audience, EventEnvelope};
+use crate::model::{Event, ServerDelete};
+use crate::test::{member, user_record};
+
+fn commit(backend: &dyn Backend, job: impl FnOnce(&mut Tx<'_>)) {
+    let snapshot = backend.snapshot().unwrap();
+    let earlier = Batch::default();
+    let mut ids = ulid::Generator::new();
+    let mut tx = Tx::new(&*snapshot, &earlier, &mut ids);
+    job(&mut tx);
+    let (batch, _) = tx.into_parts();
+    drop(snapshot);
+    backend.commit(&batch).unwrap();
+}
+
+fn reader(backend: &dyn Backend) -> Reader<'_> {
+    Reader::new(backend.snapshot().unwrap())
+}
+
+fn batch(writes: &[(&[u8], Option<&[u8]>)]) -> Batch {
+    let mut batch = Batch::default();
+    for (key, value) in writes {
+        match value {
+            Some(v) => batch.put(Table::Meta, key.to_vec(), v.to_vec()),
+            None => batch.delete(Table::Meta, key.to_vec()),
+        }
+    }
+    batch
+}
+
+pub(crate) fn puts_gets_and_deletes(backend: &dyn Backend) {
+    backend.commit(&batch(&[(b"a", Some(b"1")), (b"b", Some(b"2"))])).unwrap();
+    let snapshot = backend.snapshot().unwrap();
+    assert_eq!(snapshot.get(Table::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(snapshot.get(Table::Users, b"a").unwrap(), None, "tables are separate");
+    drop(snapshot);
+    backend.commit(&batch(&[(b"a", None), (b"b", Some(b"3"))])).unwrap();
+    let snapshot = backend.snapshot().unwrap();
+    assert_eq!(snapshot.get(Table::Meta, b"a").unwrap(), None);
+    assert_eq!(snapshot.get(Table::Meta, b"b").unwrap().as_deref(), Some(&b"3"[..]));
+}
+
+pub(crate) fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
+    let keys: [&[u8]; 5] = [b"a1", b"a2", b"a3", b"b1", b"\xff"];
+    let writes: Vec<_> = keys.iter().map(|k| (*k, Some(&b"v"[..]))).collect();
+    backend.commit(&batch(&writes)).unwrap();
+    let snapshot = backend.snapshot().unwrap();
+    let scan = |range: &KeyRange, order, limit| -> Vec<Vec<u8>> {
+        snapshot.scan(Table::Meta, range, order, limit).unwrap().into_iter().map(|(k, _)| k).collect()
+    };
+    let a = KeyRange::prefix(b"a");
+    assert_eq!(scan(&a, Order::Ascending, 10), vec![b"a1".to_vec(), b"a2".to_vec(), b"a3".to_vec()]);
+    assert_eq!(scan(&a, Order::Descending, 2), vec![b"a3".to_vec(), b"a2".to_vec()]);
+    assert_eq!(scan(&KeyRange::all(), Order::Descending, 1), vec![b"\xff".to_vec()]);
+    assert_eq!(scan(&KeyRange::prefix(b"c"), Order::Ascending, 10), Vec::<Vec<u8>>::new());
+}
+
+pub(crate) fn an_empty_batch_changes_nothing(backend: &dyn Backend) {
+    backend.commit(&Batch::default()).unwrap();
+    assert!(backend.snapshot().unwrap().scan(Table::Meta, &KeyRange::all(), Order::Ascending, 10).unwrap().is_empty());
+}
+
+pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
+    backend.commit(&batch(&[(b"k1", Some(b"base")), (b"k2", Some(b"base")), (b"k3", Some(b"base"))])).unwrap();
+    let snapshot = backend.snapshot().unwrap();
+    let mut earlier = Batch::default();
+    earlier.delete(Table::Meta, b"k1".to_vec());
+    let mut ids = ulid::Generator::new();
+    let mut tx = Tx::new(&*snapshot, &earlier, &mut ids);
+    super::KvMut::put_raw(&mut tx, Table::Meta, b"k0".to_vec(), b"own".to_vec());
+    super::KvMut::delete(&mut tx, Table::Meta, b"k3".to_vec());
+    let keys = tx.scan_keys(Table::Meta, &KeyRange::all(), Order::Ascending, 2).unwrap();
+    assert_eq!(keys, vec![b"k0".to_vec(), b"k2".to_vec()]);
+    assert_eq!(tx.get_raw(Table::Meta, b"k1").unwrap(), None);
+    assert_eq!(tx.get_raw(Table::Meta, b"k2").unwrap().as_deref(), Some(&b"base"[..]));
+}
+
+pub(crate) fn users_round_trip_and_names_are_case_insensitive(backend: &dyn Backend) {
+    let record = user_record("Alice");
+    let id = record.user.id;
+    commit(backend, |tx| tx.insert_user(&record));
+    let reader = reader(backend);
+    assert_eq!(reader.fetch_user(id).unwrap(), Some(record));
+    assert_eq!(reader.fetch_user_id_by_name("ALICE").unwrap(), Some(id));
+    assert_eq!(reader.fetch_user_id_by_name("bob").unwrap(), None);
+}
+
+pub(crate) fn members_index_both_ways(backend: &dyn Backend) {
+    let (a, b) = (member(1, 10), member(1, 11));
+    let other_server = member(2, 10);
+    commit(backend, |tx| {
+        tx.update_member(&a);
+        tx.update_member(&b);
+        tx.update_member(&other_server);
+    });
+    let r = reader(backend);
+    assert_eq!(r.list_members(a.server_id, None, 10).unwrap(), vec![a.clone(), b.clone()]);
+    assert_eq!(r.list_members(a.server_id, Some(a.user_id), 10).unwrap(), vec![b.clone()]);
+    assert_eq!(r.list_user_servers(a.user_id).unwrap(), vec![a.server_id, other_server.server_id]);
+    drop(r);
+    commit(backend, |tx| tx.delete_member(a.server_id, a.user_id));
+    let r = reader(backend);
+    assert_eq!(r.fetch_member(a.server_id, a.user_id).unwrap(), None);
+    assert_eq!(r.list_user_servers(a.user_id).unwrap(), vec![other_server.server_id]);
+}
+
+pub(crate) fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
+    let mut batch = Batch::default();
+    for seq in 1..=5u64 {
+        let id = crate::id::Id::from_ulid(ulid::Ulid::from_parts(seq, 0));
+        let envelope = EventEnvelope::new(seq, Event::ServerDelete(ServerDelete { id }), Audience::default());
+        batch.put(Table::Events, seq.to_be_bytes().to_vec(), envelope.stored_bytes());
+    }
+    backend.commit(&batch).unwrap();
+    let r = reader(backend);
+    assert_eq!(r.event_bounds().unwrap(), Some((1, 5)));
+    let listed: Vec<u64> = r.list_events(2, 2).unwrap().into_iter().map(|(s, _)| s).collect();
+    assert_eq!(listed, vec![3, 4]);
+}
+
+/// Runs the suite against a backend constructor.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        mod conformance {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::store::conformance as suite;
+
+            #[test]
+            fn puts_gets_and_deletes() {
+                suite::puts_gets_and_deletes(&*$make());
+            }
+
+            #[test]
+            fn scans_respect_range_order_and_limit() {
+                suite::scans_respect_range_order_and_limit(&*$make());
+            }
+
+            #[test]
+            fn an_empty_batch_changes_nothing() {
+                suite::an_empty_batch_changes_nothing(&*$make());
+            }
+
+            #[test]
+            fn overlays_read_their_own_writes() {
+                suite::overlays_read_their_own_writes(&*$make());
+            }
+
+            #[test]
+            fn users_round_trip_and_names_are_case_insensitive() {
+                suite::users_round_trip_and_names_are_case_insensitive(&*$make());
+            }
+
+            #[test]
+            fn members_index_both_ways() {
+                suite::members_index_both_ways(&*$make());
+            }
+
+            #[test]
+            fn events_are_listed_after_a_sequence() {
+                suite::events_are_listed_after_a_sequence(&*$make());
+            }
+        }
+    };
+}
