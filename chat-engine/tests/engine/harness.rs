@@ -1,0 +1,93 @@
+//! `TestHarness`: an engine on memory or on redb in a temp dir, and scenario helpers.
+
+use chat_engine::id::{ChannelId, ServerId, UserId};
+use chat_engine::model::{CreateMessage, CreateServer, Message, RegisterRequest, Server};
+use chat_engine::{Engine, Error, ErrorCode};
+
+pub(crate) const PASSWORD: &str = "correct horse battery";
+
+pub(crate) struct TestHarness {
+    pub(crate) engine: Engine,
+    pub(crate) dir: Option<tempfile::TempDir>,
+}
+
+impl TestHarness {
+    /// An engine on the in-memory store.
+    pub(crate) async fn new() -> Self {
+        Self { engine: Engine::in_memory().await.unwrap(), dir: None }
+    }
+
+    /// An engine on redb in a fresh temp dir.
+    pub(crate) async fn durable() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).await.unwrap();
+        Self { engine, dir: Some(dir) }
+    }
+
+    /// Closes the engine and opens it again on the same directory.
+    pub(crate) async fn reopen(self) -> Self {
+        let dir = self.dir.expect("only durable harnesses reopen");
+        drop(self.engine);
+        let engine = Engine::open(dir.path()).await.unwrap();
+        Self { engine, dir: Some(dir) }
+    }
+
+    pub(crate) async fn new_user(&self, name: &str) -> UserId {
+        self.engine
+            .register(RegisterRequest { username: name.into(), password: PASSWORD.into(), email: None })
+            .await
+            .unwrap()
+            .user
+            .id
+    }
+
+    pub(crate) async fn new_server(&self, owner: UserId) -> Server {
+        self.engine
+            .create_server(owner, CreateServer { name: "test server".into(), ..Default::default() })
+            .await
+            .unwrap()
+    }
+
+    /// Joins `user` to `server` with the server's permanent invite.
+    pub(crate) async fn join(&self, server: &Server, user: UserId) {
+        self.engine.accept_invite(user, &server.invite_code).await.unwrap();
+    }
+
+    /// A server owned by a new user, with a second member; returns (server, #general, owner, member).
+    pub(crate) async fn scene(&self) -> (Server, ChannelId, UserId, UserId) {
+        let owner = self.new_user("owner").await;
+        let member = self.new_user("member").await;
+        let server = self.new_server(owner).await;
+        self.join(&server, member).await;
+        let general = server.system_channel_id.unwrap();
+        (server, general, owner, member)
+    }
+
+    pub(crate) async fn say(&self, user: UserId, channel: ChannelId, text: &str) -> Message {
+        self.engine
+            .send_message(user, channel, CreateMessage { content: text.into(), ..Default::default() })
+            .await
+            .unwrap()
+    }
+
+    /// Messages of a channel as `user` sees them, oldest first.
+    pub(crate) fn history(&self, user: UserId, channel: ChannelId) -> Vec<Message> {
+        let query = chat_engine::model::HistoryQuery { limit: Some(100), ..Default::default() };
+        let mut page = self.engine.list_messages(user, channel, query).unwrap();
+        page.reverse();
+        page
+    }
+
+    pub(crate) fn server_of(&self, user: UserId, id: ServerId) -> Server {
+        self.engine.fetch_server(user, id).unwrap()
+    }
+}
+
+/// Asserts an error has the expected code.
+#[track_caller]
+pub(crate) fn assert_code<T: std::fmt::Debug>(result: Result<T, Error>, code: ErrorCode) {
+    match result {
+        Err(e) => assert_eq!(e.code(), code, "unexpected error {e:?}"),
+        Ok(v) => panic!("expected {code}, got Ok({v:?})"),
+    }
+}
