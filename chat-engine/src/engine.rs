@@ -37,7 +37,9 @@ struct Inner {
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Engine").field("backend", &self.inner.backend).finish_non_exhaustive()
+        f.debug_struct("Engine")
+            .field("backend", &self.inner.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -123,14 +125,28 @@ impl EngineBuilder {
         };
         let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
         let bounds = Arc::new(LogBounds::default());
-        let writer = Writer::start(backend.clone(), hub.clone(), bounds.clone(), self.event_retention)?;
+        let writer = Writer::start(
+            backend.clone(),
+            hub.clone(),
+            bounds.clone(),
+            self.event_retention,
+        )?;
         let secret = match self.jwt_secret {
             Some(secret) => secret,
             None => writer.run(crate::accounts::load_or_make_secret).await?,
         };
         let keys = TokenKeys::new(&secret);
-        let inner = Inner { writer, backend, hub, bounds, keys, access_token_ttl: self.access_token_ttl };
-        Ok(Engine { inner: Arc::new(inner) })
+        let inner = Inner {
+            writer,
+            backend,
+            hub,
+            bounds,
+            keys,
+            access_token_ttl: self.access_token_ttl,
+        };
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
     }
 }
 
@@ -167,7 +183,11 @@ impl Engine {
 
     /// The sequence number of the newest committed event (0 before the first).
     pub fn last_seq(&self) -> u64 {
-        self.inner.bounds.next.load(std::sync::atomic::Ordering::SeqCst) - 1
+        self.inner
+            .bounds
+            .next
+            .load(std::sync::atomic::Ordering::SeqCst)
+            - 1
     }
 
     pub(crate) fn read(&self) -> Result<Reader<'_>> {
@@ -199,7 +219,10 @@ impl Engine {
 }
 
 /// Reads through `kv` and fails with `NotFound` when the record is missing.
-pub(crate) fn found<T>(value: Option<T>, kind: crate::error::ResourceKind, id: impl fmt::Display) -> Result<T> {
+pub(crate) fn found<T>(
+    value: Option<T>,
+    kind: crate::error::ResourceKind,
+    id: impl fmt::Display,
+) -> Result<T> {
     value.ok_or_else(|| crate::error::Error::not_found(kind, id))
 }
-

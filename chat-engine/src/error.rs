@@ -147,24 +147,41 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "engine")]
     pub(crate) fn validation(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Validation { field, reason: reason.into() }
+        Self::Validation {
+            field,
+            reason: reason.into(),
+        }
     }
 
+    #[cfg(feature = "engine")]
     pub(crate) fn forbidden(reason: impl Into<String>) -> Self {
-        Self::Forbidden { reason: reason.into() }
+        Self::Forbidden {
+            reason: reason.into(),
+        }
     }
 
+    #[cfg(feature = "engine")]
     pub(crate) fn conflict(reason: impl Into<String>) -> Self {
-        Self::Conflict { reason: reason.into() }
+        Self::Conflict {
+            reason: reason.into(),
+        }
     }
 
+    #[cfg(feature = "engine")]
     pub(crate) fn unauthorized(reason: impl Into<String>) -> Self {
-        Self::Unauthorized { reason: reason.into() }
+        Self::Unauthorized {
+            reason: reason.into(),
+        }
     }
 
+    #[cfg(feature = "engine")]
     pub(crate) fn not_found(kind: ResourceKind, id: impl fmt::Display) -> Self {
-        Self::NotFound { kind, id: id.to_string() }
+        Self::NotFound {
+            kind,
+            id: id.to_string(),
+        }
     }
 }
 

@@ -19,7 +19,10 @@ pub struct Id<M> {
 impl<M> Id<M> {
     /// Wraps a raw ULID.
     pub const fn from_ulid(value: Ulid) -> Self {
-        Self { value, marker: PhantomData }
+        Self {
+            value,
+            marker: PhantomData,
+        }
     }
 
     /// The raw ULID.
@@ -104,7 +107,9 @@ impl<M> FromStr for Id<M> {
     type Err = ParseIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ulid::from_string(s).map(Self::from_ulid).map_err(|_| ParseIdError(s.to_owned()))
+        Ulid::from_string(s)
+            .map(Self::from_ulid)
+            .map_err(|_| ParseIdError(s.to_owned()))
     }
 }
 

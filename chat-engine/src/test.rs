@@ -18,7 +18,12 @@ pub(crate) fn user_record(name: &str) -> UserRecord {
         status: Status::Offline,
         username: name.into(),
     };
-    UserRecord { bot_owner_id: None, email: None, password_hash: String::new(), user }
+    UserRecord {
+        bot_owner_id: None,
+        email: None,
+        password_hash: String::new(),
+        user,
+    }
 }
 
 /// A member of server `server` with user `user` (small numbers make readable ids).

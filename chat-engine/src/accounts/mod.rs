@@ -4,8 +4,8 @@
 mod tokens;
 pub(crate) mod validate;
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde::{Deserialize, Serialize};
 
 pub(crate) use tokens::TokenKeys;
@@ -50,8 +50,13 @@ impl Engine {
                 if tx.fetch_user_id_by_name(&username)?.is_some() {
                     return Err(Error::conflict("username is taken"));
                 }
-                let user = new_user(tx, username, false)?;
-                tx.insert_user(&UserRecord { bot_owner_id: None, email, password_hash: hash, user: user.clone() });
+                let user = new_user(tx, username, false);
+                tx.insert_user(&UserRecord {
+                    bot_owner_id: None,
+                    email,
+                    password_hash: hash,
+                    user: user.clone(),
+                });
                 let (session, secret) = open_session(tx, user.id, false)?;
                 Ok((user, session, secret))
             })
@@ -67,13 +72,17 @@ impl Engine {
     pub async fn login(&self, request: LoginRequest) -> Result<AuthResponse> {
         let wrong = || Error::unauthorized("wrong username or password");
         let reader = self.read()?;
-        let id = reader.fetch_user_id_by_name(request.username.trim())?.ok_or_else(wrong)?;
+        let id = reader
+            .fetch_user_id_by_name(request.username.trim())?
+            .ok_or_else(wrong)?;
         let record = reader.fetch_user(id)?.ok_or_else(wrong)?;
         drop(reader);
         if record.password_hash.is_empty() {
             return Err(wrong());
         }
-        verify_password(request.password, record.password_hash).await.map_err(|_| wrong())?;
+        verify_password(request.password, record.password_hash)
+            .await
+            .map_err(|_| wrong())?;
         let (session, secret) = self.write(move |tx| open_session(tx, id, false)).await?;
         self.auth_response(record.user, session, &secret)
     }
@@ -102,7 +111,11 @@ impl Engine {
                 let secret = tokens::random_hex(32)?;
                 session.secret_hash = tokens::hash_secret(&secret);
                 tx.update_session(&session);
-                let user = found(tx.fetch_user(session.user_id)?, ResourceKind::User, session.user_id)?;
+                let user = found(
+                    tx.fetch_user(session.user_id)?,
+                    ResourceKind::User,
+                    session.user_id,
+                )?;
                 Ok(Ok((user.user, secret)))
             })
             .await??;
@@ -139,7 +152,10 @@ impl Engine {
         if reader.fetch_session(session_id)?.is_none() {
             return Err(Error::unauthorized("session is logged out"));
         }
-        Ok(Identity { session_id, user_id })
+        Ok(Identity {
+            session_id,
+            user_id,
+        })
     }
 
     /// Fetches a user's public profile.
@@ -165,12 +181,23 @@ impl Engine {
             let mut record = found(tx.fetch_user(actor)?, ResourceKind::User, actor)?;
             let user = &mut record.user;
             let trimmed = |s: String| s.trim().to_owned();
-            if let Some(v) = update.display_name { user.display_name = trimmed(v) }
-            if let Some(v) = update.bio { user.bio = v }
-            if let Some(v) = update.custom_status { user.custom_status = trimmed(v) }
-            if let Some(v) = update.avatar_url { user.avatar_url = trimmed(v) }
+            if let Some(v) = update.display_name {
+                user.display_name = trimmed(v)
+            }
+            if let Some(v) = update.bio {
+                user.bio = v
+            }
+            if let Some(v) = update.custom_status {
+                user.custom_status = trimmed(v)
+            }
+            if let Some(v) = update.avatar_url {
+                user.avatar_url = trimmed(v)
+            }
             tx.update_user(&record);
-            tx.emit(Event::UserUpdate(record.user.clone()), Audience::users(vec![actor]));
+            tx.emit(
+                Event::UserUpdate(record.user.clone()),
+                Audience::users(vec![actor]),
+            );
             Ok(record.user)
         })
         .await
@@ -189,28 +216,42 @@ impl Engine {
                 if tx.fetch_user_id_by_name(&username)?.is_some() {
                     return Err(Error::conflict("username is taken"));
                 }
-                let user = new_user(tx, username, true)?;
-                let record = UserRecord { bot_owner_id: Some(owner), email: None, password_hash: String::new(), user: user.clone() };
+                let user = new_user(tx, username, true);
+                let record = UserRecord {
+                    bot_owner_id: Some(owner),
+                    email: None,
+                    password_hash: String::new(),
+                    user: user.clone(),
+                };
                 tx.insert_user(&record);
                 let (session, secret) = open_session(tx, user.id, true)?;
                 Ok((user, session, secret))
             })
             .await?;
-        Ok(BotCreated { token: format!("{session}.{secret}"), user })
+        Ok(BotCreated {
+            token: format!("{session}.{secret}"),
+            user,
+        })
     }
 
     fn auth_response(&self, user: User, session: SessionId, secret: &str) -> Result<AuthResponse> {
-        let token = self.keys().access_token(user.id, session, self.access_token_ttl())?;
-        Ok(AuthResponse { refresh_token: format!("{session}.{secret}"), token, user })
+        let token = self
+            .keys()
+            .access_token(user.id, session, self.access_token_ttl())?;
+        Ok(AuthResponse {
+            refresh_token: format!("{session}.{secret}"),
+            token,
+            user,
+        })
     }
 }
 
-fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> Result<User> {
+fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
     let id: UserId = tx.new_id();
     // The discriminator is display-only (usernames are unique); derive it from the id's
     // random part so that it needs no extra randomness.
     let discriminator = format!("{:04}", (id.ulid().random() % 9999) + 1);
-    Ok(User {
+    User {
         avatar_url: String::new(),
         bio: String::new(),
         created_at: tx.now(),
@@ -221,7 +262,7 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> Result<User> {
         is_bot,
         status: Status::Offline,
         username,
-    })
+    }
 }
 
 fn open_session(tx: &mut Tx<'_>, user: UserId, is_bot: bool) -> Result<(SessionId, String)> {

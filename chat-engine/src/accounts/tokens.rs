@@ -32,13 +32,26 @@ struct Claims {
 
 impl TokenKeys {
     pub(crate) fn new(secret: &[u8]) -> Self {
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        }
     }
 
     /// Signs an access token for a session.
-    pub(crate) fn access_token(&self, user: UserId, session: SessionId, ttl: Duration) -> Result<String> {
+    pub(crate) fn access_token(
+        &self,
+        user: UserId,
+        session: SessionId,
+        ttl: Duration,
+    ) -> Result<String> {
         let now = chrono::Utc::now().timestamp().max(0) as u64;
-        let claims = Claims { sub: user, sid: session, iat: now, exp: now + ttl.as_secs() };
+        let claims = Claims {
+            sub: user,
+            sid: session,
+            iat: now,
+            exp: now + ttl.as_secs(),
+        };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| StorageError::new(format!("signing a token: {e}")).into())
     }
@@ -67,10 +80,12 @@ pub(crate) fn hash_secret(secret: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Splits an opaque `session.secret` token.

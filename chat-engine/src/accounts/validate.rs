@@ -8,8 +8,14 @@ pub(crate) fn username(name: &str) -> Result<()> {
     if !(2..=32).contains(&len) {
         return Err(Error::validation("username", "must be 2 to 32 characters"));
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')) {
-        return Err(Error::validation("username", "may hold only letters, digits, '_', '.' and '-'"));
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err(Error::validation(
+            "username",
+            "may hold only letters, digits, '_', '.' and '-'",
+        ));
     }
     Ok(())
 }
@@ -18,10 +24,16 @@ pub(crate) fn username(name: &str) -> Result<()> {
 pub(crate) fn password(password: &str) -> Result<()> {
     let len = password.chars().count();
     if len < 8 {
-        return Err(Error::validation("password", "must be at least 8 characters"));
+        return Err(Error::validation(
+            "password",
+            "must be at least 8 characters",
+        ));
     }
     if len > 128 {
-        return Err(Error::validation("password", "must be at most 128 characters"));
+        return Err(Error::validation(
+            "password",
+            "must be at most 128 characters",
+        ));
     }
     Ok(())
 }
@@ -39,7 +51,10 @@ pub(crate) fn email(email: Option<&str>) -> Result<()> {
 /// Checks a free-text field's length in characters.
 pub(crate) fn text(field: &'static str, value: &str, max: usize) -> Result<()> {
     if value.chars().count() > max {
-        return Err(Error::validation(field, format!("must be at most {max} characters")));
+        return Err(Error::validation(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if value.chars().any(|c| c.is_control() && c != '\n') {
         return Err(Error::validation(field, "must not hold control characters"));

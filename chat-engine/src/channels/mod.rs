@@ -7,8 +7,8 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::events::Audience;
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::{
-    Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType,
-    PermissionOverwrite, Permissions, UpdateChannel,
+    Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType, PermissionOverwrite,
+    Permissions, UpdateChannel,
 };
 use crate::permissions::{Context, context, resolve};
 use crate::servers::delete_channel_contents;
@@ -20,9 +20,17 @@ const MAX_SLOW_MODE: u32 = 6 * 3600;
 impl Engine {
     /// Creates a text or voice channel (MANAGE_CHANNELS). A private channel denies
     /// VIEW_CHANNEL to @everyone and lets its creator in.
-    pub async fn create_channel(&self, actor: UserId, server: ServerId, request: CreateChannel) -> Result<Channel> {
+    pub async fn create_channel(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        request: CreateChannel,
+    ) -> Result<Channel> {
         if !matches!(request.kind, ChannelType::Text | ChannelType::Voice) {
-            return Err(Error::validation("type", "must be text or voice (threads and DMs have their own calls)"));
+            return Err(Error::validation(
+                "type",
+                "must be text or voice (threads and DMs have their own calls)",
+            ));
         }
         let name = validate::name("name", &request.name, 100)?;
         validate::text("topic", &request.topic, 1024)?;
@@ -30,10 +38,13 @@ impl Engine {
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             ctx.require(Permissions::MANAGE_CHANNELS)?;
-            if let Some(category) = request.category_id {
-                if !tx.list_categories(server)?.iter().any(|c| c.id == category) {
-                    return Err(Error::validation("category_id", "no such category in this server"));
-                }
+            if let Some(category) = request.category_id
+                && !tx.list_categories(server)?.iter().any(|c| c.id == category)
+            {
+                return Err(Error::validation(
+                    "category_id",
+                    "no such category in this server",
+                ));
             }
             let position = match request.position {
                 Some(p) => p,
@@ -42,8 +53,18 @@ impl Engine {
             let mut overwrites = Vec::new();
             if request.is_private {
                 let view = Permissions::VIEW_CHANNEL;
-                overwrites.push(PermissionOverwrite { allow: Permissions::empty(), deny: view, id: server.ulid(), kind: OverwriteType::Role });
-                overwrites.push(PermissionOverwrite { allow: view, deny: Permissions::empty(), id: actor.ulid(), kind: OverwriteType::Member });
+                overwrites.push(PermissionOverwrite {
+                    allow: Permissions::empty(),
+                    deny: view,
+                    id: server.ulid(),
+                    kind: OverwriteType::Role,
+                });
+                overwrites.push(PermissionOverwrite {
+                    allow: view,
+                    deny: Permissions::empty(),
+                    id: actor.ulid(),
+                    kind: OverwriteType::Member,
+                });
             }
             let now = tx.now();
             let channel = Channel {
@@ -66,7 +87,10 @@ impl Engine {
                 updated_at: now,
             };
             tx.update_channel(&channel);
-            tx.emit(Event::ChannelCreate(channel.clone()), Audience::channel(Some(server), channel.id, &[]));
+            tx.emit(
+                Event::ChannelCreate(channel.clone()),
+                Audience::channel(Some(server), channel.id, &[]),
+            );
             Ok(channel)
         })
         .await
@@ -84,7 +108,10 @@ impl Engine {
         let ctx = context(&reader, server, actor)?;
         let mut visible = Vec::new();
         for channel in reader.list_server_channels(server)? {
-            if ctx.channel_permissions(&reader, &channel)?.contains(Permissions::VIEW_CHANNEL) {
+            if ctx
+                .channel_permissions(&reader, &channel)?
+                .contains(Permissions::VIEW_CHANNEL)
+            {
                 visible.push(channel);
             }
         }
@@ -92,8 +119,17 @@ impl Engine {
     }
 
     /// Changes a channel's settings (MANAGE_CHANNELS in it).
-    pub async fn update_channel(&self, actor: UserId, id: ChannelId, update: UpdateChannel) -> Result<Channel> {
-        let name = update.name.as_deref().map(|n| validate::name("name", n, 100)).transpose()?;
+    pub async fn update_channel(
+        &self,
+        actor: UserId,
+        id: ChannelId,
+        update: UpdateChannel,
+    ) -> Result<Channel> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| validate::name("name", n, 100))
+            .transpose()?;
         if let Some(topic) = &update.topic {
             validate::text("topic", topic, 1024)?;
         }
@@ -102,19 +138,38 @@ impl Engine {
         }
         self.write(move |tx| {
             let (ctx, mut channel) = managed_channel(tx, actor, id)?;
-            if let Some(Some(category)) = update.category_id {
-                if !tx.list_categories(ctx.server.id)?.iter().any(|c| c.id == category) {
-                    return Err(Error::validation("category_id", "no such category in this server"));
-                }
+            if let Some(Some(category)) = update.category_id
+                && !tx
+                    .list_categories(ctx.server.id)?
+                    .iter()
+                    .any(|c| c.id == category)
+            {
+                return Err(Error::validation(
+                    "category_id",
+                    "no such category in this server",
+                ));
             }
-            if let Some(name) = name { channel.name = name }
-            if let Some(topic) = update.topic { channel.topic = topic.trim().to_owned() }
-            if let Some(position) = update.position { channel.position = position }
-            if let Some(delay) = update.slow_mode_delay { channel.slow_mode_delay = delay }
-            if let Some(category) = update.category_id { channel.category_id = category }
+            if let Some(name) = name {
+                channel.name = name
+            }
+            if let Some(topic) = update.topic {
+                topic.trim().clone_into(&mut channel.topic)
+            }
+            if let Some(position) = update.position {
+                channel.position = position
+            }
+            if let Some(delay) = update.slow_mode_delay {
+                channel.slow_mode_delay = delay
+            }
+            if let Some(category) = update.category_id {
+                channel.category_id = category
+            }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::channel(channel.server_id, id, &[]));
+            tx.emit(
+                Event::ChannelUpdate(channel.clone()),
+                Audience::channel(channel.server_id, id, &[]),
+            );
             Ok(channel)
         })
         .await
@@ -125,7 +180,11 @@ impl Engine {
         self.write(move |tx| {
             let (ctx, channel) = managed_channel(tx, actor, id)?;
             let server = ctx.server.id;
-            for thread in tx.list_server_channels(server)?.into_iter().filter(|c| c.parent_id == Some(id)) {
+            for thread in tx
+                .list_server_channels(server)?
+                .into_iter()
+                .filter(|c| c.parent_id == Some(id))
+            {
                 delete_channel_contents(tx, &thread)?;
                 tx.delete_channel(&thread);
                 tx.emit(Event::ChannelDelete(thread), Audience::server(server));
@@ -146,36 +205,59 @@ impl Engine {
 
     /// Sets a role's or member's overwrite in a channel (MANAGE_CHANNELS in it; only flags the
     /// caller holds may be allowed or denied, unless the caller is owner or administrator).
-    pub async fn set_permission_overwrite(&self, actor: UserId, id: ChannelId, overwrite: PermissionOverwrite) -> Result<Channel> {
+    pub async fn set_permission_overwrite(
+        &self,
+        actor: UserId,
+        id: ChannelId,
+        overwrite: PermissionOverwrite,
+    ) -> Result<Channel> {
         self.write(move |tx| {
             let (ctx, mut channel) = managed_channel(tx, actor, id)?;
             if channel.kind == ChannelType::Thread {
-                return Err(Error::validation("channel_id", "threads take their parent's overwrites"));
+                return Err(Error::validation(
+                    "channel_id",
+                    "threads take their parent's overwrites",
+                ));
             }
             let server = ctx.server.id;
             let target_exists = match overwrite.kind {
                 OverwriteType::Role => ctx.roles.iter().any(|r| r.id.ulid() == overwrite.id),
-                OverwriteType::Member => tx.fetch_member(server, crate::id::Id::from_ulid(overwrite.id))?.is_some(),
+                OverwriteType::Member => tx
+                    .fetch_member(server, crate::id::Id::from_ulid(overwrite.id))?
+                    .is_some(),
             };
             if !target_exists {
-                return Err(Error::validation("id", "no such role or member in this server"));
+                return Err(Error::validation(
+                    "id",
+                    "no such role or member in this server",
+                ));
             }
             if !ctx.is_above_hierarchy() {
                 let held = ctx.channel_permissions(tx, &channel)?;
                 crate::permissions::resolve::missing(held, overwrite.allow | overwrite.deny)?;
             }
-            channel.permission_overwrites.retain(|o| !(o.id == overwrite.id && o.kind == overwrite.kind));
+            channel
+                .permission_overwrites
+                .retain(|o| !(o.id == overwrite.id && o.kind == overwrite.kind));
             channel.permission_overwrites.push(overwrite);
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::server(server));
+            tx.emit(
+                Event::ChannelUpdate(channel.clone()),
+                Audience::server(server),
+            );
             Ok(channel)
         })
         .await
     }
 
     /// Removes the overwrite for a role or member (MANAGE_CHANNELS in the channel).
-    pub async fn delete_permission_overwrite(&self, actor: UserId, id: ChannelId, target: ulid::Ulid) -> Result<Channel> {
+    pub async fn delete_permission_overwrite(
+        &self,
+        actor: UserId,
+        id: ChannelId,
+        target: ulid::Ulid,
+    ) -> Result<Channel> {
         self.write(move |tx| {
             let (ctx, mut channel) = managed_channel(tx, actor, id)?;
             let before = channel.permission_overwrites.len();
@@ -185,7 +267,10 @@ impl Engine {
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            tx.emit(Event::ChannelUpdate(channel.clone()), Audience::server(ctx.server.id));
+            tx.emit(
+                Event::ChannelUpdate(channel.clone()),
+                Audience::server(ctx.server.id),
+            );
             Ok(channel)
         })
         .await
@@ -194,7 +279,10 @@ impl Engine {
     /// Opens (or returns) the DM channel with another user who shares a server with the caller.
     pub async fn open_dm(&self, actor: UserId, recipient: UserId) -> Result<Channel> {
         if actor == recipient {
-            return Err(Error::validation("recipient_id", "cannot open a DM with yourself"));
+            return Err(Error::validation(
+                "recipient_id",
+                "cannot open a DM with yourself",
+            ));
         }
         self.write(move |tx| {
             if let Some(existing) = tx.fetch_dm_pair(actor, recipient)? {
@@ -202,10 +290,19 @@ impl Engine {
             }
             found(tx.fetch_user(recipient)?, ResourceKind::User, recipient)?;
             require_shared_server(tx, actor, recipient)?;
-            let channel = private_channel(tx, ChannelType::Dm, String::new(), None, vec![actor, recipient]);
+            let channel = private_channel(
+                tx,
+                ChannelType::Dm,
+                String::new(),
+                None,
+                vec![actor, recipient],
+            );
             tx.update_channel(&channel);
             tx.update_dm_pair(actor, recipient, channel.id);
-            tx.emit(Event::ChannelCreate(channel.clone()), Audience::users(channel.recipients.clone()));
+            tx.emit(
+                Event::ChannelCreate(channel.clone()),
+                Audience::users(channel.recipients.clone()),
+            );
             Ok(channel)
         })
         .await
@@ -218,7 +315,10 @@ impl Engine {
         recipients.dedup();
         recipients.retain(|r| *r != actor);
         if !(1..=9).contains(&recipients.len()) {
-            return Err(Error::validation("recipients", "must name 1 to 9 other users"));
+            return Err(Error::validation(
+                "recipients",
+                "must name 1 to 9 other users",
+            ));
         }
         validate::text("name", &request.name, 100)?;
         self.write(move |tx| {
@@ -227,9 +327,18 @@ impl Engine {
                 require_shared_server(tx, actor, *user)?;
             }
             recipients.insert(0, actor);
-            let channel = private_channel(tx, ChannelType::GroupDm, request.name.trim().to_owned(), Some(actor), recipients);
+            let channel = private_channel(
+                tx,
+                ChannelType::GroupDm,
+                request.name.trim().to_owned(),
+                Some(actor),
+                recipients,
+            );
             tx.update_channel(&channel);
-            tx.emit(Event::ChannelCreate(channel.clone()), Audience::users(channel.recipients.clone()));
+            tx.emit(
+                Event::ChannelCreate(channel.clone()),
+                Audience::users(channel.recipients.clone()),
+            );
             Ok(channel)
         })
         .await
@@ -243,7 +352,10 @@ impl Engine {
 
 fn slow_mode(delay: u32) -> Result<()> {
     if delay > MAX_SLOW_MODE {
-        return Err(Error::validation("slow_mode_delay", format!("must be at most {MAX_SLOW_MODE} seconds")));
+        return Err(Error::validation(
+            "slow_mode_delay",
+            format!("must be at most {MAX_SLOW_MODE} seconds"),
+        ));
     }
     Ok(())
 }
@@ -278,7 +390,13 @@ fn require_shared_server(tx: &Tx<'_>, a: UserId, b: UserId) -> Result<()> {
     }
 }
 
-fn private_channel(tx: &mut Tx<'_>, kind: ChannelType, name: String, owner: Option<UserId>, recipients: Vec<UserId>) -> Channel {
+fn private_channel(
+    tx: &mut Tx<'_>,
+    kind: ChannelType,
+    name: String,
+    owner: Option<UserId>,
+    recipients: Vec<UserId>,
+) -> Channel {
     let now = tx.now();
     Channel {
         category_id: None,

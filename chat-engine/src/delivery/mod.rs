@@ -15,16 +15,32 @@ pub const MAX_UNREAD_COUNT: usize = 1000;
 impl Engine {
     /// Marks a channel read up to a message. A read state never moves back: acking an older
     /// message returns the current state unchanged. `MESSAGE_ACK` goes to the user's sessions.
-    pub async fn ack_message(&self, actor: UserId, channel: ChannelId, message: MessageId) -> Result<ReadState> {
+    pub async fn ack_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> Result<ReadState> {
         let moved = self
             .write(move |tx| {
                 let (channel, _) = textual_channel(tx, actor, channel)?;
-                found(tx.fetch_message(channel.id, message)?, ResourceKind::Message, message)?;
-                if tx.fetch_read_state(actor, channel.id)?.is_some_and(|last| last >= message) {
+                found(
+                    tx.fetch_message(channel.id, message)?,
+                    ResourceKind::Message,
+                    message,
+                )?;
+                if tx
+                    .fetch_read_state(actor, channel.id)?
+                    .is_some_and(|last| last >= message)
+                {
                     return Ok(channel.id);
                 }
                 tx.update_read_state(actor, channel.id, message);
-                let payload = MessageAck { channel_id: channel.id, message_id: message, user_id: actor };
+                let payload = MessageAck {
+                    channel_id: channel.id,
+                    message_id: message,
+                    user_id: actor,
+                };
                 tx.emit(Event::MessageAck(payload), Audience::users(vec![actor]));
                 Ok(channel.id)
             })
@@ -46,7 +62,9 @@ impl Engine {
         for server in reader.list_user_servers(actor)? {
             let ctx = context(&reader, server, actor)?;
             for channel in reader.list_server_channels(server)? {
-                let visible = ctx.channel_permissions(&reader, &channel)?.contains(Permissions::VIEW_CHANNEL);
+                let visible = ctx
+                    .channel_permissions(&reader, &channel)?
+                    .contains(Permissions::VIEW_CHANNEL);
                 if visible && channel.kind.is_textual() {
                     states.push(compute(&reader, actor, &channel)?);
                 }
@@ -61,18 +79,31 @@ impl Engine {
 
 fn compute(kv: &(impl Kv + ?Sized), user: UserId, channel: &Channel) -> Result<ReadState> {
     let last_read = kv.fetch_read_state(user, channel.id)?;
-    let unread = kv.list_messages(channel.id, last_read, None, Order::Ascending, MAX_UNREAD_COUNT)?;
+    let unread = kv.list_messages(
+        channel.id,
+        last_read,
+        None,
+        Order::Ascending,
+        MAX_UNREAD_COUNT,
+    )?;
     let roles: Vec<RoleId> = match channel.server_id {
-        Some(server) => kv.fetch_member(server, user)?.map(|m| m.role_ids).unwrap_or_default(),
+        Some(server) => kv
+            .fetch_member(server, user)?
+            .map(|m| m.role_ids)
+            .unwrap_or_default(),
         None => Vec::new(),
     };
     let others: Vec<&Message> = unread.iter().filter(|m| m.author_id != user).collect();
     let mentioned = |m: &&Message| {
-        m.mention_everyone || m.mentions.contains(&user) || m.mention_roles.iter().any(|r| roles.contains(r))
+        m.mention_everyone
+            || m.mentions.contains(&user)
+            || m.mention_roles.iter().any(|r| roles.contains(r))
     };
     let last_pin = kv.list_pins(channel.id)?.first().copied();
     let last_pin_timestamp = match last_pin {
-        Some(id) => kv.fetch_message(channel.id, id)?.map(|m: Message| m.created_at),
+        Some(id) => kv
+            .fetch_message(channel.id, id)?
+            .map(|m: Message| m.created_at),
         None => None,
     };
     Ok(ReadState {
@@ -84,4 +115,3 @@ fn compute(kv: &(impl Kv + ?Sized), user: UserId, channel: &Channel) -> Result<R
         user_id: user,
     })
 }
-

@@ -29,18 +29,28 @@ pub struct Audience {
 impl Audience {
     /// Every member of a server.
     pub fn server(server: ServerId) -> Self {
-        Self { server_id: Some(server), ..Self::default() }
+        Self {
+            server_id: Some(server),
+            ..Self::default()
+        }
     }
 
     /// Those who can view a channel: its server's members with VIEW_CHANNEL, or the
     /// recipients of a DM.
     pub fn channel(server: Option<ServerId>, channel: ChannelId, recipients: &[UserId]) -> Self {
-        Self { server_id: server, channel_id: Some(channel), users: recipients.to_vec() }
+        Self {
+            server_id: server,
+            channel_id: Some(channel),
+            users: recipients.to_vec(),
+        }
     }
 
     /// Exactly these users.
     pub fn users(users: Vec<UserId>) -> Self {
-        Self { users, ..Self::default() }
+        Self {
+            users,
+            ..Self::default()
+        }
     }
 
     /// Adds a user who receives the event regardless.
@@ -70,7 +80,12 @@ impl EventEnvelope {
         let body = serde_json::to_string(&event).expect("events always serialize");
         // `body` is `{"t":..,"d":..}`; the frame puts op and s in front of it.
         let frame = format!("{{\"op\":0,\"s\":{seq},{}", &body[1..]);
-        Self { audience, event, frame, seq }
+        Self {
+            audience,
+            event,
+            frame,
+            seq,
+        }
     }
 
     /// The log record: the audience and the event.

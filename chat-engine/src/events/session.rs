@@ -46,7 +46,10 @@ impl Session {
         let present = engine.log_bounds().next.load(Ordering::SeqCst) - 1;
         let last_seq = after_seq.unwrap_or(present);
         if last_seq > present {
-            return Err(Error::validation("seq", format!("sequence {last_seq} is in the future")));
+            return Err(Error::validation(
+                "seq",
+                format!("sequence {last_seq} is in the future"),
+            ));
         }
         let mut session = Self {
             engine,
@@ -117,13 +120,17 @@ impl Session {
     fn top_up(&mut self) -> Result<()> {
         let oldest = self.engine.log_bounds().oldest.load(Ordering::SeqCst);
         if self.last_seq + 1 < oldest {
-            return Err(Error::ResumeGap { requested: self.last_seq, oldest });
+            return Err(Error::ResumeGap {
+                requested: self.last_seq,
+                oldest,
+            });
         }
         let page = self.engine.read()?.list_events(self.last_seq, LOG_PAGE)?;
         self.log_has_more = page.len() == LOG_PAGE;
         self.backlog.extend(
-            page.into_iter()
-                .map(|(seq, stored)| Arc::new(EventEnvelope::new(seq, stored.event, stored.audience))),
+            page.into_iter().map(|(seq, stored)| {
+                Arc::new(EventEnvelope::new(seq, stored.event, stored.audience))
+            }),
         );
         Ok(())
     }
@@ -150,7 +157,11 @@ impl Session {
         if let Some(known) = self.servers.get(&server) {
             return Ok(*known);
         }
-        let member = self.engine.read()?.fetch_member(server, self.user_id)?.is_some();
+        let member = self
+            .engine
+            .read()?
+            .fetch_member(server, self.user_id)?
+            .is_some();
         self.servers.insert(server, member);
         Ok(member)
     }

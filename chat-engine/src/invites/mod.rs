@@ -16,18 +16,30 @@ pub(crate) fn new_code() -> Result<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut bytes = [0u8; 10];
     getrandom::fill(&mut bytes).map_err(StorageError::new)?;
-    Ok(bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect())
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
 }
 
 fn usable(invite: &Invite, now: crate::model::Timestamp) -> bool {
-    invite.expires_at.is_none_or(|at| at > now) && (invite.max_uses == 0 || invite.uses < invite.max_uses)
+    invite.expires_at.is_none_or(|at| at > now)
+        && (invite.max_uses == 0 || invite.uses < invite.max_uses)
 }
 
 impl Engine {
     /// Creates an invite (CREATE_INVITE).
-    pub async fn create_invite(&self, actor: UserId, server: ServerId, request: CreateInvite) -> Result<Invite> {
+    pub async fn create_invite(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        request: CreateInvite,
+    ) -> Result<Invite> {
         if request.max_age > MAX_AGE {
-            return Err(Error::validation("max_age", format!("must be at most {MAX_AGE} seconds")));
+            return Err(Error::validation(
+                "max_age",
+                format!("must be at most {MAX_AGE} seconds"),
+            ));
         }
         if request.max_uses > 10_000 {
             return Err(Error::validation("max_uses", "must be at most 10000"));
@@ -36,10 +48,22 @@ impl Engine {
         self.write(move |tx| {
             context(tx, server, actor)?.require(Permissions::CREATE_INVITE)?;
             let now = tx.now();
-            let expires_at = (request.max_age > 0).then(|| now + chrono::Duration::seconds(request.max_age as i64));
-            let invite = Invite { code, created_at: now, expires_at, inviter_id: actor, max_uses: request.max_uses, server_id: server, uses: 0 };
+            let expires_at = (request.max_age > 0)
+                .then(|| now + chrono::Duration::seconds(request.max_age as i64));
+            let invite = Invite {
+                code,
+                created_at: now,
+                expires_at,
+                inviter_id: actor,
+                max_uses: request.max_uses,
+                server_id: server,
+                uses: 0,
+            };
             tx.update_invite(&invite);
-            tx.emit(Event::InviteCreate(invite.clone()), Audience::users(vec![actor]));
+            tx.emit(
+                Event::InviteCreate(invite.clone()),
+                Audience::users(vec![actor]),
+            );
             Ok(invite)
         })
         .await
@@ -48,7 +72,10 @@ impl Engine {
     /// Looks an invite up by code (no membership needed). Expired or used-up invites are not
     /// found.
     pub fn fetch_invite(&self, code: &str) -> Result<Invite> {
-        let invite = self.read()?.fetch_invite(code)?.filter(|i| usable(i, chrono::Utc::now()));
+        let invite = self
+            .read()?
+            .fetch_invite(code)?
+            .filter(|i| usable(i, chrono::Utc::now()));
         found(invite, ResourceKind::Invite, code)
     }
 
@@ -91,8 +118,14 @@ impl Engine {
                 ctx.require(Permissions::MANAGE_SERVER)?;
             }
             tx.delete_invite(&invite);
-            let payload = InviteDelete { code: invite.code.clone(), server_id: invite.server_id };
-            tx.emit(Event::InviteDelete(payload), Audience::users(vec![actor, invite.inviter_id]));
+            let payload = InviteDelete {
+                code: invite.code.clone(),
+                server_id: invite.server_id,
+            };
+            tx.emit(
+                Event::InviteDelete(payload),
+                Audience::users(vec![actor, invite.inviter_id]),
+            );
             Ok(())
         })
         .await

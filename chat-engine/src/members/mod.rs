@@ -36,7 +36,9 @@ impl Engine {
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             if ctx.server.owner_id == actor {
-                return Err(Error::forbidden("the owner cannot leave; delete the server instead"));
+                return Err(Error::forbidden(
+                    "the owner cannot leave; delete the server instead",
+                ));
             }
             remove_member(tx, ctx.server, actor, true)
         })
@@ -44,7 +46,13 @@ impl Engine {
     }
 
     /// Removes a member (KICK_MEMBERS, and a higher role than theirs).
-    pub async fn kick_member(&self, actor: UserId, server: ServerId, user: UserId, reason: &str) -> Result<()> {
+    pub async fn kick_member(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        reason: &str,
+    ) -> Result<()> {
         validate::text("reason", reason, 512)?;
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
@@ -60,7 +68,13 @@ impl Engine {
     }
 
     /// Bans a user, removing them if they are a member (BAN_MEMBERS, and a higher role).
-    pub async fn ban_member(&self, actor: UserId, server: ServerId, user: UserId, reason: &str) -> Result<Ban> {
+    pub async fn ban_member(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        reason: &str,
+    ) -> Result<Ban> {
         validate::text("reason", reason, 512)?;
         let reason = reason.trim().to_owned();
         self.write(move |tx| {
@@ -74,7 +88,13 @@ impl Engine {
             if let Some(target) = &target {
                 ctx.require_outranks(target, "ban")?;
             }
-            let ban = Ban { created_at: tx.now(), moderator_id: actor, reason, server_id: server, user_id: user };
+            let ban = Ban {
+                created_at: tx.now(),
+                moderator_id: actor,
+                reason,
+                server_id: server,
+                user_id: user,
+            };
             tx.update_ban(&ban);
             if target.is_some() {
                 remove_member(tx, ctx.server, user, false)?;
@@ -103,9 +123,18 @@ impl Engine {
     }
 
     /// Lists up to `limit` (1 to 1,000) members with user ids after `after` (members only).
-    pub fn list_members(&self, actor: UserId, server: ServerId, after: Option<UserId>, limit: usize) -> Result<Vec<Member>> {
+    pub fn list_members(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<Member>> {
         if !(1..=MAX_MEMBER_PAGE).contains(&limit) {
-            return Err(Error::validation("limit", format!("must be 1 to {MAX_MEMBER_PAGE}")));
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {MAX_MEMBER_PAGE}"),
+            ));
         }
         let reader = self.read()?;
         context(&reader, server, actor)?;
@@ -116,12 +145,22 @@ impl Engine {
     pub fn fetch_member(&self, actor: UserId, server: ServerId, user: UserId) -> Result<Member> {
         let reader = self.read()?;
         context(&reader, server, actor)?;
-        found(reader.fetch_member(server, user)?, ResourceKind::Member, user)
+        found(
+            reader.fetch_member(server, user)?,
+            ResourceKind::Member,
+            user,
+        )
     }
 
     /// Changes a member. Anyone may change their own nickname; another's nickname needs
     /// MANAGE_SERVER, and server mute and deafen need KICK_MEMBERS, both above the target.
-    pub async fn update_member(&self, actor: UserId, server: ServerId, user: UserId, update: UpdateMember) -> Result<Member> {
+    pub async fn update_member(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        update: UpdateMember,
+    ) -> Result<Member> {
         if let Some(nick) = &update.nickname {
             validate::text("nickname", nick, 32)?;
         }
@@ -138,27 +177,57 @@ impl Engine {
                     ctx.require_outranks(&member, "mute or deafen")?;
                 }
             }
-            if let Some(nick) = update.nickname { member.nickname = nick.trim().to_owned() }
-            if let Some(muted) = update.is_muted { member.is_muted = muted }
-            if let Some(deafened) = update.is_deafened { member.is_deafened = deafened }
+            if let Some(nick) = update.nickname {
+                nick.trim().clone_into(&mut member.nickname)
+            }
+            if let Some(muted) = update.is_muted {
+                member.is_muted = muted
+            }
+            if let Some(deafened) = update.is_deafened {
+                member.is_deafened = deafened
+            }
             tx.update_member(&member);
-            tx.emit(Event::MemberUpdate(member.clone()), Audience::server(server));
+            tx.emit(
+                Event::MemberUpdate(member.clone()),
+                Audience::server(server),
+            );
             Ok(member)
         })
         .await
     }
 
     /// Gives a member a role below the caller's highest (MANAGE_ROLES).
-    pub async fn add_member_role(&self, actor: UserId, server: ServerId, user: UserId, role: RoleId) -> Result<Member> {
-        self.change_member_roles(actor, server, user, role, true).await
+    pub async fn add_member_role(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        role: RoleId,
+    ) -> Result<Member> {
+        self.change_member_roles(actor, server, user, role, true)
+            .await
     }
 
     /// Takes a role below the caller's highest from a member (MANAGE_ROLES).
-    pub async fn remove_member_role(&self, actor: UserId, server: ServerId, user: UserId, role: RoleId) -> Result<Member> {
-        self.change_member_roles(actor, server, user, role, false).await
+    pub async fn remove_member_role(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        role: RoleId,
+    ) -> Result<Member> {
+        self.change_member_roles(actor, server, user, role, false)
+            .await
     }
 
-    async fn change_member_roles(&self, actor: UserId, server: ServerId, user: UserId, role: RoleId, add: bool) -> Result<Member> {
+    async fn change_member_roles(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        user: UserId,
+        role: RoleId,
+        add: bool,
+    ) -> Result<Member> {
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             ctx.require(Permissions::MANAGE_ROLES)?;
@@ -178,7 +247,10 @@ impl Engine {
                 return Ok(member);
             }
             tx.update_member(&member);
-            tx.emit(Event::MemberUpdate(member.clone()), Audience::server(server));
+            tx.emit(
+                Event::MemberUpdate(member.clone()),
+                Audience::server(server),
+            );
             Ok(member)
         })
         .await
@@ -204,7 +276,10 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Res
     found_server.member_count += 1;
     tx.update_server(&found_server);
     tx.emit(Event::MemberAdd(member), Audience::server(server));
-    tx.emit(Event::ServerCreate(found_server.clone()), Audience::users(vec![user]));
+    tx.emit(
+        Event::ServerCreate(found_server.clone()),
+        Audience::users(vec![user]),
+    );
     crate::messages::post_system_message(tx, &found_server, user, MessageType::SystemJoin)?;
     Ok(found_server)
 }
@@ -214,9 +289,18 @@ fn remove_member(tx: &mut Tx<'_>, mut server: Server, user: UserId, left: bool) 
     tx.delete_member(server.id, user);
     server.member_count = server.member_count.saturating_sub(1);
     tx.update_server(&server);
-    let payload = MemberRemove { server_id: server.id, user_id: user };
-    tx.emit(Event::MemberRemove(payload), Audience::server(server.id).and_user(user));
-    tx.emit(Event::ServerDelete(ServerDelete { id: server.id }), Audience::users(vec![user]));
+    let payload = MemberRemove {
+        server_id: server.id,
+        user_id: user,
+    };
+    tx.emit(
+        Event::MemberRemove(payload),
+        Audience::server(server.id).and_user(user),
+    );
+    tx.emit(
+        Event::ServerDelete(ServerDelete { id: server.id }),
+        Audience::users(vec![user]),
+    );
     if left {
         crate::messages::post_system_message(tx, &server, user, MessageType::SystemLeave)?;
     }

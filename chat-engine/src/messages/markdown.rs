@@ -7,7 +7,10 @@ use crate::id::{RoleId, UserId};
 /// Renders markdown to sanitized HTML.
 pub(crate) fn render(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH));
+    html::push_html(
+        &mut raw,
+        Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH),
+    );
     ammonia::clean(&raw)
 }
 
@@ -31,15 +34,15 @@ pub(crate) fn mentions(content: &str) -> Mentions {
         let Some(end) = rest.find('>') else { break };
         let inner = &rest[..end];
         if let Some(role) = inner.strip_prefix('&') {
-            if let Ok(id) = role.parse() {
-                if !found.roles.contains(&id) {
-                    found.roles.push(id);
-                }
+            if let Ok(id) = role.parse()
+                && !found.roles.contains(&id)
+            {
+                found.roles.push(id);
             }
-        } else if let Ok(id) = inner.parse() {
-            if !found.users.contains(&id) {
-                found.users.push(id);
-            }
+        } else if let Ok(id) = inner.parse()
+            && !found.users.contains(&id)
+        {
+            found.users.push(id);
         }
     }
     found
@@ -51,7 +54,10 @@ mod tests {
 
     #[test]
     fn markdown_is_rendered_and_sanitized() {
-        assert_eq!(render("**hi** ~~x~~"), "<p><strong>hi</strong> <del>x</del></p>\n");
+        assert_eq!(
+            render("**hi** ~~x~~"),
+            "<p><strong>hi</strong> <del>x</del></p>\n"
+        );
         let html = render("<script>alert(1)</script><a href=\"javascript:x\">y</a>");
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("javascript"), "{html}");
@@ -61,7 +67,9 @@ mod tests {
     fn mentions_are_parsed() {
         let user = UserId::from_ulid(ulid::Ulid::from_parts(1, 1));
         let role = RoleId::from_ulid(ulid::Ulid::from_parts(2, 2));
-        let found = mentions(&format!("hi <@{user}> and <@&{role}> and <@{user}> <@nope> @here"));
+        let found = mentions(&format!(
+            "hi <@{user}> and <@&{role}> and <@{user}> <@nope> @here"
+        ));
         assert_eq!(found.users, vec![user]);
         assert_eq!(found.roles, vec![role]);
         assert!(found.everyone);

@@ -34,29 +34,44 @@ impl Engine {
     ///
     /// `Validation` for empty or too long content, bad embeds, a bad nonce or a reply to a
     /// message of another channel; `RateLimited` under slow mode.
-    pub async fn send_message(&self, actor: UserId, channel: ChannelId, request: CreateMessage) -> Result<Message> {
+    pub async fn send_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        request: CreateMessage,
+    ) -> Result<Message> {
         let content = checked_content(&request.content, !request.embeds.is_empty())?;
         check_embeds(&request.embeds)?;
-        if let Some(nonce) = &request.nonce {
-            if nonce.is_empty() || nonce.len() > MAX_NONCE {
-                return Err(Error::validation("nonce", format!("must be 1 to {MAX_NONCE} bytes")));
-            }
+        if let Some(nonce) = &request.nonce
+            && (nonce.is_empty() || nonce.len() > MAX_NONCE)
+        {
+            return Err(Error::validation(
+                "nonce",
+                format!("must be 1 to {MAX_NONCE} bytes"),
+            ));
         }
         let content_html = markdown::render(&content);
         let mentions = markdown::mentions(&content);
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
             crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
-            if let Some(nonce) = &request.nonce {
-                if let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)? {
-                    return found(tx.fetch_message(channel.id, original)?, ResourceKind::Message, original);
-                }
+            if let Some(nonce) = &request.nonce
+                && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
+            {
+                return found(
+                    tx.fetch_message(channel.id, original)?,
+                    ResourceKind::Message,
+                    original,
+                );
             }
             slow_mode(tx, &channel, actor, permissions)?;
-            if let Some(reply) = request.reply_to_id {
-                if tx.fetch_message(channel.id, reply)?.is_none() {
-                    return Err(Error::validation("reply_to_id", "no such message in this channel"));
-                }
+            if let Some(reply) = request.reply_to_id
+                && tx.fetch_message(channel.id, reply)?.is_none()
+            {
+                return Err(Error::validation(
+                    "reply_to_id",
+                    "no such message in this channel",
+                ));
             }
             let mut message = Message {
                 attachments: Vec::new(),
@@ -77,7 +92,11 @@ impl Engine {
                 reactions: Vec::new(),
                 reply_to_id: request.reply_to_id,
                 thread_id: None,
-                kind: if request.reply_to_id.is_some() { MessageType::Reply } else { MessageType::Default },
+                kind: if request.reply_to_id.is_some() {
+                    MessageType::Reply
+                } else {
+                    MessageType::Default
+                },
             };
             apply_mentions(tx, &channel, permissions, &mentions, &mut message)?;
             if let Some(nonce) = &message.nonce {
@@ -93,7 +112,13 @@ impl Engine {
     }
 
     /// Edits one's own message, keeping the previous version in its history.
-    pub async fn edit_message(&self, actor: UserId, channel: ChannelId, id: MessageId, edit: EditMessage) -> Result<Message> {
+    pub async fn edit_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+        edit: EditMessage,
+    ) -> Result<Message> {
         let content = checked_content(&edit.content, false)?;
         let content_html = markdown::render(&content);
         let mentions = markdown::mentions(&content);
@@ -107,7 +132,13 @@ impl Engine {
                 return with_reactions(tx, message, actor);
             }
             let now = tx.now();
-            tx.insert_edit(id, &MessageEdit { content: std::mem::take(&mut message.content), replaced_at: now });
+            tx.insert_edit(
+                id,
+                &MessageEdit {
+                    content: std::mem::take(&mut message.content),
+                    replaced_at: now,
+                },
+            );
             message.content = content;
             message.content_html = content_html;
             message.is_edited = true;
@@ -121,7 +152,12 @@ impl Engine {
     }
 
     /// Deletes a message: one's own, or anyone's with MANAGE_MESSAGES.
-    pub async fn delete_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<()> {
+    pub async fn delete_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+    ) -> Result<()> {
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
             let message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
@@ -129,7 +165,11 @@ impl Engine {
                 crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
             }
             tx.delete_message(&message)?;
-            let payload = MessageDelete { channel_id: channel.id, id, server_id: channel.server_id };
+            let payload = MessageDelete {
+                channel_id: channel.id,
+                id,
+                server_id: channel.server_id,
+            };
             tx.emit(Event::MessageDelete(payload), audience(&channel));
             Ok(())
         })
@@ -137,10 +177,19 @@ impl Engine {
     }
 
     /// Fetches a message with its reactions (VIEW_CHANNEL).
-    pub fn fetch_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Message> {
+    pub fn fetch_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+    ) -> Result<Message> {
         let reader = self.read()?;
         let (channel, _) = textual_channel(&reader, actor, channel)?;
-        let message = found(reader.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+        let message = found(
+            reader.fetch_message(channel.id, id)?,
+            ResourceKind::Message,
+            id,
+        )?;
         with_reactions(&reader, message, actor)
     }
 
@@ -150,23 +199,44 @@ impl Engine {
     /// # Errors
     ///
     /// `Validation` for a limit outside 1 to 100 or more than one of before/after/around.
-    pub fn list_messages(&self, actor: UserId, channel: ChannelId, query: HistoryQuery) -> Result<Vec<Message>> {
+    pub fn list_messages(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        query: HistoryQuery,
+    ) -> Result<Vec<Message>> {
         let limit = query.limit.unwrap_or(DEFAULT_PAGE);
         if !(1..=MAX_PAGE).contains(&limit) {
-            return Err(Error::validation("limit", format!("must be 1 to {MAX_PAGE}")));
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {MAX_PAGE}"),
+            ));
         }
-        let anchors = [query.before, query.after, query.around].iter().filter(|a| a.is_some()).count();
+        let anchors = [query.before, query.after, query.around]
+            .iter()
+            .filter(|a| a.is_some())
+            .count();
         if anchors > 1 {
-            return Err(Error::validation("before", "use at most one of before, after and around"));
+            return Err(Error::validation(
+                "before",
+                "use at most one of before, after and around",
+            ));
         }
         let limit = limit as usize;
         let reader = self.read()?;
         let (channel, _) = textual_channel(&reader, actor, channel)?;
         let id = channel.id;
         let page = if let Some(around) = query.around {
-            let newer = reader.list_messages(id, Some(around), None, Order::Ascending, limit / 2)?;
+            let newer =
+                reader.list_messages(id, Some(around), None, Order::Ascending, limit / 2)?;
             let rest = limit - newer.len();
-            let older = reader.list_messages(id, None, Some(around), Order::Descending, rest.saturating_sub(1))?;
+            let older = reader.list_messages(
+                id,
+                None,
+                Some(around),
+                Order::Descending,
+                rest.saturating_sub(1),
+            )?;
             let mut page: Vec<Message> = newer.into_iter().rev().collect();
             page.extend(reader.fetch_message(id, around)?);
             page.extend(older);
@@ -178,14 +248,25 @@ impl Engine {
         } else {
             reader.list_messages(id, None, query.before, Order::Descending, limit)?
         };
-        page.into_iter().map(|m| with_reactions(&reader, m, actor)).collect()
+        page.into_iter()
+            .map(|m| with_reactions(&reader, m, actor))
+            .collect()
     }
 
     /// The previous versions of a message, oldest first (VIEW_CHANNEL).
-    pub fn list_message_edits(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Vec<MessageEdit>> {
+    pub fn list_message_edits(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+    ) -> Result<Vec<MessageEdit>> {
         let reader = self.read()?;
         let (channel, _) = textual_channel(&reader, actor, channel)?;
-        found(reader.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
+        found(
+            reader.fetch_message(channel.id, id)?,
+            ResourceKind::Message,
+            id,
+        )?;
         reader.list_edits(id)
     }
 }
@@ -196,7 +277,10 @@ fn checked_content(content: &str, may_be_empty: bool) -> Result<String> {
         return Err(Error::validation("content", "must not be empty"));
     }
     if content.chars().count() > MAX_CONTENT {
-        return Err(Error::validation("content", format!("must be at most {MAX_CONTENT} characters")));
+        return Err(Error::validation(
+            "content",
+            format!("must be at most {MAX_CONTENT} characters"),
+        ));
     }
     Ok(content.to_owned())
 }
@@ -210,24 +294,36 @@ fn check_embeds(embeds: &[Embed]) -> Result<()> {
             && embed.kind.len() <= 32
             && embed.title.chars().count() <= 256
             && embed.description.chars().count() <= 4096
-            && [&embed.url, &embed.image_url, &embed.video_url].iter().all(|u| u.len() <= 2048)
+            && [&embed.url, &embed.image_url, &embed.video_url]
+                .iter()
+                .all(|u| u.len() <= 2048)
             && embed.color.is_none_or(|c| c <= 0xFF_FFFF);
         if !fits {
-            return Err(Error::validation("embeds", "an embed needs a type and fields within their limits"));
+            return Err(Error::validation(
+                "embeds",
+                "an embed needs a type and fields within their limits",
+            ));
         }
     }
     Ok(())
 }
 
 /// A text-bearing channel the user can view, with the user's permissions in it.
-pub(crate) fn textual_channel(kv: &(impl Kv + ?Sized), actor: UserId, id: ChannelId) -> Result<(Channel, Permissions)> {
+pub(crate) fn textual_channel(
+    kv: &(impl Kv + ?Sized),
+    actor: UserId,
+    id: ChannelId,
+) -> Result<(Channel, Permissions)> {
     let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
     let permissions = resolve(kv, actor, id)?;
     if !permissions.contains(Permissions::VIEW_CHANNEL) {
         return Err(Error::not_found(ResourceKind::Channel, id));
     }
     if !channel.kind.is_textual() {
-        return Err(Error::validation("channel_id", "voice channels have no messages"));
+        return Err(Error::validation(
+            "channel_id",
+            "voice channels have no messages",
+        ));
     }
     Ok((channel, permissions))
 }
@@ -237,8 +333,14 @@ pub(crate) fn audience(channel: &Channel) -> Audience {
     Audience::channel(channel.server_id, channel.id, &channel.recipients)
 }
 
-fn slow_mode(tx: &Tx<'_>, channel: &Channel, actor: UserId, permissions: Permissions) -> Result<()> {
-    let exempt = permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
+fn slow_mode(
+    tx: &Tx<'_>,
+    channel: &Channel,
+    actor: UserId,
+    permissions: Permissions,
+) -> Result<()> {
+    let exempt =
+        permissions.intersects(Permissions::MANAGE_MESSAGES | Permissions::MANAGE_CHANNELS);
     if channel.slow_mode_delay == 0 || exempt {
         return Ok(());
     }
@@ -273,7 +375,10 @@ fn apply_mentions(
     if let Some(server) = channel.server_id {
         let roles = crate::store::ServerStore::list_roles(tx, server)?;
         for role in &mentions.roles {
-            if roles.iter().any(|r| r.id == *role && !r.is_default && (r.is_mentionable || may_ping_all)) {
+            if roles
+                .iter()
+                .any(|r| r.id == *role && !r.is_default && (r.is_mentionable || may_ping_all))
+            {
                 message.mention_roles.push(*role);
             }
         }
@@ -291,8 +396,18 @@ fn store_new_message(tx: &mut Tx<'_>, mut channel: Channel, message: &Message) {
 }
 
 /// Posts a join or leave message in the server's system channel, if it has one.
-pub(crate) fn post_system_message(tx: &mut Tx<'_>, server: &Server, user: UserId, kind: MessageType) -> Result<()> {
-    let Some(channel) = server.system_channel_id.map(|id| tx.fetch_channel(id)).transpose()?.flatten() else {
+pub(crate) fn post_system_message(
+    tx: &mut Tx<'_>,
+    server: &Server,
+    user: UserId,
+    kind: MessageType,
+) -> Result<()> {
+    let Some(channel) = server
+        .system_channel_id
+        .map(|id| tx.fetch_channel(id))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(());
     };
     post_notice(tx, channel, user, kind, None);
@@ -300,7 +415,13 @@ pub(crate) fn post_system_message(tx: &mut Tx<'_>, server: &Server, user: UserId
 }
 
 /// Posts a system message authored by `user` in `channel`.
-fn post_notice(tx: &mut Tx<'_>, channel: Channel, user: UserId, kind: MessageType, reply_to: Option<MessageId>) {
+fn post_notice(
+    tx: &mut Tx<'_>,
+    channel: Channel,
+    user: UserId,
+    kind: MessageType,
+    reply_to: Option<MessageId>,
+) {
     let message = Message {
         attachments: Vec::new(),
         author_id: user,
@@ -326,7 +447,12 @@ fn post_notice(tx: &mut Tx<'_>, channel: Channel, user: UserId, kind: MessageTyp
 }
 
 /// Fills in a message's reactions as `viewer` sees them.
-pub(crate) fn with_reactions(kv: &(impl Kv + ?Sized), mut message: Message, viewer: UserId) -> Result<Message> {
-    message.reactions = crate::reactions::summarize(kv.list_reactions(message.channel_id, message.id)?, viewer);
+pub(crate) fn with_reactions(
+    kv: &(impl Kv + ?Sized),
+    mut message: Message,
+    viewer: UserId,
+) -> Result<Message> {
+    message.reactions =
+        crate::reactions::summarize(kv.list_reactions(message.channel_id, message.id)?, viewer);
     Ok(message)
 }

@@ -16,14 +16,21 @@ impl Engine {
     /// # Errors
     ///
     /// `Conflict` when the channel already holds 50 pins.
-    pub async fn pin_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<Message> {
+    pub async fn pin_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+    ) -> Result<Message> {
         self.write(move |tx| {
             let (channel, mut message) = pinnable(tx, actor, channel, id)?;
             if message.is_pinned {
                 return with_reactions(tx, message, actor);
             }
             if tx.list_pins(channel.id)?.len() >= MAX_PINS {
-                return Err(Error::conflict(format!("a channel holds at most {MAX_PINS} pins")));
+                return Err(Error::conflict(format!(
+                    "a channel holds at most {MAX_PINS} pins"
+                )));
             }
             let now = tx.now();
             tx.insert_pin(channel.id, id, now);
@@ -38,7 +45,12 @@ impl Engine {
     }
 
     /// Unpins a message. Unpinning a message that is not pinned is `NotFound`.
-    pub async fn unpin_message(&self, actor: UserId, channel: ChannelId, id: MessageId) -> Result<()> {
+    pub async fn unpin_message(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        id: MessageId,
+    ) -> Result<()> {
         self.write(move |tx| {
             let (channel, mut message) = pinnable(tx, actor, channel, id)?;
             if !message.is_pinned {
@@ -67,14 +79,22 @@ impl Engine {
     }
 }
 
-fn pinnable(tx: &Tx<'_>, actor: UserId, channel: ChannelId, id: MessageId) -> Result<(Channel, Message)> {
+fn pinnable(
+    tx: &Tx<'_>,
+    actor: UserId,
+    channel: ChannelId,
+    id: MessageId,
+) -> Result<(Channel, Message)> {
     let (channel, permissions) = textual_channel(tx, actor, channel)?;
     if channel.server_id.is_some() {
         crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
     }
     let message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
     if message.kind.is_system() {
-        return Err(Error::validation("message_id", "system messages cannot be pinned"));
+        return Err(Error::validation(
+            "message_id",
+            "system messages cannot be pinned",
+        ));
     }
     Ok((channel, message))
 }

@@ -77,7 +77,10 @@ pub enum MessageType {
 impl MessageType {
     /// Whether the engine, not a person, wrote it.
     pub const fn is_system(self) -> bool {
-        matches!(self, Self::ChannelPinned | Self::SystemJoin | Self::SystemLeave)
+        matches!(
+            self,
+            Self::ChannelPinned | Self::SystemJoin | Self::SystemLeave
+        )
     }
 }
 

@@ -175,7 +175,10 @@ pub struct CreateInvite {
 
 impl Default for CreateInvite {
     fn default() -> Self {
-        Self { max_age: default_invite_age(), max_uses: 0 }
+        Self {
+            max_age: default_invite_age(),
+            max_uses: 0,
+        }
     }
 }
 
@@ -274,7 +277,8 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
 }
 
-
+// serde's `with` signatures are fixed, and the double option is the point: absent vs null.
+#[allow(clippy::option_option, clippy::ref_option)]
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

@@ -5,8 +5,8 @@
 
 pub(crate) mod resolve;
 
-pub use resolve::{explain_for, resolve};
 pub(crate) use resolve::{Context, context};
+pub use resolve::{explain_for, resolve};
 
 use serde::{Deserialize, Serialize};
 
@@ -129,7 +129,12 @@ pub fn explain(input: &Input<'_>, permission: Permissions) -> Explanation {
         previous = now;
     }
     let allowed = held(steps.last().map_or(Permissions::empty(), Step::result));
-    Explanation { allowed, decided_by, permission, steps }
+    Explanation {
+        allowed,
+        decided_by,
+        permission,
+        steps,
+    }
 }
 
 fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
@@ -150,7 +155,11 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
         grants: input.roles.iter().map(|r| (r.id, r.permissions)).collect(),
         result: base,
     });
-    if let Some(admin) = input.roles.iter().find(|r| r.permissions.contains(Permissions::ADMINISTRATOR)) {
+    if let Some(admin) = input
+        .roles
+        .iter()
+        .find(|r| r.permissions.contains(Permissions::ADMINISTRATOR))
+    {
         record(Step::Administrator { role_id: admin.id });
         return Permissions::all();
     }
@@ -161,7 +170,11 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
     let everyone = input.roles.iter().find(|r| r.is_default);
     if let Some(ow) = everyone.and_then(|e| find(overwrites, OverwriteType::Role, e.id.ulid())) {
         result = (result & !ow.deny) | ow.allow;
-        record(Step::EveryoneOverwrite { allow: ow.allow, deny: ow.deny, result });
+        record(Step::EveryoneOverwrite {
+            allow: ow.allow,
+            deny: ow.deny,
+            result,
+        });
     }
     let (mut allow, mut deny) = (Permissions::empty(), Permissions::empty());
     for role in input.roles.iter().filter(|r| !r.is_default) {
@@ -172,11 +185,19 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
     }
     if !(allow | deny).is_empty() {
         result = (result & !deny) | allow;
-        record(Step::RoleOverwrites { allow, deny, result });
+        record(Step::RoleOverwrites {
+            allow,
+            deny,
+            result,
+        });
     }
     if let Some(ow) = find(overwrites, OverwriteType::Member, input.user_id.ulid()) {
         result = (result & !ow.deny) | ow.allow;
-        record(Step::MemberOverwrite { allow: ow.allow, deny: ow.deny, result });
+        record(Step::MemberOverwrite {
+            allow: ow.allow,
+            deny: ow.deny,
+            result,
+        });
     }
     if !result.contains(Permissions::VIEW_CHANNEL) {
         record(Step::ViewChannelDenied);

@@ -28,7 +28,11 @@ pub(crate) fn context(kv: &(impl Kv + ?Sized), server: ServerId, user: UserId) -
     let server = kv.fetch_server(server)?.ok_or_else(not_found)?;
     let member = kv.fetch_member(server.id, user)?.ok_or_else(not_found)?;
     let roles = kv.list_roles(server.id)?;
-    Ok(Context { server, member, roles })
+    Ok(Context {
+        server,
+        member,
+        roles,
+    })
 }
 
 impl Context {
@@ -39,11 +43,23 @@ impl Context {
 
     /// @everyone and another member's roles.
     pub(crate) fn roles_of(&self, member: &Member) -> Vec<&Role> {
-        self.roles.iter().filter(|r| r.is_default || member.role_ids.contains(&r.id)).collect()
+        self.roles
+            .iter()
+            .filter(|r| r.is_default || member.role_ids.contains(&r.id))
+            .collect()
     }
 
-    fn input<'a>(&'a self, roles: &'a [&'a Role], overwrites: Option<&'a [PermissionOverwrite]>) -> Input<'a> {
-        Input { owner_id: self.server.owner_id, user_id: self.member.user_id, roles, overwrites }
+    fn input<'a>(
+        &'a self,
+        roles: &'a [&'a Role],
+        overwrites: Option<&'a [PermissionOverwrite]>,
+    ) -> Input<'a> {
+        Input {
+            owner_id: self.server.owner_id,
+            user_id: self.member.user_id,
+            roles,
+            overwrites,
+        }
     }
 
     /// Server-wide permissions.
@@ -53,7 +69,11 @@ impl Context {
     }
 
     /// Permissions in a channel of this server (a thread takes its parent's overwrites).
-    pub(crate) fn channel_permissions(&self, kv: &(impl Kv + ?Sized), channel: &Channel) -> Result<Permissions> {
+    pub(crate) fn channel_permissions(
+        &self,
+        kv: &(impl Kv + ?Sized),
+        channel: &Channel,
+    ) -> Result<Permissions> {
         let overwrites = overwrites_of(kv, channel)?;
         let roles = self.member_roles();
         Ok(calculate(&self.input(&roles, Some(&overwrites))))
@@ -65,14 +85,21 @@ impl Context {
     }
 
     /// Fails with the missing flags unless the member holds `needed` in the channel.
-    pub(crate) fn require_in(&self, kv: &(impl Kv + ?Sized), channel: &Channel, needed: Permissions) -> Result<()> {
+    pub(crate) fn require_in(
+        &self,
+        kv: &(impl Kv + ?Sized),
+        channel: &Channel,
+        needed: Permissions,
+    ) -> Result<()> {
         missing(self.channel_permissions(kv, channel)?, needed)
     }
 
     /// Whether the member is above everything: the owner or an administrator.
     pub(crate) fn is_above_hierarchy(&self) -> bool {
         self.member.user_id == self.server.owner_id
-            || self.server_permissions().contains(Permissions::ADMINISTRATOR)
+            || self
+                .server_permissions()
+                .contains(Permissions::ADMINISTRATOR)
     }
 
     /// The member's highest role position.
@@ -86,14 +113,18 @@ impl Context {
         if self.is_above_hierarchy() || position < self.highest_position() {
             Ok(())
         } else {
-            Err(Error::forbidden(format!("{what} is at or above your highest role")))
+            Err(Error::forbidden(format!(
+                "{what} is at or above your highest role"
+            )))
         }
     }
 
     /// Fails unless the member outranks another member (who must not be the owner).
     pub(crate) fn require_outranks(&self, target: &Member, action: &str) -> Result<()> {
         if target.user_id == self.server.owner_id {
-            return Err(Error::forbidden(format!("cannot {action} the server owner")));
+            return Err(Error::forbidden(format!(
+                "cannot {action} the server owner"
+            )));
         }
         let target_top = super::highest_position(&self.roles_of(target));
         self.require_above(target_top, "the member's highest role")
@@ -113,15 +144,25 @@ fn overwrites_of(kv: &(impl Kv + ?Sized), channel: &Channel) -> Result<Vec<Permi
 
 pub(crate) fn missing(held: Permissions, needed: Permissions) -> Result<()> {
     let missing = needed - held;
-    if missing.is_empty() { Ok(()) } else { Err(Error::PermissionDenied { missing }) }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::PermissionDenied { missing })
+    }
 }
 
 /// A user's permissions in a channel: empty for a non-member, every DM permission for a DM
 /// recipient. `NotFound` when the channel does not exist.
 pub fn resolve(kv: &(impl Kv + ?Sized), user: UserId, channel: ChannelId) -> Result<Permissions> {
-    let channel = kv.fetch_channel(channel)?.ok_or_else(|| Error::not_found(ResourceKind::Channel, channel))?;
+    let channel = kv
+        .fetch_channel(channel)?
+        .ok_or_else(|| Error::not_found(ResourceKind::Channel, channel))?;
     let Some(server) = channel.server_id else {
-        return Ok(if channel.recipients.contains(&user) { DM_PERMISSIONS } else { Permissions::empty() });
+        return Ok(if channel.recipients.contains(&user) {
+            DM_PERMISSIONS
+        } else {
+            Permissions::empty()
+        });
     };
     match context(kv, server, user) {
         Ok(ctx) => ctx.channel_permissions(kv, &channel),
@@ -141,5 +182,8 @@ pub fn explain_for(
     let ctx = context(kv, server, user)?;
     let overwrites = channel.map(|c| overwrites_of(kv, c)).transpose()?;
     let roles = ctx.member_roles();
-    Ok(explain(&ctx.input(&roles, overwrites.as_deref()), permission))
+    Ok(explain(
+        &ctx.input(&roles, overwrites.as_deref()),
+        permission,
+    ))
 }

@@ -14,22 +14,32 @@ pub const MAX_EMOJIS: usize = 20;
 fn check_emoji(emoji: &str) -> Result<()> {
     let fits = !emoji.is_empty() && emoji.len() <= 64;
     if !fits || emoji.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::validation("emoji", "must be 1 to 64 bytes without spaces"));
+        return Err(Error::validation(
+            "emoji",
+            "must be 1 to 64 bytes without spaces",
+        ));
     }
     Ok(())
 }
 
 /// Groups `(emoji, user, time)` rows into reactions, in order of each emoji's first use.
-pub(crate) fn summarize(mut rows: Vec<(String, UserId, Timestamp)>, viewer: UserId) -> Vec<Reaction> {
-    rows.sort_by(|a, b| a.2.cmp(&b.2));
+pub(crate) fn summarize(
+    mut rows: Vec<(String, UserId, Timestamp)>,
+    viewer: UserId,
+) -> Vec<Reaction> {
+    rows.sort_by_key(|a| a.2);
     let mut reactions: Vec<Reaction> = Vec::new();
     for (emoji, user, _) in rows {
-        let index = match reactions.iter().position(|r| r.emoji == emoji) {
-            Some(i) => i,
-            None => {
-                reactions.push(Reaction { count: 0, emoji, me: false, users: Vec::new() });
-                reactions.len() - 1
-            }
+        let index = if let Some(i) = reactions.iter().position(|r| r.emoji == emoji) {
+            i
+        } else {
+            reactions.push(Reaction {
+                count: 0,
+                emoji,
+                me: false,
+                users: Vec::new(),
+            });
+            reactions.len() - 1
         };
         let reaction = &mut reactions[index];
         reaction.count += 1;
@@ -41,12 +51,22 @@ pub(crate) fn summarize(mut rows: Vec<(String, UserId, Timestamp)>, viewer: User
 
 impl Engine {
     /// Adds the caller's reaction. Adding it twice changes nothing.
-    pub async fn add_reaction(&self, actor: UserId, channel: ChannelId, message: MessageId, emoji: &str) -> Result<()> {
+    pub async fn add_reaction(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> Result<()> {
         check_emoji(emoji)?;
         let emoji = emoji.to_owned();
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
-            found(tx.fetch_message(channel.id, message)?, ResourceKind::Message, message)?;
+            found(
+                tx.fetch_message(channel.id, message)?,
+                ResourceKind::Message,
+                message,
+            )?;
             if tx.fetch_reaction(channel.id, message, &emoji, actor)? {
                 return Ok(());
             }
@@ -54,12 +74,19 @@ impl Engine {
             if !existing.iter().any(|r| r.emoji == emoji) {
                 crate::permissions::resolve::missing(permissions, Permissions::ADD_REACTIONS)?;
                 if existing.len() >= MAX_EMOJIS {
-                    return Err(Error::conflict(format!("a message holds at most {MAX_EMOJIS} different emojis")));
+                    return Err(Error::conflict(format!(
+                        "a message holds at most {MAX_EMOJIS} different emojis"
+                    )));
                 }
             }
             let now = tx.now();
             tx.insert_reaction(channel.id, message, &emoji, actor, now);
-            let payload = ReactionEvent { channel_id: channel.id, emoji, message_id: message, user_id: actor };
+            let payload = ReactionEvent {
+                channel_id: channel.id,
+                emoji,
+                message_id: message,
+                user_id: actor,
+            };
             tx.emit(Event::MessageReactionAdd(payload), audience(&channel));
             Ok(())
         })
@@ -68,7 +95,14 @@ impl Engine {
 
     /// Removes a reaction: the caller's own, or another user's with MANAGE_MESSAGES. Removing
     /// a reaction that is not there changes nothing.
-    pub async fn remove_reaction(&self, actor: UserId, channel: ChannelId, message: MessageId, emoji: &str, user: UserId) -> Result<()> {
+    pub async fn remove_reaction(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+        user: UserId,
+    ) -> Result<()> {
         check_emoji(emoji)?;
         let emoji = emoji.to_owned();
         self.write(move |tx| {
@@ -76,12 +110,21 @@ impl Engine {
             if user != actor {
                 crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
             }
-            found(tx.fetch_message(channel.id, message)?, ResourceKind::Message, message)?;
+            found(
+                tx.fetch_message(channel.id, message)?,
+                ResourceKind::Message,
+                message,
+            )?;
             if !tx.fetch_reaction(channel.id, message, &emoji, user)? {
                 return Ok(());
             }
             tx.delete_reaction(channel.id, message, &emoji, user);
-            let payload = ReactionEvent { channel_id: channel.id, emoji, message_id: message, user_id: user };
+            let payload = ReactionEvent {
+                channel_id: channel.id,
+                emoji,
+                message_id: message,
+                user_id: user,
+            };
             tx.emit(Event::MessageReactionRemove(payload), audience(&channel));
             Ok(())
         })
@@ -89,11 +132,21 @@ impl Engine {
     }
 
     /// The users who reacted with an emoji, in order (VIEW_CHANNEL).
-    pub fn list_reaction_users(&self, actor: UserId, channel: ChannelId, message: MessageId, emoji: &str) -> Result<Vec<User>> {
+    pub fn list_reaction_users(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> Result<Vec<User>> {
         check_emoji(emoji)?;
         let reader = self.read()?;
         let (channel, _) = textual_channel(&reader, actor, channel)?;
-        found(reader.fetch_message(channel.id, message)?, ResourceKind::Message, message)?;
+        found(
+            reader.fetch_message(channel.id, message)?,
+            ResourceKind::Message,
+            message,
+        )?;
         let reactions = summarize(reader.list_reactions(channel.id, message)?, actor);
         let Some(reaction) = reactions.into_iter().find(|r| r.emoji == emoji) else {
             return Ok(Vec::new());

@@ -12,7 +12,12 @@ use crate::store::{KvMut, ServerStore};
 
 impl Engine {
     /// Creates a role just above @everyone (MANAGE_ROLES; only flags the caller holds).
-    pub async fn create_role(&self, actor: UserId, server: ServerId, request: CreateRole) -> Result<Role> {
+    pub async fn create_role(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        request: CreateRole,
+    ) -> Result<Role> {
         let name = validate::name("name", &request.name, 100)?;
         color(request.color)?;
         self.write(move |tx| {
@@ -50,15 +55,29 @@ impl Engine {
 
     /// Changes a role below the caller's highest (MANAGE_ROLES). @everyone keeps its name and
     /// position.
-    pub async fn update_role(&self, actor: UserId, server: ServerId, role: RoleId, update: UpdateRole) -> Result<Role> {
-        let name = update.name.as_deref().map(|n| validate::name("name", n, 100)).transpose()?;
+    pub async fn update_role(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        role: RoleId,
+        update: UpdateRole,
+    ) -> Result<Role> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| validate::name("name", n, 100))
+            .transpose()?;
         if let Some(c) = update.color {
             color(c)?;
         }
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             ctx.require(Permissions::MANAGE_ROLES)?;
-            let mut target = found(ctx.roles.iter().find(|r| r.id == role).cloned(), ResourceKind::Role, role)?;
+            let mut target = found(
+                ctx.roles.iter().find(|r| r.id == role).cloned(),
+                ResourceKind::Role,
+                role,
+            )?;
             if !target.is_default {
                 ctx.require_above(target.position, "the role")?;
             }
@@ -67,7 +86,10 @@ impl Engine {
                 target.permissions = permissions;
             }
             if target.is_default && (name.is_some() || update.position.is_some()) {
-                return Err(Error::validation("name", "@everyone cannot be renamed or moved"));
+                return Err(Error::validation(
+                    "name",
+                    "@everyone cannot be renamed or moved",
+                ));
             }
             if let Some(position) = update.position {
                 if position < 1 {
@@ -76,9 +98,15 @@ impl Engine {
                 ctx.require_above(position, "the new position")?;
                 target.position = position;
             }
-            if let Some(name) = name { target.name = name }
-            if let Some(c) = update.color { target.color = c }
-            if let Some(m) = update.is_mentionable { target.is_mentionable = m }
+            if let Some(name) = name {
+                target.name = name
+            }
+            if let Some(c) = update.color {
+                target.color = c
+            }
+            if let Some(m) = update.is_mentionable {
+                target.is_mentionable = m
+            }
             tx.update_role(&target);
             tx.emit(Event::RoleUpdate(target.clone()), Audience::server(server));
             Ok(target)
@@ -91,7 +119,11 @@ impl Engine {
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             ctx.require(Permissions::MANAGE_ROLES)?;
-            let target = found(ctx.roles.iter().find(|r| r.id == role), ResourceKind::Role, role)?;
+            let target = found(
+                ctx.roles.iter().find(|r| r.id == role),
+                ResourceKind::Role,
+                role,
+            )?;
             if target.is_default {
                 return Err(Error::forbidden("@everyone cannot be deleted"));
             }
@@ -104,14 +136,25 @@ impl Engine {
                 }
             }
             tx.delete_role(server, role);
-            tx.emit(Event::RoleDelete(RoleDelete { role_id: role, server_id: server }), Audience::server(server));
+            tx.emit(
+                Event::RoleDelete(RoleDelete {
+                    role_id: role,
+                    server_id: server,
+                }),
+                Audience::server(server),
+            );
             Ok(())
         })
         .await
     }
 
     /// The caller's own permissions server-wide, or in a channel.
-    pub fn permissions(&self, actor: UserId, server: ServerId, channel: Option<ChannelId>) -> Result<Permissions> {
+    pub fn permissions(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        channel: Option<ChannelId>,
+    ) -> Result<Permissions> {
         let reader = self.read()?;
         let ctx = context(&reader, server, actor)?;
         match channel {
@@ -138,9 +181,17 @@ impl Engine {
         if user != actor {
             ctx.require(Permissions::MANAGE_ROLES)?;
         }
-        let channel = channel.map(|id| crate::channels::viewable(&reader, actor, id)).transpose()?;
-        if channel.as_ref().is_some_and(|c| c.server_id != Some(server)) {
-            return Err(Error::validation("channel_id", "the channel is not in this server"));
+        let channel = channel
+            .map(|id| crate::channels::viewable(&reader, actor, id))
+            .transpose()?;
+        if channel
+            .as_ref()
+            .is_some_and(|c| c.server_id != Some(server))
+        {
+            return Err(Error::validation(
+                "channel_id",
+                "the channel is not in this server",
+            ));
         }
         explain_for(&reader, server, user, channel.as_ref(), permission)
     }
@@ -148,7 +199,10 @@ impl Engine {
 
 fn color(c: u32) -> Result<()> {
     if c > 0xFF_FFFF {
-        return Err(Error::validation("color", "must be an RGB value up to 0xFFFFFF"));
+        return Err(Error::validation(
+            "color",
+            "must be an RGB value up to 0xFFFFFF",
+        ));
     }
     Ok(())
 }

@@ -89,7 +89,10 @@ impl Engine {
             tx.update_channel(&general);
             tx.update_member(&owner);
             tx.update_invite(&invite);
-            tx.emit(Event::ServerCreate(server.clone()), Audience::users(vec![actor]));
+            tx.emit(
+                Event::ServerCreate(server.clone()),
+                Audience::users(vec![actor]),
+            );
             Ok(server)
         })
         .await
@@ -117,8 +120,17 @@ impl Engine {
     }
 
     /// Changes a server's settings (MANAGE_SERVER).
-    pub async fn update_server(&self, actor: UserId, id: ServerId, update: UpdateServer) -> Result<Server> {
-        let name = update.name.as_deref().map(|n| validate::name("name", n, 100)).transpose()?;
+    pub async fn update_server(
+        &self,
+        actor: UserId,
+        id: ServerId,
+        update: UpdateServer,
+    ) -> Result<Server> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| validate::name("name", n, 100))
+            .transpose()?;
         if let Some(d) = &update.description {
             validate::text("description", d, 1024)?;
         }
@@ -129,10 +141,18 @@ impl Engine {
             let ctx = context(tx, id, actor)?;
             ctx.require(Permissions::MANAGE_SERVER)?;
             let mut server = ctx.server;
-            if let Some(name) = name { server.name = name }
-            if let Some(d) = update.description { server.description = d.trim().to_owned() }
-            if let Some(i) = update.icon_url { server.icon_url = i.trim().to_owned() }
-            if let Some(p) = update.is_public { server.is_public = p }
+            if let Some(name) = name {
+                server.name = name
+            }
+            if let Some(d) = update.description {
+                d.trim().clone_into(&mut server.description)
+            }
+            if let Some(i) = update.icon_url {
+                i.trim().clone_into(&mut server.icon_url)
+            }
+            if let Some(p) = update.is_public {
+                server.is_public = p
+            }
             server.updated_at = tx.now();
             tx.update_server(&server);
             tx.emit(Event::ServerUpdate(server.clone()), Audience::server(id));
@@ -177,7 +197,12 @@ impl Engine {
     }
 
     /// Creates a category (MANAGE_CHANNELS).
-    pub async fn create_category(&self, actor: UserId, server: ServerId, request: CreateCategory) -> Result<Category> {
+    pub async fn create_category(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        request: CreateCategory,
+    ) -> Result<Category> {
         let name = validate::name("name", &request.name, 100)?;
         self.write(move |tx| {
             context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
@@ -185,9 +210,18 @@ impl Engine {
                 Some(p) => p,
                 None => tx.list_categories(server)?.len() as i32,
             };
-            let category = Category { created_at: tx.now(), id: tx.new_id(), name, position, server_id: server };
+            let category = Category {
+                created_at: tx.now(),
+                id: tx.new_id(),
+                name,
+                position,
+                server_id: server,
+            };
             tx.update_category(&category);
-            tx.emit(Event::CategoryCreate(category.clone()), Audience::server(server));
+            tx.emit(
+                Event::CategoryCreate(category.clone()),
+                Audience::server(server),
+            );
             Ok(category)
         })
         .await
@@ -201,7 +235,12 @@ impl Engine {
     }
 
     /// Deletes a category; its channels stay, outside any category (MANAGE_CHANNELS).
-    pub async fn delete_category(&self, actor: UserId, server: ServerId, category: CategoryId) -> Result<()> {
+    pub async fn delete_category(
+        &self,
+        actor: UserId,
+        server: ServerId,
+        category: CategoryId,
+    ) -> Result<()> {
         self.write(move |tx| {
             context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
             let all = tx.list_categories(server)?;
@@ -211,7 +250,10 @@ impl Engine {
                 if channel.category_id == Some(category) {
                     channel.category_id = None;
                     tx.update_channel(&channel);
-                    tx.emit(Event::ChannelUpdate(channel.clone()), Audience::channel(Some(server), channel.id, &[]));
+                    tx.emit(
+                        Event::ChannelUpdate(channel.clone()),
+                        Audience::channel(Some(server), channel.id, &[]),
+                    );
                 }
             }
             tx.delete_category(&gone);

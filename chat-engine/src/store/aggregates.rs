@@ -3,12 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kv, KvMut, KeyRange, Order, Table};
+use super::{KeyRange, Kv, KvMut, Order, Table};
 use crate::error::Result;
 use crate::events::Audience;
-use crate::id::{
-    ChannelId, Id, MessageId, RoleId, ServerId, SessionId, UserId,
-};
+use crate::id::{ChannelId, Id, MessageId, RoleId, ServerId, SessionId, UserId};
 use crate::model::{
     Ban, Category, Channel, Event, Invite, Member, Message, MessageEdit, Role, Server, Timestamp,
     User,
@@ -152,8 +150,16 @@ pub trait ServerStore: Kv {
     where
         Self: KvMut,
     {
-        self.put(Table::Members, key(member.server_id, member.user_id), member);
-        self.put_raw(Table::UserServers, key(member.user_id, member.server_id), Vec::new());
+        self.put(
+            Table::Members,
+            key(member.server_id, member.user_id),
+            member,
+        );
+        self.put_raw(
+            Table::UserServers,
+            key(member.user_id, member.server_id),
+            Vec::new(),
+        );
     }
 
     /// Fetches a member.
@@ -200,7 +206,8 @@ pub trait ServerStore: Kv {
 
     /// Lists a server's roles, @everyone included, by position then id.
     fn list_roles(&self, server: ServerId) -> Result<Vec<Role>> {
-        let mut roles: Vec<Role> = self.scan(Table::Roles, &prefix(server), Order::Ascending, ALL)?;
+        let mut roles: Vec<Role> =
+            self.scan(Table::Roles, &prefix(server), Order::Ascending, ALL)?;
         roles.sort_by_key(|r| (r.position, r.id));
         Ok(roles)
     }
@@ -218,7 +225,11 @@ pub trait ServerStore: Kv {
     where
         Self: KvMut,
     {
-        self.put(Table::Categories, key(category.server_id, category.id), category);
+        self.put(
+            Table::Categories,
+            key(category.server_id, category.id),
+            category,
+        );
     }
 
     /// Lists a server's categories by position.
@@ -328,7 +339,12 @@ pub trait ChannelStore: Kv {
 
     /// Lists a server's channels (threads included), by position then id.
     fn list_server_channels(&self, server: ServerId) -> Result<Vec<Channel>> {
-        let keys = self.scan_keys(Table::ServerChannels, &prefix(server), Order::Ascending, ALL)?;
+        let keys = self.scan_keys(
+            Table::ServerChannels,
+            &prefix(server),
+            Order::Ascending,
+            ALL,
+        )?;
         let mut channels = Vec::with_capacity(keys.len());
         for k in keys {
             if let Some(channel) = self.fetch_channel(second_id(&k))? {
@@ -410,7 +426,11 @@ pub trait MessageStore: Kv {
     where
         Self: KvMut,
     {
-        self.put(Table::Messages, key(message.channel_id, message.id), message);
+        self.put(
+            Table::Messages,
+            key(message.channel_id, message.id),
+            message,
+        );
     }
 
     /// Fetches a message.
@@ -448,12 +468,25 @@ pub trait MessageStore: Kv {
         self.delete(Table::Messages, k.clone());
         self.delete(Table::Pins, k.clone());
         if let Some(nonce) = &message.nonce {
-            self.delete(Table::Nonces, nonce_key(message.channel_id, message.author_id, nonce));
+            self.delete(
+                Table::Nonces,
+                nonce_key(message.channel_id, message.author_id, nonce),
+            );
         }
-        for edit in self.scan_keys(Table::MessageEdits, &prefix(message.id), Order::Ascending, ALL)? {
+        for edit in self.scan_keys(
+            Table::MessageEdits,
+            &prefix(message.id),
+            Order::Ascending,
+            ALL,
+        )? {
             self.delete(Table::MessageEdits, edit);
         }
-        for reaction in self.scan_keys(Table::Reactions, &KeyRange::prefix(&k), Order::Ascending, ALL)? {
+        for reaction in self.scan_keys(
+            Table::Reactions,
+            &KeyRange::prefix(&k),
+            Order::Ascending,
+            ALL,
+        )? {
             self.delete(Table::Reactions, reaction);
         }
         Ok(())
@@ -468,7 +501,12 @@ pub trait MessageStore: Kv {
     }
 
     /// Finds the message a client nonce produced.
-    fn fetch_nonce(&self, channel: ChannelId, author: UserId, nonce: &str) -> Result<Option<MessageId>> {
+    fn fetch_nonce(
+        &self,
+        channel: ChannelId,
+        author: UserId,
+        nonce: &str,
+    ) -> Result<Option<MessageId>> {
         self.get(Table::Nonces, &nonce_key(channel, author, nonce))
     }
 
@@ -488,21 +526,49 @@ pub trait MessageStore: Kv {
     }
 
     /// Records a user's reaction.
-    fn insert_reaction(&mut self, channel: ChannelId, message: MessageId, emoji: &str, user: UserId, at: Timestamp)
-    where
+    fn insert_reaction(
+        &mut self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+        user: UserId,
+        at: Timestamp,
+    ) where
         Self: KvMut,
     {
-        self.put(Table::Reactions, reaction_key(channel, message, emoji, user), &at);
+        self.put(
+            Table::Reactions,
+            reaction_key(channel, message, emoji, user),
+            &at,
+        );
     }
 
     /// Whether a user reacted with an emoji.
-    fn fetch_reaction(&self, channel: ChannelId, message: MessageId, emoji: &str, user: UserId) -> Result<bool> {
-        self.contains(Table::Reactions, &reaction_key(channel, message, emoji, user))
+    fn fetch_reaction(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+        user: UserId,
+    ) -> Result<bool> {
+        self.contains(
+            Table::Reactions,
+            &reaction_key(channel, message, emoji, user),
+        )
     }
 
     /// Lists a message's reactions as `(emoji, user, time)`.
-    fn list_reactions(&self, channel: ChannelId, message: MessageId) -> Result<Vec<(String, UserId, Timestamp)>> {
-        let entries = self.scan_raw(Table::Reactions, &KeyRange::prefix(&key(channel, message)), Order::Ascending, ALL)?;
+    fn list_reactions(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> Result<Vec<(String, UserId, Timestamp)>> {
+        let entries = self.scan_raw(
+            Table::Reactions,
+            &KeyRange::prefix(&key(channel, message)),
+            Order::Ascending,
+            ALL,
+        )?;
         let mut out = Vec::with_capacity(entries.len());
         for (k, v) in entries {
             let len = usize::from(k[32]);
@@ -519,7 +585,10 @@ pub trait MessageStore: Kv {
     where
         Self: KvMut,
     {
-        self.delete(Table::Reactions, reaction_key(channel, message, emoji, user));
+        self.delete(
+            Table::Reactions,
+            reaction_key(channel, message, emoji, user),
+        );
     }
 
     /// Pins a message.
@@ -616,7 +685,10 @@ pub trait EventLog: Kv {
     fn event_bounds(&self) -> Result<Option<(u64, u64)>> {
         let first = self.scan_keys(Table::Events, &KeyRange::all(), Order::Ascending, 1)?;
         let last = self.scan_keys(Table::Events, &KeyRange::all(), Order::Descending, 1)?;
-        Ok(first.first().zip(last.first()).map(|(f, l)| (seq_of(f), seq_of(l))))
+        Ok(first
+            .first()
+            .zip(last.first())
+            .map(|(f, l)| (seq_of(f), seq_of(l))))
     }
 }
 

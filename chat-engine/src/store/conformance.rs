@@ -1,7 +1,9 @@
 //! The conformance suite every backend passes: written once, run by each backend through
 //! `store_conformance_tests!` with its own constructor.
 
-use super::{Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore};
+use super::{
+    Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore,
+};
 use crate::events::{Audience, EventEnvelope};
 use crate::model::{Event, ServerDelete};
 use crate::test::{member, user_record};
@@ -33,15 +35,29 @@ fn batch(writes: &[(&[u8], Option<&[u8]>)]) -> Batch {
 }
 
 pub(crate) fn puts_gets_and_deletes(backend: &dyn Backend) {
-    backend.commit(&batch(&[(b"a", Some(b"1")), (b"b", Some(b"2"))])).unwrap();
+    backend
+        .commit(&batch(&[(b"a", Some(b"1")), (b"b", Some(b"2"))]))
+        .unwrap();
     let snapshot = backend.snapshot().unwrap();
-    assert_eq!(snapshot.get(Table::Meta, b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(snapshot.get(Table::Users, b"a").unwrap(), None, "tables are separate");
+    assert_eq!(
+        snapshot.get(Table::Meta, b"a").unwrap().as_deref(),
+        Some(&b"1"[..])
+    );
+    assert_eq!(
+        snapshot.get(Table::Users, b"a").unwrap(),
+        None,
+        "tables are separate"
+    );
     drop(snapshot);
-    backend.commit(&batch(&[(b"a", None), (b"b", Some(b"3"))])).unwrap();
+    backend
+        .commit(&batch(&[(b"a", None), (b"b", Some(b"3"))]))
+        .unwrap();
     let snapshot = backend.snapshot().unwrap();
     assert_eq!(snapshot.get(Table::Meta, b"a").unwrap(), None);
-    assert_eq!(snapshot.get(Table::Meta, b"b").unwrap().as_deref(), Some(&b"3"[..]));
+    assert_eq!(
+        snapshot.get(Table::Meta, b"b").unwrap().as_deref(),
+        Some(&b"3"[..])
+    );
 }
 
 pub(crate) fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
@@ -50,22 +66,52 @@ pub(crate) fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
     backend.commit(&batch(&writes)).unwrap();
     let snapshot = backend.snapshot().unwrap();
     let scan = |range: &KeyRange, order, limit| -> Vec<Vec<u8>> {
-        snapshot.scan(Table::Meta, range, order, limit).unwrap().into_iter().map(|(k, _)| k).collect()
+        snapshot
+            .scan(Table::Meta, range, order, limit)
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
     };
     let a = KeyRange::prefix(b"a");
-    assert_eq!(scan(&a, Order::Ascending, 10), vec![b"a1".to_vec(), b"a2".to_vec(), b"a3".to_vec()]);
-    assert_eq!(scan(&a, Order::Descending, 2), vec![b"a3".to_vec(), b"a2".to_vec()]);
-    assert_eq!(scan(&KeyRange::all(), Order::Descending, 1), vec![b"\xff".to_vec()]);
-    assert_eq!(scan(&KeyRange::prefix(b"c"), Order::Ascending, 10), Vec::<Vec<u8>>::new());
+    assert_eq!(
+        scan(&a, Order::Ascending, 10),
+        vec![b"a1".to_vec(), b"a2".to_vec(), b"a3".to_vec()]
+    );
+    assert_eq!(
+        scan(&a, Order::Descending, 2),
+        vec![b"a3".to_vec(), b"a2".to_vec()]
+    );
+    assert_eq!(
+        scan(&KeyRange::all(), Order::Descending, 1),
+        vec![b"\xff".to_vec()]
+    );
+    assert_eq!(
+        scan(&KeyRange::prefix(b"c"), Order::Ascending, 10),
+        Vec::<Vec<u8>>::new()
+    );
 }
 
 pub(crate) fn an_empty_batch_changes_nothing(backend: &dyn Backend) {
     backend.commit(&Batch::default()).unwrap();
-    assert!(backend.snapshot().unwrap().scan(Table::Meta, &KeyRange::all(), Order::Ascending, 10).unwrap().is_empty());
+    assert!(
+        backend
+            .snapshot()
+            .unwrap()
+            .scan(Table::Meta, &KeyRange::all(), Order::Ascending, 10)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
-    backend.commit(&batch(&[(b"k1", Some(b"base")), (b"k2", Some(b"base")), (b"k3", Some(b"base"))])).unwrap();
+    backend
+        .commit(&batch(&[
+            (b"k1", Some(b"base")),
+            (b"k2", Some(b"base")),
+            (b"k3", Some(b"base")),
+        ]))
+        .unwrap();
     let snapshot = backend.snapshot().unwrap();
     let mut earlier = Batch::default();
     earlier.delete(Table::Meta, b"k1".to_vec());
@@ -73,10 +119,15 @@ pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
     let mut tx = Tx::new(&*snapshot, &earlier, &mut ids);
     super::KvMut::put_raw(&mut tx, Table::Meta, b"k0".to_vec(), b"own".to_vec());
     super::KvMut::delete(&mut tx, Table::Meta, b"k3".to_vec());
-    let keys = tx.scan_keys(Table::Meta, &KeyRange::all(), Order::Ascending, 2).unwrap();
+    let keys = tx
+        .scan_keys(Table::Meta, &KeyRange::all(), Order::Ascending, 2)
+        .unwrap();
     assert_eq!(keys, vec![b"k0".to_vec(), b"k2".to_vec()]);
     assert_eq!(tx.get_raw(Table::Meta, b"k1").unwrap(), None);
-    assert_eq!(tx.get_raw(Table::Meta, b"k2").unwrap().as_deref(), Some(&b"base"[..]));
+    assert_eq!(
+        tx.get_raw(Table::Meta, b"k2").unwrap().as_deref(),
+        Some(&b"base"[..])
+    );
 }
 
 pub(crate) fn users_round_trip_and_names_are_case_insensitive(backend: &dyn Backend) {
@@ -98,27 +149,52 @@ pub(crate) fn members_index_both_ways(backend: &dyn Backend) {
         tx.update_member(&other_server);
     });
     let r = reader(backend);
-    assert_eq!(r.list_members(a.server_id, None, 10).unwrap(), vec![a.clone(), b.clone()]);
-    assert_eq!(r.list_members(a.server_id, Some(a.user_id), 10).unwrap(), vec![b.clone()]);
-    assert_eq!(r.list_user_servers(a.user_id).unwrap(), vec![a.server_id, other_server.server_id]);
+    assert_eq!(
+        r.list_members(a.server_id, None, 10).unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    assert_eq!(
+        r.list_members(a.server_id, Some(a.user_id), 10).unwrap(),
+        vec![b.clone()]
+    );
+    assert_eq!(
+        r.list_user_servers(a.user_id).unwrap(),
+        vec![a.server_id, other_server.server_id]
+    );
     drop(r);
     commit(backend, |tx| tx.delete_member(a.server_id, a.user_id));
     let r = reader(backend);
     assert_eq!(r.fetch_member(a.server_id, a.user_id).unwrap(), None);
-    assert_eq!(r.list_user_servers(a.user_id).unwrap(), vec![other_server.server_id]);
+    assert_eq!(
+        r.list_user_servers(a.user_id).unwrap(),
+        vec![other_server.server_id]
+    );
 }
 
 pub(crate) fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
     let mut batch = Batch::default();
     for seq in 1..=5u64 {
         let id = crate::id::Id::from_ulid(ulid::Ulid::from_parts(seq, 0));
-        let envelope = EventEnvelope::new(seq, Event::ServerDelete(ServerDelete { id }), Audience::default());
-        batch.put(Table::Events, seq.to_be_bytes().to_vec(), envelope.stored_bytes());
+        let envelope = EventEnvelope::new(
+            seq,
+            Event::ServerDelete(ServerDelete { id }),
+            Audience::default(),
+        );
+        batch.put(
+            Table::Events,
+            seq.to_be_bytes().to_vec(),
+            envelope.stored_bytes(),
+        );
     }
     backend.commit(&batch).unwrap();
     let r = reader(backend);
     assert_eq!(r.event_bounds().unwrap(), Some((1, 5)));
-    let listed: Vec<u64> = r.list_events(2, 2).unwrap().into_iter().map(|(s, _)| s).collect();
+    let listed: Vec<u64> = r
+        .list_events(2, 2)
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     assert_eq!(listed, vec![3, 4]);
 }
 
@@ -134,37 +210,37 @@ macro_rules! store_conformance_tests {
 
             #[test]
             fn puts_gets_and_deletes() {
-                suite::puts_gets_and_deletes(&*$make());
+                suite::puts_gets_and_deletes(&$make());
             }
 
             #[test]
             fn scans_respect_range_order_and_limit() {
-                suite::scans_respect_range_order_and_limit(&*$make());
+                suite::scans_respect_range_order_and_limit(&$make());
             }
 
             #[test]
             fn an_empty_batch_changes_nothing() {
-                suite::an_empty_batch_changes_nothing(&*$make());
+                suite::an_empty_batch_changes_nothing(&$make());
             }
 
             #[test]
             fn overlays_read_their_own_writes() {
-                suite::overlays_read_their_own_writes(&*$make());
+                suite::overlays_read_their_own_writes(&$make());
             }
 
             #[test]
             fn users_round_trip_and_names_are_case_insensitive() {
-                suite::users_round_trip_and_names_are_case_insensitive(&*$make());
+                suite::users_round_trip_and_names_are_case_insensitive(&$make());
             }
 
             #[test]
             fn members_index_both_ways() {
-                suite::members_index_both_ways(&*$make());
+                suite::members_index_both_ways(&$make());
             }
 
             #[test]
             fn events_are_listed_after_a_sequence() {
-                suite::events_are_listed_after_a_sequence(&*$make());
+                suite::events_are_listed_after_a_sequence(&$make());
             }
         }
     };

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{RwLock, RwLockReadGuard};
 
-use super::{Backend, Batch, KeyRange, Order, Snapshot, Table};
+use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table};
 use crate::error::StorageError;
 
 type Tables = HashMap<Table, BTreeMap<Vec<u8>, Vec<u8>>>;
@@ -37,7 +37,7 @@ impl Snapshot for MemorySnapshot<'_> {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+    ) -> Result<Entries, StorageError> {
         let Some(entries) = self.tables.get(&table) else {
             return Ok(Vec::new());
         };
@@ -52,13 +52,18 @@ impl Snapshot for MemorySnapshot<'_> {
 
 impl Backend for InMemoryStore {
     fn snapshot(&self) -> Result<Box<dyn Snapshot + '_>, StorageError> {
-        let tables = self.tables.read().map_err(|_| StorageError::new("memory store poisoned"))?;
+        let tables = self
+            .tables
+            .read()
+            .map_err(|_| StorageError::new("memory store poisoned"))?;
         Ok(Box::new(MemorySnapshot { tables }))
     }
 
     fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
-        let mut tables =
-            self.tables.write().map_err(|_| StorageError::new("memory store poisoned"))?;
+        let mut tables = self
+            .tables
+            .write()
+            .map_err(|_| StorageError::new("memory store poisoned"))?;
         for (table, key, value) in batch.iter() {
             let entries = tables.entry(table).or_default();
             match value {
@@ -72,5 +77,5 @@ impl Backend for InMemoryStore {
 
 #[cfg(test)]
 mod tests {
-    crate::store_conformance_tests!(|| Box::new(crate::store::InMemoryStore::new()));
+    crate::store_conformance_tests!(crate::store::InMemoryStore::new);
 }

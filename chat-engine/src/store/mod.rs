@@ -136,12 +136,18 @@ impl KeyRange {
     /// Every key that starts with `prefix`.
     pub fn prefix(prefix: &[u8]) -> Self {
         let end = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
-        Self { start: Bound::Included(prefix.to_vec()), end }
+        Self {
+            start: Bound::Included(prefix.to_vec()),
+            end,
+        }
     }
 
     /// Every key.
     pub const fn all() -> Self {
-        Self { start: Bound::Unbounded, end: Bound::Unbounded }
+        Self {
+            start: Bound::Unbounded,
+            end: Bound::Unbounded,
+        }
     }
 
     /// Whether `key` lies in the range.
@@ -161,7 +167,10 @@ impl KeyRange {
 
     /// The bounds as borrowed slices.
     pub fn as_slices(&self) -> (Bound<&[u8]>, Bound<&[u8]>) {
-        (self.start.as_ref().map(Vec::as_slice), self.end.as_ref().map(Vec::as_slice))
+        (
+            self.start.as_ref().map(Vec::as_slice),
+            self.end.as_ref().map(Vec::as_slice),
+        )
     }
 }
 
@@ -205,12 +214,16 @@ impl Batch {
 
     /// The pending write of a key: `Some(None)` for a delete, `None` when untouched.
     pub fn lookup(&self, table: Table, key: &[u8]) -> Option<Option<&[u8]>> {
-        self.writes.get(&(table, key.to_vec())).map(Option::as_deref)
+        self.writes
+            .get(&(table, key.to_vec()))
+            .map(Option::as_deref)
     }
 
     /// The writes in key order.
     pub fn iter(&self) -> impl Iterator<Item = (Table, &[u8], Option<&[u8]>)> {
-        self.writes.iter().map(|((t, k), v)| (*t, k.as_slice(), v.as_deref()))
+        self.writes
+            .iter()
+            .map(|((t, k), v)| (*t, k.as_slice(), v.as_deref()))
     }
 
     /// The writes to one table within a range, in key order.
@@ -243,6 +256,9 @@ impl Batch {
     }
 }
 
+/// Key-value pairs as a scan returns them.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// A consistent, read-only view of the committed state.
 pub trait Snapshot {
     /// The value of a key.
@@ -255,7 +271,7 @@ pub trait Snapshot {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError>;
+    ) -> Result<Entries, StorageError>;
 }
 
 /// A storage backend: snapshots to read and atomic, durable batches to write. Implement this

@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Batch, KeyRange, Order, Snapshot, Table};
+use super::{Batch, Entries, KeyRange, Order, Snapshot, Table};
 use crate::error::{Result, StorageError};
 use crate::events::Audience;
 use crate::id::Id;
@@ -25,11 +25,13 @@ pub trait Kv {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError>;
+    ) -> Result<Entries, StorageError>;
 
     /// A decoded value.
     fn get<T: DeserializeOwned>(&self, table: Table, key: &[u8]) -> Result<Option<T>> {
-        self.get_raw(table, key)?.map(|bytes| decode(&bytes)).transpose()
+        self.get_raw(table, key)?
+            .map(|bytes| decode(&bytes))
+            .transpose()
     }
 
     /// Decoded values of a range.
@@ -40,7 +42,10 @@ pub trait Kv {
         order: Order,
         limit: usize,
     ) -> Result<Vec<T>> {
-        self.scan_raw(table, range, order, limit)?.iter().map(|(_, v)| decode(v)).collect()
+        self.scan_raw(table, range, order, limit)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
     }
 
     /// The keys of a range.
@@ -51,7 +56,11 @@ pub trait Kv {
         order: Order,
         limit: usize,
     ) -> Result<Vec<Vec<u8>>> {
-        Ok(self.scan_raw(table, range, order, limit)?.into_iter().map(|(k, _)| k).collect())
+        Ok(self
+            .scan_raw(table, range, order, limit)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect())
     }
 
     /// Whether a key exists.
@@ -121,7 +130,7 @@ impl Kv for Reader<'_> {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
+    ) -> Result<Entries, StorageError> {
         self.snapshot.scan(table, range, order, limit)
     }
 }
@@ -143,7 +152,14 @@ impl<'a> Tx<'a> {
         earlier: &'a Batch,
         ids: &'a mut ulid::Generator,
     ) -> Self {
-        Self { base, earlier, own: Batch::default(), events: Vec::new(), ids, now: chrono::Utc::now() }
+        Self {
+            base,
+            earlier,
+            own: Batch::default(),
+            events: Vec::new(),
+            ids,
+            now: chrono::Utc::now(),
+        }
     }
 
     pub(crate) fn into_parts(self) -> (Batch, Vec<(Event, Audience)>) {
@@ -153,13 +169,18 @@ impl<'a> Tx<'a> {
 
 impl fmt::Debug for Tx<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Tx").field("writes", &self.own.len()).finish_non_exhaustive()
+        f.debug_struct("Tx")
+            .field("writes", &self.own.len())
+            .finish_non_exhaustive()
     }
 }
 
 impl Kv for Tx<'_> {
     fn get_raw(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        if let Some(value) = self.own.lookup(table, key).or_else(|| self.earlier.lookup(table, key))
+        if let Some(value) = self
+            .own
+            .lookup(table, key)
+            .or_else(|| self.earlier.lookup(table, key))
         {
             return Ok(value.map(<[u8]>::to_vec));
         }
@@ -172,12 +193,17 @@ impl Kv for Tx<'_> {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
-        let overlay: Vec<_> =
-            self.earlier.range(table, range).chain(self.own.range(table, range)).collect();
+    ) -> Result<Entries, StorageError> {
+        let overlay: Vec<_> = self
+            .earlier
+            .range(table, range)
+            .chain(self.own.range(table, range))
+            .collect();
         // Each overlay entry can hide at most one base entry, so this many base entries
         // always hold the first `limit` survivors.
-        let base = self.base.scan(table, range, order, limit.saturating_add(overlay.len()))?;
+        let base = self
+            .base
+            .scan(table, range, order, limit.saturating_add(overlay.len()))?;
         if overlay.is_empty() {
             return Ok(base);
         }
@@ -211,7 +237,10 @@ impl KvMut for Tx<'_> {
     fn new_id<M>(&mut self) -> Id<M> {
         // The generator only fails after 2^80 ids in one millisecond; a fresh one then
         // starts from the next random point.
-        let ulid = self.ids.generate().unwrap_or_else(|_| ulid::Ulid::generate());
+        let ulid = self
+            .ids
+            .generate()
+            .unwrap_or_else(|_| ulid::Ulid::generate());
         Id::from_ulid(ulid)
     }
 

@@ -44,11 +44,19 @@ impl Writer {
         bounds: Arc<LogBounds>,
         retention: u64,
     ) -> Result<Self> {
-        let (first, last) = super::Reader::new(backend.snapshot()?).event_bounds()?.unwrap_or((1, 0));
+        let (first, last) = super::Reader::new(backend.snapshot()?)
+            .event_bounds()?
+            .unwrap_or((1, 0));
         bounds.oldest.store(first, Ordering::SeqCst);
         bounds.next.store(last + 1, Ordering::SeqCst);
         let (sender, receiver) = mpsc::channel::<Job>();
-        let mut state = WriterState { backend, hub, bounds, retention: retention.max(1), ids: ulid::Generator::new() };
+        let mut state = WriterState {
+            backend,
+            hub,
+            bounds,
+            retention: retention.max(1),
+            ids: ulid::Generator::new(),
+        };
         let thread = std::thread::Builder::new()
             .name("chat-engine-writer".into())
             .spawn(move || {
@@ -64,7 +72,10 @@ impl Writer {
                 }
             })
             .map_err(StorageError::new)?;
-        Ok(Self { jobs: Some(sender), thread: Some(thread) })
+        Ok(Self {
+            jobs: Some(sender),
+            thread: Some(thread),
+        })
     }
 
     /// Runs `job` in the writer; resolves once its writes are durable (or it failed, having
@@ -88,7 +99,11 @@ impl Writer {
             (ok, deliver)
         });
         let stopped = || Error::Storage(StorageError::new("the writer stopped"));
-        self.jobs.as_ref().ok_or_else(stopped)?.send(job).map_err(|_| stopped())?;
+        self.jobs
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(job)
+            .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -150,7 +165,11 @@ impl WriterState {
             batch.delete(Table::Events, seq.to_be_bytes().to_vec());
         }
 
-        let committed = if batch.is_empty() { Ok(()) } else { self.backend.commit(&batch) };
+        let committed = if batch.is_empty() {
+            Ok(())
+        } else {
+            self.backend.commit(&batch)
+        };
         if committed.is_ok() {
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
@@ -169,6 +188,10 @@ impl WriterState {
 
 impl Batch {
     fn put_raw_event(&mut self, envelope: &EventEnvelope) {
-        self.put(Table::Events, envelope.seq.to_be_bytes().to_vec(), envelope.stored_bytes());
+        self.put(
+            Table::Events,
+            envelope.seq.to_be_bytes().to_vec(),
+            envelope.stored_bytes(),
+        );
     }
 }

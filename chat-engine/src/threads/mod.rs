@@ -14,15 +14,27 @@ use crate::store::{ChannelStore, KvMut, MessageStore};
 impl Engine {
     /// Starts a thread from a message of a server text channel (SEND_MESSAGES there). The
     /// caller joins it.
-    pub async fn create_thread(&self, actor: UserId, parent: ChannelId, request: CreateThread) -> Result<Channel> {
+    pub async fn create_thread(
+        &self,
+        actor: UserId,
+        parent: ChannelId,
+        request: CreateThread,
+    ) -> Result<Channel> {
         let name = validate::name("name", &request.name, 100)?;
         self.write(move |tx| {
             let (parent, permissions) = textual_channel(tx, actor, parent)?;
             crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
             if parent.kind != ChannelType::Text || parent.server_id.is_none() {
-                return Err(Error::validation("channel_id", "threads start in server text channels"));
+                return Err(Error::validation(
+                    "channel_id",
+                    "threads start in server text channels",
+                ));
             }
-            let mut starter = found(tx.fetch_message(parent.id, request.message_id)?, ResourceKind::Message, request.message_id)?;
+            let mut starter = found(
+                tx.fetch_message(parent.id, request.message_id)?,
+                ResourceKind::Message,
+                request.message_id,
+            )?;
             if starter.thread_id.is_some() {
                 return Err(Error::conflict("the message already has a thread"));
             }
@@ -51,7 +63,10 @@ impl Engine {
             starter.thread_id = Some(thread.id);
             tx.update_message(&starter);
             tx.emit(Event::MessageUpdate(starter), audience(&parent));
-            tx.emit(Event::ThreadCreate(thread.clone()), Audience::channel(thread.server_id, thread.id, &[]));
+            tx.emit(
+                Event::ThreadCreate(thread.clone()),
+                Audience::channel(thread.server_id, thread.id, &[]),
+            );
             Ok(thread)
         })
         .await
@@ -85,7 +100,11 @@ impl Engine {
     }
 }
 
-fn a_thread(kv: &(impl crate::store::Kv + ?Sized), actor: UserId, id: ChannelId) -> Result<Channel> {
+fn a_thread(
+    kv: &(impl crate::store::Kv + ?Sized),
+    actor: UserId,
+    id: ChannelId,
+) -> Result<Channel> {
     let (channel, _) = textual_channel(kv, actor, id)?;
     if channel.kind != ChannelType::Thread {
         return Err(Error::validation("channel_id", "not a thread"));

@@ -1,7 +1,5 @@
 use chat_engine::events::Session;
-use chat_engine::model::{
-    CreateChannel, ChannelType, EditMessage, Event, UpdateProfile,
-};
+use chat_engine::model::{ChannelType, CreateChannel, EditMessage, Event, UpdateProfile};
 use chat_engine::{Engine, ErrorCode};
 
 use crate::harness::{TestHarness, assert_code};
@@ -15,14 +13,24 @@ async fn next_name(session: &mut Session) -> (&'static str, u64) {
 /// the session yields before it is everything it was sent.
 async fn drain_until_marker(engine: &Engine, session: &mut Session) -> Vec<&'static str> {
     let user = session.user_id();
-    engine.update_profile(user, UpdateProfile { bio: Some("marker".into()), ..Default::default() }).await.unwrap();
+    engine
+        .update_profile(
+            user,
+            UpdateProfile {
+                bio: Some("marker".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let mut seen = Vec::new();
     loop {
         let envelope = session.next_event().await.unwrap();
-        if let Event::UserUpdate(u) = &envelope.event {
-            if u.id == user && u.bio == "marker" {
-                return seen;
-            }
+        if let Event::UserUpdate(u) = &envelope.event
+            && u.id == user
+            && u.bio == "marker"
+        {
+            return seen;
         }
         seen.push(envelope.event.name());
     }
@@ -38,7 +46,10 @@ async fn sessions_receive_changes_in_sequence_with_one_shared_frame() {
     let ea = a.next_event().await.unwrap();
     let eb = b.next_event().await.unwrap();
     assert_eq!(ea.seq, eb.seq);
-    assert!(std::sync::Arc::ptr_eq(&ea, &eb), "fan-out shares one envelope");
+    assert!(
+        std::sync::Arc::ptr_eq(&ea, &eb),
+        "fan-out shares one envelope"
+    );
     match &ea.event {
         Event::MessageCreate(m) => assert_eq!(m.id, message.id),
         other => panic!("unexpected {other:?}"),
@@ -48,7 +59,17 @@ async fn sessions_receive_changes_in_sequence_with_one_shared_frame() {
     assert_eq!(frame["t"], "MESSAGE_CREATE");
     assert_eq!(frame["s"], ea.seq);
     assert_eq!(frame["d"]["content"], "hello");
-    h.engine.edit_message(owner, general, message.id, EditMessage { content: "hi".into() }).await.unwrap();
+    h.engine
+        .edit_message(
+            owner,
+            general,
+            message.id,
+            EditMessage {
+                content: "hi".into(),
+            },
+        )
+        .await
+        .unwrap();
     let (name, seq) = next_name(&mut b).await;
     assert_eq!(name, "MESSAGE_UPDATE");
     assert!(seq > eb.seq);
@@ -62,17 +83,38 @@ async fn members_never_see_channels_they_cannot_view_and_outsiders_see_nothing()
     let mut member_session = h.engine.subscribe(member).unwrap();
     let mut outsider_session = h.engine.subscribe(outsider).unwrap();
     let private = CreateChannel {
-        category_id: None, is_private: true, name: "staff".into(), position: None,
-        slow_mode_delay: 0, topic: String::new(), kind: ChannelType::Text,
+        category_id: None,
+        is_private: true,
+        name: "staff".into(),
+        position: None,
+        slow_mode_delay: 0,
+        topic: String::new(),
+        kind: ChannelType::Text,
     };
-    let staff = h.engine.create_channel(owner, server.id, private).await.unwrap();
+    let staff = h
+        .engine
+        .create_channel(owner, server.id, private)
+        .await
+        .unwrap();
     let secret = h.say(owner, staff.id, "secret").await;
-    h.engine.add_reaction(owner, staff.id, secret.id, "🤫").await.unwrap();
-    h.engine.delete_message(owner, staff.id, secret.id).await.unwrap();
+    h.engine
+        .add_reaction(owner, staff.id, secret.id, "🤫")
+        .await
+        .unwrap();
+    h.engine
+        .delete_message(owner, staff.id, secret.id)
+        .await
+        .unwrap();
     h.say(owner, general, "public").await;
 
-    assert_eq!(drain_until_marker(&h.engine, &mut member_session).await, vec!["MESSAGE_CREATE"]);
-    assert_eq!(drain_until_marker(&h.engine, &mut outsider_session).await, Vec::<&str>::new());
+    assert_eq!(
+        drain_until_marker(&h.engine, &mut member_session).await,
+        vec!["MESSAGE_CREATE"]
+    );
+    assert_eq!(
+        drain_until_marker(&h.engine, &mut outsider_session).await,
+        Vec::<&str>::new()
+    );
 }
 
 #[tokio::test]
@@ -80,9 +122,15 @@ async fn a_kicked_member_hears_of_it_and_then_nothing_more() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
     let mut session = h.engine.subscribe(member).unwrap();
-    h.engine.kick_member(owner, server.id, member, "bye").await.unwrap();
+    h.engine
+        .kick_member(owner, server.id, member, "bye")
+        .await
+        .unwrap();
     h.say(owner, general, "after the kick").await;
-    assert_eq!(drain_until_marker(&h.engine, &mut session).await, vec!["MEMBER_REMOVE", "SERVER_DELETE"]);
+    assert_eq!(
+        drain_until_marker(&h.engine, &mut session).await,
+        vec!["MEMBER_REMOVE", "SERVER_DELETE"]
+    );
 }
 
 #[tokio::test]
@@ -96,9 +144,25 @@ async fn resume_replays_every_missed_event_in_order() {
     drop(session);
 
     let missed = h.say(owner, general, "missed").await;
-    h.engine.edit_message(owner, general, missed.id, EditMessage { content: "edited".into() }).await.unwrap();
-    h.engine.add_reaction(owner, general, missed.id, "👀").await.unwrap();
-    h.engine.delete_message(owner, general, first.id).await.unwrap();
+    h.engine
+        .edit_message(
+            owner,
+            general,
+            missed.id,
+            EditMessage {
+                content: "edited".into(),
+            },
+        )
+        .await
+        .unwrap();
+    h.engine
+        .add_reaction(owner, general, missed.id, "👀")
+        .await
+        .unwrap();
+    h.engine
+        .delete_message(owner, general, first.id)
+        .await
+        .unwrap();
 
     let mut resumed = h.engine.resume(member, resume_from).unwrap();
     let mut seqs = Vec::new();
@@ -108,13 +172,24 @@ async fn resume_replays_every_missed_event_in_order() {
         names.push(name);
         seqs.push(seq);
     }
-    assert_eq!(names, vec!["MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_REACTION_ADD", "MESSAGE_DELETE"]);
+    assert_eq!(
+        names,
+        vec![
+            "MESSAGE_CREATE",
+            "MESSAGE_UPDATE",
+            "MESSAGE_REACTION_ADD",
+            "MESSAGE_DELETE"
+        ]
+    );
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     assert!(seqs[0] > resume_from);
     // Then it goes on live.
     h.say(owner, general, "live").await;
     assert_eq!(next_name(&mut resumed).await.0, "MESSAGE_CREATE");
-    assert_code(h.engine.resume(member, h.engine.last_seq() + 10), ErrorCode::Validation);
+    assert_code(
+        h.engine.resume(member, h.engine.last_seq() + 10),
+        ErrorCode::Validation,
+    );
 }
 
 #[tokio::test]
@@ -161,6 +236,12 @@ async fn dm_events_reach_only_their_recipients() {
     let mut member_session = h.engine.subscribe(member).unwrap();
     let dm = h.engine.open_dm(owner, member).await.unwrap();
     h.say(owner, dm.id, "just us").await;
-    assert_eq!(drain_until_marker(&h.engine, &mut member_session).await, vec!["CHANNEL_CREATE", "MESSAGE_CREATE"]);
-    assert_eq!(drain_until_marker(&h.engine, &mut third_session).await, Vec::<&str>::new());
+    assert_eq!(
+        drain_until_marker(&h.engine, &mut member_session).await,
+        vec!["CHANNEL_CREATE", "MESSAGE_CREATE"]
+    );
+    assert_eq!(
+        drain_until_marker(&h.engine, &mut third_session).await,
+        Vec::<&str>::new()
+    );
 }

@@ -14,14 +14,20 @@ pub(crate) struct TestHarness {
 impl TestHarness {
     /// An engine on the in-memory store.
     pub(crate) async fn new() -> Self {
-        Self { engine: Engine::in_memory().await.unwrap(), dir: None }
+        Self {
+            engine: Engine::in_memory().await.unwrap(),
+            dir: None,
+        }
     }
 
     /// An engine on redb in a fresh temp dir.
     pub(crate) async fn durable() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::open(dir.path()).await.unwrap();
-        Self { engine, dir: Some(dir) }
+        Self {
+            engine,
+            dir: Some(dir),
+        }
     }
 
     /// Closes the engine and opens it again on the same directory.
@@ -29,12 +35,19 @@ impl TestHarness {
         let dir = self.dir.expect("only durable harnesses reopen");
         drop(self.engine);
         let engine = Engine::open(dir.path()).await.unwrap();
-        Self { engine, dir: Some(dir) }
+        Self {
+            engine,
+            dir: Some(dir),
+        }
     }
 
     pub(crate) async fn new_user(&self, name: &str) -> UserId {
         self.engine
-            .register(RegisterRequest { username: name.into(), password: PASSWORD.into(), email: None })
+            .register(RegisterRequest {
+                username: name.into(),
+                password: PASSWORD.into(),
+                email: None,
+            })
             .await
             .unwrap()
             .user
@@ -43,14 +56,23 @@ impl TestHarness {
 
     pub(crate) async fn new_server(&self, owner: UserId) -> Server {
         self.engine
-            .create_server(owner, CreateServer { name: "test server".into(), ..Default::default() })
+            .create_server(
+                owner,
+                CreateServer {
+                    name: "test server".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap()
     }
 
     /// Joins `user` to `server` with the server's permanent invite.
     pub(crate) async fn join(&self, server: &Server, user: UserId) {
-        self.engine.accept_invite(user, &server.invite_code).await.unwrap();
+        self.engine
+            .accept_invite(user, &server.invite_code)
+            .await
+            .unwrap();
     }
 
     /// A server owned by a new user, with a second member; returns (server, #general, owner, member).
@@ -65,14 +87,24 @@ impl TestHarness {
 
     pub(crate) async fn say(&self, user: UserId, channel: ChannelId, text: &str) -> Message {
         self.engine
-            .send_message(user, channel, CreateMessage { content: text.into(), ..Default::default() })
+            .send_message(
+                user,
+                channel,
+                CreateMessage {
+                    content: text.into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap()
     }
 
     /// Messages of a channel as `user` sees them, oldest first.
     pub(crate) fn history(&self, user: UserId, channel: ChannelId) -> Vec<Message> {
-        let query = chat_engine::model::HistoryQuery { limit: Some(100), ..Default::default() };
+        let query = chat_engine::model::HistoryQuery {
+            limit: Some(100),
+            ..Default::default()
+        };
         let mut page = self.engine.list_messages(user, channel, query).unwrap();
         page.reverse();
         page

@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use crate::harness::{TestHarness, assert_code};
 
 fn text(content: &str) -> CreateMessage {
-    CreateMessage { content: content.into(), ..Default::default() }
+    CreateMessage {
+        content: content.into(),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -38,32 +41,78 @@ async fn bad_messages_are_refused_and_store_nothing() {
         text(""),
         text("   \n  "),
         text(&"x".repeat(4001)),
-        CreateMessage { nonce: Some(String::new()), ..text("n") },
-        CreateMessage { nonce: Some("n".repeat(65)), ..text("n") },
-        CreateMessage { embeds: vec![Embed::default()], ..text("e") },
-        CreateMessage { reply_to_id: Some(MessageId::from_ulid(ulid::Ulid::generate())), ..text("r") },
+        CreateMessage {
+            nonce: Some(String::new()),
+            ..text("n")
+        },
+        CreateMessage {
+            nonce: Some("n".repeat(65)),
+            ..text("n")
+        },
+        CreateMessage {
+            embeds: vec![Embed::default()],
+            ..text("e")
+        },
+        CreateMessage {
+            reply_to_id: Some(MessageId::from_ulid(ulid::Ulid::generate())),
+            ..text("r")
+        },
     ];
     for case in cases {
-        assert_code(h.engine.send_message(owner, general, case).await, ErrorCode::Validation);
+        assert_code(
+            h.engine.send_message(owner, general, case).await,
+            ErrorCode::Validation,
+        );
     }
     assert_eq!(h.history(owner, general).len(), before);
     let max = h.say(owner, general, &"y".repeat(4000)).await;
     assert_eq!(max.content.len(), 4000);
-    let embed_only = CreateMessage { embeds: vec![Embed { kind: "rich".into(), title: "t".into(), ..Default::default() }], ..text("") };
-    assert!(h.engine.send_message(owner, general, embed_only).await.is_ok());
+    let embed_only = CreateMessage {
+        embeds: vec![Embed {
+            kind: "rich".into(),
+            title: "t".into(),
+            ..Default::default()
+        }],
+        ..text("")
+    };
+    assert!(
+        h.engine
+            .send_message(owner, general, embed_only)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
 async fn a_nonce_makes_sends_idempotent() {
     let h = TestHarness::new().await;
     let (_, general, owner, member) = h.scene().await;
-    let with_nonce = |n: &str| CreateMessage { nonce: Some(n.into()), ..text("once") };
-    let first = h.engine.send_message(owner, general, with_nonce("abc")).await.unwrap();
-    let retry = h.engine.send_message(owner, general, with_nonce("abc")).await.unwrap();
+    let with_nonce = |n: &str| CreateMessage {
+        nonce: Some(n.into()),
+        ..text("once")
+    };
+    let first = h
+        .engine
+        .send_message(owner, general, with_nonce("abc"))
+        .await
+        .unwrap();
+    let retry = h
+        .engine
+        .send_message(owner, general, with_nonce("abc"))
+        .await
+        .unwrap();
     assert_eq!(first, retry);
-    let other_author = h.engine.send_message(member, general, with_nonce("abc")).await.unwrap();
+    let other_author = h
+        .engine
+        .send_message(member, general, with_nonce("abc"))
+        .await
+        .unwrap();
     assert_ne!(other_author.id, first.id);
-    let sent: Vec<_> = h.history(owner, general).into_iter().filter(|m| m.content == "once").collect();
+    let sent: Vec<_> = h
+        .history(owner, general)
+        .into_iter()
+        .filter(|m| m.content == "once")
+        .collect();
     assert_eq!(sent.len(), 2);
 }
 
@@ -73,18 +122,46 @@ async fn only_authors_edit_and_history_is_kept() {
     let (_, general, owner, member) = h.scene().await;
     let message = h.say(member, general, "frist").await;
     let edit = |c: &str| EditMessage { content: c.into() };
-    assert_code(h.engine.edit_message(owner, general, message.id, edit("x")).await, ErrorCode::Forbidden);
-    assert_code(h.engine.edit_message(member, general, message.id, edit("  ")).await, ErrorCode::Validation);
-    let edited = h.engine.edit_message(member, general, message.id, edit("first")).await.unwrap();
+    assert_code(
+        h.engine
+            .edit_message(owner, general, message.id, edit("x"))
+            .await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine
+            .edit_message(member, general, message.id, edit("  "))
+            .await,
+        ErrorCode::Validation,
+    );
+    let edited = h
+        .engine
+        .edit_message(member, general, message.id, edit("first"))
+        .await
+        .unwrap();
     assert!(edited.is_edited);
     assert!(edited.edited_at.is_some());
     assert_eq!(edited.content, "first");
-    h.engine.edit_message(member, general, message.id, edit("first!")).await.unwrap();
-    let history: Vec<_> = h.engine.list_message_edits(owner, general, message.id).unwrap().into_iter().map(|e| e.content).collect();
+    h.engine
+        .edit_message(member, general, message.id, edit("first!"))
+        .await
+        .unwrap();
+    let history: Vec<_> = h
+        .engine
+        .list_message_edits(owner, general, message.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.content)
+        .collect();
     assert_eq!(history, vec!["frist", "first"]);
     let system = h.history(owner, general)[0].clone();
     assert_eq!(system.kind, MessageType::SystemJoin);
-    assert_code(h.engine.edit_message(member, general, system.id, edit("hacked")).await, ErrorCode::Forbidden);
+    assert_code(
+        h.engine
+            .edit_message(member, general, system.id, edit("hacked"))
+            .await,
+        ErrorCode::Forbidden,
+    );
 }
 
 #[tokio::test]
@@ -94,40 +171,104 @@ async fn deletes_are_for_authors_and_message_managers() {
     let third = h.new_user("third").await;
     h.join(&server, third).await;
     let by_member = h.say(member, general, "mine").await;
-    assert_code(h.engine.delete_message(third, general, by_member.id).await, ErrorCode::MissingPermissions);
+    assert_code(
+        h.engine.delete_message(third, general, by_member.id).await,
+        ErrorCode::MissingPermissions,
+    );
     assert!(h.engine.fetch_message(owner, general, by_member.id).is_ok());
-    h.engine.delete_message(member, general, by_member.id).await.unwrap();
-    assert_code(h.engine.fetch_message(owner, general, by_member.id), ErrorCode::NotFound);
+    h.engine
+        .delete_message(member, general, by_member.id)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine.fetch_message(owner, general, by_member.id),
+        ErrorCode::NotFound,
+    );
     let by_third = h.say(third, general, "spam").await;
-    h.engine.delete_message(owner, general, by_third.id).await.unwrap();
-    assert_code(h.engine.delete_message(owner, general, by_third.id).await, ErrorCode::NotFound);
+    h.engine
+        .delete_message(owner, general, by_third.id)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine.delete_message(owner, general, by_third.id).await,
+        ErrorCode::NotFound,
+    );
 }
 
 #[tokio::test]
 async fn replies_stay_in_their_channel() {
     let h = TestHarness::new().await;
     let (server, general, owner, _) = h.scene().await;
-    let other = h.engine.create_channel(owner, server.id, chat_engine::model::CreateChannel {
-        category_id: None, is_private: false, name: "other".into(), position: None,
-        slow_mode_delay: 0, topic: String::new(), kind: chat_engine::model::ChannelType::Text,
-    }).await.unwrap();
+    let other = h
+        .engine
+        .create_channel(
+            owner,
+            server.id,
+            chat_engine::model::CreateChannel {
+                category_id: None,
+                is_private: false,
+                name: "other".into(),
+                position: None,
+                slow_mode_delay: 0,
+                topic: String::new(),
+                kind: chat_engine::model::ChannelType::Text,
+            },
+        )
+        .await
+        .unwrap();
     let original = h.say(owner, general, "question").await;
-    let reply = CreateMessage { reply_to_id: Some(original.id), ..text("answer") };
-    let answer = h.engine.send_message(owner, general, reply.clone()).await.unwrap();
+    let reply = CreateMessage {
+        reply_to_id: Some(original.id),
+        ..text("answer")
+    };
+    let answer = h
+        .engine
+        .send_message(owner, general, reply.clone())
+        .await
+        .unwrap();
     assert_eq!(answer.kind, MessageType::Reply);
     assert_eq!(answer.reply_to_id, Some(original.id));
-    assert_code(h.engine.send_message(owner, other.id, reply).await, ErrorCode::Validation);
+    assert_code(
+        h.engine.send_message(owner, other.id, reply).await,
+        ErrorCode::Validation,
+    );
 }
 
 #[tokio::test]
 async fn mentions_ping_only_when_allowed() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
-    let quiet = h.engine.create_role(owner, server.id, CreateRole { name: "quiet".into(), ..Default::default() }).await.unwrap();
-    let loud = h.engine.create_role(owner, server.id, CreateRole { name: "loud".into(), is_mentionable: true, ..Default::default() }).await.unwrap();
+    let quiet = h
+        .engine
+        .create_role(
+            owner,
+            server.id,
+            CreateRole {
+                name: "quiet".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let loud = h
+        .engine
+        .create_role(
+            owner,
+            server.id,
+            CreateRole {
+                name: "loud".into(),
+                is_mentionable: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let content = format!("@everyone <@{owner}> <@&{}> <@&{}>", quiet.id, loud.id);
     let by_member = h.say(member, general, &content).await;
-    assert!(!by_member.mention_everyone, "members lack MENTION_EVERYONE by default");
+    assert!(
+        !by_member.mention_everyone,
+        "members lack MENTION_EVERYONE by default"
+    );
     assert_eq!(by_member.mentions, vec![owner]);
     assert_eq!(by_member.mention_roles, vec![loud.id]);
     assert!(by_member.content.contains("@everyone"), "the text stays");
@@ -140,11 +281,16 @@ async fn mentions_ping_only_when_allowed() {
 async fn slow_mode_limits_members_but_not_moderators() {
     let h = TestHarness::new().await;
     let (_, general, owner, member) = h.scene().await;
-    let slow = UpdateChannel { slow_mode_delay: Some(60), ..Default::default() };
+    let slow = UpdateChannel {
+        slow_mode_delay: Some(60),
+        ..Default::default()
+    };
     h.engine.update_channel(owner, general, slow).await.unwrap();
     h.say(member, general, "one").await;
     match h.engine.send_message(member, general, text("two")).await {
-        Err(chat_engine::Error::RateLimited { retry_after }) => assert!(retry_after.as_secs() <= 60),
+        Err(chat_engine::Error::RateLimited { retry_after }) => {
+            assert!(retry_after.as_secs() <= 60)
+        }
         other => panic!("expected a rate limit, got {other:?}"),
     }
     h.say(owner, general, "moderators are exempt").await;
@@ -155,12 +301,28 @@ async fn slow_mode_limits_members_but_not_moderators() {
 async fn sending_needs_send_messages() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
-    let read_only = UpdateRole { permissions: Some(Permissions::VIEW_CHANNEL), ..Default::default() };
-    h.engine.update_role(owner, server.id, server.id.cast(), read_only).await.unwrap();
-    assert_code(h.engine.send_message(member, general, text("hi")).await, ErrorCode::MissingPermissions);
+    let read_only = UpdateRole {
+        permissions: Some(Permissions::VIEW_CHANNEL),
+        ..Default::default()
+    };
+    h.engine
+        .update_role(owner, server.id, server.id.cast(), read_only)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine.send_message(member, general, text("hi")).await,
+        ErrorCode::MissingPermissions,
+    );
     let outsider = h.new_user("outsider").await;
-    assert_code(h.engine.send_message(outsider, general, text("hi")).await, ErrorCode::NotFound);
-    assert_code(h.engine.list_messages(outsider, general, HistoryQuery::default()), ErrorCode::NotFound);
+    assert_code(
+        h.engine.send_message(outsider, general, text("hi")).await,
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine
+            .list_messages(outsider, general, HistoryQuery::default()),
+        ErrorCode::NotFound,
+    );
 }
 
 #[tokio::test]
@@ -169,14 +331,37 @@ async fn history_queries_are_validated() {
     let (_, general, owner, _) = h.scene().await;
     let id = h.say(owner, general, "x").await.id;
     for query in [
-        HistoryQuery { limit: Some(0), ..Default::default() },
-        HistoryQuery { limit: Some(101), ..Default::default() },
-        HistoryQuery { before: Some(id), after: Some(id), ..Default::default() },
-        HistoryQuery { around: Some(id), after: Some(id), ..Default::default() },
+        HistoryQuery {
+            limit: Some(0),
+            ..Default::default()
+        },
+        HistoryQuery {
+            limit: Some(101),
+            ..Default::default()
+        },
+        HistoryQuery {
+            before: Some(id),
+            after: Some(id),
+            ..Default::default()
+        },
+        HistoryQuery {
+            around: Some(id),
+            after: Some(id),
+            ..Default::default()
+        },
     ] {
-        assert_code(h.engine.list_messages(owner, general, query), ErrorCode::Validation);
+        assert_code(
+            h.engine.list_messages(owner, general, query),
+            ErrorCode::Validation,
+        );
     }
-    assert_eq!(h.engine.list_messages(owner, general, HistoryQuery::default()).unwrap().len(), 2);
+    assert_eq!(
+        h.engine
+            .list_messages(owner, general, HistoryQuery::default())
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 proptest! {

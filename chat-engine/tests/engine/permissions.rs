@@ -30,8 +30,18 @@ fn flags() -> impl Strategy<Value = Permissions> {
     any::<u64>().prop_map(|bits| Permissions::from_bits_truncate(bits) - Permissions::ADMINISTRATOR)
 }
 
-fn overwrite(id: ulid::Ulid, kind: OverwriteType, allow: Permissions, deny: Permissions) -> PermissionOverwrite {
-    PermissionOverwrite { allow, deny, id, kind }
+fn overwrite(
+    id: ulid::Ulid,
+    kind: OverwriteType,
+    allow: Permissions,
+    deny: Permissions,
+) -> PermissionOverwrite {
+    PermissionOverwrite {
+        allow,
+        deny,
+        id,
+        kind,
+    }
 }
 
 proptest! {
@@ -104,8 +114,18 @@ proptest! {
 fn denying_view_channel_denies_everything_and_says_why() {
     let roles = [role(0, Permissions::EVERYONE_DEFAULT, true)];
     let refs: Vec<&Role> = roles.iter().collect();
-    let overwrites = [overwrite(roles[0].id.ulid(), OverwriteType::Role, Permissions::empty(), Permissions::VIEW_CHANNEL)];
-    let input = Input { owner_id: user(0), user_id: user(1), roles: &refs, overwrites: Some(&overwrites) };
+    let overwrites = [overwrite(
+        roles[0].id.ulid(),
+        OverwriteType::Role,
+        Permissions::empty(),
+        Permissions::VIEW_CHANNEL,
+    )];
+    let input = Input {
+        owner_id: user(0),
+        user_id: user(1),
+        roles: &refs,
+        overwrites: Some(&overwrites),
+    };
     assert_eq!(calculate(&input), Permissions::empty());
     let why = explain(&input, Permissions::SEND_MESSAGES);
     assert!(!why.allowed);
@@ -124,18 +144,49 @@ async fn the_engine_explains_a_members_permissions() {
         id: member.ulid(),
         kind: OverwriteType::Member,
     };
-    h.engine.set_permission_overwrite(owner, general, deny).await.unwrap();
-    let why = h.engine.explain_permission(owner, server.id, member, Some(general), Permissions::SEND_MESSAGES).unwrap();
+    h.engine
+        .set_permission_overwrite(owner, general, deny)
+        .await
+        .unwrap();
+    let why = h
+        .engine
+        .explain_permission(
+            owner,
+            server.id,
+            member,
+            Some(general),
+            Permissions::SEND_MESSAGES,
+        )
+        .unwrap();
     assert!(!why.allowed);
-    assert!(matches!(why.decided_by, Step::MemberOverwrite { .. }), "{why:?}");
-    let server_wide = h.engine.explain_permission(member, server.id, member, None, Permissions::SEND_MESSAGES).unwrap();
+    assert!(
+        matches!(why.decided_by, Step::MemberOverwrite { .. }),
+        "{why:?}"
+    );
+    let server_wide = h
+        .engine
+        .explain_permission(member, server.id, member, None, Permissions::SEND_MESSAGES)
+        .unwrap();
     assert!(server_wide.allowed);
-    let mine = h.engine.permissions(member, server.id, Some(general)).unwrap();
+    let mine = h
+        .engine
+        .permissions(member, server.id, Some(general))
+        .unwrap();
     assert!(!mine.contains(Permissions::SEND_MESSAGES));
     assert!(mine.contains(Permissions::VIEW_CHANNEL));
     // Asking about someone else needs MANAGE_ROLES.
-    assert_code(h.engine.explain_permission(member, server.id, owner, None, Permissions::VIEW_CHANNEL), ErrorCode::MissingPermissions);
-    let send = chat_engine::model::CreateMessage { content: "hi".into(), ..Default::default() };
-    assert_code(h.engine.send_message(member, general, send).await, ErrorCode::MissingPermissions);
+    assert_code(
+        h.engine
+            .explain_permission(member, server.id, owner, None, Permissions::VIEW_CHANNEL),
+        ErrorCode::MissingPermissions,
+    );
+    let send = chat_engine::model::CreateMessage {
+        content: "hi".into(),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.send_message(member, general, send).await,
+        ErrorCode::MissingPermissions,
+    );
     let _: RoleId = server.id.cast();
 }

@@ -15,24 +15,57 @@ async fn everything_survives_reopening() {
     let h = TestHarness::durable().await;
     let (server, general, owner, member) = h.scene().await;
     let message = h.say(member, general, "kept").await;
-    h.engine.add_reaction(owner, general, message.id, "💾").await.unwrap();
-    h.engine.ack_message(owner, general, message.id).await.unwrap();
-    let nonce = CreateMessage { content: "once".into(), nonce: Some("n-1".into()), ..Default::default() };
-    let original = h.engine.send_message(owner, general, nonce.clone()).await.unwrap();
+    h.engine
+        .add_reaction(owner, general, message.id, "💾")
+        .await
+        .unwrap();
+    h.engine
+        .ack_message(owner, general, message.id)
+        .await
+        .unwrap();
+    let nonce = CreateMessage {
+        content: "once".into(),
+        nonce: Some("n-1".into()),
+        ..Default::default()
+    };
+    let original = h
+        .engine
+        .send_message(owner, general, nonce.clone())
+        .await
+        .unwrap();
     let seq = h.engine.last_seq();
 
     let h = h.reopen().await;
     assert_eq!(h.engine.last_seq(), seq);
-    let login = h.engine.login(LoginRequest { username: "member".into(), password: PASSWORD.into() }).await.unwrap();
+    let login = h
+        .engine
+        .login(LoginRequest {
+            username: "member".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .unwrap();
     assert_eq!(login.user.id, member);
     assert_eq!(h.server_of(owner, server.id).member_count, 2);
     let kept = h.engine.fetch_message(owner, general, message.id).unwrap();
     assert_eq!(kept.content, "kept");
     assert_eq!(kept.reactions[0].emoji, "💾");
-    assert_eq!(h.engine.read_state(owner, general).unwrap().last_read_id, Some(message.id));
+    assert_eq!(
+        h.engine.read_state(owner, general).unwrap().last_read_id,
+        Some(message.id)
+    );
     let retry = h.engine.send_message(owner, general, nonce).await.unwrap();
-    assert_eq!(retry, original, "a nonce retry after a restart returns the original");
-    assert_eq!(h.history(owner, general).iter().filter(|m| m.content == "once").count(), 1);
+    assert_eq!(
+        retry, original,
+        "a nonce retry after a restart returns the original"
+    );
+    assert_eq!(
+        h.history(owner, general)
+            .iter()
+            .filter(|m| m.content == "once")
+            .count(),
+        1
+    );
     let newer = h.say(owner, general, "after restart").await;
     assert!(newer.id > original.id, "ids keep growing after a restart");
 }
@@ -55,11 +88,18 @@ async fn tokens_stay_valid_across_a_restart() {
     let h = TestHarness::durable().await;
     let auth = h
         .engine
-        .register(chat_engine::model::RegisterRequest { username: "keeper".into(), password: PASSWORD.into(), email: None })
+        .register(chat_engine::model::RegisterRequest {
+            username: "keeper".into(),
+            password: PASSWORD.into(),
+            email: None,
+        })
         .await
         .unwrap();
     let h = h.reopen().await;
-    assert_eq!(h.engine.authenticate(&auth.token).unwrap().user_id, auth.user.id);
+    assert_eq!(
+        h.engine.authenticate(&auth.token).unwrap().user_id,
+        auth.user.id
+    );
     assert!(h.engine.refresh(&auth.refresh_token).await.is_ok());
 }
 
@@ -71,7 +111,9 @@ const WRITERS: usize = 4;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "run by crash_loses_no_acknowledged_message"]
 async fn crash_child() {
-    let Ok(dir) = std::env::var(CRASH_DIR) else { return };
+    let Ok(dir) = std::env::var(CRASH_DIR) else {
+        return;
+    };
     let engine = Engine::open(dir).await.unwrap();
     let h = TestHarness { engine, dir: None };
     let owner = h.new_user("crasher").await;
@@ -84,7 +126,11 @@ async fn crash_child() {
         tasks.push(tokio::spawn(async move {
             for i in 0.. {
                 let nonce = format!("{writer}-{i}");
-                let request = CreateMessage { content: nonce.clone(), nonce: Some(nonce.clone()), ..Default::default() };
+                let request = CreateMessage {
+                    content: nonce.clone(),
+                    nonce: Some(nonce.clone()),
+                    ..Default::default()
+                };
                 engine.send_message(owner, channel, request).await.unwrap();
                 println!("SENT {nonce}");
             }
@@ -99,7 +145,13 @@ async fn crash_child() {
 async fn crash_loses_no_acknowledged_message() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "persistence::crash_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "persistence::crash_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CRASH_DIR, dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -113,7 +165,10 @@ async fn crash_loses_no_acknowledged_message() {
         // libtest may print the test's name on the same line, before its output.
         if let Some(rest) = line.split_once("SETUP ").map(|(_, r)| r) {
             let (user, channel) = rest.split_once(' ').unwrap();
-            setup = Some((user.parse::<UserId>().unwrap(), channel.parse::<ChannelId>().unwrap()));
+            setup = Some((
+                user.parse::<UserId>().unwrap(),
+                channel.parse::<ChannelId>().unwrap(),
+            ));
         } else if let Some(nonce) = line.split_once("SENT ").map(|(_, r)| r) {
             acknowledged.push(nonce.to_owned());
         }
@@ -128,7 +183,11 @@ async fn crash_loses_no_acknowledged_message() {
     let mut stored = Vec::new();
     let mut before = None;
     loop {
-        let query = HistoryQuery { before, limit: Some(100), ..Default::default() };
+        let query = HistoryQuery {
+            before,
+            limit: Some(100),
+            ..Default::default()
+        };
         let page = engine.list_messages(owner, channel, query).unwrap();
         let Some(last) = page.last() else { break };
         before = Some(last.id);
@@ -136,13 +195,19 @@ async fn crash_loses_no_acknowledged_message() {
     }
     for nonce in &acknowledged {
         let copies = stored.iter().filter(|c| *c == nonce).count();
-        assert_eq!(copies, 1, "message {nonce} was acknowledged but is stored {copies} times");
+        assert_eq!(
+            copies, 1,
+            "message {nonce} was acknowledged but is stored {copies} times"
+        );
     }
     let mut unique = stored.clone();
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), stored.len(), "no message is stored twice");
     // The engine goes on working on the recovered file.
-    let request = CreateMessage { content: "after the crash".into(), ..Default::default() };
+    let request = CreateMessage {
+        content: "after the crash".into(),
+        ..Default::default()
+    };
     engine.send_message(owner, channel, request).await.unwrap();
 }

@@ -4,17 +4,42 @@ use chat_engine::model::{CreateRole, Permissions, UpdateRole};
 use crate::harness::{TestHarness, assert_code};
 
 fn role(name: &str, permissions: Permissions) -> CreateRole {
-    CreateRole { name: name.into(), permissions, ..Default::default() }
+    CreateRole {
+        name: name.into(),
+        permissions,
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
 async fn roles_are_created_above_everyone_and_listed_by_position() {
     let h = TestHarness::new().await;
     let (server, _, owner, _) = h.scene().await;
-    let first = h.engine.create_role(owner, server.id, role("first", Permissions::empty())).await.unwrap();
-    let second = h.engine.create_role(owner, server.id, role("second", Permissions::empty())).await.unwrap();
-    let names: Vec<_> = h.engine.list_roles(owner, server.id).unwrap().into_iter().map(|r| (r.name, r.position)).collect();
-    assert_eq!(names, vec![("@everyone".into(), 0), ("second".into(), 1), ("first".into(), 2)]);
+    let first = h
+        .engine
+        .create_role(owner, server.id, role("first", Permissions::empty()))
+        .await
+        .unwrap();
+    let second = h
+        .engine
+        .create_role(owner, server.id, role("second", Permissions::empty()))
+        .await
+        .unwrap();
+    let names: Vec<_> = h
+        .engine
+        .list_roles(owner, server.id)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name, r.position))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            ("@everyone".into(), 0),
+            ("second".into(), 1),
+            ("first".into(), 2)
+        ]
+    );
     assert_ne!(first.id, second.id);
 }
 
@@ -22,32 +47,142 @@ async fn roles_are_created_above_everyone_and_listed_by_position() {
 async fn nobody_manages_roles_at_or_above_their_own() {
     let h = TestHarness::new().await;
     let (server, _, owner, member) = h.scene().await;
-    let low = h.engine.create_role(owner, server.id, role("low", Permissions::empty())).await.unwrap();
-    let managers = h.engine.create_role(owner, server.id, role("managers", Permissions::MANAGE_ROLES)).await.unwrap();
-    let high = h.engine.create_role(owner, server.id, role("high", Permissions::empty())).await.unwrap();
+    let low = h
+        .engine
+        .create_role(owner, server.id, role("low", Permissions::empty()))
+        .await
+        .unwrap();
+    let managers = h
+        .engine
+        .create_role(
+            owner,
+            server.id,
+            role("managers", Permissions::MANAGE_ROLES),
+        )
+        .await
+        .unwrap();
+    let high = h
+        .engine
+        .create_role(owner, server.id, role("high", Permissions::empty()))
+        .await
+        .unwrap();
     // Positions now: high 1, managers 2, low 3. Move high to the top.
-    h.engine.update_role(owner, server.id, high.id, UpdateRole { position: Some(10), ..Default::default() }).await.unwrap();
-    h.engine.update_role(owner, server.id, low.id, UpdateRole { position: Some(1), ..Default::default() }).await.unwrap();
-    assert_code(h.engine.add_member_role(member, server.id, member, low.id).await, ErrorCode::MissingPermissions);
-    h.engine.add_member_role(owner, server.id, member, managers.id).await.unwrap();
+    h.engine
+        .update_role(
+            owner,
+            server.id,
+            high.id,
+            UpdateRole {
+                position: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    h.engine
+        .update_role(
+            owner,
+            server.id,
+            low.id,
+            UpdateRole {
+                position: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_code(
+        h.engine
+            .add_member_role(member, server.id, member, low.id)
+            .await,
+        ErrorCode::MissingPermissions,
+    );
+    h.engine
+        .add_member_role(owner, server.id, member, managers.id)
+        .await
+        .unwrap();
 
-    h.engine.add_member_role(member, server.id, member, low.id).await.unwrap();
-    assert_code(h.engine.add_member_role(member, server.id, member, high.id).await, ErrorCode::Forbidden);
-    assert_code(h.engine.add_member_role(member, server.id, member, managers.id).await, ErrorCode::Forbidden);
-    let rename = || UpdateRole { name: Some("renamed".into()), ..Default::default() };
-    assert_code(h.engine.update_role(member, server.id, managers.id, rename()).await, ErrorCode::Forbidden);
-    assert_code(h.engine.update_role(member, server.id, high.id, rename()).await, ErrorCode::Forbidden);
-    assert_code(h.engine.delete_role(member, server.id, high.id).await, ErrorCode::Forbidden);
-    let above = UpdateRole { position: Some(5), ..Default::default() };
-    assert_code(h.engine.update_role(member, server.id, low.id, above).await, ErrorCode::Forbidden);
+    h.engine
+        .add_member_role(member, server.id, member, low.id)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine
+            .add_member_role(member, server.id, member, high.id)
+            .await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine
+            .add_member_role(member, server.id, member, managers.id)
+            .await,
+        ErrorCode::Forbidden,
+    );
+    let rename = || UpdateRole {
+        name: Some("renamed".into()),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine
+            .update_role(member, server.id, managers.id, rename())
+            .await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine
+            .update_role(member, server.id, high.id, rename())
+            .await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine.delete_role(member, server.id, high.id).await,
+        ErrorCode::Forbidden,
+    );
+    let above = UpdateRole {
+        position: Some(5),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.update_role(member, server.id, low.id, above).await,
+        ErrorCode::Forbidden,
+    );
     // Nobody grants what they do not hold.
-    let admin = UpdateRole { permissions: Some(Permissions::ADMINISTRATOR), ..Default::default() };
-    assert_code(h.engine.update_role(member, server.id, low.id, admin).await, ErrorCode::MissingPermissions);
-    assert_code(h.engine.create_role(member, server.id, role("x", Permissions::BAN_MEMBERS)).await, ErrorCode::MissingPermissions);
-    assert_eq!(h.engine.update_role(member, server.id, low.id, rename()).await.unwrap().name, "renamed");
-    h.engine.delete_role(member, server.id, low.id).await.unwrap();
-    let member_roles = h.engine.fetch_member(owner, server.id, member).unwrap().role_ids;
-    assert_eq!(member_roles, vec![managers.id], "a deleted role leaves its members");
+    let admin = UpdateRole {
+        permissions: Some(Permissions::ADMINISTRATOR),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.update_role(member, server.id, low.id, admin).await,
+        ErrorCode::MissingPermissions,
+    );
+    assert_code(
+        h.engine
+            .create_role(member, server.id, role("x", Permissions::BAN_MEMBERS))
+            .await,
+        ErrorCode::MissingPermissions,
+    );
+    assert_eq!(
+        h.engine
+            .update_role(member, server.id, low.id, rename())
+            .await
+            .unwrap()
+            .name,
+        "renamed"
+    );
+    h.engine
+        .delete_role(member, server.id, low.id)
+        .await
+        .unwrap();
+    let member_roles = h
+        .engine
+        .fetch_member(owner, server.id, member)
+        .unwrap()
+        .role_ids;
+    assert_eq!(
+        member_roles,
+        vec![managers.id],
+        "a deleted role leaves its members"
+    );
 }
 
 #[tokio::test]
@@ -55,11 +190,44 @@ async fn everyone_cannot_be_renamed_moved_deleted_or_assigned() {
     let h = TestHarness::new().await;
     let (server, _, owner, member) = h.scene().await;
     let everyone = server.id.cast();
-    let rename = UpdateRole { name: Some("all".into()), ..Default::default() };
-    assert_code(h.engine.update_role(owner, server.id, everyone, rename).await, ErrorCode::Validation);
-    assert_code(h.engine.delete_role(owner, server.id, everyone).await, ErrorCode::Forbidden);
-    assert_code(h.engine.add_member_role(owner, server.id, member, everyone).await, ErrorCode::Validation);
-    assert_code(h.engine.create_role(owner, server.id, CreateRole { color: 0x100_0000, ..role("c", Permissions::empty()) }).await, ErrorCode::Validation);
-    assert_code(h.engine.create_role(owner, server.id, role("", Permissions::empty())).await, ErrorCode::Validation);
+    let rename = UpdateRole {
+        name: Some("all".into()),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine
+            .update_role(owner, server.id, everyone, rename)
+            .await,
+        ErrorCode::Validation,
+    );
+    assert_code(
+        h.engine.delete_role(owner, server.id, everyone).await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine
+            .add_member_role(owner, server.id, member, everyone)
+            .await,
+        ErrorCode::Validation,
+    );
+    assert_code(
+        h.engine
+            .create_role(
+                owner,
+                server.id,
+                CreateRole {
+                    color: 0x100_0000,
+                    ..role("c", Permissions::empty())
+                },
+            )
+            .await,
+        ErrorCode::Validation,
+    );
+    assert_code(
+        h.engine
+            .create_role(owner, server.id, role("", Permissions::empty()))
+            .await,
+        ErrorCode::Validation,
+    );
     assert_eq!(h.engine.list_roles(owner, server.id).unwrap().len(), 1);
 }

@@ -29,8 +29,14 @@ async fn bad_server_input_is_refused() {
     let h = TestHarness::new().await;
     let owner = h.new_user("owner").await;
     for name in ["", "   ", &"n".repeat(101)] {
-        let request = CreateServer { name: name.into(), ..Default::default() };
-        assert_code(h.engine.create_server(owner, request).await, ErrorCode::Validation);
+        let request = CreateServer {
+            name: name.into(),
+            ..Default::default()
+        };
+        assert_code(
+            h.engine.create_server(owner, request).await,
+            ErrorCode::Validation,
+        );
     }
     assert!(h.engine.list_servers(owner).unwrap().is_empty());
 }
@@ -39,15 +45,34 @@ async fn bad_server_input_is_refused() {
 async fn only_managers_update_and_only_the_owner_deletes() {
     let h = TestHarness::new().await;
     let (server, _, owner, member) = h.scene().await;
-    let rename = || UpdateServer { name: Some("renamed".into()), ..Default::default() };
-    assert_code(h.engine.update_server(member, server.id, rename()).await, ErrorCode::MissingPermissions);
+    let rename = || UpdateServer {
+        name: Some("renamed".into()),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.update_server(member, server.id, rename()).await,
+        ErrorCode::MissingPermissions,
+    );
     assert_eq!(h.server_of(owner, server.id).name, "test server");
-    let updated = h.engine.update_server(owner, server.id, rename()).await.unwrap();
+    let updated = h
+        .engine
+        .update_server(owner, server.id, rename())
+        .await
+        .unwrap();
     assert_eq!(updated.name, "renamed");
-    let bad = UpdateServer { name: Some(String::new()), ..Default::default() };
-    assert_code(h.engine.update_server(owner, server.id, bad).await, ErrorCode::Validation);
+    let bad = UpdateServer {
+        name: Some(String::new()),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.update_server(owner, server.id, bad).await,
+        ErrorCode::Validation,
+    );
 
-    assert_code(h.engine.delete_server(member, server.id).await, ErrorCode::Forbidden);
+    assert_code(
+        h.engine.delete_server(member, server.id).await,
+        ErrorCode::Forbidden,
+    );
     h.engine.delete_server(owner, server.id).await.unwrap();
     assert_code(h.engine.fetch_server(owner, server.id), ErrorCode::NotFound);
     assert!(h.engine.list_servers(member).unwrap().is_empty());
@@ -58,10 +83,22 @@ async fn outsiders_cannot_see_private_servers() {
     let h = TestHarness::new().await;
     let (server, general, _, _) = h.scene().await;
     let outsider = h.new_user("outsider").await;
-    assert_code(h.engine.fetch_server(outsider, server.id), ErrorCode::NotFound);
-    assert_code(h.engine.list_channels(outsider, server.id), ErrorCode::NotFound);
-    assert_code(h.engine.fetch_channel(outsider, general), ErrorCode::NotFound);
-    assert_code(h.engine.join_server(outsider, server.id).await, ErrorCode::NotFound);
+    assert_code(
+        h.engine.fetch_server(outsider, server.id),
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine.list_channels(outsider, server.id),
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine.fetch_channel(outsider, general),
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine.join_server(outsider, server.id).await,
+        ErrorCode::NotFound,
+    );
 }
 
 #[tokio::test]
@@ -70,11 +107,21 @@ async fn public_servers_can_be_joined_without_invite() {
     let owner = h.new_user("owner").await;
     let server = h
         .engine
-        .create_server(owner, CreateServer { name: "open".into(), is_public: true, ..Default::default() })
+        .create_server(
+            owner,
+            CreateServer {
+                name: "open".into(),
+                is_public: true,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let visitor = h.new_user("visitor").await;
-    assert_eq!(h.engine.fetch_server(visitor, server.id).unwrap().id, server.id);
+    assert_eq!(
+        h.engine.fetch_server(visitor, server.id).unwrap().id,
+        server.id
+    );
     let joined = h.engine.join_server(visitor, server.id).await.unwrap();
     assert_eq!(joined.member_count, 2);
 }
@@ -83,14 +130,45 @@ async fn public_servers_can_be_joined_without_invite() {
 async fn categories_group_channels() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
-    let request = || CreateCategory { name: "Text".into(), position: None };
-    assert_code(h.engine.create_category(member, server.id, request()).await, ErrorCode::MissingPermissions);
-    let category = h.engine.create_category(owner, server.id, request()).await.unwrap();
-    assert_eq!(h.engine.list_categories(member, server.id).unwrap(), vec![category.clone()]);
-    let update = chat_engine::model::UpdateChannel { category_id: Some(Some(category.id)), ..Default::default() };
-    let moved = h.engine.update_channel(owner, general, update).await.unwrap();
+    let request = || CreateCategory {
+        name: "Text".into(),
+        position: None,
+    };
+    assert_code(
+        h.engine.create_category(member, server.id, request()).await,
+        ErrorCode::MissingPermissions,
+    );
+    let category = h
+        .engine
+        .create_category(owner, server.id, request())
+        .await
+        .unwrap();
+    assert_eq!(
+        h.engine.list_categories(member, server.id).unwrap(),
+        vec![category.clone()]
+    );
+    let update = chat_engine::model::UpdateChannel {
+        category_id: Some(Some(category.id)),
+        ..Default::default()
+    };
+    let moved = h
+        .engine
+        .update_channel(owner, general, update)
+        .await
+        .unwrap();
     assert_eq!(moved.category_id, Some(category.id));
-    h.engine.delete_category(owner, server.id, category.id).await.unwrap();
-    assert_eq!(h.engine.fetch_channel(owner, general).unwrap().category_id, None);
-    assert_code(h.engine.delete_category(owner, server.id, category.id).await, ErrorCode::NotFound);
+    h.engine
+        .delete_category(owner, server.id, category.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.engine.fetch_channel(owner, general).unwrap().category_id,
+        None
+    );
+    assert_code(
+        h.engine
+            .delete_category(owner, server.id, category.id)
+            .await,
+        ErrorCode::NotFound,
+    );
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use redb::{Database, ReadTransaction, ReadableDatabase};
 
-use super::{Backend, Batch, KeyRange, Order, Snapshot, Table};
+use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table};
+
+type OpenTable<'t> = (Table, redb::Table<'t, &'static [u8], &'static [u8]>);
 use crate::error::StorageError;
 
 /// The redb store: durable, atomic, crash-safe. The default backend.
@@ -28,7 +30,8 @@ impl RedbStore {
         let db = Database::create(path).map_err(StorageError::new)?;
         let tx = db.begin_write().map_err(StorageError::new)?;
         for table in Table::ALL {
-            tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+            tx.open_table(tables::definition(table))
+                .map_err(StorageError::new)?;
         }
         tx.commit().map_err(StorageError::new)?;
         Ok(Self { db })
@@ -41,7 +44,10 @@ struct RedbSnapshot {
 
 impl Snapshot for RedbSnapshot {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        let table = self.tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+        let table = self
+            .tx
+            .open_table(tables::definition(table))
+            .map_err(StorageError::new)?;
         let value = table.get(key).map_err(StorageError::new)?;
         Ok(value.map(|v| v.value().to_vec()))
     }
@@ -52,18 +58,24 @@ impl Snapshot for RedbSnapshot {
         range: &KeyRange,
         order: Order,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StorageError> {
-        let table = self.tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
-        let iter = table.range::<&[u8]>(range.as_slices()).map_err(StorageError::new)?;
-        let pair = |entry: Result<(redb::AccessGuard<'_, &[u8]>, redb::AccessGuard<'_, &[u8]>), redb::StorageError>| {
-            entry
-                .map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))
-                .map_err(StorageError::new)
+    ) -> Result<Entries, StorageError> {
+        let table = self
+            .tx
+            .open_table(tables::definition(table))
+            .map_err(StorageError::new)?;
+        let iter = table
+            .range::<&[u8]>(range.as_slices())
+            .map_err(StorageError::new)?;
+        let rows: Box<dyn Iterator<Item = _>> = match order {
+            Order::Ascending => Box::new(iter),
+            Order::Descending => Box::new(iter.rev()),
         };
-        match order {
-            Order::Ascending => iter.take(limit).map(pair).collect(),
-            Order::Descending => iter.rev().take(limit).map(pair).collect(),
-        }
+        rows.take(limit)
+            .map(|entry| {
+                let (k, v) = entry.map_err(StorageError::new)?;
+                Ok((k.value().to_vec(), v.value().to_vec()))
+            })
+            .collect()
     }
 }
 
@@ -76,11 +88,12 @@ impl Backend for RedbStore {
     fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
         let tx = self.db.begin_write().map_err(StorageError::new)?;
         {
-            let mut open: Option<(Table, redb::Table<'_, &[u8], &[u8]>)> = None;
+            let mut open: Option<OpenTable<'_>> = None;
             for (table, key, value) in batch.iter() {
                 if open.as_ref().is_none_or(|(t, _)| *t != table) {
-                    let handle =
-                        tx.open_table(tables::definition(table)).map_err(StorageError::new)?;
+                    let handle = tx
+                        .open_table(tables::definition(table))
+                        .map_err(StorageError::new)?;
                     open = Some((table, handle));
                 }
                 let (_, handle) = open.as_mut().expect("opened above");
@@ -112,7 +125,9 @@ mod tests {
     }
 
     impl Backend for Temp {
-        fn snapshot(&self) -> Result<Box<dyn crate::store::Snapshot + '_>, crate::error::StorageError> {
+        fn snapshot(
+            &self,
+        ) -> Result<Box<dyn crate::store::Snapshot + '_>, crate::error::StorageError> {
             self.store.snapshot()
         }
 
@@ -121,10 +136,10 @@ mod tests {
         }
     }
 
-    fn temp() -> Box<Temp> {
+    fn temp() -> Temp {
         let dir = tempfile::tempdir().unwrap();
         let store = RedbStore::open(dir.path().join("chat.redb")).unwrap();
-        Box::new(Temp { store, _dir: dir })
+        Temp { store, _dir: dir }
     }
 
     crate::store_conformance_tests!(temp);
@@ -137,6 +152,14 @@ mod tests {
         batch.put(Table::Meta, b"kept".to_vec(), b"yes".to_vec());
         RedbStore::open(&path).unwrap().commit(&batch).unwrap();
         let reopened = RedbStore::open(&path).unwrap();
-        assert_eq!(reopened.snapshot().unwrap().get(Table::Meta, b"kept").unwrap().as_deref(), Some(&b"yes"[..]));
+        assert_eq!(
+            reopened
+                .snapshot()
+                .unwrap()
+                .get(Table::Meta, b"kept")
+                .unwrap()
+                .as_deref(),
+            Some(&b"yes"[..])
+        );
     }
 }
