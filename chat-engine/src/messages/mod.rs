@@ -372,7 +372,7 @@ fn apply_mentions(
         }
     }
     message.mention_roles.clear();
-    if let Some(server) = channel.server_id {
+    if let Some(server) = channel.server_id.filter(|_| !mentions.roles.is_empty()) {
         let roles = crate::store::ServerStore::list_roles(tx, server)?;
         for role in &mentions.roles {
             if roles
