@@ -132,25 +132,11 @@ fn permissions(c: &mut Criterion) {
 fn fanout(c: &mut Criterion) {
     const SESSIONS: usize = 1000;
     let rt = runtime();
-    let fixture = rt.block_on(async {
+    let (fixture, members) = rt.block_on(async {
         let fixture = Fixture::new(false).await;
-        fixture.add_members(SESSIONS).await;
-        fixture
+        let members = fixture.add_members(SESSIONS).await;
+        (fixture, members)
     });
-    let members: Vec<_> = fixture
-        .engine
-        .list_members(
-            fixture.owner,
-            fixture.engine.list_servers(fixture.owner).expect("servers")[0].id,
-            None,
-            1000,
-        )
-        .expect("members")
-        .into_iter()
-        .map(|m| m.user_id)
-        .filter(|u| *u != fixture.owner)
-        .take(SESSIONS)
-        .collect();
     let delivered = Arc::new(AtomicUsize::new(0));
     let _receivers: Vec<_> = rt.block_on(async {
         members

@@ -180,6 +180,8 @@ impl Engine {
         self.write(move |tx| {
             let (ctx, channel) = managed_channel(tx, actor, id)?;
             let server = ctx.server.id;
+            // Once deleted, nobody's view can be computed: name the viewers now.
+            let viewers = Audience::users(viewers_of(tx, server, &channel)?);
             for thread in tx
                 .list_server_channels(server)?
                 .into_iter()
@@ -187,7 +189,7 @@ impl Engine {
             {
                 delete_channel_contents(tx, &thread)?;
                 tx.delete_channel(&thread);
-                tx.emit(Event::ChannelDelete(thread), Audience::server(server));
+                tx.emit(Event::ChannelDelete(thread), viewers.clone());
             }
             delete_channel_contents(tx, &channel)?;
             tx.delete_channel(&channel);
@@ -197,7 +199,7 @@ impl Engine {
                 tx.update_server(&updated);
                 tx.emit(Event::ServerUpdate(updated), Audience::server(server));
             }
-            tx.emit(Event::ChannelDelete(channel), Audience::server(server));
+            tx.emit(Event::ChannelDelete(channel), viewers);
             Ok(())
         })
         .await
@@ -242,10 +244,11 @@ impl Engine {
             channel.permission_overwrites.push(overwrite);
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            tx.emit(
-                Event::ChannelUpdate(channel.clone()),
-                Audience::server(server),
-            );
+            let mut audience = Audience::channel(Some(server), id, &[]);
+            if overwrite.kind == OverwriteType::Member {
+                audience = audience.and_user(crate::id::Id::from_ulid(overwrite.id));
+            }
+            tx.emit(Event::ChannelUpdate(channel.clone()), audience);
             Ok(channel)
         })
         .await
@@ -267,10 +270,8 @@ impl Engine {
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            tx.emit(
-                Event::ChannelUpdate(channel.clone()),
-                Audience::server(ctx.server.id),
-            );
+            let audience = Audience::channel(Some(ctx.server.id), id, &[]);
+            tx.emit(Event::ChannelUpdate(channel.clone()), audience);
             Ok(channel)
         })
         .await
@@ -379,6 +380,17 @@ fn managed_channel(tx: &Tx<'_>, actor: UserId, id: ChannelId) -> Result<(Context
     let ctx = context(tx, server, actor)?;
     ctx.require_in(tx, &channel, Permissions::MANAGE_CHANNELS)?;
     Ok((ctx, channel))
+}
+
+/// The members of a server who can view a channel.
+fn viewers_of(tx: &Tx<'_>, server: ServerId, channel: &Channel) -> Result<Vec<UserId>> {
+    let mut viewers = Vec::new();
+    for member in tx.list_members(server, None, usize::MAX)? {
+        if resolve(tx, member.user_id, channel.id)?.contains(Permissions::VIEW_CHANNEL) {
+            viewers.push(member.user_id);
+        }
+    }
+    Ok(viewers)
 }
 
 fn require_shared_server(tx: &Tx<'_>, a: UserId, b: UserId) -> Result<()> {

@@ -14,6 +14,9 @@ pub(crate) fn render(markdown: &str) -> String {
     ammonia::clean(&raw)
 }
 
+/// Most user and role mentions a message resolves; later ones stay plain text.
+const MAX_MENTIONS: usize = 50;
+
 /// Mentions written in a message: `<@user id>`, `<@&role id>`, `@everyone` and `@here`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Mentions {
@@ -30,6 +33,9 @@ pub(crate) fn mentions(content: &str) -> Mentions {
     };
     let mut rest = content;
     while let Some(start) = rest.find("<@") {
+        if found.users.len() + found.roles.len() >= MAX_MENTIONS {
+            break;
+        }
         rest = &rest[start + 2..];
         let Some(end) = rest.find('>') else { break };
         let inner = &rest[..end];

@@ -2,6 +2,7 @@
 //! commit), appends their events to the log, and only then answers the callers and fans the
 //! events out.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -139,13 +140,20 @@ impl WriterState {
         let mut delivers = Vec::with_capacity(jobs.len());
         for job in jobs {
             let mut tx = Tx::new(&*snapshot, &batch, &mut self.ids);
-            let (ok, deliver) = job(&mut tx);
+            // A panicking job (a bug) loses its writes and its caller hears "the writer
+            // stopped"; the writer and the other jobs of the group go on.
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
             let (writes, emitted) = tx.into_parts();
-            if ok {
-                batch.absorb(writes);
-                events.extend(emitted);
+            match outcome {
+                Ok((ok, deliver)) => {
+                    if ok {
+                        batch.absorb(writes);
+                        events.extend(emitted);
+                    }
+                    delivers.push(deliver);
+                }
+                Err(_) => tracing::error!("a write job panicked; its writes are dropped"),
             }
-            delivers.push(deliver);
         }
         drop(snapshot);
 

@@ -105,6 +105,15 @@ async fn members_never_see_channels_they_cannot_view_and_outsiders_see_nothing()
         .delete_message(owner, staff.id, secret.id)
         .await
         .unwrap();
+    let topic = chat_engine::model::UpdateChannel {
+        topic: Some("hush".into()),
+        ..Default::default()
+    };
+    h.engine
+        .update_channel(owner, staff.id, topic)
+        .await
+        .unwrap();
+    h.engine.delete_channel(owner, staff.id).await.unwrap();
     h.say(owner, general, "public").await;
 
     assert_eq!(

@@ -13,3 +13,4 @@ mod reactions_pins;
 mod roles;
 mod servers;
 mod threads_dms;
+mod wire;

@@ -236,13 +236,43 @@ async fn everyone_cannot_be_renamed_moved_deleted_or_assigned() {
 async fn roles_are_taken_back_within_the_hierarchy() {
     let h = TestHarness::new().await;
     let (server, _, owner, member) = h.scene().await;
-    let helper = h.engine.create_role(owner, server.id, role("helper", Permissions::empty())).await.unwrap();
-    h.engine.add_member_role(owner, server.id, member, helper.id).await.unwrap();
-    assert_code(h.engine.remove_member_role(member, server.id, member, helper.id).await, ErrorCode::MissingPermissions);
-    assert_eq!(h.engine.fetch_member(owner, server.id, member).unwrap().role_ids, vec![helper.id]);
-    let removed = h.engine.remove_member_role(owner, server.id, member, helper.id).await.unwrap();
+    let helper = h
+        .engine
+        .create_role(owner, server.id, role("helper", Permissions::empty()))
+        .await
+        .unwrap();
+    h.engine
+        .add_member_role(owner, server.id, member, helper.id)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine
+            .remove_member_role(member, server.id, member, helper.id)
+            .await,
+        ErrorCode::MissingPermissions,
+    );
+    assert_eq!(
+        h.engine
+            .fetch_member(owner, server.id, member)
+            .unwrap()
+            .role_ids,
+        vec![helper.id]
+    );
+    let removed = h
+        .engine
+        .remove_member_role(owner, server.id, member, helper.id)
+        .await
+        .unwrap();
     assert!(removed.role_ids.is_empty());
     let unknown = chat_engine::id::Id::from_ulid(ulid::Ulid::generate());
-    assert_code(h.engine.remove_member_role(owner, server.id, member, unknown).await, ErrorCode::NotFound);
-    assert_code(h.engine.delete_role(owner, server.id, unknown).await, ErrorCode::NotFound);
+    assert_code(
+        h.engine
+            .remove_member_role(owner, server.id, member, unknown)
+            .await,
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine.delete_role(owner, server.id, unknown).await,
+        ErrorCode::NotFound,
+    );
 }
