@@ -35,7 +35,7 @@ fn send(c: &mut Criterion) {
             "memory_sequential"
         };
         group.bench_function(name, |b| {
-            b.to_async(&rt).iter(|| fixture.send("a benchmark message"))
+            b.to_async(&rt).iter(|| fixture.send("a benchmark message"));
         });
     }
     // 64 concurrent senders: the writer commits their sends together (group commit).
@@ -125,7 +125,7 @@ fn permissions(c: &mut Criterion) {
         overwrites: Some(&overwrites),
     };
     c.bench_function("permissions/10_roles_10_overwrites", |b| {
-        b.iter(|| calculate(black_box(&input)))
+        b.iter(|| calculate(black_box(&input)));
     });
 }
 

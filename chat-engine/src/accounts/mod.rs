@@ -182,16 +182,16 @@ impl Engine {
             let user = &mut record.user;
             let trimmed = |s: String| s.trim().to_owned();
             if let Some(v) = update.display_name {
-                user.display_name = trimmed(v)
+                user.display_name = trimmed(v);
             }
             if let Some(v) = update.bio {
-                user.bio = v
+                user.bio = v;
             }
             if let Some(v) = update.custom_status {
-                user.custom_status = trimmed(v)
+                user.custom_status = trimmed(v);
             }
             if let Some(v) = update.avatar_url {
-                user.avatar_url = trimmed(v)
+                user.avatar_url = trimmed(v);
             }
             tx.update_user(&record);
             tx.emit(

@@ -150,19 +150,19 @@ impl Engine {
                 ));
             }
             if let Some(name) = name {
-                channel.name = name
+                channel.name = name;
             }
             if let Some(topic) = update.topic {
-                topic.trim().clone_into(&mut channel.topic)
+                topic.trim().clone_into(&mut channel.topic);
             }
             if let Some(position) = update.position {
-                channel.position = position
+                channel.position = position;
             }
             if let Some(delay) = update.slow_mode_delay {
-                channel.slow_mode_delay = delay
+                channel.slow_mode_delay = delay;
             }
             if let Some(category) = update.category_id {
-                channel.category_id = category
+                channel.category_id = category;
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);

@@ -178,13 +178,13 @@ impl Engine {
                 }
             }
             if let Some(nick) = update.nickname {
-                nick.trim().clone_into(&mut member.nickname)
+                nick.trim().clone_into(&mut member.nickname);
             }
             if let Some(muted) = update.is_muted {
-                member.is_muted = muted
+                member.is_muted = muted;
             }
             if let Some(deafened) = update.is_deafened {
-                member.is_deafened = deafened
+                member.is_deafened = deafened;
             }
             tx.update_member(&member);
             tx.emit(

@@ -99,13 +99,13 @@ impl Engine {
                 target.position = position;
             }
             if let Some(name) = name {
-                target.name = name
+                target.name = name;
             }
             if let Some(c) = update.color {
-                target.color = c
+                target.color = c;
             }
             if let Some(m) = update.is_mentionable {
-                target.is_mentionable = m
+                target.is_mentionable = m;
             }
             tx.update_role(&target);
             tx.emit(Event::RoleUpdate(target.clone()), Audience::server(server));

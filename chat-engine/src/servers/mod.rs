@@ -142,16 +142,16 @@ impl Engine {
             ctx.require(Permissions::MANAGE_SERVER)?;
             let mut server = ctx.server;
             if let Some(name) = name {
-                server.name = name
+                server.name = name;
             }
             if let Some(d) = update.description {
-                d.trim().clone_into(&mut server.description)
+                d.trim().clone_into(&mut server.description);
             }
             if let Some(i) = update.icon_url {
-                i.trim().clone_into(&mut server.icon_url)
+                i.trim().clone_into(&mut server.icon_url);
             }
             if let Some(p) = update.is_public {
-                server.is_public = p
+                server.is_public = p;
             }
             server.updated_at = tx.now();
             tx.update_server(&server);

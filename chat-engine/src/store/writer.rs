@@ -144,15 +144,14 @@ impl WriterState {
             // stopped"; the writer and the other jobs of the group go on.
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
             let (writes, emitted) = tx.into_parts();
-            match outcome {
-                Ok((ok, deliver)) => {
-                    if ok {
-                        batch.absorb(writes);
-                        events.extend(emitted);
-                    }
-                    delivers.push(deliver);
+            if let Ok((ok, deliver)) = outcome {
+                if ok {
+                    batch.absorb(writes);
+                    events.extend(emitted);
                 }
-                Err(_) => tracing::error!("a write job panicked; its writes are dropped"),
+                delivers.push(deliver);
+            } else {
+                tracing::error!("a write job panicked; its writes are dropped");
             }
         }
         drop(snapshot);

@@ -1,5 +1,8 @@
 //! Engine behaviour through the public API, one module per domain area.
 
+// Scenario tests read top to bottom; splitting them to satisfy a line count hides the story.
+#![allow(clippy::too_many_lines)]
+
 mod accounts;
 mod channels;
 mod delivery;

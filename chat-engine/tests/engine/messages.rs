@@ -289,7 +289,7 @@ async fn slow_mode_limits_members_but_not_moderators() {
     h.say(member, general, "one").await;
     match h.engine.send_message(member, general, text("two")).await {
         Err(chat_engine::Error::RateLimited { retry_after }) => {
-            assert!(retry_after.as_secs() <= 60)
+            assert!(retry_after.as_secs() <= 60);
         }
         other => panic!("expected a rate limit, got {other:?}"),
     }
