@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
@@ -12,6 +12,7 @@ use crate::accounts::TokenKeys;
 use crate::error::{Result, StorageError};
 use crate::events::{EventEnvelope, Session};
 use crate::id::UserId;
+use crate::presence::Realtime;
 use crate::store::writer::{LogBounds, Writer};
 use crate::store::{Backend, InMemoryStore, Reader, Tx};
 
@@ -33,6 +34,7 @@ struct Inner {
     bounds: Arc<LogBounds>,
     keys: TokenKeys,
     access_token_ttl: Duration,
+    realtime: Mutex<Realtime>,
 }
 
 impl fmt::Debug for Engine {
@@ -143,6 +145,7 @@ impl EngineBuilder {
             bounds,
             keys,
             access_token_ttl: self.access_token_ttl,
+            realtime: Mutex::default(),
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -207,6 +210,14 @@ impl Engine {
 
     pub(crate) fn log_bounds(&self) -> &LogBounds {
         &self.inner.bounds
+    }
+
+    pub(crate) fn realtime(&self) -> MutexGuard<'_, Realtime> {
+        // The live maps hold no invariant a panic could break halfway.
+        self.inner
+            .realtime
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub(crate) fn keys(&self) -> &TokenKeys {

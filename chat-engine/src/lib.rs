@@ -34,7 +34,7 @@
 //! - [`id`]: typed ULID ids. [`error`]: the error type and its stable codes.
 //! - [`Engine`] (`engine.rs`), with one module per domain area adding its operations:
 //!   `accounts`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
-//!   `reactions`, `threads`, `delivery`.
+//!   `reactions`, `threads`, `delivery`, `presence` (presence, typing and voice, live only).
 //! - [`permissions`]: the calculation and its explanation.
 //! - [`events`]: envelopes, the per-user [`Session`](events::Session) stream and resume.
 //! - [`store`]: the backend seam, the in-memory and redb backends, one trait per aggregate and
@@ -69,6 +69,8 @@ mod messages;
 #[cfg(feature = "engine")]
 pub mod permissions;
 #[cfg(feature = "engine")]
+mod presence;
+#[cfg(feature = "engine")]
 mod reactions;
 #[cfg(feature = "engine")]
 mod roles;
@@ -84,6 +86,8 @@ pub use accounts::Identity;
 #[cfg(feature = "engine")]
 pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
+#[cfg(feature = "engine")]
+pub use presence::DeviceId;
 
 #[cfg(all(test, feature = "engine"))]
 mod test;
@@ -95,5 +99,6 @@ pub mod limits {
     pub use crate::members::MAX_MEMBER_PAGE;
     pub use crate::messages::pins::MAX_PINS;
     pub use crate::messages::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
+    pub use crate::presence::TYPING_INTERVAL;
     pub use crate::reactions::MAX_EMOJIS;
 }

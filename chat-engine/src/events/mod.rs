@@ -12,15 +12,22 @@ use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::Event;
 
 /// Who may receive an event: the listed users, and, when a server is named, its members who
-/// can view the named channel (or all its members when no channel is named).
+/// can view the named channel (or all its members when no channel is named), and the members
+/// of any of `servers`; never `exclude`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Audience {
     /// A channel whose viewers receive it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<ChannelId>,
+    /// A user who never receives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<UserId>,
     /// A server whose members receive it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<ServerId>,
+    /// Servers whose members all receive it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<ServerId>,
     /// Users who receive it regardless.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<UserId>,
@@ -42,6 +49,7 @@ impl Audience {
             server_id: server,
             channel_id: Some(channel),
             users: recipients.to_vec(),
+            ..Self::default()
         }
     }
 
@@ -51,6 +59,21 @@ impl Audience {
             users,
             ..Self::default()
         }
+    }
+
+    /// The members of any of these servers.
+    pub fn servers(servers: Vec<ServerId>) -> Self {
+        Self {
+            servers,
+            ..Self::default()
+        }
+    }
+
+    /// Keeps a user from receiving the event.
+    #[must_use]
+    pub fn except(mut self, user: UserId) -> Self {
+        self.exclude = Some(user);
+        self
     }
 
     /// Adds a user who receives the event regardless.
@@ -66,6 +89,9 @@ impl Audience {
 pub struct EventEnvelope {
     /// Who may receive it.
     pub audience: Audience,
+    /// Whether it is live only (presence, typing, voice): not stored, not replayed, and
+    /// carrying the sequence number of the last stored event.
+    pub ephemeral: bool,
     /// The event.
     pub event: Event,
     /// Its dispatch frame, `{"op":0,"s":..,"t":..,"d":..}`, serialized once for every
@@ -82,9 +108,17 @@ impl EventEnvelope {
         let frame = format!("{{\"op\":0,\"s\":{seq},{}", &body[1..]);
         Self {
             audience,
+            ephemeral: false,
             event,
             frame,
             seq,
+        }
+    }
+
+    pub(crate) fn ephemeral(seq: u64, event: Event, audience: Audience) -> Self {
+        Self {
+            ephemeral: true,
+            ..Self::new(seq, event, audience)
         }
     }
 

@@ -106,6 +106,13 @@ impl Session {
                     }
                 }
             };
+            if envelope.ephemeral {
+                // Live-only events are not in the log: they never advance the cursor.
+                if self.may_see(&envelope)? {
+                    return Ok(envelope);
+                }
+                continue;
+            }
             if envelope.seq <= self.last_seq {
                 continue;
             }
@@ -141,8 +148,16 @@ impl Session {
             self.channels.clear();
             self.servers.clear();
         }
+        if audience.exclude == Some(self.user_id) {
+            return Ok(false);
+        }
         if audience.users.contains(&self.user_id) {
             return Ok(true);
+        }
+        for server in &audience.servers {
+            if self.is_member(*server)? {
+                return Ok(true);
+            }
         }
         let Some(server) = audience.server_id else {
             return Ok(false);

@@ -164,36 +164,39 @@ impl Engine {
         if let Some(nick) = &update.nickname {
             validate::text("nickname", nick, 32)?;
         }
-        self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
-            let mut member = found(tx.fetch_member(server, user)?, ResourceKind::Member, user)?;
-            if update.nickname.is_some() && user != actor {
-                ctx.require(Permissions::MANAGE_SERVER)?;
-                ctx.require_outranks(&member, "rename")?;
-            }
-            if update.is_muted.is_some() || update.is_deafened.is_some() {
-                ctx.require(Permissions::KICK_MEMBERS)?;
-                if user != actor {
-                    ctx.require_outranks(&member, "mute or deafen")?;
+        let member = self
+            .write(move |tx| {
+                let ctx = context(tx, server, actor)?;
+                let mut member = found(tx.fetch_member(server, user)?, ResourceKind::Member, user)?;
+                if update.nickname.is_some() && user != actor {
+                    ctx.require(Permissions::MANAGE_SERVER)?;
+                    ctx.require_outranks(&member, "rename")?;
                 }
-            }
-            if let Some(nick) = update.nickname {
-                nick.trim().clone_into(&mut member.nickname);
-            }
-            if let Some(muted) = update.is_muted {
-                member.is_muted = muted;
-            }
-            if let Some(deafened) = update.is_deafened {
-                member.is_deafened = deafened;
-            }
-            tx.update_member(&member);
-            tx.emit(
-                Event::MemberUpdate(member.clone()),
-                Audience::server(server),
-            );
-            Ok(member)
-        })
-        .await
+                if update.is_muted.is_some() || update.is_deafened.is_some() {
+                    ctx.require(Permissions::KICK_MEMBERS)?;
+                    if user != actor {
+                        ctx.require_outranks(&member, "mute or deafen")?;
+                    }
+                }
+                if let Some(nick) = update.nickname {
+                    nick.trim().clone_into(&mut member.nickname);
+                }
+                if let Some(muted) = update.is_muted {
+                    member.is_muted = muted;
+                }
+                if let Some(deafened) = update.is_deafened {
+                    member.is_deafened = deafened;
+                }
+                tx.update_member(&member);
+                tx.emit(
+                    Event::MemberUpdate(member.clone()),
+                    Audience::server(server),
+                );
+                Ok(member)
+            })
+            .await?;
+        self.refresh_voice_state(server, user, member.is_muted, member.is_deafened);
+        Ok(member)
     }
 
     /// Gives a member a role below the caller's highest (MANAGE_ROLES).

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Category, Channel, Invite, Member, Message, Role, Server, User};
+use super::{
+    Category, Channel, Invite, Member, Message, Presence, Role, Server, TypingIndicator, User,
+    VoiceState,
+};
 use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
 
 /// A change, named by its dispatch type.
@@ -42,6 +45,8 @@ pub enum Event {
     MessageReactionRemove(ReactionEvent),
     /// A message was edited, pinned, unpinned or got a thread.
     MessageUpdate(Message),
+    /// A user's presence changed (not stored; not replayed on resume).
+    PresenceUpdate(Presence),
     /// A role was made.
     RoleCreate(Role),
     /// A role was deleted.
@@ -56,8 +61,12 @@ pub enum Event {
     ServerUpdate(Server),
     /// A thread was started.
     ThreadCreate(Channel),
+    /// Someone started typing (not stored; not replayed on resume).
+    TypingStart(TypingIndicator),
     /// A user's profile changed.
     UserUpdate(User),
+    /// Someone joined, left or changed their state in voice (not stored).
+    VoiceStateUpdate(VoiceState),
 }
 
 impl Event {
@@ -80,6 +89,7 @@ impl Event {
             Self::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
             Self::MessageReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
             Self::MessageUpdate(_) => "MESSAGE_UPDATE",
+            Self::PresenceUpdate(_) => "PRESENCE_UPDATE",
             Self::RoleCreate(_) => "ROLE_CREATE",
             Self::RoleDelete(_) => "ROLE_DELETE",
             Self::RoleUpdate(_) => "ROLE_UPDATE",
@@ -87,7 +97,9 @@ impl Event {
             Self::ServerDelete(_) => "SERVER_DELETE",
             Self::ServerUpdate(_) => "SERVER_UPDATE",
             Self::ThreadCreate(_) => "THREAD_CREATE",
+            Self::TypingStart(_) => "TYPING_START",
             Self::UserUpdate(_) => "USER_UPDATE",
+            Self::VoiceStateUpdate(_) => "VOICE_STATE_UPDATE",
         }
     }
 }

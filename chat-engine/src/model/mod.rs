@@ -6,6 +6,7 @@ mod channel;
 mod event;
 mod message;
 mod permissions;
+mod presence;
 mod requests;
 mod server;
 mod user;
@@ -17,6 +18,10 @@ pub use event::{
 };
 pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
 pub use permissions::Permissions;
+pub use presence::{
+    Activity, ClientInfo, ClientKind, Presence, TypingIndicator, UpdatePresence, UpdateVoiceState,
+    VoiceState,
+};
 pub use requests::{
     CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateMessage,
     CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,

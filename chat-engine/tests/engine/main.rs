@@ -12,6 +12,7 @@ mod invites_members;
 mod messages;
 mod permissions;
 mod persistence;
+mod presence;
 mod reactions_pins;
 mod roles;
 mod servers;

@@ -1,0 +1,400 @@
+//! Live state that is never stored: presence aggregated over a user's devices, typing
+//! indicators and voice states. Changes go out as ephemeral events.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::accounts::validate;
+use crate::engine::{Engine, found};
+use crate::error::{Error, ResourceKind, Result};
+use crate::events::{Audience, EventEnvelope};
+use crate::id::{ChannelId, ServerId, UserId};
+use crate::messages::{audience, textual_channel};
+use crate::model::{
+    Activity, ChannelType, ClientInfo, ClientKind, Event, Permissions, Presence, Status, Timestamp,
+    TypingIndicator, UpdatePresence, UpdateVoiceState, VoiceState,
+};
+use crate::permissions::{context, resolve};
+use crate::store::{ChannelStore, ServerStore};
+
+/// One typing indicator per user and channel in this window.
+pub const TYPING_INTERVAL: Duration = Duration::from_secs(5);
+
+/// A connected device (a gateway connection), as handed out by [`Engine::connect_device`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeviceId(u64);
+
+#[derive(Debug)]
+struct Device {
+    id: DeviceId,
+    idle: bool,
+    kind: ClientKind,
+}
+
+#[derive(Debug, Default)]
+struct UserPresence {
+    activities: Vec<Activity>,
+    chosen: Option<Status>,
+    custom_status: String,
+    devices: Vec<Device>,
+    last_seen_at: Option<Timestamp>,
+}
+
+/// Everything live, behind one lock held only for map updates.
+#[derive(Debug, Default)]
+pub(crate) struct Realtime {
+    next_device: u64,
+    users: HashMap<UserId, UserPresence>,
+    typing: HashMap<(UserId, ChannelId), Instant>,
+    voice: HashMap<ServerId, HashMap<UserId, VoiceState>>,
+}
+
+impl UserPresence {
+    /// The status of a set of devices: offline without any, else the chosen status, where an
+    /// online user all of whose devices are idle is idle.
+    fn status_of<'a>(&self, mut devices: impl Iterator<Item = &'a Device>) -> Option<Status> {
+        let first = devices.next()?;
+        let all_idle = first.idle && devices.all(|d| d.idle);
+        Some(match self.chosen.unwrap_or(Status::Online) {
+            Status::Online | Status::Idle if all_idle => Status::Idle,
+            Status::Idle | Status::Offline => Status::Online,
+            chosen => chosen,
+        })
+    }
+
+    /// The presence as its owner sees it (`invisible` shown as such).
+    fn own_view(&self, user: UserId) -> Presence {
+        let of_kind = |kind| self.status_of(self.devices.iter().filter(|d| d.kind == kind));
+        let status = self
+            .status_of(self.devices.iter())
+            .unwrap_or(Status::Offline);
+        let online = status != Status::Offline;
+        Presence {
+            activities: if online {
+                self.activities.clone()
+            } else {
+                Vec::new()
+            },
+            client_info: ClientInfo {
+                desktop: of_kind(ClientKind::Desktop),
+                mobile: of_kind(ClientKind::Mobile),
+                web: of_kind(ClientKind::Web),
+            },
+            custom_status: if online {
+                self.custom_status.clone()
+            } else {
+                String::new()
+            },
+            last_seen_at: self.last_seen_at,
+            status,
+            user_id: user,
+        }
+    }
+}
+
+/// The presence as others see it: invisible users appear offline.
+fn public_view(own: &Presence) -> Presence {
+    if own.status != Status::Invisible {
+        return own.clone();
+    }
+    Presence {
+        activities: Vec::new(),
+        client_info: ClientInfo::default(),
+        custom_status: String::new(),
+        last_seen_at: own.last_seen_at,
+        status: Status::Offline,
+        user_id: own.user_id,
+    }
+}
+
+fn offline(user: UserId) -> Presence {
+    Presence {
+        activities: Vec::new(),
+        client_info: ClientInfo::default(),
+        custom_status: String::new(),
+        last_seen_at: None,
+        status: Status::Offline,
+        user_id: user,
+    }
+}
+
+impl Engine {
+    /// Registers a connected device of a user; the user is online while any device is.
+    pub fn connect_device(&self, user: UserId, kind: ClientKind) -> Result<DeviceId> {
+        let id = self.change_presence(user, |p, realtime| {
+            realtime.next_device += 1;
+            let id = DeviceId(realtime.next_device);
+            p.devices.push(Device {
+                id,
+                idle: false,
+                kind,
+            });
+            id
+        })?;
+        Ok(id)
+    }
+
+    /// Changes a device's presence. `idle` marks only this device idle; `online`, `dnd` and
+    /// `invisible` set the user's status on every device.
+    pub fn update_presence(
+        &self,
+        user: UserId,
+        device: DeviceId,
+        update: UpdatePresence,
+    ) -> Result<Presence> {
+        if update.status == Status::Offline {
+            return Err(Error::validation(
+                "status",
+                "use invisible to appear offline",
+            ));
+        }
+        validate::text("custom_status", &update.custom_status, 128)?;
+        if update.activities.len() > 5 {
+            return Err(Error::validation("activities", "at most 5"));
+        }
+        for activity in &update.activities {
+            if !matches!(
+                activity.kind.as_str(),
+                "playing" | "streaming" | "listening" | "watching"
+            ) {
+                return Err(Error::validation(
+                    "activities",
+                    "type must be playing, streaming, listening or watching",
+                ));
+            }
+            validate::name("activities", &activity.name, 128)?;
+            validate::text("activities", &activity.details, 128)?;
+            validate::text("activities", &activity.state, 128)?;
+        }
+        self.change_presence(user, |p, _| {
+            if let Some(d) = p.devices.iter_mut().find(|d| d.id == device) {
+                d.idle = update.status == Status::Idle;
+            }
+            if update.status != Status::Idle {
+                p.chosen = Some(update.status);
+            }
+            p.custom_status = update.custom_status.trim().to_owned();
+            p.activities = update.activities;
+        })?;
+        Ok(self.own_presence(user))
+    }
+
+    /// Forgets a device; after the last one the user is offline and leaves voice.
+    pub fn disconnect_device(&self, user: UserId, device: DeviceId) -> Result<()> {
+        let now = chrono::Utc::now();
+        let last = self.change_presence(user, |p, _| {
+            p.devices.retain(|d| d.id != device);
+            if p.devices.is_empty() {
+                p.last_seen_at = Some(now);
+            }
+            p.devices.is_empty()
+        })?;
+        if last {
+            let left: Vec<VoiceState> = {
+                let mut realtime = self.realtime();
+                realtime
+                    .voice
+                    .values_mut()
+                    .filter_map(|states| states.remove(&user))
+                    .collect()
+            };
+            for mut state in left {
+                state.channel_id = None;
+                let server = state.server_id;
+                self.publish(Event::VoiceStateUpdate(state), Audience::server(server));
+            }
+        }
+        Ok(())
+    }
+
+    /// A user's presence as `viewer` sees it.
+    pub fn presence(&self, viewer: UserId, user: UserId) -> Presence {
+        let own = self.own_presence(user);
+        if viewer == user {
+            own
+        } else {
+            public_view(&own)
+        }
+    }
+
+    /// The presences of a server's members who are not offline (members only).
+    pub fn list_presences(&self, actor: UserId, server: ServerId) -> Result<Vec<Presence>> {
+        let reader = self.read()?;
+        context(&reader, server, actor)?;
+        let online: Vec<UserId> = self
+            .realtime()
+            .users
+            .iter()
+            .filter(|(_, p)| !p.devices.is_empty())
+            .map(|(u, _)| *u)
+            .collect();
+        let mut presences = Vec::new();
+        for user in online {
+            if reader.fetch_member(server, user)?.is_some() {
+                let presence = self.presence(actor, user);
+                if presence.status != Status::Offline {
+                    presences.push(presence);
+                }
+            }
+        }
+        Ok(presences)
+    }
+
+    /// Tells a channel's viewers that the caller is typing (SEND_MESSAGES). At most one
+    /// indicator per user and channel goes out every five seconds; more are absorbed.
+    pub fn start_typing(&self, actor: UserId, channel: ChannelId) -> Result<()> {
+        let reader = self.read()?;
+        let (channel, permissions) = textual_channel(&reader, actor, channel)?;
+        crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
+        drop(reader);
+        let now = Instant::now();
+        {
+            let mut realtime = self.realtime();
+            let key = (actor, channel.id);
+            if realtime
+                .typing
+                .get(&key)
+                .is_some_and(|at| now.duration_since(*at) < TYPING_INTERVAL)
+            {
+                return Ok(());
+            }
+            realtime
+                .typing
+                .retain(|_, at| now.duration_since(*at) < TYPING_INTERVAL);
+            realtime.typing.insert(key, now);
+        }
+        let typing = TypingIndicator {
+            channel_id: channel.id,
+            timestamp: chrono::Utc::now(),
+            user_id: actor,
+        };
+        self.publish(Event::TypingStart(typing), audience(&channel).except(actor));
+        Ok(())
+    }
+
+    /// Joins, moves within or leaves voice in a server. Joining needs VIEW_CHANNEL on a voice
+    /// channel of the server; the moderators' server mute and deafen come from the member.
+    pub fn update_voice_state(
+        &self,
+        actor: UserId,
+        update: UpdateVoiceState,
+    ) -> Result<VoiceState> {
+        let reader = self.read()?;
+        let ctx = context(&reader, update.server_id, actor)?;
+        if let Some(id) = update.channel_id {
+            let channel = found(reader.fetch_channel(id)?, ResourceKind::Channel, id)?;
+            let visible = resolve(&reader, actor, id)?.contains(Permissions::VIEW_CHANNEL);
+            if !visible {
+                return Err(Error::not_found(ResourceKind::Channel, id));
+            }
+            if channel.kind != ChannelType::Voice || channel.server_id != Some(update.server_id) {
+                return Err(Error::validation(
+                    "channel_id",
+                    "not a voice channel of this server",
+                ));
+            }
+        }
+        drop(reader);
+        let state = VoiceState {
+            channel_id: update.channel_id,
+            is_deafened: ctx.member.is_deafened,
+            is_muted: ctx.member.is_muted,
+            self_deaf: update.self_deaf,
+            self_mute: update.self_mute,
+            server_id: update.server_id,
+            user_id: actor,
+        };
+        {
+            let mut realtime = self.realtime();
+            let states = realtime.voice.entry(update.server_id).or_default();
+            if state.channel_id.is_some() {
+                states.insert(actor, state.clone());
+            } else if states.remove(&actor).is_none() {
+                return Ok(state);
+            }
+        }
+        self.publish(
+            Event::VoiceStateUpdate(state.clone()),
+            Audience::server(update.server_id),
+        );
+        Ok(state)
+    }
+
+    /// Who is in voice in a server (members only).
+    pub fn list_voice_states(&self, actor: UserId, server: ServerId) -> Result<Vec<VoiceState>> {
+        context(&self.read()?, server, actor)?;
+        Ok(self
+            .realtime()
+            .voice
+            .get(&server)
+            .map(|s| s.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    /// Re-announces a member's voice state after a moderator muted or deafened them.
+    pub(crate) fn refresh_voice_state(
+        &self,
+        server: ServerId,
+        user: UserId,
+        muted: bool,
+        deafened: bool,
+    ) {
+        let state = {
+            let mut realtime = self.realtime();
+            let Some(state) = realtime
+                .voice
+                .get_mut(&server)
+                .and_then(|s| s.get_mut(&user))
+            else {
+                return;
+            };
+            state.is_muted = muted;
+            state.is_deafened = deafened;
+            state.clone()
+        };
+        self.publish(Event::VoiceStateUpdate(state), Audience::server(server));
+    }
+
+    fn own_presence(&self, user: UserId) -> Presence {
+        self.realtime()
+            .users
+            .get(&user)
+            .map_or_else(|| offline(user), |p| p.own_view(user))
+    }
+
+    /// Applies a change and announces the presence if it changed: the public view to the
+    /// user's servers, the own view to the user.
+    fn change_presence<T>(
+        &self,
+        user: UserId,
+        change: impl FnOnce(&mut UserPresence, &mut Realtime) -> T,
+    ) -> Result<T> {
+        let servers = self.read()?.list_user_servers(user)?;
+        let (out, before, after) = {
+            let mut realtime = self.realtime();
+            let mut presence = realtime.users.remove(&user).unwrap_or_default();
+            let before = presence.own_view(user);
+            let out = change(&mut presence, &mut realtime);
+            let after = presence.own_view(user);
+            realtime.users.insert(user, presence);
+            (out, before, after)
+        };
+        if after != before {
+            let public = public_view(&after);
+            if public != public_view(&before) {
+                self.publish(
+                    Event::PresenceUpdate(public),
+                    Audience::servers(servers).except(user),
+                );
+            }
+            self.publish(Event::PresenceUpdate(after), Audience::users(vec![user]));
+        }
+        Ok(out)
+    }
+
+    /// Sends a live-only event to the sessions that may see it.
+    fn publish(&self, event: Event, audience: Audience) {
+        let envelope = EventEnvelope::ephemeral(self.last_seq(), event, audience);
+        let _ = self.hub().send(std::sync::Arc::new(envelope));
+    }
+}
