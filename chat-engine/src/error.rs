@@ -185,10 +185,10 @@ impl Error {
     }
 }
 
-/// Stable error codes. The numbers and the snake_case names never change meaning; new codes
-/// are only added.
+/// Stable error codes. The numbers and the snake_case names never change meaning. The enum is
+/// deliberately exhaustive: a new code is a breaking change, so that every transport's
+/// code-to-status table must place it before it compiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 #[repr(u32)]
 pub enum ErrorCode {
     /// `unauthorized`: bad credentials or token.

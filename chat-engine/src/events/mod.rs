@@ -2,6 +2,7 @@
 //! increasing sequence number, serialized once; a [`Session`] streams the envelopes its user
 //! may see, and can resume from a sequence number out of the persisted log.
 
+mod ready;
 mod session;
 
 use serde::{Deserialize, Serialize};

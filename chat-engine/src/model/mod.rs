@@ -4,6 +4,7 @@
 
 mod channel;
 mod event;
+pub mod gateway;
 mod message;
 mod permissions;
 mod presence;

@@ -109,6 +109,12 @@ impl Engine {
         }
     }
 
+    /// The owner of a server, for operator tools that act on the owner's behalf (the `chat`
+    /// CLI); every operation they then call is checked as the owner's.
+    pub fn owner_of(&self, id: ServerId) -> Result<UserId> {
+        Ok(found(self.read()?.fetch_server(id)?, ResourceKind::Server, id)?.owner_id)
+    }
+
     /// Lists the servers the caller is a member of.
     pub fn list_servers(&self, actor: UserId) -> Result<Vec<Server>> {
         let reader = self.read()?;

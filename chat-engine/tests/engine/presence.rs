@@ -227,7 +227,7 @@ async fn voice_states_follow_joins_leaves_and_moderation() {
     assert!(state.self_mute);
     match &session.next_event().await.unwrap().event {
         Event::VoiceStateUpdate(v) => {
-            assert_eq!((v.user_id, v.channel_id), (member, Some(lounge.id)))
+            assert_eq!((v.user_id, v.channel_id), (member, Some(lounge.id)));
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -1,0 +1,236 @@
+//! The gateway protocol's wire types: frames, opcodes, close codes and the payloads of Hello,
+//! Identify, Resume, READY and Request Members.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Channel, Member, Presence, ReadState, Role, Server, User, VoiceState};
+use crate::id::{ServerId, UserId};
+
+/// A gateway frame: `{"op", "t", "d", "s"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    /// The payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d: Option<serde_json::Value>,
+    /// The opcode.
+    pub op: u8,
+    /// The sequence number of a dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s: Option<u64>,
+    /// The event name of a dispatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t: Option<String>,
+}
+
+impl Frame {
+    /// A frame with an opcode and a payload.
+    pub fn new(op: OpCode, d: impl Serialize) -> Self {
+        let d = serde_json::to_value(d).expect("gateway payloads always serialize");
+        Self { d: Some(d), op: op as u8, s: None, t: None }
+    }
+
+    /// A dispatch frame.
+    pub fn dispatch(t: &str, s: u64, d: impl Serialize) -> Self {
+        Self { s: Some(s), t: Some(t.to_owned()), ..Self::new(OpCode::Dispatch, d) }
+    }
+
+    /// The frame as JSON text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("frames always serialize")
+    }
+}
+
+/// Gateway opcodes, as the blueprint numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum OpCode {
+    /// Server → client: an event.
+    Dispatch = 0,
+    /// Client → server: keep-alive, `d` is the last sequence seen.
+    Heartbeat = 1,
+    /// Client → server: authenticate.
+    Identify = 2,
+    /// Client → server: change presence.
+    PresenceUpdate = 3,
+    /// Client → server: join, leave or change voice state.
+    VoiceStateUpdate = 4,
+    /// Client → server: resume a dropped session.
+    Resume = 6,
+    /// Server → client: reconnect and resume.
+    Reconnect = 7,
+    /// Client → server: ask for a server's members.
+    RequestMembers = 8,
+    /// Server → client: the session cannot be resumed; identify anew.
+    InvalidSession = 9,
+    /// Server → client: the heartbeat interval.
+    Hello = 10,
+    /// Server → client: heartbeat acknowledged.
+    HeartbeatAck = 11,
+}
+
+impl OpCode {
+    /// The opcode of a number, if it is one.
+    pub const fn from_u8(op: u8) -> Option<Self> {
+        Some(match op {
+            0 => Self::Dispatch,
+            1 => Self::Heartbeat,
+            2 => Self::Identify,
+            3 => Self::PresenceUpdate,
+            4 => Self::VoiceStateUpdate,
+            6 => Self::Resume,
+            7 => Self::Reconnect,
+            8 => Self::RequestMembers,
+            9 => Self::InvalidSession,
+            10 => Self::Hello,
+            11 => Self::HeartbeatAck,
+            _ => return None,
+        })
+    }
+}
+
+/// Why the server closed the socket, as Discord numbers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u16)]
+pub enum CloseCode {
+    /// Something went wrong; reconnect.
+    UnknownError = 4000,
+    /// An unknown opcode was sent.
+    UnknownOpcode = 4001,
+    /// A frame could not be decoded.
+    DecodeError = 4002,
+    /// A frame was sent before identifying.
+    NotAuthenticated = 4003,
+    /// The token was wrong.
+    AuthenticationFailed = 4004,
+    /// Identify was sent twice.
+    AlreadyAuthenticated = 4005,
+    /// Resume named an invalid sequence.
+    InvalidSeq = 4007,
+    /// Frames were sent too fast.
+    RateLimited = 4008,
+    /// No heartbeat came in time.
+    SessionTimedOut = 4009,
+}
+
+impl CloseCode {
+    /// The close code of a number, if it is one.
+    pub const fn from_u16(code: u16) -> Option<Self> {
+        Some(match code {
+            4000 => Self::UnknownError,
+            4001 => Self::UnknownOpcode,
+            4002 => Self::DecodeError,
+            4003 => Self::NotAuthenticated,
+            4004 => Self::AuthenticationFailed,
+            4005 => Self::AlreadyAuthenticated,
+            4007 => Self::InvalidSeq,
+            4008 => Self::RateLimited,
+            4009 => Self::SessionTimedOut,
+            _ => return None,
+        })
+    }
+
+    /// Whether a client may reconnect (and resume) after it; not after a bad token.
+    pub const fn can_reconnect(self) -> bool {
+        !matches!(self, Self::AuthenticationFailed)
+    }
+
+    /// A short reason sent with the close frame.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Self::UnknownError => "unknown error",
+            Self::UnknownOpcode => "unknown opcode",
+            Self::DecodeError => "decode error",
+            Self::NotAuthenticated => "not authenticated",
+            Self::AuthenticationFailed => "authentication failed",
+            Self::AlreadyAuthenticated => "already authenticated",
+            Self::InvalidSeq => "invalid seq",
+            Self::RateLimited => "rate limited",
+            Self::SessionTimedOut => "session timed out",
+        }
+    }
+}
+
+/// Payload of Hello (op 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// Milliseconds between heartbeats.
+    pub heartbeat_interval: u64,
+}
+
+/// Payload of Identify (op 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identify {
+    /// The kind of client, for presence.
+    #[serde(default)]
+    pub client: super::ClientKind,
+    /// An access or bot token.
+    pub token: String,
+}
+
+/// Payload of Resume (op 6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    /// The last sequence number the client saw.
+    pub seq: u64,
+    /// The session to resume.
+    pub session_id: String,
+    /// An access or bot token of the same user.
+    pub token: String,
+}
+
+/// Payload of Request Members (op 8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestMembers {
+    /// How many members (1 to 1,000; default 100).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// The server.
+    pub server_id: ServerId,
+    /// Members with ids after this one.
+    #[serde(default)]
+    pub after: Option<UserId>,
+}
+
+/// Payload of the `MEMBERS_CHUNK` dispatch that answers Request Members.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembersChunk {
+    /// The members.
+    pub members: Vec<Member>,
+    /// Their presences (online ones only).
+    pub presences: Vec<Presence>,
+    /// The server.
+    pub server_id: ServerId,
+}
+
+/// A server as READY describes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadyServer {
+    /// The channels the user can view.
+    pub channels: Vec<Channel>,
+    /// The user's membership.
+    pub member: Member,
+    /// Presences of its online members.
+    pub presences: Vec<Presence>,
+    /// Its roles.
+    pub roles: Vec<Role>,
+    /// The server.
+    #[serde(flatten)]
+    pub server: Server,
+    /// Who is in voice.
+    pub voice_states: Vec<VoiceState>,
+}
+
+/// Payload of the `READY` dispatch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ready {
+    /// The user's DMs and group DMs.
+    pub private_channels: Vec<Channel>,
+    /// Read states of every channel the user can view, with unread and mention counts.
+    pub read_states: Vec<ReadState>,
+    /// The user's servers.
+    pub servers: Vec<ReadyServer>,
+    /// The gateway session, for resuming.
+    pub session_id: String,
+    /// The user.
+    pub user: User,
+}
