@@ -71,12 +71,14 @@ impl Engine {
     /// `Unauthorized` for an unknown user or a wrong password (the same answer for both).
     pub async fn login(&self, request: LoginRequest) -> Result<AuthResponse> {
         let wrong = || Error::unauthorized("wrong username or password");
-        let reader = self.read()?;
-        let id = reader
-            .fetch_user_id_by_name(request.username.trim())?
-            .ok_or_else(wrong)?;
-        let record = reader.fetch_user(id)?.ok_or_else(wrong)?;
-        drop(reader);
+        // The snapshot is not `Send`: read in a scope of its own, before any await.
+        let (id, record) = {
+            let reader = self.read()?;
+            let id = reader
+                .fetch_user_id_by_name(request.username.trim())?
+                .ok_or_else(wrong)?;
+            (id, reader.fetch_user(id)?.ok_or_else(wrong)?)
+        };
         if record.password_hash.is_empty() {
             return Err(wrong());
         }

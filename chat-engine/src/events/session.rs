@@ -88,12 +88,29 @@ impl Session {
     ///
     /// Cancel safe: an event is taken only when it is returned.
     pub async fn next_event(&mut self) -> Result<Arc<EventEnvelope>> {
+        let next = self.next(true).await?;
+        Ok(next.expect("a live wait always yields an event"))
+    }
+
+    /// The next replayed event, or `None` once the session has caught up with the log (it
+    /// never waits for live events): a transport sends `RESUMED` after the last one.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe, as [`Session::next_event`].
+    pub async fn next_replayed(&mut self) -> Result<Option<Arc<EventEnvelope>>> {
+        self.next(false).await
+    }
+
+    async fn next(&mut self, wait_live: bool) -> Result<Option<Arc<EventEnvelope>>> {
         loop {
             let envelope = if let Some(envelope) = self.backlog.pop_front() {
                 envelope
             } else if self.log_has_more {
                 self.top_up()?;
                 continue;
+            } else if !wait_live {
+                return Ok(None);
             } else {
                 match self.live.recv().await {
                     Ok(envelope) => envelope,
@@ -109,7 +126,7 @@ impl Session {
             if envelope.ephemeral {
                 // Live-only events are not in the log: they never advance the cursor.
                 if self.may_see(&envelope)? {
-                    return Ok(envelope);
+                    return Ok(Some(envelope));
                 }
                 continue;
             }
@@ -118,7 +135,7 @@ impl Session {
             }
             self.last_seq = envelope.seq;
             if self.may_see(&envelope)? {
-                return Ok(envelope);
+                return Ok(Some(envelope));
             }
         }
     }

@@ -26,12 +26,21 @@ impl Frame {
     /// A frame with an opcode and a payload.
     pub fn new(op: OpCode, d: impl Serialize) -> Self {
         let d = serde_json::to_value(d).expect("gateway payloads always serialize");
-        Self { d: Some(d), op: op as u8, s: None, t: None }
+        Self {
+            d: Some(d),
+            op: op as u8,
+            s: None,
+            t: None,
+        }
     }
 
     /// A dispatch frame.
     pub fn dispatch(t: &str, s: u64, d: impl Serialize) -> Self {
-        Self { s: Some(s), t: Some(t.to_owned()), ..Self::new(OpCode::Dispatch, d) }
+        Self {
+            s: Some(s),
+            t: Some(t.to_owned()),
+            ..Self::new(OpCode::Dispatch, d)
+        }
     }
 
     /// The frame as JSON text.

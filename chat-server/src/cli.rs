@@ -1,0 +1,106 @@
+//! The `chat` command line: `init`, `serve`, `seed`, `admin create`, `invite create`. Every
+//! flag has an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A realtime chat server on embedded storage.
+#[derive(Debug, Parser)]
+#[command(name = "chat", version, about)]
+pub struct Cli {
+    /// Where the database lives (created on first use).
+    #[arg(
+        long,
+        env = "CHAT_DATA_DIR",
+        default_value = "./chat-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// Signs access tokens; made once and kept in the database when unset.
+    #[arg(long, env = "CHAT_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data directory and database, then exit.
+    Init,
+    /// Run the server (initializes an empty data directory itself).
+    Serve(Serve),
+    /// Fill the database with realistic sample data.
+    Seed(Seed),
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(Admin),
+    /// Manage invites.
+    #[command(subcommand)]
+    Invite(Invite),
+}
+
+/// `chat serve`.
+#[derive(Debug, Args)]
+pub struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "CHAT_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Rate limits: `on` or `off` (off is for load tests and test suites).
+    #[arg(long, env = "CHAT_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
+    pub rate_limits: String,
+    /// Turn rate limits off (same as `--rate-limits off`).
+    #[arg(long)]
+    pub no_rate_limits: bool,
+    /// Milliseconds between gateway heartbeats.
+    #[arg(long, env = "CHAT_HEARTBEAT_MS", default_value_t = 41_250)]
+    pub heartbeat_ms: u64,
+}
+
+/// `chat seed`.
+#[derive(Debug, Args)]
+pub struct Seed {
+    /// How many users.
+    #[arg(long, env = "CHAT_SEED_USERS", default_value_t = 20)]
+    pub users: usize,
+    /// How many servers.
+    #[arg(long, env = "CHAT_SEED_SERVERS", default_value_t = 3)]
+    pub servers: usize,
+    /// How many messages in all.
+    #[arg(long, env = "CHAT_SEED_MESSAGES", default_value_t = 500)]
+    pub messages: usize,
+}
+
+/// `chat admin ...`.
+#[derive(Debug, Subcommand)]
+pub enum Admin {
+    /// Create an account.
+    Create {
+        /// Its username.
+        #[arg(long, env = "CHAT_ADMIN_USERNAME")]
+        username: String,
+        /// Its password (at least 8 characters).
+        #[arg(long, env = "CHAT_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+/// `chat invite ...`.
+#[derive(Debug, Subcommand)]
+pub enum Invite {
+    /// Create an invite to a server, on its owner's behalf.
+    Create {
+        /// The server.
+        #[arg(long, env = "CHAT_INVITE_SERVER_ID")]
+        server_id: String,
+        /// How many joins it allows (0 is unlimited).
+        #[arg(long, env = "CHAT_INVITE_MAX_USES", default_value_t = 0)]
+        max_uses: u32,
+        /// Seconds until it expires (0 never).
+        #[arg(long, env = "CHAT_INVITE_MAX_AGE", default_value_t = 0)]
+        max_age: u64,
+    },
+}

@@ -1,0 +1,36 @@
+//! Server configuration: addresses, limits and timings, with defaults for one machine.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::ratelimit::RateLimits;
+
+/// Everything `run` needs besides the engine and the listener.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Where the data lives (reported by `/healthz`).
+    pub data_dir: Option<PathBuf>,
+    /// How often gateway clients heartbeat.
+    pub heartbeat_interval: Duration,
+    /// Rate limits; `RateLimits::off()` for load tests.
+    pub rate_limits: RateLimits,
+    /// How long a dropped gateway session stays resumable.
+    pub resume_window: Duration,
+    /// Frames a gateway connection may queue before it is dropped as too slow.
+    pub send_queue: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            body_limit: 64 * 1024,
+            data_dir: None,
+            heartbeat_interval: Duration::from_secs(41),
+            rate_limits: RateLimits::default(),
+            resume_window: Duration::from_secs(300),
+            send_queue: 512,
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP side: the REST API under `/api/v1`, its OpenAPI document, `/healthz`,
+//! `/metrics`, and the gateway upgrade at `/ws`.
+
+pub(crate) mod error;
+pub(crate) mod extract;
+mod openapi;
+pub(crate) mod ratelimit;
+pub(crate) mod routes;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use self::error::ApiError;
+use self::routes::Access;
+use crate::state::AppState;
+
+/// The whole HTTP application.
+pub(crate) fn router(state: AppState) -> Router {
+    let mut public: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    let mut private: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    for route in routes::all() {
+        let group = if route.access == Access::Public {
+            &mut public
+        } else {
+            &mut private
+        };
+        let merged = match group.remove(route.path) {
+            Some(existing) => existing.merge(route.handler),
+            None => route.handler,
+        };
+        group.insert(route.path, merged);
+    }
+    let into_router = |group: BTreeMap<&str, MethodRouter<AppState>>| {
+        group
+            .into_iter()
+            .fold(Router::new(), |router, (path, handler)| {
+                router.route(path, handler)
+            })
+    };
+    let public = into_router(public).layer(middleware::from_fn_with_state(
+        state.clone(),
+        ratelimit::per_ip,
+    ));
+    let private = into_router(private).layer(middleware::from_fn_with_state(
+        state.clone(),
+        ratelimit::per_user,
+    ));
+    let api = public
+        .merge(private)
+        .route("/openapi.json", get(openapi::document))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/ws", get(crate::gateway::upgrade))
+        .route("/healthz", get(health))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn(record_metrics))
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error; it has been logged",
+            )
+            .into_response()
+        }))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "status": "ok",
+        "last_seq": state.engine.last_seq(),
+        "gateway_sessions": state.sessions.len(),
+    }))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(handle) => handle.render().into_response(),
+        None => {
+            ApiError::new(StatusCode::NOT_FOUND, "no_metrics", "metrics are off").into_response()
+        }
+    }
+}
+
+/// Counts requests and times them by route and status.
+async fn record_metrics(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    let labels = [("method", method), ("path", path), ("status", status)];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels)
+        .record(start.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,129 @@
+//! `/auth`: register, login, refresh, logout and the caller's profile; bots.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use chat_engine::model::{
+    AuthResponse, BotCreated, CreateBot, LoginRequest, RegisterRequest, UpdateProfile, User,
+};
+use serde::Deserialize;
+
+use super::{Route, route};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{Auth, Body, OptionalBody, REFRESH_COOKIE, TOKEN_COOKIE, cookie};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(Public, post "/auth/register" => register, "Create an account; returns tokens and sets the httpOnly cookies", body "RegisterRequest", returns "AuthResponse"),
+        route!(Public, post "/auth/login" => login, "Log in; returns tokens and sets the httpOnly cookies", body "LoginRequest", returns "AuthResponse"),
+        route!(Public, post "/auth/refresh" => refresh, "Trade a refresh token (body or cookie) for a new pair; the old one stops working", body "RefreshRequest", returns "AuthResponse"),
+        route!(User, post "/auth/logout" => logout, "Revoke the session's access and refresh tokens", returns "204"),
+        route!(User, get "/auth/me" => me, "The caller's user", returns "User"),
+        route!(User, patch "/auth/me" => update_me, "Change the caller's profile", body "UpdateProfile", returns "User"),
+        route!(User, post "/bots" => create_bot, "Create a bot account owned by the caller; its token is shown once", body "CreateBot", returns "BotCreated"),
+    ]
+}
+
+/// The tokens as JSON, and as httpOnly cookies for the web UI.
+fn with_cookies(status: StatusCode, auth: AuthResponse) -> Response {
+    let token = format!(
+        "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+        auth.token
+    );
+    let refresh = format!(
+        "{REFRESH_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1/auth",
+        auth.refresh_token
+    );
+    (
+        status,
+        AppendHeaders([(SET_COOKIE, token), (SET_COOKIE, refresh)]),
+        Json(auth),
+    )
+        .into_response()
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Body(request): Body<RegisterRequest>,
+) -> ApiResult<Response> {
+    Ok(with_cookies(
+        StatusCode::CREATED,
+        state.engine.register(request).await?,
+    ))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Body(request): Body<LoginRequest>,
+) -> ApiResult<Response> {
+    Ok(with_cookies(
+        StatusCode::OK,
+        state.engine.login(request).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RefreshRequest {
+    #[serde(default)]
+    refresh_token: Option<String>,
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    OptionalBody(request): OptionalBody<RefreshRequest>,
+) -> ApiResult<Response> {
+    let token = request
+        .refresh_token
+        .or_else(|| cookie(&headers, REFRESH_COOKIE))
+        .ok_or_else(|| ApiError::bad_request("invalid_body", "refresh_token is required"))?;
+    Ok(with_cookies(
+        StatusCode::OK,
+        state.engine.refresh(&token).await?,
+    ))
+}
+
+async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Response> {
+    state.engine.logout(auth.0).await?;
+    let clear = [
+        (
+            SET_COOKIE,
+            format!("{TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+        ),
+        (
+            SET_COOKIE,
+            format!("{REFRESH_COOKIE}=; HttpOnly; SameSite=Strict; Path=/api/v1/auth; Max-Age=0"),
+        ),
+    ];
+    Ok((StatusCode::NO_CONTENT, AppendHeaders(clear)).into_response())
+}
+
+async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<User>> {
+    Ok(Json(state.engine.fetch_user(auth.user())?))
+}
+
+async fn update_me(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(update): Body<UpdateProfile>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(
+        state.engine.update_profile(auth.user(), update).await?,
+    ))
+}
+
+async fn create_bot(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(request): Body<CreateBot>,
+) -> ApiResult<(StatusCode, Json<BotCreated>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.engine.create_bot(auth.user(), request).await?),
+    ))
+}

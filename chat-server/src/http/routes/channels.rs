@@ -1,0 +1,177 @@
+//! `/channels/{id}`: settings, permission overwrites, typing and threads.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::id::UserId;
+use chat_engine::model::{
+    Channel, CreateThread, OverwriteType, PermissionOverwrite, Permissions, UpdateChannel,
+};
+use serde::Deserialize;
+
+use super::{Route, route};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{Auth, Body, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, get "/channels/{channel_id}" => get_channel, "A channel the caller can view", returns "Channel"),
+        route!(User, patch "/channels/{channel_id}" => update_channel, "Change a channel (MANAGE_CHANNELS)", body "UpdateChannel", returns "Channel"),
+        route!(User, delete "/channels/{channel_id}" => delete_channel, "Delete a channel with its messages (MANAGE_CHANNELS)", returns "204"),
+        route!(User, put "/channels/{channel_id}/permissions/{target_id}" => set_overwrite, "Set a role's or member's overwrite (MANAGE_CHANNELS)", body "Overwrite", returns "Channel"),
+        route!(User, delete "/channels/{channel_id}/permissions/{target_id}" => delete_overwrite, "Remove an overwrite (MANAGE_CHANNELS)", returns "Channel"),
+        route!(User, post "/channels/{channel_id}/typing" => typing, "Show that the caller is typing (at most one indicator per 5 s)", returns "204"),
+        route!(User, post "/channels/{channel_id}/threads" => create_thread, "Start a thread from a message (SEND_MESSAGES)", body "CreateThread", returns "Channel"),
+        route!(User, get "/channels/{channel_id}/thread-members" => list_thread_members, "A thread's members", returns "UserId[]"),
+        route!(User, put "/channels/{channel_id}/thread-members/@me" => join_thread, "Join a thread", returns "204"),
+        route!(User, delete "/channels/{channel_id}/thread-members/@me" => leave_thread, "Leave a thread", returns "204"),
+    ]
+}
+
+async fn get_channel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<Json<Channel>> {
+    Ok(Json(
+        state.engine.fetch_channel(auth.user(), id(&channel)?)?,
+    ))
+}
+
+async fn update_channel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+    Body(update): Body<UpdateChannel>,
+) -> ApiResult<Json<Channel>> {
+    Ok(Json(
+        state
+            .engine
+            .update_channel(auth.user(), id(&channel)?, update)
+            .await?,
+    ))
+}
+
+async fn delete_channel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .delete_channel(auth.user(), id(&channel)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overwrite {
+    #[serde(rename = "type")]
+    kind: OverwriteType,
+    #[serde(default)]
+    allow: Permissions,
+    #[serde(default)]
+    deny: Permissions,
+}
+
+async fn set_overwrite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, target)): Path<(String, String)>,
+    Body(body): Body<Overwrite>,
+) -> ApiResult<Json<Channel>> {
+    let target: UserId = id(&target)?;
+    if !(body.allow & body.deny).is_empty() {
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "a flag cannot be both allowed and denied",
+        ));
+    }
+    let overwrite = PermissionOverwrite {
+        allow: body.allow,
+        deny: body.deny,
+        id: target.ulid(),
+        kind: body.kind,
+    };
+    Ok(Json(
+        state
+            .engine
+            .set_permission_overwrite(auth.user(), id(&channel)?, overwrite)
+            .await?,
+    ))
+}
+
+async fn delete_overwrite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, target)): Path<(String, String)>,
+) -> ApiResult<Json<Channel>> {
+    let target: UserId = id(&target)?;
+    Ok(Json(
+        state
+            .engine
+            .delete_permission_overwrite(auth.user(), id(&channel)?, target.ulid())
+            .await?,
+    ))
+}
+
+async fn typing(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.engine.start_typing(auth.user(), id(&channel)?)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn create_thread(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+    Body(request): Body<CreateThread>,
+) -> ApiResult<(StatusCode, Json<Channel>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .engine
+                .create_thread(auth.user(), id(&channel)?, request)
+                .await?,
+        ),
+    ))
+}
+
+async fn list_thread_members(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<Json<Vec<UserId>>> {
+    Ok(Json(
+        state
+            .engine
+            .list_thread_members(auth.user(), id(&channel)?)?,
+    ))
+}
+
+async fn join_thread(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.engine.join_thread(auth.user(), id(&channel)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn leave_thread(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .leave_thread(auth.user(), id(&channel)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

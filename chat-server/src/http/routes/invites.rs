@@ -1,0 +1,71 @@
+//! Invites: create, list, look up, accept, delete.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::model::{CreateInvite, Invite, Server};
+
+use super::{Route, route};
+use crate::http::error::ApiResult;
+use crate::http::extract::{Auth, OptionalBody, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, post "/servers/{server_id}/invites" => create_invite, "Create an invite (CREATE_INVITE; `max_age` seconds, `max_uses`)", body "CreateInvite", returns "Invite"),
+        route!(User, get "/servers/{server_id}/invites" => list_invites, "The server's invites (MANAGE_SERVER)", returns "Invite[]"),
+        route!(User, get "/invites/{code}" => get_invite, "Look an invite up", returns "Invite"),
+        route!(User, post "/invites/{code}" => accept_invite, "Join the invite's server", returns "Server"),
+        route!(User, delete "/invites/{code}" => delete_invite, "Delete an invite (its creator or MANAGE_SERVER)", returns "204"),
+    ]
+}
+
+async fn create_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    OptionalBody(request): OptionalBody<CreateInvite>,
+) -> ApiResult<(StatusCode, Json<Invite>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .engine
+                .create_invite(auth.user(), id(&server)?, request)
+                .await?,
+        ),
+    ))
+}
+
+async fn list_invites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+) -> ApiResult<Json<Vec<Invite>>> {
+    Ok(Json(state.engine.list_invites(auth.user(), id(&server)?)?))
+}
+
+async fn get_invite(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Invite>> {
+    Ok(Json(state.engine.fetch_invite(&code)?))
+}
+
+async fn accept_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Server>> {
+    Ok(Json(state.engine.accept_invite(auth.user(), &code).await?))
+}
+
+async fn delete_invite(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> ApiResult<StatusCode> {
+    state.engine.delete_invite(auth.user(), &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

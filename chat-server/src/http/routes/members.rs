@@ -1,0 +1,210 @@
+//! `/servers/{id}/members` and `/bans`: joining, leaving, kicks, bans, nicknames, voice
+//! moderation and role assignment.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::id::UserId;
+use chat_engine::model::{Ban, Member, Server, UpdateMember};
+use serde::Deserialize;
+
+use super::{Route, route};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{Auth, Body, OptionalBody, Params, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, get "/servers/{server_id}/members" => list_members, "Members, paged by user id (`after`, `limit` 1–1000, default 100)", returns "Member[]"),
+        route!(User, post "/servers/{server_id}/members" => join_server, "Join with an invite code, or a public server without one", body "JoinServer", returns "Server"),
+        route!(User, get "/servers/{server_id}/members/{user_id}" => get_member, "A member (`@me` for the caller)", returns "Member"),
+        route!(User, patch "/servers/{server_id}/members/{user_id}" => update_member, "Nickname, server mute and deafen", body "UpdateMember", returns "Member"),
+        route!(User, delete "/servers/{server_id}/members/{user_id}" => remove_member, "Leave (`@me` or oneself) or kick (KICK_MEMBERS)", returns "204"),
+        route!(User, put "/servers/{server_id}/members/{user_id}/roles/{role_id}" => add_member_role, "Give a member a role (MANAGE_ROLES, below one's highest)", returns "Member"),
+        route!(User, delete "/servers/{server_id}/members/{user_id}/roles/{role_id}" => remove_member_role, "Take a role from a member (MANAGE_ROLES)", returns "Member"),
+        route!(User, get "/servers/{server_id}/bans" => list_bans, "Bans (BAN_MEMBERS)", returns "Ban[]"),
+        route!(User, put "/servers/{server_id}/bans/{user_id}" => ban_member, "Ban a user (BAN_MEMBERS)", body "BanRequest", returns "Ban"),
+        route!(User, delete "/servers/{server_id}/bans/{user_id}" => unban_member, "Lift a ban (BAN_MEMBERS)", returns "204"),
+    ]
+}
+
+fn user_or_me(auth: &Auth, text: &str) -> Result<UserId, ApiError> {
+    if text == "@me" {
+        Ok(auth.user())
+    } else {
+        id(text)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberPage {
+    #[serde(default)]
+    after: Option<UserId>,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn list_members(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    Params(page): Params<MemberPage>,
+) -> ApiResult<Json<Vec<Member>>> {
+    Ok(Json(state.engine.list_members(
+        auth.user(),
+        id(&server)?,
+        page.after,
+        page.limit.unwrap_or(100),
+    )?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct JoinServer {
+    #[serde(default)]
+    invite_code: Option<String>,
+}
+
+async fn join_server(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    OptionalBody(request): OptionalBody<JoinServer>,
+) -> ApiResult<Json<Server>> {
+    let server = id(&server)?;
+    let joined = match request.invite_code {
+        Some(code) => {
+            let invite = state.engine.fetch_invite(&code)?;
+            if invite.server_id != server {
+                return Err(ApiError::bad_request(
+                    "invalid_body",
+                    "the invite is for another server",
+                ));
+            }
+            state.engine.accept_invite(auth.user(), &code).await?
+        }
+        None => state.engine.join_server(auth.user(), server).await?,
+    };
+    Ok(Json(joined))
+}
+
+async fn get_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user)): Path<(String, String)>,
+) -> ApiResult<Json<Member>> {
+    Ok(Json(state.engine.fetch_member(
+        auth.user(),
+        id(&server)?,
+        user_or_me(&auth, &user)?,
+    )?))
+}
+
+async fn update_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user)): Path<(String, String)>,
+    Body(update): Body<UpdateMember>,
+) -> ApiResult<Json<Member>> {
+    Ok(Json(
+        state
+            .engine
+            .update_member(auth.user(), id(&server)?, user_or_me(&auth, &user)?, update)
+            .await?,
+    ))
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (server, user) = (id(&server)?, user_or_me(&auth, &user)?);
+    if user == auth.user() {
+        state.engine.leave_server(user, server).await?;
+    } else {
+        state
+            .engine
+            .kick_member(auth.user(), server, user, "")
+            .await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn add_member_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user, role)): Path<(String, String, String)>,
+) -> ApiResult<Json<Member>> {
+    Ok(Json(
+        state
+            .engine
+            .add_member_role(
+                auth.user(),
+                id(&server)?,
+                user_or_me(&auth, &user)?,
+                id(&role)?,
+            )
+            .await?,
+    ))
+}
+
+async fn remove_member_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user, role)): Path<(String, String, String)>,
+) -> ApiResult<Json<Member>> {
+    Ok(Json(
+        state
+            .engine
+            .remove_member_role(
+                auth.user(),
+                id(&server)?,
+                user_or_me(&auth, &user)?,
+                id(&role)?,
+            )
+            .await?,
+    ))
+}
+
+async fn list_bans(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+) -> ApiResult<Json<Vec<Ban>>> {
+    Ok(Json(state.engine.list_bans(auth.user(), id(&server)?)?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct BanRequest {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn ban_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user)): Path<(String, String)>,
+    OptionalBody(request): OptionalBody<BanRequest>,
+) -> ApiResult<Json<Ban>> {
+    Ok(Json(
+        state
+            .engine
+            .ban_member(auth.user(), id(&server)?, id(&user)?, &request.reason)
+            .await?,
+    ))
+}
+
+async fn unban_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, user)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .unban_member(auth.user(), id(&server)?, id(&user)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

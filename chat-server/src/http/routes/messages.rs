@@ -1,0 +1,155 @@
+//! `/channels/{id}/messages` and `/pins`: send, history, get, edit, delete, edit history, acks
+//! and pins.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::model::{
+    CreateMessage, EditMessage, HistoryQuery, Message, MessageEdit, ReadState,
+};
+
+use super::{Route, route};
+use crate::http::error::ApiResult;
+use crate::http::extract::{Auth, Body, Params, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, get "/channels/{channel_id}/messages" => list_messages, "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", returns "Message[]"),
+        route!(User, post "/channels/{channel_id}/messages" => create_message, "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body "CreateMessage", returns "Message"),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, "A message with its reactions", returns "Message"),
+        route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, "Edit one's own message", body "EditMessage", returns "Message"),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, "Delete one's own message, or any with MANAGE_MESSAGES", returns "204"),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}/edits" => list_edits, "A message's previous versions", returns "MessageEdit[]"),
+        route!(User, post "/channels/{channel_id}/messages/{message_id}/ack" => ack_message, "Mark the channel read up to this message", returns "ReadState"),
+        route!(User, get "/channels/{channel_id}/pins" => list_pins, "Pinned messages, latest pin first", returns "Message[]"),
+        route!(User, put "/channels/{channel_id}/pins/{message_id}" => pin_message, "Pin a message (MANAGE_MESSAGES; 50 at most)", returns "Message"),
+        route!(User, delete "/channels/{channel_id}/pins/{message_id}" => unpin_message, "Unpin a message (MANAGE_MESSAGES)", returns "204"),
+    ]
+}
+
+async fn list_messages(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+    Params(query): Params<HistoryQuery>,
+) -> ApiResult<Json<Vec<Message>>> {
+    Ok(Json(state.engine.list_messages(
+        auth.user(),
+        id(&channel)?,
+        query,
+    )?))
+}
+
+async fn create_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+    Body(request): Body<CreateMessage>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .engine
+                .send_message(auth.user(), id(&channel)?, request)
+                .await?,
+        ),
+    ))
+}
+
+async fn get_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<Json<Message>> {
+    Ok(Json(state.engine.fetch_message(
+        auth.user(),
+        id(&channel)?,
+        id(&message)?,
+    )?))
+}
+
+async fn edit_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+    Body(edit): Body<EditMessage>,
+) -> ApiResult<Json<Message>> {
+    Ok(Json(
+        state
+            .engine
+            .edit_message(auth.user(), id(&channel)?, id(&message)?, edit)
+            .await?,
+    ))
+}
+
+async fn delete_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .delete_message(auth.user(), id(&channel)?, id(&message)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_edits(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<Json<Vec<MessageEdit>>> {
+    Ok(Json(state.engine.list_message_edits(
+        auth.user(),
+        id(&channel)?,
+        id(&message)?,
+    )?))
+}
+
+async fn ack_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<Json<ReadState>> {
+    Ok(Json(
+        state
+            .engine
+            .ack_message(auth.user(), id(&channel)?, id(&message)?)
+            .await?,
+    ))
+}
+
+async fn list_pins(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<String>,
+) -> ApiResult<Json<Vec<Message>>> {
+    Ok(Json(state.engine.list_pins(auth.user(), id(&channel)?)?))
+}
+
+async fn pin_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<Json<Message>> {
+    Ok(Json(
+        state
+            .engine
+            .pin_message(auth.user(), id(&channel)?, id(&message)?)
+            .await?,
+    ))
+}
+
+async fn unpin_message(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .unpin_message(auth.user(), id(&channel)?, id(&message)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

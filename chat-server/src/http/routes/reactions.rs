@@ -1,0 +1,81 @@
+//! `/channels/{id}/messages/{id}/reactions`: add, remove, list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::model::User;
+
+use super::{Route, route};
+use crate::http::error::ApiResult;
+use crate::http::extract::{Auth, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, put "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => add_reaction, "React (ADD_REACTIONS for a new emoji)", returns "204"),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => remove_own_reaction, "Remove one's reaction", returns "204"),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}" => remove_user_reaction, "Remove someone's reaction (MANAGE_MESSAGES)", returns "204"),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}" => list_reaction_users, "Who reacted with an emoji", returns "User[]"),
+    ]
+}
+
+async fn add_reaction(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message, emoji)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .add_reaction(auth.user(), id(&channel)?, id(&message)?, &emoji)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_own_reaction(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message, emoji)): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .remove_reaction(
+            auth.user(),
+            id(&channel)?,
+            id(&message)?,
+            &emoji,
+            auth.user(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_user_reaction(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message, emoji, user)): Path<(String, String, String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .remove_reaction(
+            auth.user(),
+            id(&channel)?,
+            id(&message)?,
+            &emoji,
+            id(&user)?,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_reaction_users(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, message, emoji)): Path<(String, String, String)>,
+) -> ApiResult<Json<Vec<User>>> {
+    Ok(Json(state.engine.list_reaction_users(
+        auth.user(),
+        id(&channel)?,
+        id(&message)?,
+        &emoji,
+    )?))
+}

@@ -1,0 +1,102 @@
+//! `/servers/{id}/roles` and permission explanations.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::id::{ChannelId, UserId};
+use chat_engine::model::{CreateRole, Permissions, Role, UpdateRole};
+use chat_engine::permissions::Explanation;
+use serde::Deserialize;
+
+use super::{Route, route};
+use crate::http::error::ApiResult;
+use crate::http::extract::{Auth, Body, Params, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, get "/servers/{server_id}/roles" => list_roles, "Roles by position", returns "Role[]"),
+        route!(User, post "/servers/{server_id}/roles" => create_role, "Create a role just above @everyone (MANAGE_ROLES)", body "CreateRole", returns "Role"),
+        route!(User, patch "/servers/{server_id}/roles/{role_id}" => update_role, "Change a role below one's highest (MANAGE_ROLES)", body "UpdateRole", returns "Role"),
+        route!(User, delete "/servers/{server_id}/roles/{role_id}" => delete_role, "Delete a role below one's highest (MANAGE_ROLES)", returns "204"),
+        route!(User, get "/servers/{server_id}/permissions" => explain_permission, "Explain a member's permission (`permission`, optional `user_id`, `channel_id`)", returns "Explanation"),
+    ]
+}
+
+async fn list_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+) -> ApiResult<Json<Vec<Role>>> {
+    Ok(Json(state.engine.list_roles(auth.user(), id(&server)?)?))
+}
+
+async fn create_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    Body(request): Body<CreateRole>,
+) -> ApiResult<(StatusCode, Json<Role>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .engine
+                .create_role(auth.user(), id(&server)?, request)
+                .await?,
+        ),
+    ))
+}
+
+async fn update_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, role)): Path<(String, String)>,
+    Body(update): Body<UpdateRole>,
+) -> ApiResult<Json<Role>> {
+    Ok(Json(
+        state
+            .engine
+            .update_role(auth.user(), id(&server)?, id(&role)?, update)
+            .await?,
+    ))
+}
+
+async fn delete_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((server, role)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .delete_role(auth.user(), id(&server)?, id(&role)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExplainQuery {
+    permission: u64,
+    #[serde(default)]
+    user_id: Option<UserId>,
+    #[serde(default)]
+    channel_id: Option<ChannelId>,
+}
+
+async fn explain_permission(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    Params(query): Params<ExplainQuery>,
+) -> ApiResult<Json<Explanation>> {
+    let user = query.user_id.unwrap_or(auth.user());
+    let permission = Permissions::from_bits_retain(query.permission);
+    Ok(Json(state.engine.explain_permission(
+        auth.user(),
+        id(&server)?,
+        user,
+        query.channel_id,
+        permission,
+    )?))
+}

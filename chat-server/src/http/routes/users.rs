@@ -1,0 +1,84 @@
+//! `/users`: profiles, DMs and read states.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chat_engine::id::UserId;
+use chat_engine::model::{Channel, CreateGroupDm, ReadState, User};
+use serde::Deserialize;
+
+use super::{Route, route};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{Auth, Body, id};
+use crate::state::AppState;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![
+        route!(User, get "/users/{user_id}" => get_user, "A user's public profile", returns "User"),
+        route!(User, get "/users/@me/channels" => list_dm_channels, "The caller's DMs and group DMs", returns "Channel[]"),
+        route!(User, post "/users/@me/channels" => create_dm, "Open a DM (`recipient_id`) or a group DM (`recipients`, `name`)", body "CreateDm", returns "Channel"),
+        route!(User, get "/users/@me/read-states" => list_read_states, "Read states with unread and mention counts", returns "ReadState[]"),
+    ]
+}
+
+async fn get_user(
+    State(state): State<AppState>,
+    _auth: Auth,
+    Path(user): Path<String>,
+) -> ApiResult<Json<User>> {
+    Ok(Json(state.engine.fetch_user(id(&user)?)?))
+}
+
+async fn list_dm_channels(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<Channel>>> {
+    Ok(Json(state.engine.list_dm_channels(auth.user())?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateDm {
+    #[serde(default)]
+    recipient_id: Option<UserId>,
+    #[serde(default)]
+    recipients: Option<Vec<UserId>>,
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_dm(
+    State(state): State<AppState>,
+    auth: Auth,
+    Body(request): Body<CreateDm>,
+) -> ApiResult<(StatusCode, Json<Channel>)> {
+    let channel = match (request.recipient_id, request.recipients) {
+        (Some(recipient), None) => state.engine.open_dm(auth.user(), recipient).await?,
+        (None, Some(recipients)) => {
+            state
+                .engine
+                .create_group_dm(
+                    auth.user(),
+                    CreateGroupDm {
+                        name: request.name,
+                        recipients,
+                    },
+                )
+                .await?
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "give either recipient_id or recipients",
+            ));
+        }
+    };
+    Ok((StatusCode::CREATED, Json(channel)))
+}
+
+async fn list_read_states(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<ReadState>>> {
+    Ok(Json(state.engine.read_states(auth.user())?))
+}

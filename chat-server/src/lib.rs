@@ -1,0 +1,28 @@
+//! # chat-server
+//!
+//! The reference server over [`chat_engine`]: the REST API under `/api/v1` (with its OpenAPI
+//! document at `/api/v1/openapi.json`), the WebSocket gateway at `/ws`, `/healthz` and
+//! Prometheus `/metrics`, and the `chat` CLI. It is thin: it parses, authenticates, calls the
+//! engine and serializes; every rule lives in the engine.
+//!
+//! # Layout
+//!
+//! - `server.rs`: [`run`] with graceful shutdown; `config.rs`; `state.rs`.
+//! - `http/`: the router, the error table, extractors, rate-limit middleware, one route file
+//!   per resource, and the OpenAPI document generated from the same route table.
+//! - `gateway/`: the protocol state machine (`session.rs`, no I/O), the connection loop, and
+//!   the registry of resumable sessions.
+//! - `ratelimit.rs`: one limiter for REST and the gateway.
+//! - `cli.rs`, `seed.rs`: the `chat` binary's commands.
+
+pub mod cli;
+pub mod config;
+mod gateway;
+mod http;
+pub mod ratelimit;
+pub mod seed;
+mod server;
+mod state;
+
+pub use config::ServerConfig;
+pub use server::{run, signal};

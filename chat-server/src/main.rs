@@ -1,0 +1,97 @@
+//! The `chat` binary: parses the command line and runs the command.
+
+use anyhow::{Context, Result};
+use chat_engine::Engine;
+use chat_engine::model::{CreateInvite, RegisterRequest};
+use chat_server::cli::{Admin, Cli, Command, Invite};
+use chat_server::ratelimit::RateLimits;
+use chat_server::{ServerConfig, run, seed, signal};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let open = || async {
+        let mut builder = Engine::builder().data_dir(&cli.data_dir);
+        if let Some(secret) = &cli.jwt_secret {
+            builder = builder.jwt_secret(secret.as_bytes());
+        }
+        builder
+            .open()
+            .await
+            .with_context(|| format!("opening the data directory {}", cli.data_dir.display()))
+    };
+    match &cli.command {
+        Command::Init => {
+            open().await?;
+            println!("initialized {}", cli.data_dir.display());
+        }
+        Command::Serve(serve) => {
+            let engine = open().await?;
+            let mut config = ServerConfig {
+                data_dir: Some(cli.data_dir.clone()),
+                ..ServerConfig::default()
+            };
+            if serve.no_rate_limits || serve.rate_limits == "off" {
+                config.rate_limits = RateLimits::off();
+            }
+            config.heartbeat_interval =
+                std::time::Duration::from_millis(serve.heartbeat_ms.max(1000));
+            let listener = tokio::net::TcpListener::bind(serve.addr)
+                .await
+                .with_context(|| format!("binding {}", serve.addr))?;
+            println!("chat is listening on http://{}", listener.local_addr()?);
+            run(listener, engine, config, signal()).await?;
+        }
+        Command::Seed(options) => {
+            let engine = open().await?;
+            let made =
+                seed::seed(&engine, options.users, options.servers, options.messages).await?;
+            println!(
+                "seeded {} users, {} servers, {} messages (password: {})",
+                made.users,
+                made.servers,
+                made.messages,
+                seed::SEED_PASSWORD
+            );
+        }
+        Command::Admin(Admin::Create { username, password }) => {
+            let engine = open().await?;
+            let request = RegisterRequest {
+                username: username.clone(),
+                password: password.clone(),
+                email: None,
+            };
+            let user = engine
+                .register(request)
+                .await
+                .context("creating the account")?
+                .user;
+            println!("created {} ({})", user.username, user.id);
+        }
+        Command::Invite(Invite::Create {
+            server_id,
+            max_uses,
+            max_age,
+        }) => {
+            let engine = open().await?;
+            let server = server_id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?;
+            let owner = engine.owner_of(server)?;
+            let request = CreateInvite {
+                max_age: *max_age,
+                max_uses: *max_uses,
+            };
+            let invite = engine.create_invite(owner, server, request).await?;
+            println!("{}", invite.code);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Running the server: accept loop with graceful shutdown, shared state, metrics recorder.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use chat_engine::Engine;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::ServerConfig;
+use crate::gateway::registry::Registry;
+use crate::ratelimit::Limiter;
+use crate::state::AppState;
+
+/// The process-wide Prometheus recorder (installed once, shared by every server in the
+/// process, as in tests).
+fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .clone()
+}
+
+/// Serves the API and the gateway on `listener` until `shutdown` completes. Gateway clients
+/// are told to reconnect; in-flight requests finish; every acknowledged write is already
+/// committed, so nothing acknowledged is lost.
+pub async fn run(
+    listener: TcpListener,
+    engine: Engine,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop, stopped) = watch::channel(false);
+    let limiter = Limiter::new(&config.rate_limits);
+    let state = AppState {
+        engine,
+        config: Arc::new(config),
+        limiter: limiter.clone(),
+        sessions: Registry::default(),
+        metrics: metrics_handle(),
+        shutdown: stopped,
+    };
+    let app = crate::http::router(state);
+    let janitor = tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiter.shrink();
+        }
+    });
+    tracing::info!(addr = %listener.local_addr()?, "serving");
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = stop.send(true);
+    })
+    .await;
+    janitor.abort();
+    served
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
