@@ -92,9 +92,11 @@ pub(crate) async fn per_user(
         return next.run(Request::from_parts(parts, body)).await;
     };
     parts.extensions.insert(identity);
+    // Nested under /api/v1, the path here starts at /channels.
+    let path = parts.uri.path();
     let is_send = parts.method == axum::http::Method::POST
-        && parts.uri.path().starts_with("/api/v1/channels/")
-        && parts.uri.path().ends_with("/messages");
+        && path.contains("/channels/")
+        && path.ends_with("/messages");
     request = Request::from_parts(parts, body);
     let bucket = if is_send {
         Bucket::MessageSend

@@ -1,0 +1,135 @@
+//! The `chat` binary: every command runs, has `--help`, and `serve` stops cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use chat_engine::Engine;
+use chat_engine::model::CreateServer;
+
+fn chat(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args(args)
+        .env("CHAT_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "chat {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["init", "--help"],
+        &["serve", "--help"],
+        &["seed", "--help"],
+        &["admin", "create", "--help"],
+        &["invite", "create", "--help"],
+    ] {
+        let help = chat(dir.path(), args);
+        assert!(help.contains("Usage"), "{args:?}: {help}");
+    }
+    assert!(chat(dir.path(), &["serve", "--help"]).contains("CHAT_ADDR"));
+}
+
+#[tokio::test]
+async fn init_admin_seed_and_invite_work_on_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(chat(&data, &["init"]).contains("initialized"));
+    assert!(data.join("chat.redb").exists());
+    assert!(
+        chat(
+            &data,
+            &[
+                "admin",
+                "create",
+                "--username",
+                "root",
+                "--password",
+                "long password"
+            ]
+        )
+        .contains("created root")
+    );
+    let seeded = chat(
+        &data,
+        &["seed", "--users", "4", "--servers", "2", "--messages", "30"],
+    );
+    assert!(
+        seeded.contains("seeded 4 users, 2 servers, 30 messages"),
+        "{seeded}"
+    );
+
+    let engine = Engine::open(&data).await.unwrap();
+    let login = engine
+        .login(chat_engine::model::LoginRequest {
+            username: "root".into(),
+            password: "long password".into(),
+        })
+        .await
+        .unwrap();
+    let server = engine
+        .create_server(
+            login.user.id,
+            CreateServer {
+                name: "ops".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    drop(engine);
+    let code = chat(
+        &data,
+        &[
+            "invite",
+            "create",
+            "--server-id",
+            &server.id.to_string(),
+            "--max-uses",
+            "3",
+        ],
+    );
+    let engine = Engine::open(&data).await.unwrap();
+    let invite = engine.fetch_invite(code.trim()).unwrap();
+    assert_eq!((invite.server_id, invite.max_uses), (server.id, 3));
+}
+
+#[tokio::test]
+async fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-rate-limits"])
+        .env("CHAT_DATA_DIR", dir.path().join("fresh"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    let health: serde_json::Value = reqwest::get(format!("{base}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
