@@ -197,8 +197,8 @@ async fn execute(
             close(sink, code).await;
             false
         }
-        Command::Identify(identify) => {
-            let Ok(identity) = state.engine.authenticate(&identify.token) else {
+        Command::Identify(request) => {
+            let Ok(identity) = state.engine.authenticate(&request.token) else {
                 close(sink, CloseCode::AuthenticationFailed).await;
                 return false;
             };
@@ -211,7 +211,7 @@ async fn execute(
             let started = start(
                 state,
                 identity,
-                identify.client,
+                request.client,
                 session_id.clone(),
                 session,
                 false,
@@ -237,20 +237,20 @@ async fn execute(
             resume_session(resume, state, protocol, sink, live, last_seq).await
         }
         Command::UpdatePresence(update) => {
-            if let Some(l) = live {
-                if let Err(error) = state.engine.update_presence(l.user, l.device, update) {
-                    tracing::debug!(%error, "presence update refused");
-                    close(sink, CloseCode::DecodeError).await;
-                    return false;
-                }
+            if let Some(l) = live
+                && let Err(error) = state.engine.update_presence(l.user, l.device, update)
+            {
+                tracing::debug!(%error, "presence update refused");
+                close(sink, CloseCode::DecodeError).await;
+                return false;
             }
             true
         }
         Command::UpdateVoice(update) => {
-            if let Some(l) = live {
-                if let Err(error) = state.engine.update_voice_state(l.user, update) {
-                    tracing::debug!(%error, "voice state update refused");
-                }
+            if let Some(l) = live
+                && let Err(error) = state.engine.update_voice_state(l.user, update)
+            {
+                tracing::debug!(%error, "voice state update refused");
             }
             true
         }

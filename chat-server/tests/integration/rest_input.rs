@@ -87,7 +87,7 @@ async fn bad_input_is_a_4xx_and_stores_nothing() {
         (
             post.clone(),
             "/servers".into(),
-            r#"{}"#.into(),
+            r"{}".into(),
             StatusCode::BAD_REQUEST,
             "invalid_body",
         ),
