@@ -27,8 +27,11 @@ pub struct Engine {
 }
 
 struct Inner {
-    // Field order matters: the writer is dropped (and joined) before the backend.
+    // Field order matters: the writer is dropped (and joined) first, which ends the indexer's
+    // feed; then the indexer is joined; then the backend closes.
     writer: Writer,
+    #[cfg(feature = "search")]
+    search: Option<SearchService>,
     backend: Arc<dyn Backend>,
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
@@ -116,6 +119,8 @@ impl EngineBuilder {
 
     /// Opens the engine: the given backend, else redb in the data directory, else memory.
     pub async fn open(self) -> Result<Engine> {
+        #[cfg(feature = "search")]
+        let search_dir = self.path.as_ref().map(|p| p.join("search"));
         let backend: Arc<dyn Backend> = match (self.backend, self.path) {
             (Some(backend), _) => backend,
             #[cfg(feature = "redb")]
@@ -127,11 +132,28 @@ impl EngineBuilder {
         };
         let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
         let bounds = Arc::new(LogBounds::default());
+        #[cfg(feature = "search")]
+        let (observer, search) = {
+            let dir = search_dir.as_deref();
+            let (index, writer) = crate::search::MessageIndex::open(dir)?;
+            let (feed, indexed, thread) = crate::search::indexer::start(backend.clone(), writer)?;
+            (
+                Some(feed),
+                Some(SearchService {
+                    index,
+                    indexed,
+                    thread: Some(thread),
+                }),
+            )
+        };
+        #[cfg(not(feature = "search"))]
+        let observer = None;
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),
             bounds.clone(),
             self.event_retention,
+            observer,
         )?;
         let secret = match self.jwt_secret {
             Some(secret) => secret,
@@ -140,6 +162,8 @@ impl EngineBuilder {
         let keys = TokenKeys::new(&secret);
         let inner = Inner {
             writer,
+            #[cfg(feature = "search")]
+            search,
             backend,
             hub,
             bounds,
@@ -212,6 +236,19 @@ impl Engine {
         &self.inner.bounds
     }
 
+    #[cfg(feature = "search")]
+    pub(crate) fn search_index(
+        &self,
+    ) -> Option<(
+        crate::search::MessageIndex,
+        tokio::sync::watch::Receiver<u64>,
+    )> {
+        self.inner
+            .search
+            .as_ref()
+            .map(|s| (s.index.clone(), s.indexed.clone()))
+    }
+
     pub(crate) fn realtime(&self) -> MutexGuard<'_, Realtime> {
         // The live maps hold no invariant a panic could break halfway.
         self.inner
@@ -236,4 +273,21 @@ pub(crate) fn found<T>(
     id: impl fmt::Display,
 ) -> Result<T> {
     value.ok_or_else(|| crate::error::Error::not_found(kind, id))
+}
+
+/// The search index and its indexer thread, joined on drop.
+#[cfg(feature = "search")]
+struct SearchService {
+    index: crate::search::MessageIndex,
+    indexed: tokio::sync::watch::Receiver<u64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[cfg(feature = "search")]
+impl Drop for SearchService {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }

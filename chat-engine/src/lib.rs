@@ -43,6 +43,7 @@
 //! # Features
 //!
 //! - `redb` (default): the durable redb backend; implies `engine`.
+//! - `search` (default): full-text search of messages with tantivy; implies `engine`.
 //! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
 //!   [`model`], [`id`] and [`error`].
 
@@ -74,6 +75,8 @@ mod presence;
 mod reactions;
 #[cfg(feature = "engine")]
 mod roles;
+#[cfg(feature = "search")]
+mod search;
 #[cfg(feature = "engine")]
 mod servers;
 #[cfg(feature = "engine")]
@@ -101,4 +104,6 @@ pub mod limits {
     pub use crate::messages::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
     pub use crate::presence::TYPING_INTERVAL;
     pub use crate::reactions::MAX_EMOJIS;
+    #[cfg(feature = "search")]
+    pub use crate::search::{MAX_OFFSET, MAX_QUERY, MAX_RESULTS};
 }

@@ -9,6 +9,7 @@ mod message;
 mod permissions;
 mod presence;
 mod requests;
+mod search;
 mod server;
 mod user;
 
@@ -28,6 +29,7 @@ pub use requests::{
     CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,
     RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
 };
+pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use server::{Ban, Category, Invite, Member, Role, Server};
 pub use user::{AuthResponse, BotCreated, Status, User};
 

@@ -15,7 +15,7 @@ mod aggregates;
 mod memory;
 #[cfg(feature = "redb")]
 mod redb;
-mod tx;
+pub(crate) mod tx;
 pub(crate) mod writer;
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ const MAX_GROUP: usize = 512;
 type Deliver = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Deliver) + Send>;
 
+/// Sees every committed event, in order, right after its commit (the search indexer).
+pub(crate) type Observer = Box<dyn Fn(&Arc<EventEnvelope>) + Send>;
+
 /// The sequence numbers the log holds: `oldest..next`.
 #[derive(Debug, Default)]
 pub(crate) struct LogBounds {
@@ -44,6 +47,7 @@ impl Writer {
         hub: broadcast::Sender<Arc<EventEnvelope>>,
         bounds: Arc<LogBounds>,
         retention: u64,
+        observer: Option<Observer>,
     ) -> Result<Self> {
         let (first, last) = super::Reader::new(backend.snapshot()?)
             .event_bounds()?
@@ -57,6 +61,7 @@ impl Writer {
             bounds,
             retention: retention.max(1),
             ids: ulid::Generator::new(),
+            observer,
         };
         let thread = std::thread::Builder::new()
             .name("chat-engine-writer".into())
@@ -124,6 +129,7 @@ struct WriterState {
     bounds: Arc<LogBounds>,
     retention: u64,
     ids: ulid::Generator,
+    observer: Option<Observer>,
 }
 
 impl WriterState {
@@ -181,8 +187,12 @@ impl WriterState {
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
             for envelope in envelopes {
+                let envelope = Arc::new(envelope);
+                if let Some(observe) = &self.observer {
+                    observe(&envelope);
+                }
                 // No receiver is fine: nobody is listening.
-                let _ = self.hub.send(Arc::new(envelope));
+                let _ = self.hub.send(envelope);
             }
         } else if let Err(error) = &committed {
             tracing::error!(%error, "commit failed");

@@ -15,6 +15,7 @@ mod persistence;
 mod presence;
 mod reactions_pins;
 mod roles;
+mod search;
 mod servers;
 mod threads_dms;
 mod wire;

@@ -465,3 +465,66 @@ async fn data_survives_a_restart() {
     assert_eq!(fetched["content"], "still here?");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn search_answers_total_and_messages() {
+    let server = TestServer::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let outsider = server.user("outsider").await;
+    let (guild, general) = alice.server("s").await;
+    bob.join(&guild).await;
+    let sid = guild["id"].as_str().unwrap();
+    alice.say(&general, "ferris the crab").await;
+    bob.say(&general, "a crab rave").await;
+    bob.say(&general, "nothing here").await;
+    let found = bob
+        .ok(
+            "GET",
+            &format!("/servers/{sid}/messages/search?q=crab"),
+            None,
+        )
+        .await;
+    assert_eq!(found["total"], 2);
+    assert_eq!(found["messages"].as_array().unwrap().len(), 2);
+    assert!(
+        found["messages"][0]["highlight"]
+            .as_str()
+            .unwrap()
+            .contains("<b>crab</b>")
+    );
+    assert!(
+        found["messages"][0]["channel_id"].is_string(),
+        "hits are messages"
+    );
+    let by_alice = bob
+        .ok(
+            "GET",
+            &format!(
+                "/servers/{sid}/messages/search?q=crab&author_id={}",
+                alice.id
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(by_alice["total"], 1);
+    for bad in [
+        "q=",
+        "q=crab&limit=0",
+        "q=crab&limit=x",
+        "q=crab&has=cats",
+        "q=crab&channel_id=nope",
+    ] {
+        let (status, body) = bob
+            .get(&format!("/servers/{sid}/messages/search?{bad}"))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    assert_eq!(
+        outsider
+            .get(&format!("/servers/{sid}/messages/search?q=crab"))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -4,12 +4,13 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chat_engine::model::{
-    Category, Channel, CreateCategory, CreateChannel, CreateServer, Presence, Server, UpdateServer,
+    Category, Channel, CreateCategory, CreateChannel, CreateServer, Presence, SearchQuery,
+    SearchResults, Server, UpdateServer,
 };
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, id};
+use crate::http::extract::{Auth, Body, Params, id};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -25,6 +26,7 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, post "/servers/{server_id}/categories" => create_category, "Create a category (MANAGE_CHANNELS)", body "CreateCategory", returns "Category"),
         route!(User, delete "/servers/{server_id}/categories/{category_id}" => delete_category, "Delete a category; its channels stay (MANAGE_CHANNELS)", returns "204"),
         route!(User, get "/servers/{server_id}/presences" => list_presences, "Presences of the online members", returns "Presence[]"),
+        route!(User, get "/servers/{server_id}/messages/search" => search_messages, "Full-text search: `q`, `channel_id`, `author_id`, `has`, `before`, `after`, `limit`, `offset`", returns "SearchResults"),
     ]
 }
 
@@ -148,5 +150,19 @@ async fn list_presences(
 ) -> ApiResult<Json<Vec<Presence>>> {
     Ok(Json(
         state.engine.list_presences(auth.user(), id(&server)?)?,
+    ))
+}
+
+async fn search_messages(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<String>,
+    Params(query): Params<SearchQuery>,
+) -> ApiResult<Json<SearchResults>> {
+    Ok(Json(
+        state
+            .engine
+            .search_messages(auth.user(), id(&server)?, query)
+            .await?,
     ))
 }

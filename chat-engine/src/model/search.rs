@@ -1,0 +1,54 @@
+//! Message search: the query and its results.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Message, Timestamp};
+use crate::id::{ChannelId, UserId};
+
+/// What to search for in a server's messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SearchQuery {
+    /// Only messages after this time.
+    #[serde(default)]
+    pub after: Option<Timestamp>,
+    /// Only messages by this author.
+    #[serde(default)]
+    pub author_id: Option<UserId>,
+    /// Only messages before this time.
+    #[serde(default)]
+    pub before: Option<Timestamp>,
+    /// Only messages in this channel.
+    #[serde(default)]
+    pub channel_id: Option<ChannelId>,
+    /// Only messages with `attachment`, `embed` or `link`.
+    #[serde(default)]
+    pub has: Option<String>,
+    /// How many results (1 to 100; 25 when left out).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// How many results to skip (up to 5,000).
+    #[serde(default)]
+    pub offset: Option<usize>,
+    /// The words to find (1 to 512 characters); `"phrases"`, `-excluded`, `a OR b` work.
+    #[serde(default)]
+    pub q: String,
+}
+
+/// A page of search results, best matches first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The matching messages on this page.
+    pub messages: Vec<SearchHit>,
+    /// How many messages match in all.
+    pub total: u64,
+}
+
+/// A matching message with the matched words highlighted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// The content with matches in `<b>` tags, HTML-escaped.
+    pub highlight: String,
+    /// The message.
+    #[serde(flatten)]
+    pub message: Message,
+}

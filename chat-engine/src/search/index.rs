@@ -1,0 +1,241 @@
+//! The tantivy index of messages: schema, indexing, queries and highlighting.
+
+use std::path::Path;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::{Error, Result, StorageError};
+use crate::id::{ChannelId, MessageId, ServerId};
+use crate::model::{Message, SearchQuery};
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    channel_id: Field,
+    server_id: Field,
+    author_id: Field,
+    content: Field,
+    created_at: Field,
+    has: Field,
+}
+
+/// A hit: the message's channel and id, and its highlighted content.
+pub(crate) type Hit = (ChannelId, MessageId, String);
+
+/// The searching side of the message index, shared by every search.
+#[derive(Clone)]
+pub(crate) struct MessageIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// The writing side, owned by the indexer thread.
+pub(crate) struct MessageWriter {
+    writer: IndexWriter,
+    reader: IndexReader,
+    fields: Fields,
+    index: Index,
+}
+
+impl std::fmt::Debug for MessageIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MessageIndex")
+    }
+}
+
+fn failed(error: impl std::fmt::Display) -> Error {
+    StorageError::new(format!("search index: {error}")).into()
+}
+
+impl MessageWriter {
+    /// The sequence number the last commit indexed up to.
+    pub(crate) fn indexed_seq(&self) -> Result<u64> {
+        let metas = self.index.load_metas().map_err(failed)?;
+        Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
+    }
+
+    /// Adds or replaces a message.
+    pub(crate) fn put(&mut self, server: Option<ServerId>, message: &Message) -> Result<()> {
+        self.remove(message.id);
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, message.id.to_string());
+        doc.add_text(f.channel_id, message.channel_id.to_string());
+        if let Some(server) = server {
+            doc.add_text(f.server_id, server.to_string());
+        }
+        doc.add_text(f.author_id, message.author_id.to_string());
+        doc.add_text(f.content, &message.content);
+        doc.add_i64(f.created_at, message.created_at.timestamp_millis());
+        if !message.attachments.is_empty() {
+            doc.add_text(f.has, "attachment");
+        }
+        if !message.embeds.is_empty() {
+            doc.add_text(f.has, "embed");
+        }
+        if message.content.contains("http://") || message.content.contains("https://") {
+            doc.add_text(f.has, "link");
+        }
+        self.writer.add_document(doc).map_err(failed)?;
+        Ok(())
+    }
+
+    /// Removes a message.
+    pub(crate) fn remove(&mut self, id: MessageId) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+    }
+
+    /// Removes everything (before a rebuild).
+    pub(crate) fn clear(&mut self) -> Result<()> {
+        self.writer.delete_all_documents().map_err(failed)?;
+        Ok(())
+    }
+
+    /// Makes the changes durable and visible, remembering how far the log was indexed.
+    pub(crate) fn commit(&mut self, seq: u64) -> Result<()> {
+        let mut prepared = self.writer.prepare_commit().map_err(failed)?;
+        prepared.set_payload(&seq.to_string());
+        prepared.commit().map_err(failed)?;
+        self.reader.reload().map_err(failed)?;
+        Ok(())
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        channel_id: builder.add_text_field("channel_id", STRING | STORED),
+        server_id: builder.add_text_field("server_id", STRING),
+        author_id: builder.add_text_field("author_id", STRING),
+        content: builder.add_text_field("content", TEXT | STORED),
+        created_at: builder.add_i64_field("created_at", INDEXED | FAST),
+        has: builder.add_text_field("has", STRING),
+    };
+    (builder.build(), fields)
+}
+
+impl MessageIndex {
+    /// Opens the index in `dir`, or in memory without one.
+    pub(crate) fn open(dir: Option<&Path>) -> Result<(Self, MessageWriter)> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(failed)?;
+                Index::open_or_create(MmapDirectory::open(dir).map_err(failed)?, schema)
+                    .map_err(failed)?
+            }
+            None => Index::create_in_ram(schema),
+        };
+        let writer = index.writer(15_000_000).map_err(failed)?;
+        let reader: IndexReader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(failed)?;
+        let writer = MessageWriter {
+            writer,
+            reader: reader.clone(),
+            fields,
+            index: index.clone(),
+        };
+        Ok((
+            Self {
+                index,
+                reader,
+                fields,
+            },
+            writer,
+        ))
+    }
+
+    /// Searches a server's messages within the given channels; returns the total and a page
+    /// of `(channel, message, highlight)`.
+    pub(crate) fn search(
+        &self,
+        server: ServerId,
+        channels: &[ChannelId],
+        query: &SearchQuery,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(u64, Vec<Hit>)> {
+        let f = self.fields;
+        let term = |field, text: String| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, &text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut parser = QueryParser::for_index(&self.index, vec![f.content]);
+        parser.set_conjunction_by_default();
+        let (words, _) = parser.parse_query_lenient(&query.q);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, words),
+            (Occur::Must, term(f.server_id, server.to_string())),
+        ];
+        let visible: Vec<(Occur, Box<dyn Query>)> = channels
+            .iter()
+            .map(|c| (Occur::Should, term(f.channel_id, c.to_string())))
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(visible))));
+        if let Some(author) = query.author_id {
+            clauses.push((Occur::Must, term(f.author_id, author.to_string())));
+        }
+        if let Some(has) = &query.has {
+            clauses.push((Occur::Must, term(f.has, has.clone())));
+        }
+        if query.after.is_some() || query.before.is_some() {
+            use std::ops::Bound;
+            let bound = |t: Option<crate::model::Timestamp>| {
+                t.map_or(Bound::Unbounded, |t| {
+                    Bound::Excluded(Term::from_field_i64(f.created_at, t.timestamp_millis()))
+                })
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(query.after), bound(query.before))),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let (total, top) = searcher
+            .search(
+                &query,
+                &(
+                    Count,
+                    TopDocs::with_limit(limit)
+                        .and_offset(offset)
+                        .order_by_score(),
+                ),
+            )
+            .map_err(failed)?;
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &query, f.content).map_err(failed)?;
+        snippets.set_max_num_chars(300);
+        let mut hits = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (Ok(channel), Ok(id)) = (text(f.channel_id).parse(), text(f.id).parse()) else {
+                continue;
+            };
+            let snippet = snippets.snippet_from_doc(&doc);
+            hits.push((channel, id, snippet.to_html()));
+        }
+        Ok((total as u64, hits))
+    }
+}

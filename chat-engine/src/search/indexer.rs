@@ -1,0 +1,157 @@
+//! The indexer thread: follows committed events (fed by the writer, topped up from the log
+//! when it falls behind) and keeps the message index up to date. The index remembers how far
+//! it got, so after a restart it replays only the rest of the log, or rebuilds from the
+//! messages when the log no longer reaches back that far.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TrySendError};
+use std::thread::JoinHandle;
+
+use tokio::sync::watch;
+
+use super::index::MessageWriter;
+use crate::error::{Result, StorageError};
+use crate::events::EventEnvelope;
+use crate::id::{ChannelId, ServerId};
+use crate::model::{Event, Message};
+use crate::store::writer::Observer;
+use crate::store::{Backend, ChannelStore, EventLog, KeyRange, Kv, Order, Reader, Table};
+
+/// How many events may wait for the indexer before it reads them from the log instead.
+const FEED: usize = 65_536;
+
+/// Starts the indexer; returns the writer's observer that feeds it (never blocking: when the
+/// indexer is behind, it catches up from the log instead), the indexed sequence and the
+/// thread.
+pub(crate) fn start(
+    backend: Arc<dyn Backend>,
+    writer: MessageWriter,
+) -> Result<(Observer, watch::Receiver<u64>, JoinHandle<()>)> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel(FEED);
+    let lagged = Arc::new(AtomicBool::new(false));
+    let (progress, watched) = watch::channel(0);
+    let mut indexer = Indexer {
+        backend,
+        writer,
+        seq: 0,
+        servers: HashMap::new(),
+        progress,
+        lagged: lagged.clone(),
+    };
+    let thread = std::thread::Builder::new()
+        .name("chat-engine-indexer".into())
+        .spawn(move || {
+            if let Err(error) = indexer.run(&receiver) {
+                tracing::error!(%error, "the search indexer stopped");
+            }
+        })
+        .map_err(StorageError::new)?;
+    let feed: Observer = Box::new(move |envelope| {
+        if let Err(TrySendError::Full(_)) = sender.try_send(envelope.clone()) {
+            lagged.store(true, Ordering::Release);
+        }
+    });
+    Ok((feed, watched, thread))
+}
+
+struct Indexer {
+    backend: Arc<dyn Backend>,
+    writer: MessageWriter,
+    seq: u64,
+    servers: HashMap<ChannelId, Option<ServerId>>,
+    progress: watch::Sender<u64>,
+    lagged: Arc<AtomicBool>,
+}
+
+impl Indexer {
+    fn run(&mut self, feed: &Receiver<Arc<EventEnvelope>>) -> Result<()> {
+        self.seq = self.writer.indexed_seq()?;
+        self.catch_up()?;
+        while let Ok(envelope) = feed.recv() {
+            self.apply(&envelope)?;
+            while let Ok(more) = feed.try_recv() {
+                self.apply(&more)?;
+            }
+            if self.lagged.swap(false, Ordering::AcqRel) {
+                self.catch_up()?;
+            }
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.writer.commit(self.seq)?;
+        self.progress.send_replace(self.seq);
+        Ok(())
+    }
+
+    /// Indexes what the log holds after `seq`, or everything when the log lost it.
+    fn catch_up(&mut self) -> Result<()> {
+        let backend = self.backend.clone();
+        let reader = Reader::new(backend.snapshot()?);
+        match reader.event_bounds()? {
+            Some((oldest, _)) if oldest > self.seq + 1 => self.rebuild(&reader)?,
+            _ => loop {
+                let page = reader.list_events(self.seq, 1024)?;
+                let Some((last, _)) = page.last() else { break };
+                let last = *last;
+                for (seq, stored) in page {
+                    self.apply(&EventEnvelope::new(seq, stored.event, stored.audience))?;
+                }
+                self.seq = last;
+            },
+        }
+        drop(reader);
+        self.commit()
+    }
+
+    /// Reindexes every stored message.
+    fn rebuild(&mut self, reader: &Reader<'_>) -> Result<()> {
+        tracing::info!("rebuilding the search index");
+        self.writer.clear()?;
+        let mut range = KeyRange::all();
+        loop {
+            let page = reader.scan_raw(Table::Messages, &range, Order::Ascending, 1024)?;
+            let Some((last, _)) = page.last() else { break };
+            range.start = std::ops::Bound::Excluded(last.clone());
+            for (_, value) in &page {
+                let message: Message = crate::store::tx::decode(value)?;
+                let server = self.server_of(reader, message.channel_id)?;
+                self.writer.put(server, &message)?;
+            }
+        }
+        if let Some((_, last)) = reader.event_bounds()? {
+            self.seq = last;
+        }
+        Ok(())
+    }
+
+    fn server_of(&mut self, reader: &Reader<'_>, channel: ChannelId) -> Result<Option<ServerId>> {
+        if let Some(server) = self.servers.get(&channel) {
+            return Ok(*server);
+        }
+        let server = reader.fetch_channel(channel)?.and_then(|c| c.server_id);
+        self.servers.insert(channel, server);
+        Ok(server)
+    }
+
+    fn apply(&mut self, envelope: &EventEnvelope) -> Result<()> {
+        if envelope.ephemeral || envelope.seq <= self.seq {
+            return Ok(());
+        }
+        self.seq = envelope.seq;
+        match &envelope.event {
+            Event::MessageCreate(message) | Event::MessageUpdate(message) => {
+                if let Some(server) = envelope.audience.server_id {
+                    self.writer.put(Some(server), message)?;
+                }
+            }
+            Event::MessageDelete(deleted) => self.writer.remove(deleted.id),
+            _ => {}
+        }
+        Ok(())
+    }
+}

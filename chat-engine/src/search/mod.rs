@@ -1,0 +1,102 @@
+//! Full-text search of a server's messages (tantivy): filters by channel, author, date and
+//! what a message has; results limited to the channels the caller can view, best first,
+//! with the matches highlighted.
+
+mod index;
+pub(crate) mod indexer;
+
+use std::time::Duration;
+
+pub(crate) use index::MessageIndex;
+
+use crate::engine::Engine;
+use crate::error::{Error, ResourceKind, Result};
+use crate::id::ServerId;
+use crate::model::{SearchHit, SearchQuery, SearchResults};
+use crate::permissions::context;
+use crate::store::MessageStore;
+
+/// Longest search text.
+pub const MAX_QUERY: usize = 512;
+/// Largest page of results.
+pub const MAX_RESULTS: usize = 100;
+/// Furthest offset into the results.
+pub const MAX_OFFSET: usize = 5_000;
+
+impl Engine {
+    /// Searches a server's messages (members only; only channels the caller can view). The
+    /// search sees every message whose send returned before it was called.
+    pub async fn search_messages(
+        &self,
+        actor: crate::id::UserId,
+        server: ServerId,
+        query: SearchQuery,
+    ) -> Result<SearchResults> {
+        let text = query.q.trim();
+        if text.is_empty() || text.chars().count() > MAX_QUERY {
+            return Err(Error::validation(
+                "q",
+                format!("must be 1 to {MAX_QUERY} characters"),
+            ));
+        }
+        let limit = query.limit.unwrap_or(25);
+        if !(1..=MAX_RESULTS).contains(&limit) {
+            return Err(Error::validation(
+                "limit",
+                format!("must be 1 to {MAX_RESULTS}"),
+            ));
+        }
+        let offset = query.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(Error::validation(
+                "offset",
+                format!("must be at most {MAX_OFFSET}"),
+            ));
+        }
+        if query
+            .has
+            .as_deref()
+            .is_some_and(|h| !matches!(h, "attachment" | "embed" | "link"))
+        {
+            return Err(Error::validation(
+                "has",
+                "must be attachment, embed or link",
+            ));
+        }
+        let Some((index, mut indexed)) = self.search_index() else {
+            return Err(Error::validation(
+                "q",
+                "search is not enabled in this engine",
+            ));
+        };
+        let mut channels: Vec<_> = self
+            .list_channels(actor, server)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        if let Some(only) = query.channel_id {
+            if !channels.contains(&only) {
+                return Err(Error::not_found(ResourceKind::Channel, only));
+            }
+            channels = vec![only];
+        }
+        let target = self.last_seq();
+        // Read-your-writes: wait (briefly) until the indexer has seen every committed event.
+        let _ = tokio::time::timeout(
+            Duration::from_secs(5),
+            indexed.wait_for(|seq| *seq >= target),
+        )
+        .await;
+        let (total, hits) = index.search(server, &channels, &query, limit, offset)?;
+        let reader = self.read()?;
+        context(&reader, server, actor)?;
+        let mut messages = Vec::with_capacity(hits.len());
+        for (channel, id, highlight) in hits {
+            if let Some(message) = reader.fetch_message(channel, id)? {
+                let message = crate::messages::with_reactions(&reader, message, actor)?;
+                messages.push(SearchHit { highlight, message });
+            }
+        }
+        Ok(SearchResults { messages, total })
+    }
+}
