@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use crate::accounts::TokenKeys;
-use crate::error::{Result, StorageError};
+use crate::error::Result;
 use crate::events::{EventEnvelope, Session};
 use crate::id::UserId;
 use crate::presence::Realtime;
@@ -125,7 +125,7 @@ impl EngineBuilder {
             (Some(backend), _) => backend,
             #[cfg(feature = "redb")]
             (None, Some(dir)) => {
-                std::fs::create_dir_all(&dir).map_err(StorageError::new)?;
+                std::fs::create_dir_all(&dir).map_err(crate::error::StorageError::new)?;
                 Arc::new(crate::store::RedbStore::open(dir.join("chat.redb"))?)
             }
             _ => Arc::new(InMemoryStore::new()),
