@@ -55,6 +55,18 @@ pub struct Serve {
     /// Turn rate limits off (same as `--rate-limits off`).
     #[arg(long)]
     pub no_rate_limits: bool,
+    /// Register, login and refresh requests per minute per IP.
+    #[arg(long, env = "CHAT_RATE_AUTH_PER_MINUTE", default_value_t = 10)]
+    pub rate_auth_per_minute: u32,
+    /// Authenticated requests per second per user.
+    #[arg(long, env = "CHAT_RATE_GLOBAL_PER_SECOND", default_value_t = 50)]
+    pub rate_global_per_second: u32,
+    /// Message sends per 5 seconds per user.
+    #[arg(long, env = "CHAT_RATE_MESSAGES_PER_5S", default_value_t = 10)]
+    pub rate_messages_per_5s: u32,
+    /// Gateway frames per minute per connection.
+    #[arg(long, env = "CHAT_RATE_GATEWAY_PER_MINUTE", default_value_t = 120)]
+    pub rate_gateway_per_minute: u32,
     /// Milliseconds between gateway heartbeats.
     #[arg(long, env = "CHAT_HEARTBEAT_MS", default_value_t = 41_250)]
     pub heartbeat_ms: u64,

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub resume_window: Duration,
     /// Frames a gateway connection may queue before it is dropped as too slow.
     pub send_queue: usize,
+    /// How long one write to a gateway socket may take before the client counts as too slow.
+    pub write_timeout: Duration,
 }
 
 impl Default for ServerConfig {
@@ -31,6 +33,7 @@ impl Default for ServerConfig {
             rate_limits: RateLimits::default(),
             resume_window: Duration::from_secs(300),
             send_queue: 512,
+            write_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -2,9 +2,10 @@
 //! outbound events, a heartbeat check and the server's shutdown.
 //!
 //! Outbound events come from a pump task that reads the engine session and pushes frames into
-//! a bounded queue. When a client reads so slowly that the queue fills, the pump stops and the
-//! connection is closed (4000); the session stays resumable, so the client resumes from its
-//! last sequence number and the server never buffers more than the queue for it.
+//! a bounded queue. When a client reads so slowly that a socket write or the queue stays
+//! blocked past the write timeout, the connection is closed (4000) and the pump stops; the
+//! session stays resumable, so the client resumes from its last sequence number, and the
+//! server never buffers more than the queue (plus the socket's buffers) for it.
 
 use std::time::Instant;
 
@@ -111,7 +112,9 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
                         Some(Outbound::Event(frame, seq)) => {
                             last_seq = seq.max(last_seq);
                             metrics::counter!("gateway_events_sent_total").increment(1);
-                            sink.send(Message::Text(Utf8Bytes::from(frame))).await.is_ok()
+                            // A socket that does not drain in time marks a client too slow.
+                            let write = sink.send(Message::Text(Utf8Bytes::from(frame)));
+                            matches!(tokio::time::timeout(state.config.write_timeout, write).await, Ok(Ok(())))
                         }
                         Some(Outbound::Resumed) => send(&mut sink, &Frame::dispatch("RESUMED", last_seq, serde_json::json!({}))).await.is_ok(),
                         Some(Outbound::Invalid) => {
@@ -333,7 +336,7 @@ fn start(
 ) -> Result<(), Error> {
     let device = state.engine.connect_device(identity.user_id, client)?;
     let (queue, outbound) = mpsc::channel(state.config.send_queue.max(1));
-    let pump = tokio::spawn(pump(session, queue, resuming));
+    let pump = tokio::spawn(pump(session, queue, resuming, state.config.write_timeout));
     *live = Some(Live {
         user: identity.user_id,
         device,
@@ -344,37 +347,49 @@ fn start(
     Ok(())
 }
 
-/// Moves events from the engine session into the bounded queue; stops when it is full.
-async fn pump(mut session: Session, queue: mpsc::Sender<Outbound>, resuming: bool) {
-    let push = |item| queue.try_send(item).is_ok();
+/// Moves events from the engine session into the bounded queue; stops when the queue stays
+/// full for `patience` (the connection is not draining it).
+async fn pump(
+    mut session: Session,
+    queue: mpsc::Sender<Outbound>,
+    resuming: bool,
+    patience: std::time::Duration,
+) {
+    let queue = &queue;
+    let push = |item| async move {
+        matches!(
+            tokio::time::timeout(patience, queue.send(item)).await,
+            Ok(Ok(()))
+        )
+    };
     if resuming {
         loop {
             match session.next_replayed().await {
                 Ok(Some(envelope)) => {
-                    if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)) {
+                    if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)).await {
                         return;
                     }
                 }
                 Ok(None) => break,
                 Err(_) => {
-                    push(Outbound::Invalid);
+                    push(Outbound::Invalid).await;
                     return;
                 }
             }
         }
-        if !push(Outbound::Resumed) {
+        if !push(Outbound::Resumed).await {
             return;
         }
     }
     loop {
         match session.next_event().await {
             Ok(envelope) => {
-                if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)) {
+                if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)).await {
                     return;
                 }
             }
             Err(Error::ResumeGap { .. }) => {
-                push(Outbound::Invalid);
+                push(Outbound::Invalid).await;
                 return;
             }
             Err(_) => return,

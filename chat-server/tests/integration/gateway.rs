@@ -312,3 +312,64 @@ async fn shutdown_asks_clients_to_reconnect() {
     }
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_client_too_slow_to_read_is_dropped_and_resumes() {
+    let engine = Engine::in_memory().await.unwrap();
+    let config = ServerConfig {
+        send_queue: 4,
+        write_timeout: Duration::from_millis(200),
+        ..test_config()
+    };
+    let server = TestServer::with(engine.clone(), config).await;
+    let alice = server.user("alice").await;
+    let (_, general) = alice.server("s").await;
+    let (mut gateway, ready) = server.identified(&alice).await;
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+
+    // Far more than the socket buffers hold, while the client reads nothing.
+    let me: chat_engine::id::UserId = alice.id.parse().unwrap();
+    let channel: chat_engine::id::ChannelId = general.parse().unwrap();
+    let sent = 20_000;
+    for i in 0..sent {
+        let request = chat_engine::model::CreateMessage {
+            content: format!("flood {i} {}", "x".repeat(200)),
+            ..Default::default()
+        };
+        engine.send_message(me, channel, request).await.unwrap();
+    }
+    let mut received = 0;
+    let mut last = 0;
+    loop {
+        match gateway.next().await {
+            Incoming::Frame(frame) if frame["t"] == "MESSAGE_CREATE" => {
+                received += 1;
+                last = frame["s"].as_u64().unwrap();
+            }
+            Incoming::Frame(_) => {}
+            Incoming::Closed(_) => break,
+        }
+    }
+    assert!(
+        received < sent,
+        "the server dropped the slow client instead of buffering ({received} of {sent})"
+    );
+
+    let mut again = server.gateway().await;
+    again.send(json!({ "op": 6, "d": { "token": alice.token, "session_id": session_id, "seq": last } })).await;
+    let mut replayed = 0;
+    loop {
+        let frame = again.frame().await;
+        if frame["t"] == "RESUMED" {
+            break;
+        }
+        if frame["t"] == "MESSAGE_CREATE" {
+            replayed += 1;
+        }
+    }
+    assert_eq!(
+        received + replayed,
+        sent,
+        "resume delivers the rest exactly"
+    );
+}
