@@ -92,6 +92,13 @@ pub use error::{Error, ErrorCode, ResourceKind, Result};
 #[cfg(feature = "engine")]
 pub use presence::DeviceId;
 
+/// Renders message markdown to the sanitized HTML the engine stores as `content_html`
+/// (for previews and tools; the engine renders every message itself).
+#[cfg(feature = "engine")]
+pub fn render_markdown(markdown: &str) -> String {
+    messages::render(markdown)
+}
+
 #[cfg(all(test, feature = "engine"))]
 mod test;
 

@@ -2,6 +2,7 @@
 //! history, delete, fetch, history pages, system messages and pins.
 
 mod markdown;
+pub(crate) use markdown::render;
 pub(crate) mod pins;
 
 use crate::engine::{Engine, found};

@@ -125,6 +125,38 @@ async fn serve_answers_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
+    // An acknowledged write, then SIGTERM.
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({ "username": "survivor", "password": "long password" });
+    let auth: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["token"].as_str().unwrap();
+    let server: serde_json::Value = http
+        .post(format!("{base}/api/v1/servers"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "name": "kept" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channel = server["system_channel_id"].as_str().unwrap();
+    let sent = http
+        .post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "content": "acknowledged" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), reqwest::StatusCode::CREATED);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -132,4 +164,18 @@ async fn serve_answers_and_stops_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+
+    let engine = Engine::open(dir.path().join("fresh")).await.unwrap();
+    let owner = auth["user"]["id"].as_str().unwrap().parse().unwrap();
+    let history = engine
+        .list_messages(
+            owner,
+            channel.parse().unwrap(),
+            chat_engine::model::HistoryQuery::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        history[0].content, "acknowledged",
+        "no acknowledged write is lost"
+    );
 }
