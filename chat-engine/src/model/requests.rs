@@ -127,7 +127,11 @@ fn default_channel_type() -> ChannelType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct UpdateChannel {
     /// New category; `Some(None)` takes it out of its category.
-    #[serde(default, with = "double_option")]
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category_id: Option<Option<CategoryId>>,
     /// New name.
     #[serde(default)]
@@ -296,5 +300,25 @@ mod double_option {
         deserializer: D,
     ) -> Result<Option<Option<T>>, D::Error> {
         Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_channel_tells_absent_from_null_category() {
+        let keep: UpdateChannel = serde_json::from_str("{}").unwrap();
+        assert_eq!(keep.category_id, None);
+        let clear: UpdateChannel = serde_json::from_str(r#"{"category_id": null}"#).unwrap();
+        assert_eq!(clear.category_id, Some(None));
+        // Found by the rest_bodies fuzz target: an absent category must stay absent.
+        let again: UpdateChannel =
+            serde_json::from_str(&serde_json::to_string(&keep).unwrap()).unwrap();
+        assert_eq!(again, keep);
+        let again: UpdateChannel =
+            serde_json::from_str(&serde_json::to_string(&clear).unwrap()).unwrap();
+        assert_eq!(again, clear);
     }
 }
