@@ -49,6 +49,7 @@
 
 pub mod error;
 pub mod id;
+pub mod limits;
 pub mod model;
 
 #[cfg(feature = "engine")]
@@ -101,16 +102,3 @@ pub fn render_markdown(markdown: &str) -> String {
 
 #[cfg(all(test, feature = "engine"))]
 mod test;
-
-/// The engine's limits, for clients that validate before sending.
-#[cfg(feature = "engine")]
-pub mod limits {
-    pub use crate::delivery::MAX_UNREAD_COUNT;
-    pub use crate::members::MAX_MEMBER_PAGE;
-    pub use crate::messages::pins::MAX_PINS;
-    pub use crate::messages::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
-    pub use crate::presence::TYPING_INTERVAL;
-    pub use crate::reactions::MAX_EMOJIS;
-    #[cfg(feature = "search")]
-    pub use crate::search::{MAX_OFFSET, MAX_QUERY, MAX_RESULTS};
-}

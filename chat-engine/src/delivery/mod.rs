@@ -4,13 +4,11 @@ use crate::engine::{Engine, found};
 use crate::error::{ResourceKind, Result};
 use crate::events::Audience;
 use crate::id::{ChannelId, MessageId, RoleId, UserId};
+use crate::limits::MAX_UNREAD_COUNT;
 use crate::messages::textual_channel;
 use crate::model::{Channel, Event, Message, MessageAck, Permissions, ReadState};
 use crate::permissions::context;
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, ReadStateStore, ServerStore};
-
-/// Unread messages are counted up to this many.
-pub const MAX_UNREAD_COUNT: usize = 1000;
 
 impl Engine {
     /// Marks a channel read up to a message. A read state never moves back: acking an older

@@ -6,14 +6,12 @@ use crate::engine::{Engine, found};
 use crate::error::{Error, ResourceKind, Result};
 use crate::events::Audience;
 use crate::id::{RoleId, ServerId, UserId};
+use crate::limits::MAX_MEMBER_PAGE;
 use crate::model::{
     Ban, Event, Member, MemberRemove, MessageType, Permissions, Server, ServerDelete, UpdateMember,
 };
 use crate::permissions::context;
 use crate::store::{KvMut, ServerStore, Tx, UserStore};
-
-/// Most members one page lists.
-pub const MAX_MEMBER_PAGE: usize = 1000;
 
 impl Engine {
     /// Joins a public server without an invite.

@@ -9,23 +9,13 @@ use crate::engine::{Engine, found};
 use crate::error::{Error, ResourceKind, Result};
 use crate::events::Audience;
 use crate::id::{ChannelId, MessageId, UserId};
+use crate::limits::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
 use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
     MessageEdit, MessageType, Permissions, Server,
 };
 use crate::permissions::resolve;
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx, UserStore};
-
-/// Longest message, in characters.
-pub const MAX_CONTENT: usize = 4000;
-/// Most embeds on one message.
-pub const MAX_EMBEDS: usize = 10;
-/// Longest nonce, in bytes.
-pub const MAX_NONCE: usize = 64;
-/// Default history page.
-pub const DEFAULT_PAGE: u32 = 50;
-/// Largest history page.
-pub const MAX_PAGE: u32 = 100;
 
 impl Engine {
     /// Sends a message (VIEW_CHANNEL and SEND_MESSAGES). With a `nonce`, a retry returns the

@@ -4,11 +4,9 @@ use super::{audience, post_notice, textual_channel, with_reactions};
 use crate::engine::{Engine, found};
 use crate::error::{Error, ResourceKind, Result};
 use crate::id::{ChannelId, MessageId, UserId};
+use crate::limits::MAX_PINS;
 use crate::model::{Channel, Event, Message, MessageType, Permissions};
 use crate::store::{KvMut, MessageStore, Tx};
-
-/// Most pins a channel holds.
-pub const MAX_PINS: usize = 50;
 
 impl Engine {
     /// Pins a message and posts a pin notice. Pinning a pinned message changes nothing.

@@ -1,8 +1,9 @@
 //! Live state that is never stored: presence aggregated over a user's devices, typing
 //! indicators and voice states. Changes go out as ephemeral events.
 
+use crate::limits::TYPING_INTERVAL;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::accounts::validate;
 use crate::engine::{Engine, found};
@@ -16,9 +17,6 @@ use crate::model::{
 };
 use crate::permissions::{context, resolve};
 use crate::store::{ChannelStore, ServerStore};
-
-/// One typing indicator per user and channel in this window.
-pub const TYPING_INTERVAL: Duration = Duration::from_secs(5);
 
 /// A connected device (a gateway connection), as handed out by [`Engine::connect_device`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -4,12 +4,10 @@
 use crate::engine::{Engine, found};
 use crate::error::{Error, ResourceKind, Result};
 use crate::id::{ChannelId, MessageId, UserId};
+use crate::limits::MAX_EMOJIS;
 use crate::messages::{audience, textual_channel};
 use crate::model::{Event, Permissions, Reaction, ReactionEvent, Timestamp, User};
 use crate::store::{KvMut, MessageStore, UserStore};
-
-/// Most distinct emojis on one message.
-pub const MAX_EMOJIS: usize = 20;
 
 fn check_emoji(emoji: &str) -> Result<()> {
     let fits = !emoji.is_empty() && emoji.len() <= 64;

@@ -5,6 +5,7 @@
 mod index;
 pub(crate) mod indexer;
 
+use crate::limits::{MAX_OFFSET, MAX_QUERY, MAX_RESULTS};
 use std::time::Duration;
 
 pub(crate) use index::MessageIndex;
@@ -15,13 +16,6 @@ use crate::id::ServerId;
 use crate::model::{SearchHit, SearchQuery, SearchResults};
 use crate::permissions::context;
 use crate::store::MessageStore;
-
-/// Longest search text.
-pub const MAX_QUERY: usize = 512;
-/// Largest page of results.
-pub const MAX_RESULTS: usize = 100;
-/// Furthest offset into the results.
-pub const MAX_OFFSET: usize = 5_000;
 
 impl Engine {
     /// Searches a server's messages (members only; only channels the caller can view). The

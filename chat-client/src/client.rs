@@ -1,0 +1,215 @@
+//! The REST client: configuration, authentication, and the request plumbing every route
+//! shares (JSON in and out, the server's error codes, waiting out 429s).
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A REST client; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    token: Option<String>,
+    max_retries: u32,
+}
+
+/// Configures a [`Client`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<String>,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            token: None,
+            timeout: Duration::from_secs(30),
+            max_retries: 3,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The server, e.g. `http://127.0.0.1:8080`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        url.into()
+            .trim_end_matches('/')
+            .clone_into(&mut self.base_url);
+        self
+    }
+
+    /// An access or bot token.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// How long one request may take.
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a rate-limited request is retried after waiting `Retry-After`.
+    pub const fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .build()
+            .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
+        Ok(Client {
+            http,
+            base_url: self.base_url,
+            token: self.token,
+            max_retries: self.max_retries,
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ApiErrorBody {
+    code: String,
+    message: String,
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The same client acting with another token.
+    #[must_use]
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The token, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends a request and decodes the JSON answer (`()` for an empty one).
+    pub(crate) async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<T> {
+        let url = format!("{}/api/v1{path}", self.base_url);
+        let mut attempt = 0;
+        loop {
+            let mut request = self.http.request(method.clone(), &url);
+            if !query.is_empty() {
+                request = request.query(query);
+            }
+            if let Some(token) = &self.token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
+            let status = response.status();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let retry_after = retry_after(&response);
+                if attempt < self.max_retries {
+                    attempt += 1;
+                    tracing::debug!(?retry_after, attempt, "rate limited; waiting");
+                    tokio::time::sleep(retry_after).await;
+                    continue;
+                }
+                return Err(Error::new(ErrorKind::RateLimited { retry_after }));
+            }
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
+            if !status.is_success() {
+                let body: ApiErrorBody = serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::with_source(ErrorKind::Decode, e))?;
+                return Err(Error::new(ErrorKind::Api {
+                    status: status.as_u16(),
+                    code: body.code,
+                    message: body.message,
+                }));
+            }
+            let bytes = if bytes.is_empty() {
+                &b"null"[..]
+            } else {
+                &bytes[..]
+            };
+            return serde_json::from_slice(bytes)
+                .map_err(|e| Error::with_source(ErrorKind::Decode, e));
+        }
+    }
+
+    pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.send::<(), T>(Method::GET, path, &[], None).await
+    }
+
+    pub(crate) async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send(Method::POST, path, &[], Some(body)).await
+    }
+
+    pub(crate) async fn patch<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send(Method::PATCH, path, &[], Some(body)).await
+    }
+
+    pub(crate) async fn put<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        self.send::<(), T>(Method::PUT, path, &[], None).await
+    }
+
+    /// A DELETE; whatever the server answers besides success is dropped.
+    pub(crate) async fn delete(&self, path: &str) -> Result<()> {
+        self.send::<(), serde_json::Value>(Method::DELETE, path, &[], None)
+            .await
+            .map(drop)
+    }
+}
+
+/// `Retry-After` in seconds, defaulting to one.
+fn retry_after(response: &reqwest::Response) -> Duration {
+    let seconds = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(1.0);
+    Duration::from_secs_f64(seconds.clamp(0.0, 3600.0))
+}

@@ -1,0 +1,571 @@
+//! Every REST route, as a method on [`Client`], named like the server's handler. Routes with
+//! options return builders (in `messages.rs`); the rest are plain async methods.
+
+use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
+use chat_engine::model::{
+    AuthResponse, Ban, BotCreated, Category, Channel, CreateBot, CreateCategory, CreateChannel,
+    CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, Invite,
+    LoginRequest, Member, Message, MessageEdit, OverwriteType, Permissions, Presence, ReadState,
+    RegisterRequest, Role, SearchQuery, SearchResults, Server, UpdateChannel, UpdateMember,
+    UpdateProfile, UpdateRole, UpdateServer, User,
+};
+use serde_json::json;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// Percent-encodes one path segment (emoji, invite codes).
+pub(crate) fn segment(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+impl Client {
+    /// `POST /auth/register`.
+    pub async fn register(&self, username: &str, password: &str) -> Result<AuthResponse> {
+        if password.chars().count() < 8 {
+            return Err(Error::validation(
+                "password",
+                "must be at least 8 characters",
+            ));
+        }
+        let body = RegisterRequest {
+            email: None,
+            password: password.into(),
+            username: username.into(),
+        };
+        self.post("/auth/register", &body).await
+    }
+
+    /// `POST /auth/login`.
+    pub async fn login(&self, username: &str, password: &str) -> Result<AuthResponse> {
+        self.post(
+            "/auth/login",
+            &LoginRequest {
+                password: password.into(),
+                username: username.into(),
+            },
+        )
+        .await
+    }
+
+    /// `POST /auth/refresh`.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<AuthResponse> {
+        self.post("/auth/refresh", &json!({ "refresh_token": refresh_token }))
+            .await
+    }
+
+    /// `POST /auth/logout`.
+    pub async fn logout(&self) -> Result<()> {
+        self.post("/auth/logout", &json!({})).await
+    }
+
+    /// `GET /auth/me`.
+    pub async fn current_user(&self) -> Result<User> {
+        self.get("/auth/me").await
+    }
+
+    /// `PATCH /auth/me`.
+    pub async fn update_current_user(&self, update: &UpdateProfile) -> Result<User> {
+        self.patch("/auth/me", update).await
+    }
+
+    /// `POST /bots`.
+    pub async fn create_bot(&self, username: &str) -> Result<BotCreated> {
+        self.post(
+            "/bots",
+            &CreateBot {
+                username: username.into(),
+            },
+        )
+        .await
+    }
+
+    /// `GET /users/{id}`.
+    pub async fn user(&self, user: UserId) -> Result<User> {
+        self.get(&format!("/users/{user}")).await
+    }
+
+    /// `GET /users/@me/channels`.
+    pub async fn dm_channels(&self) -> Result<Vec<Channel>> {
+        self.get("/users/@me/channels").await
+    }
+
+    /// `POST /users/@me/channels` for a DM.
+    pub async fn create_dm(&self, recipient: UserId) -> Result<Channel> {
+        self.post("/users/@me/channels", &json!({ "recipient_id": recipient }))
+            .await
+    }
+
+    /// `POST /users/@me/channels` for a group DM.
+    pub async fn create_group_dm(&self, request: &CreateGroupDm) -> Result<Channel> {
+        self.post("/users/@me/channels", request).await
+    }
+
+    /// `GET /users/@me/read-states`.
+    pub async fn read_states(&self) -> Result<Vec<ReadState>> {
+        self.get("/users/@me/read-states").await
+    }
+
+    /// `GET /servers`.
+    pub async fn servers(&self) -> Result<Vec<Server>> {
+        self.get("/servers").await
+    }
+
+    /// `POST /servers`.
+    pub async fn create_server(&self, request: &CreateServer) -> Result<Server> {
+        self.post("/servers", request).await
+    }
+
+    /// `GET /servers/{id}`.
+    pub async fn server(&self, server: ServerId) -> Result<Server> {
+        self.get(&format!("/servers/{server}")).await
+    }
+
+    /// `PATCH /servers/{id}`.
+    pub async fn update_server(&self, server: ServerId, update: &UpdateServer) -> Result<Server> {
+        self.patch(&format!("/servers/{server}"), update).await
+    }
+
+    /// `DELETE /servers/{id}`.
+    pub async fn delete_server(&self, server: ServerId) -> Result<()> {
+        self.delete(&format!("/servers/{server}")).await
+    }
+
+    /// `GET /servers/{id}/channels`.
+    pub async fn channels(&self, server: ServerId) -> Result<Vec<Channel>> {
+        self.get(&format!("/servers/{server}/channels")).await
+    }
+
+    /// `POST /servers/{id}/channels`.
+    pub async fn create_channel(
+        &self,
+        server: ServerId,
+        request: &CreateChannel,
+    ) -> Result<Channel> {
+        self.post(&format!("/servers/{server}/channels"), request)
+            .await
+    }
+
+    /// `GET /servers/{id}/categories`.
+    pub async fn categories(&self, server: ServerId) -> Result<Vec<Category>> {
+        self.get(&format!("/servers/{server}/categories")).await
+    }
+
+    /// `POST /servers/{id}/categories`.
+    pub async fn create_category(
+        &self,
+        server: ServerId,
+        request: &CreateCategory,
+    ) -> Result<Category> {
+        self.post(&format!("/servers/{server}/categories"), request)
+            .await
+    }
+
+    /// `DELETE /servers/{id}/categories/{category_id}`.
+    pub async fn delete_category(&self, server: ServerId, category: CategoryId) -> Result<()> {
+        self.delete(&format!("/servers/{server}/categories/{category}"))
+            .await
+    }
+
+    /// `GET /servers/{id}/presences`.
+    pub async fn presences(&self, server: ServerId) -> Result<Vec<Presence>> {
+        self.get(&format!("/servers/{server}/presences")).await
+    }
+
+    /// `GET /servers/{id}/messages/search`.
+    pub async fn search_messages(
+        &self,
+        server: ServerId,
+        query: &SearchQuery,
+    ) -> Result<SearchResults> {
+        if query.q.trim().is_empty() {
+            return Err(Error::validation("q", "must not be empty"));
+        }
+        let mut params = vec![("q", query.q.clone())];
+        let ids = [
+            ("channel_id", query.channel_id.map(|c| c.to_string())),
+            ("author_id", query.author_id.map(|a| a.to_string())),
+        ];
+        params.extend(ids.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        params.extend(query.has.clone().map(|h| ("has", h)));
+        params.extend(query.limit.map(|l| ("limit", l.to_string())));
+        params.extend(query.offset.map(|o| ("offset", o.to_string())));
+        params.extend(query.before.map(|t| ("before", t.to_rfc3339())));
+        params.extend(query.after.map(|t| ("after", t.to_rfc3339())));
+        self.send::<(), _>(
+            reqwest::Method::GET,
+            &format!("/servers/{server}/messages/search"),
+            &params,
+            None,
+        )
+        .await
+    }
+
+    /// `GET /servers/{id}/members`.
+    pub async fn members(
+        &self,
+        server: ServerId,
+        after: Option<UserId>,
+        limit: usize,
+    ) -> Result<Vec<Member>> {
+        if !(1..=1000).contains(&limit) {
+            return Err(Error::validation("limit", "must be 1 to 1000"));
+        }
+        let mut params = vec![("limit", limit.to_string())];
+        params.extend(after.map(|a| ("after", a.to_string())));
+        self.send::<(), _>(
+            reqwest::Method::GET,
+            &format!("/servers/{server}/members"),
+            &params,
+            None,
+        )
+        .await
+    }
+
+    /// `POST /servers/{id}/members`: join a public server, or with an invite code.
+    pub async fn join_server(&self, server: ServerId, invite_code: Option<&str>) -> Result<Server> {
+        self.post(
+            &format!("/servers/{server}/members"),
+            &json!({ "invite_code": invite_code }),
+        )
+        .await
+    }
+
+    /// `GET /servers/{id}/members/{user_id}`.
+    pub async fn member(&self, server: ServerId, user: UserId) -> Result<Member> {
+        self.get(&format!("/servers/{server}/members/{user}")).await
+    }
+
+    /// `PATCH /servers/{id}/members/{user_id}`.
+    pub async fn update_member(
+        &self,
+        server: ServerId,
+        user: UserId,
+        update: &UpdateMember,
+    ) -> Result<Member> {
+        self.patch(&format!("/servers/{server}/members/{user}"), update)
+            .await
+    }
+
+    /// `DELETE /servers/{id}/members/{user_id}`: kick (or leave, for oneself).
+    pub async fn remove_member(&self, server: ServerId, user: UserId) -> Result<()> {
+        self.delete(&format!("/servers/{server}/members/{user}"))
+            .await
+    }
+
+    /// `DELETE /servers/{id}/members/@me`: leave.
+    pub async fn leave_server(&self, server: ServerId) -> Result<()> {
+        self.delete(&format!("/servers/{server}/members/@me")).await
+    }
+
+    /// `PUT /servers/{id}/members/{user_id}/roles/{role_id}`.
+    pub async fn add_member_role(
+        &self,
+        server: ServerId,
+        user: UserId,
+        role: RoleId,
+    ) -> Result<Member> {
+        self.put(&format!("/servers/{server}/members/{user}/roles/{role}"))
+            .await
+    }
+
+    /// `DELETE /servers/{id}/members/{user_id}/roles/{role_id}`.
+    pub async fn remove_member_role(
+        &self,
+        server: ServerId,
+        user: UserId,
+        role: RoleId,
+    ) -> Result<()> {
+        self.delete(&format!("/servers/{server}/members/{user}/roles/{role}"))
+            .await
+    }
+
+    /// `GET /servers/{id}/bans`.
+    pub async fn bans(&self, server: ServerId) -> Result<Vec<Ban>> {
+        self.get(&format!("/servers/{server}/bans")).await
+    }
+
+    /// `PUT /servers/{id}/bans/{user_id}` with a reason.
+    pub async fn ban_member(&self, server: ServerId, user: UserId, reason: &str) -> Result<Ban> {
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/servers/{server}/bans/{user}"),
+            &[],
+            Some(&json!({ "reason": reason })),
+        )
+        .await
+    }
+
+    /// `DELETE /servers/{id}/bans/{user_id}`.
+    pub async fn unban_member(&self, server: ServerId, user: UserId) -> Result<()> {
+        self.delete(&format!("/servers/{server}/bans/{user}")).await
+    }
+
+    /// `GET /servers/{id}/roles`.
+    pub async fn roles(&self, server: ServerId) -> Result<Vec<Role>> {
+        self.get(&format!("/servers/{server}/roles")).await
+    }
+
+    /// `POST /servers/{id}/roles`.
+    pub async fn create_role(&self, server: ServerId, request: &CreateRole) -> Result<Role> {
+        self.post(&format!("/servers/{server}/roles"), request)
+            .await
+    }
+
+    /// `PATCH /servers/{id}/roles/{role_id}`.
+    pub async fn update_role(
+        &self,
+        server: ServerId,
+        role: RoleId,
+        update: &UpdateRole,
+    ) -> Result<Role> {
+        self.patch(&format!("/servers/{server}/roles/{role}"), update)
+            .await
+    }
+
+    /// `DELETE /servers/{id}/roles/{role_id}`.
+    pub async fn delete_role(&self, server: ServerId, role: RoleId) -> Result<()> {
+        self.delete(&format!("/servers/{server}/roles/{role}"))
+            .await
+    }
+
+    /// `POST /servers/{id}/invites`.
+    pub async fn create_invite(&self, server: ServerId, request: &CreateInvite) -> Result<Invite> {
+        self.post(&format!("/servers/{server}/invites"), request)
+            .await
+    }
+
+    /// `GET /servers/{id}/invites`.
+    pub async fn invites(&self, server: ServerId) -> Result<Vec<Invite>> {
+        self.get(&format!("/servers/{server}/invites")).await
+    }
+
+    /// `GET /invites/{code}`.
+    pub async fn invite(&self, code: &str) -> Result<Invite> {
+        self.get(&format!("/invites/{}", segment(code))).await
+    }
+
+    /// `POST /invites/{code}`.
+    pub async fn accept_invite(&self, code: &str) -> Result<Server> {
+        self.post(&format!("/invites/{}", segment(code)), &json!({}))
+            .await
+    }
+
+    /// `DELETE /invites/{code}`.
+    pub async fn delete_invite(&self, code: &str) -> Result<()> {
+        self.delete(&format!("/invites/{}", segment(code))).await
+    }
+
+    /// `GET /channels/{id}`.
+    pub async fn channel(&self, channel: ChannelId) -> Result<Channel> {
+        self.get(&format!("/channels/{channel}")).await
+    }
+
+    /// `PATCH /channels/{id}`.
+    pub async fn update_channel(
+        &self,
+        channel: ChannelId,
+        update: &UpdateChannel,
+    ) -> Result<Channel> {
+        self.patch(&format!("/channels/{channel}"), update).await
+    }
+
+    /// `DELETE /channels/{id}`.
+    pub async fn delete_channel(&self, channel: ChannelId) -> Result<()> {
+        self.delete(&format!("/channels/{channel}")).await
+    }
+
+    /// `PUT /channels/{id}/permissions/{target_id}`.
+    pub async fn set_permission_overwrite(
+        &self,
+        channel: ChannelId,
+        target: ulid::Ulid,
+        kind: OverwriteType,
+        allow: Permissions,
+        deny: Permissions,
+    ) -> Result<Channel> {
+        let body = json!({ "type": kind, "allow": allow, "deny": deny });
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/channels/{channel}/permissions/{target}"),
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `DELETE /channels/{id}/permissions/{target_id}`.
+    pub async fn delete_permission_overwrite(
+        &self,
+        channel: ChannelId,
+        target: ulid::Ulid,
+    ) -> Result<()> {
+        self.delete(&format!("/channels/{channel}/permissions/{target}"))
+            .await
+    }
+
+    /// `POST /channels/{id}/typing`.
+    pub async fn trigger_typing(&self, channel: ChannelId) -> Result<()> {
+        self.post(&format!("/channels/{channel}/typing"), &json!({}))
+            .await
+    }
+
+    /// `POST /channels/{id}/threads`.
+    pub async fn create_thread(
+        &self,
+        channel: ChannelId,
+        request: &CreateThread,
+    ) -> Result<Channel> {
+        self.post(&format!("/channels/{channel}/threads"), request)
+            .await
+    }
+
+    /// `GET /channels/{id}/thread-members`.
+    pub async fn thread_members(&self, thread: ChannelId) -> Result<Vec<UserId>> {
+        self.get(&format!("/channels/{thread}/thread-members"))
+            .await
+    }
+
+    /// `PUT /channels/{id}/thread-members/@me`.
+    pub async fn join_thread(&self, thread: ChannelId) -> Result<()> {
+        self.put(&format!("/channels/{thread}/thread-members/@me"))
+            .await
+    }
+
+    /// `DELETE /channels/{id}/thread-members/@me`.
+    pub async fn leave_thread(&self, thread: ChannelId) -> Result<()> {
+        self.delete(&format!("/channels/{thread}/thread-members/@me"))
+            .await
+    }
+
+    /// `GET /channels/{id}/messages/{message_id}`.
+    pub async fn message(&self, channel: ChannelId, message: MessageId) -> Result<Message> {
+        self.get(&format!("/channels/{channel}/messages/{message}"))
+            .await
+    }
+
+    /// `PATCH /channels/{id}/messages/{message_id}`.
+    pub async fn edit_message(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        content: &str,
+    ) -> Result<Message> {
+        crate::messages::check_content(content)?;
+        self.patch(
+            &format!("/channels/{channel}/messages/{message}"),
+            &EditMessage {
+                content: content.into(),
+            },
+        )
+        .await
+    }
+
+    /// `DELETE /channels/{id}/messages/{message_id}`.
+    pub async fn delete_message(&self, channel: ChannelId, message: MessageId) -> Result<()> {
+        self.delete(&format!("/channels/{channel}/messages/{message}"))
+            .await
+    }
+
+    /// `GET /channels/{id}/messages/{message_id}/edits`.
+    pub async fn message_edits(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> Result<Vec<MessageEdit>> {
+        self.get(&format!("/channels/{channel}/messages/{message}/edits"))
+            .await
+    }
+
+    /// `POST /channels/{id}/messages/{message_id}/ack`.
+    pub async fn ack_message(&self, channel: ChannelId, message: MessageId) -> Result<ReadState> {
+        self.post(
+            &format!("/channels/{channel}/messages/{message}/ack"),
+            &json!({}),
+        )
+        .await
+    }
+
+    /// `GET /channels/{id}/pins`.
+    pub async fn pins(&self, channel: ChannelId) -> Result<Vec<Message>> {
+        self.get(&format!("/channels/{channel}/pins")).await
+    }
+
+    /// `PUT /channels/{id}/pins/{message_id}`.
+    pub async fn pin_message(&self, channel: ChannelId, message: MessageId) -> Result<Message> {
+        self.put(&format!("/channels/{channel}/pins/{message}"))
+            .await
+    }
+
+    /// `DELETE /channels/{id}/pins/{message_id}`.
+    pub async fn unpin_message(&self, channel: ChannelId, message: MessageId) -> Result<()> {
+        self.delete(&format!("/channels/{channel}/pins/{message}"))
+            .await
+    }
+
+    /// `PUT /channels/{id}/messages/{message_id}/reactions/{emoji}/@me`.
+    pub async fn add_reaction(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> Result<()> {
+        self.put(&format!(
+            "/channels/{channel}/messages/{message}/reactions/{}/@me",
+            segment(emoji)
+        ))
+        .await
+    }
+
+    /// `DELETE /channels/{id}/messages/{message_id}/reactions/{emoji}/@me`.
+    pub async fn remove_reaction(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> Result<()> {
+        self.delete(&format!(
+            "/channels/{channel}/messages/{message}/reactions/{}/@me",
+            segment(emoji)
+        ))
+        .await
+    }
+
+    /// `DELETE /channels/{id}/messages/{message_id}/reactions/{emoji}/{user_id}`.
+    pub async fn remove_user_reaction(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+        user: UserId,
+    ) -> Result<()> {
+        self.delete(&format!(
+            "/channels/{channel}/messages/{message}/reactions/{}/{user}",
+            segment(emoji)
+        ))
+        .await
+    }
+
+    /// `GET /channels/{id}/messages/{message_id}/reactions/{emoji}`.
+    pub async fn reaction_users(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        emoji: &str,
+    ) -> Result<Vec<User>> {
+        self.get(&format!(
+            "/channels/{channel}/messages/{message}/reactions/{}",
+            segment(emoji)
+        ))
+        .await
+    }
+}

@@ -1,0 +1,354 @@
+//! The SDK against the real server on a loopback port.
+
+use std::time::Duration;
+
+use chat_client::{Client, ErrorKind, Gateway, GatewayConfig, GatewayEvent};
+use chat_engine::Engine;
+use chat_engine::model::{CreateServer, Event};
+use chat_server::ServerConfig;
+use chat_server::ratelimit::RateLimits;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Running {
+    addr: std::net::SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn serve(engine: Engine, config: ServerConfig, listener: TcpListener) -> Running {
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(chat_server::run(listener, engine, config, async move {
+        let _ = stopped.await;
+    }));
+    Running { addr, stop, task }
+}
+
+impl Running {
+    fn client(&self) -> Client {
+        Client::builder()
+            .base_url(format!("http://{}", self.addr))
+            .build()
+            .unwrap()
+    }
+
+    fn gateway(&self, token: &str) -> Gateway {
+        let mut config = GatewayConfig::new(format!("ws://{}/ws", self.addr), token);
+        config.min_backoff = Duration::from_millis(50);
+        config.max_backoff = Duration::from_millis(500);
+        Gateway::connect(config)
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+fn no_limits() -> ServerConfig {
+    ServerConfig {
+        rate_limits: RateLimits::off(),
+        ..ServerConfig::default()
+    }
+}
+
+async fn start() -> Running {
+    serve(
+        Engine::in_memory().await.unwrap(),
+        no_limits(),
+        TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    )
+}
+
+/// The next dispatch that is not a presence update.
+async fn next_dispatch(gateway: &mut Gateway) -> GatewayEvent {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), gateway.next_event())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .unwrap();
+        match &event {
+            GatewayEvent::Dispatch { event: e, .. } if matches!(**e, Event::PresenceUpdate(_)) => {}
+            GatewayEvent::Reconnecting { .. } => {}
+            _ => return event,
+        }
+    }
+}
+
+#[tokio::test]
+async fn rest_routes_work_and_errors_carry_the_servers_code() {
+    let server = start().await;
+    let anonymous = server.client();
+    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+    let bob = anonymous.register("bob", PASSWORD).await.unwrap();
+    let alice_client = anonymous.with_token(&alice.token);
+    let bob_client = anonymous.with_token(&bob.token);
+    assert_eq!(alice_client.current_user().await.unwrap().username, "alice");
+
+    let guild = alice_client
+        .create_server(&CreateServer {
+            name: "sdk".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let general = guild.system_channel_id.unwrap();
+    bob_client.accept_invite(&guild.invite_code).await.unwrap();
+    let first = bob_client
+        .create_message(general)
+        .content("hello from the sdk")
+        .nonce("n1")
+        .await
+        .unwrap();
+    let retried = bob_client
+        .create_message(general)
+        .content("hello from the sdk")
+        .nonce("n1")
+        .await
+        .unwrap();
+    assert_eq!(first.id, retried.id, "a nonce makes the retry safe");
+    let reply = alice_client
+        .create_message(general)
+        .content("hi bob")
+        .reply_to(first.id)
+        .await
+        .unwrap();
+    alice_client
+        .add_reaction(general, first.id, "🦀")
+        .await
+        .unwrap();
+    assert_eq!(
+        alice_client
+            .reaction_users(general, first.id, "🦀")
+            .await
+            .unwrap()[0]
+            .id,
+        alice.user.id
+    );
+    let page = alice_client.messages(general).limit(2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![reply.id, first.id]
+    );
+    let older = alice_client
+        .messages(general)
+        .before(first.id)
+        .await
+        .unwrap();
+    assert!(older.iter().all(|m| m.id < first.id));
+
+    // The server's refusal comes back with its code.
+    let refused = bob_client.delete_server(guild.id).await.unwrap_err();
+    assert_eq!(refused.code(), Some("forbidden"));
+    assert!(matches!(refused.kind(), ErrorKind::Api { status: 403, .. }));
+    let missing = bob_client.pin_message(general, reply.id).await.unwrap_err();
+    assert_eq!(missing.code(), Some("missing_permissions"));
+
+    // Bad input is refused before anything is sent.
+    for error in [
+        bob_client
+            .create_message(general)
+            .content("   ")
+            .await
+            .unwrap_err(),
+        bob_client
+            .create_message(general)
+            .content("x".repeat(4001))
+            .await
+            .unwrap_err(),
+        bob_client.messages(general).limit(0).await.unwrap_err(),
+        bob_client
+            .messages(general)
+            .before(first.id)
+            .after(first.id)
+            .await
+            .unwrap_err(),
+        anonymous.register("carol", "short").await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(error.kind(), ErrorKind::Validation { .. }),
+            "{error:?}"
+        );
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn rate_limited_requests_wait_and_succeed() {
+    let config = ServerConfig {
+        rate_limits: RateLimits {
+            messages_per_5s: 2,
+            auth_per_minute: 100,
+            ..RateLimits::default()
+        },
+        ..ServerConfig::default()
+    };
+    let server = serve(
+        Engine::in_memory().await.unwrap(),
+        config,
+        TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    );
+    let anonymous = server.client();
+    let auth = anonymous.register("hasty", PASSWORD).await.unwrap();
+    let client = anonymous.with_token(&auth.token);
+    let guild = client
+        .create_server(&CreateServer {
+            name: "fast".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+    for i in 0..3 {
+        client
+            .create_message(channel)
+            .content(format!("message {i}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        client.messages(channel).await.unwrap().len(),
+        3,
+        "the third send waited out its 429"
+    );
+    let impatient = client.with_token(&auth.token);
+    let impatient = Client::builder()
+        .base_url(impatient.base_url())
+        .token(&auth.token)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let refused = loop {
+        if let Err(error) = impatient.create_message(channel).content("again").await {
+            break error;
+        }
+    };
+    assert!(
+        matches!(refused.kind(), ErrorKind::RateLimited { .. }),
+        "{refused:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_gateway_client_resumes_after_the_server_drops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = serve(engine.clone(), no_limits(), listener);
+    let anonymous = server.client();
+    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+    let client = anonymous.with_token(&alice.token);
+    let guild = client
+        .create_server(&CreateServer {
+            name: "resilient".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+
+    let mut gateway = server.gateway(&alice.token);
+    assert!(matches!(
+        next_dispatch(&mut gateway).await,
+        GatewayEvent::Ready(_)
+    ));
+    client
+        .create_message(channel)
+        .content("before")
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_dispatch(&mut gateway).await,
+        GatewayEvent::Dispatch { .. }
+    ));
+
+    // The server goes away (telling clients to reconnect); a message is sent meanwhile.
+    server.stop().await;
+    let request = chat_engine::model::CreateMessage {
+        content: "while you were away".into(),
+        ..Default::default()
+    };
+    let missed = engine
+        .send_message(alice.user.id, channel, request)
+        .await
+        .unwrap();
+    let server = serve(
+        engine.clone(),
+        no_limits(),
+        TcpListener::bind(addr).await.unwrap(),
+    );
+
+    let mut replayed = Vec::new();
+    loop {
+        match next_dispatch(&mut gateway).await {
+            GatewayEvent::Resumed => break,
+            GatewayEvent::Dispatch { event, .. } => replayed.push(*event),
+            GatewayEvent::Ready(_) => panic!("the session should resume, not restart"),
+            _ => {}
+        }
+    }
+    assert!(
+        replayed
+            .iter()
+            .any(|e| matches!(e, Event::MessageCreate(m) if m.id == missed.id)),
+        "{replayed:?}"
+    );
+    gateway.close().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_session_makes_the_client_identify_again() {
+    let engine = Engine::builder().event_retention(2).open().await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = serve(engine.clone(), no_limits(), listener);
+    let anonymous = server.client();
+    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+    let mut gateway = server.gateway(&alice.token);
+    assert!(matches!(
+        next_dispatch(&mut gateway).await,
+        GatewayEvent::Ready(_)
+    ));
+    server.stop().await;
+    for i in 0..5 {
+        let name = CreateServer {
+            name: format!("s{i}"),
+            ..CreateServer::default()
+        };
+        engine.create_server(alice.user.id, name).await.unwrap();
+    }
+    let server = serve(engine, no_limits(), TcpListener::bind(addr).await.unwrap());
+    let ready = loop {
+        if let GatewayEvent::Ready(ready) = next_dispatch(&mut gateway).await {
+            break ready;
+        }
+    };
+    assert_eq!(
+        ready.servers.len(),
+        5,
+        "a fresh READY after the invalid session"
+    );
+    gateway.close().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_token_ends_the_gateway() {
+    let server = start().await;
+    let mut gateway = server.gateway("not-a-token");
+    let error = tokio::time::timeout(Duration::from_secs(10), gateway.next_event())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind(), &ErrorKind::GatewayClosed { code: Some(4004) });
+    assert!(gateway.next_event().await.is_none());
+    server.stop().await;
+}
