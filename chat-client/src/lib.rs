@@ -30,16 +30,21 @@
 //!
 //! - `client.rs`: [`Client`], its builder and the request plumbing (errors, 429 waits).
 //! - `routes.rs`: every REST route as a method; `messages.rs`: the builders with options.
-//! - `gateway/`: [`Gateway`] and its events.
+//! - `gateway/`: [`Gateway`] and its events; `bot.rs`: [`Bot`], handlers per event.
+//! - `outbox.rs`: [`Outbox`], exactly-once delivery across outages.
 //! - `error.rs`: [`Error`] with [`ErrorKind`].
 
+pub mod bot;
 mod client;
 mod error;
 pub mod gateway;
 mod messages;
+mod outbox;
 mod routes;
 
+pub use bot::{Bot, Context};
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind, Result};
 pub use gateway::{Gateway, GatewayConfig, GatewayEvent};
 pub use messages::{CreateMessage, GetMessages};
+pub use outbox::{Outbox, Ticket};

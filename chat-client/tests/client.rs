@@ -352,3 +352,115 @@ async fn a_bad_token_ends_the_gateway() {
     assert!(gateway.next_event().await.is_none());
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_outbox_delivers_exactly_once_across_a_server_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path()).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = serve(engine.clone(), no_limits(), listener);
+    let anonymous = server.client();
+    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+    let client = anonymous.with_token(&alice.token);
+    let guild = client
+        .create_server(&CreateServer {
+            name: "outbox".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+    let outbox = chat_client::Outbox::new(client.clone(), Duration::from_millis(200));
+
+    let sent_before = outbox
+        .send(channel, "while up")
+        .unwrap()
+        .delivered()
+        .await
+        .unwrap();
+    server.stop().await;
+    let tickets: Vec<_> = (0..3)
+        .map(|i| outbox.send(channel, format!("while down {i}")).unwrap())
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let server = serve(
+        engine.clone(),
+        no_limits(),
+        TcpListener::bind(addr).await.unwrap(),
+    );
+    let mut delivered = Vec::new();
+    for ticket in tickets {
+        delivered.push(
+            tokio::time::timeout(Duration::from_secs(10), ticket.delivered())
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let history = client.messages(channel).await.unwrap();
+    let contents: Vec<_> = history.iter().rev().map(|m| m.content.as_str()).collect();
+    assert_eq!(
+        contents,
+        vec!["while up", "while down 0", "while down 1", "while down 2"],
+        "in order, once each"
+    );
+    assert!(delivered.iter().all(|m| m.id > sent_before.id));
+    assert!(
+        outbox.send(channel, "  ").is_err(),
+        "validated before queueing"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_bot_answers_through_its_handlers() {
+    let server = start();
+    let server = server.await;
+    let anonymous = server.client();
+    let owner = anonymous.register("owner", PASSWORD).await.unwrap();
+    let owner_client = anonymous.with_token(&owner.token);
+    let bot_account = owner_client.create_bot("echo").await.unwrap();
+    let guild = owner_client
+        .create_server(&CreateServer {
+            name: "bots".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+    let bot_client = anonymous.with_token(&bot_account.token);
+    bot_client.accept_invite(&guild.invite_code).await.unwrap();
+
+    let bot = chat_client::Bot::new(bot_client, format!("ws://{}/ws", server.addr)).on_message(
+        |ctx, message| async move {
+            let me = ctx.me.as_ref().map(|u| u.id);
+            if Some(message.author_id) != me && message.content.starts_with("!ping") {
+                ctx.client
+                    .create_message(message.channel_id)
+                    .content("pong")
+                    .reply_to(message.id)
+                    .await
+                    .unwrap();
+            }
+        },
+    );
+    let running = tokio::spawn(bot.run());
+    // The bot may not be connected yet: ping until it answers.
+    let answer = loop {
+        let ping = owner_client
+            .create_message(channel)
+            .content("!ping")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let recent = owner_client.messages(channel).after(ping.id).await.unwrap();
+        if let Some(pong) = recent.into_iter().find(|m| m.content == "pong") {
+            break (ping, pong);
+        }
+    };
+    assert_eq!(answer.1.reply_to_id, Some(answer.0.id));
+    assert_eq!(answer.1.author_id, bot_account.user.id);
+    running.abort();
+    server.stop().await;
+}
