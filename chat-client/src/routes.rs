@@ -256,10 +256,13 @@ impl Client {
             .await
     }
 
-    /// `DELETE /servers/{id}/members/{user_id}`: kick (or leave, for oneself).
-    pub async fn remove_member(&self, server: ServerId, user: UserId) -> Result<()> {
-        self.delete(&format!("/servers/{server}/members/{user}"))
+    /// `DELETE /servers/{id}/members/{user_id}?reason=`: kick, with a reason the member sees.
+    pub async fn kick_member(&self, server: ServerId, user: UserId, reason: &str) -> Result<()> {
+        let path = format!("/servers/{server}/members/{user}");
+        let query = [("reason", reason.to_owned())];
+        self.send::<(), serde_json::Value>(reqwest::Method::DELETE, &path, &query, None)
             .await
+            .map(drop)
     }
 
     /// `DELETE /servers/{id}/members/@me`: leave.

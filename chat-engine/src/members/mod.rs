@@ -38,7 +38,7 @@ impl Engine {
                     "the owner cannot leave; delete the server instead",
                 ));
             }
-            remove_member(tx, ctx.server, actor, true)
+            remove_member(tx, ctx.server, actor, None)
         })
         .await
     }
@@ -52,6 +52,7 @@ impl Engine {
         reason: &str,
     ) -> Result<()> {
         validate::text("reason", reason, 512)?;
+        let reason = reason.trim().to_owned();
         self.write(move |tx| {
             let ctx = context(tx, server, actor)?;
             ctx.require(Permissions::KICK_MEMBERS)?;
@@ -60,7 +61,7 @@ impl Engine {
                 return Err(Error::forbidden("cannot kick yourself; leave instead"));
             }
             ctx.require_outranks(&target, "kick")?;
-            remove_member(tx, ctx.server, user, false)
+            remove_member(tx, ctx.server, user, Some(reason))
         })
         .await
     }
@@ -95,7 +96,7 @@ impl Engine {
             };
             tx.update_ban(&ban);
             if target.is_some() {
-                remove_member(tx, ctx.server, user, false)?;
+                remove_member(tx, ctx.server, user, Some(ban.reason.clone()))?;
             }
             Ok(ban)
         })
@@ -285,12 +286,21 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Res
     Ok(found_server)
 }
 
-/// Removes a member: membership, count, events, and a leave message when they left by choice.
-fn remove_member(tx: &mut Tx<'_>, mut server: Server, user: UserId, left: bool) -> Result<()> {
+/// Removes a member: membership, count, events (with the moderator's reason), and a leave
+/// message when they left by choice (no reason).
+fn remove_member(
+    tx: &mut Tx<'_>,
+    mut server: Server,
+    user: UserId,
+    reason: Option<String>,
+) -> Result<()> {
     tx.delete_member(server.id, user);
     server.member_count = server.member_count.saturating_sub(1);
     tx.update_server(&server);
+    let left = reason.is_none();
+    let reason = reason.filter(|r| !r.is_empty());
     let payload = MemberRemove {
+        reason,
         server_id: server.id,
         user_id: user,
     };

@@ -116,6 +116,9 @@ pub struct InviteDelete {
 /// Payload of `MEMBER_REMOVE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRemove {
+    /// Why a moderator removed them (kicks and bans); absent when they left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The server.
     pub server_id: ServerId,
     /// Who left.

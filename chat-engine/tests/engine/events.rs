@@ -131,14 +131,25 @@ async fn a_kicked_member_hears_of_it_and_then_nothing_more() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
     let mut session = h.engine.subscribe(member).unwrap();
+    let mut watcher = h.engine.subscribe(owner).unwrap();
     h.engine
-        .kick_member(owner, server.id, member, "bye")
+        .kick_member(owner, server.id, member, "  too much spam ")
         .await
         .unwrap();
     h.say(owner, general, "after the kick").await;
+    match &session.next_event().await.unwrap().event {
+        Event::MemberRemove(removed) => {
+            assert_eq!(removed.reason.as_deref(), Some("too much spam"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
     assert_eq!(
         drain_until_marker(&h.engine, &mut session).await,
-        vec!["MEMBER_REMOVE", "SERVER_DELETE"]
+        vec!["SERVER_DELETE"]
+    );
+    assert_eq!(
+        watcher.next_event().await.unwrap().event.name(),
+        "MEMBER_REMOVE"
     );
 }
 

@@ -19,7 +19,7 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, post "/servers/{server_id}/members" => join_server, "Join with an invite code, or a public server without one", body "JoinServer", returns "Server"),
         route!(User, get "/servers/{server_id}/members/{user_id}" => get_member, "A member (`@me` for the caller)", returns "Member"),
         route!(User, patch "/servers/{server_id}/members/{user_id}" => update_member, "Nickname, server mute and deafen", body "UpdateMember", returns "Member"),
-        route!(User, delete "/servers/{server_id}/members/{user_id}" => remove_member, "Leave (`@me` or oneself) or kick (KICK_MEMBERS)", returns "204"),
+        route!(User, delete "/servers/{server_id}/members/{user_id}" => remove_member, "Leave (`@me` or oneself) or kick (KICK_MEMBERS; `?reason=` goes into MEMBER_REMOVE)", returns "204"),
         route!(User, put "/servers/{server_id}/members/{user_id}/roles/{role_id}" => add_member_role, "Give a member a role (MANAGE_ROLES, below one's highest)", returns "Member"),
         route!(User, delete "/servers/{server_id}/members/{user_id}/roles/{role_id}" => remove_member_role, "Take a role from a member (MANAGE_ROLES)", returns "Member"),
         route!(User, get "/servers/{server_id}/bans" => list_bans, "Bans (BAN_MEMBERS)", returns "Ban[]"),
@@ -115,10 +115,18 @@ async fn update_member(
     ))
 }
 
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct KickQuery {
+    #[serde(default)]
+    reason: String,
+}
+
 async fn remove_member(
     State(state): State<AppState>,
     auth: Auth,
     Path((server, user)): Path<(String, String)>,
+    Params(query): Params<KickQuery>,
 ) -> ApiResult<StatusCode> {
     let (server, user) = (id(&server)?, user_or_me(&auth, &user)?);
     if user == auth.user() {
@@ -126,7 +134,7 @@ async fn remove_member(
     } else {
         state
             .engine
-            .kick_member(auth.user(), server, user, "")
+            .kick_member(auth.user(), server, user, &query.reason)
             .await?;
     }
     Ok(StatusCode::NO_CONTENT)
