@@ -96,7 +96,19 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "status": "ok",
         "last_seq": state.engine.last_seq(),
         "gateway_sessions": state.sessions.len(),
+        "rss_bytes": resident_bytes(),
     }))
+}
+
+/// The process's resident memory, from `/proc/self/statm` (0 where that is missing).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {

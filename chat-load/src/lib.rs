@@ -1,0 +1,12 @@
+//! # chat-load
+//!
+//! Drives a running chat server over real sockets: provisions users, a server and bot
+//! members through REST, opens gateway sessions spread over several 127.0.0.x source
+//! addresses, and runs a scenario (`idle`, `fanout`, `ramp`, `churn`, `ingest`), reporting
+//! percentiles (HdrHistogram) as a human summary and one JSON line per run. Loopback only,
+//! bounded in time.
+
+pub mod provision;
+pub mod report;
+pub mod scenarios;
+pub mod session;

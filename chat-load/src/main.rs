@@ -1,0 +1,144 @@
+//! `chat-load`: the load tool's command line.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chat_load::report::Report;
+use chat_load::scenarios::{self, Options};
+use chat_load::session::Target;
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Drives a running chat server over real sockets (loopback only).
+#[derive(Debug, Parser)]
+#[command(name = "chat-load", version, about)]
+struct Cli {
+    /// The server (start it with `chat serve --no-rate-limits`).
+    #[arg(long, env = "CHAT_LOAD_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// How many 127.0.0.x source addresses to spread sessions over (each allows ~28k).
+    #[arg(long, env = "CHAT_LOAD_SOURCES", default_value_t = 4)]
+    sources: u8,
+    /// The scenario.
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// Hold N idle sessions; report server memory per session.
+    Idle {
+        /// Sessions.
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+    },
+    /// A room of M members and one sender at R msgs/s: latency and delivery.
+    Fanout {
+        /// Members (each one session).
+        #[arg(long, default_value_t = 100)]
+        members: usize,
+        /// Messages per second.
+        #[arg(long, default_value_t = 10)]
+        rate: u32,
+        /// Seconds to send for.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Raise the rate until p99 > 100 ms or a delivery is lost.
+    Ramp {
+        /// Members.
+        #[arg(long, default_value_t = 100)]
+        members: usize,
+        /// First rate.
+        #[arg(long, default_value_t = 100)]
+        start: u32,
+        /// Increase per step.
+        #[arg(long, default_value_t = 100)]
+        step: u32,
+        /// Highest rate tried.
+        #[arg(long, default_value_t = 5000)]
+        max: u32,
+        /// Seconds per step.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
+    /// Sessions drop and resume in a loop.
+    Churn {
+        /// Sessions.
+        #[arg(long, default_value_t = 200)]
+        sessions: usize,
+        /// Seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Concurrent durable sends: throughput and ack latency.
+    Ingest {
+        /// Concurrent senders.
+        #[arg(long, default_value_t = 64)]
+        senders: usize,
+        /// Seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    anyhow::ensure!(
+        cli.addr.ip().is_loopback(),
+        "the load tool only targets loopback addresses"
+    );
+    let progress = ProgressBar::new(0);
+    progress.set_style(
+        ProgressStyle::with_template("{msg:>14} [{bar:40}] {pos}/{len} ({per_sec})")
+            .context("template")?
+            .progress_chars("=> "),
+    );
+    let options = Options {
+        base_url: format!("http://{}", cli.addr),
+        target: Target {
+            addr: cli.addr,
+            sources: cli.sources,
+        },
+        progress: progress.clone(),
+    };
+    let reports: Vec<Report> = match cli.scenario {
+        Scenario::Idle { sessions } => vec![scenarios::idle(&options, sessions).await?],
+        Scenario::Fanout {
+            members,
+            rate,
+            seconds,
+        } => vec![scenarios::fanout(&options, members, rate, Duration::from_secs(seconds)).await?],
+        Scenario::Ramp {
+            members,
+            start,
+            step,
+            max,
+            seconds,
+        } => {
+            scenarios::ramp(
+                &options,
+                members,
+                start,
+                step,
+                max,
+                Duration::from_secs(seconds),
+            )
+            .await?
+        }
+        Scenario::Churn { sessions, seconds } => {
+            vec![scenarios::churn(&options, sessions, Duration::from_secs(seconds)).await?]
+        }
+        Scenario::Ingest { senders, seconds } => {
+            vec![scenarios::ingest(&options, senders, Duration::from_secs(seconds)).await?]
+        }
+    };
+    progress.finish_and_clear();
+    for report in &reports {
+        eprintln!("{}", report.summary());
+        println!("{}", report.json());
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Every scenario at a small scale against a real server on loopback, so that none can rot.
+
+use std::time::Duration;
+
+use chat_load::scenarios::{self, Options};
+use chat_load::session::Target;
+use chat_server::ServerConfig;
+use chat_server::ratelimit::RateLimits;
+
+async fn server() -> Options {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let engine = chat_engine::Engine::in_memory().await.unwrap();
+    let config = ServerConfig {
+        rate_limits: RateLimits::off(),
+        ..ServerConfig::default()
+    };
+    tokio::spawn(chat_server::run(
+        listener,
+        engine,
+        config,
+        std::future::pending(),
+    ));
+    Options {
+        base_url: format!("http://{addr}"),
+        target: Target { addr, sources: 4 },
+        progress: indicatif::ProgressBar::hidden(),
+    }
+}
+
+fn count(report: &chat_load::report::Report, key: &str) -> u64 {
+    report
+        .get(key)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or_else(|| panic!("{key} missing in {}", report.json()))
+}
+
+fn number(report: &chat_load::report::Report, key: &str) -> f64 {
+    report
+        .get(key)
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or_else(|| panic!("{key} missing in {}", report.json()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_holds_200_sessions_and_measures_memory() {
+    let options = server().await;
+    let report = scenarios::idle(&options, 200).await.unwrap();
+    assert_eq!(count(&report, "sessions"), 200);
+    assert_eq!(count(&report, "connect_samples"), 200);
+    assert!(number(&report, "server_rss_kib") > 0.0);
+    assert!(report.json().starts_with('{'));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_delivers_every_message_once() {
+    let options = server().await;
+    let report = scenarios::fanout(&options, 50, 20, Duration::from_secs(2))
+        .await
+        .unwrap();
+    assert_eq!(count(&report, "sent"), 40);
+    assert_eq!(count(&report, "delivered"), 40 * 50);
+    assert_eq!(
+        (count(&report, "lost"), count(&report, "duplicated")),
+        (0, 0)
+    );
+    assert!(number(&report, "latency_p99_ms") >= number(&report, "latency_p50_ms"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ramp_steps_up_the_rate() {
+    let options = server().await;
+    let reports = scenarios::ramp(&options, 20, 20, 20, 40, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(!reports.is_empty());
+    assert_eq!(count(&reports[0], "rate"), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn churn_resumes_dropped_sessions() {
+    let options = server().await;
+    let report = scenarios::churn(&options, 20, Duration::from_secs(2))
+        .await
+        .unwrap();
+    assert!(count(&report, "resumed") > 0, "{}", report.json());
+    assert_eq!(count(&report, "failed"), 0, "{}", report.json());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_counts_acknowledged_sends() {
+    let options = server().await;
+    let report = scenarios::ingest(&options, 8, Duration::from_secs(2))
+        .await
+        .unwrap();
+    assert!(count(&report, "acknowledged") > 0);
+    assert!(number(&report, "msgs_per_s") > 0.0);
+}
