@@ -29,3 +29,6 @@ pub const MAX_QUERY: usize = 512;
 pub const MAX_RESULTS: usize = 100;
 /// Furthest offset into the results.
 pub const MAX_OFFSET: usize = 5_000;
+/// Servers with more members than this get no presences in READY (clients ask for members
+/// with Request Members instead), so that READY stays small in large servers.
+pub const LARGE_SERVER: u32 = 250;

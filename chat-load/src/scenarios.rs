@@ -24,8 +24,9 @@ pub struct Options {
     pub progress: ProgressBar,
 }
 
-/// The server's resident memory, from `/healthz` (a bare HTTP GET keeps this tool lean).
-async fn server_rss(base_url: &str) -> anyhow::Result<u64> {
+/// The server's resident memory and CPU seconds, from `/healthz` (a bare HTTP GET keeps this
+/// tool lean).
+async fn server_health(base_url: &str) -> anyhow::Result<(u64, f64)> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = base_url
         .trim_start_matches("http://")
@@ -44,7 +45,10 @@ async fn server_rss(base_url: &str) -> anyhow::Result<u64> {
     stream.read_to_string(&mut response).await?;
     let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
     let health: serde_json::Value = serde_json::from_str(body.trim())?;
-    Ok(health["rss_bytes"].as_u64().unwrap_or(0))
+    Ok((
+        health["rss_bytes"].as_u64().unwrap_or(0),
+        health["cpu_seconds"].as_f64().unwrap_or(0.0),
+    ))
 }
 
 /// Connected sessions of a room's members.
@@ -110,10 +114,10 @@ async fn connect_all(options: &Options, room: &Room) -> anyhow::Result<Connected
 /// `idle`: N sessions held; server memory per session.
 pub async fn idle(options: &Options, sessions: usize) -> anyhow::Result<Report> {
     let room = room(&options.base_url, sessions, &options.progress).await?;
-    let before = server_rss(&options.base_url).await?;
+    let (before, _) = server_health(&options.base_url).await?;
     let connected = connect_all(options, &room).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = server_rss(&options.base_url).await?;
+    let (after, _) = server_health(&options.base_url).await?;
     let mut report = Report::new("idle");
     report.set("sessions", sessions);
     report.set("server_rss_kib", after / 1024);
@@ -150,6 +154,7 @@ async fn run_fanout(
     options.progress.set_message(format!("fanout {rate}/s"));
     options.progress.set_length(total);
     options.progress.set_position(0);
+    let (_, cpu_before) = server_health(&options.base_url).await?;
     let start = Instant::now();
     let mut sends = JoinSet::new();
     for index in 0..total {
@@ -193,8 +198,14 @@ async fn run_fanout(
             latency.record(arrival.latency_us.max(1)).ok();
         }
     }
+    let (_, cpu_after) = server_health(&options.base_url).await?;
     let expected = sent * members as u64;
     let mut report = Report::new("fanout");
+    // Server CPU per delivered event, sends included (the server does both).
+    report.set(
+        "server_cpu_us_per_delivery",
+        (cpu_after - cpu_before) * 1e6 / delivered.max(1) as f64,
+    );
     report
         .set("members", members)
         .set("rate", rate)

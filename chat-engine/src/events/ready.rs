@@ -3,6 +3,7 @@
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::id::UserId;
+use crate::limits::LARGE_SERVER;
 use crate::model::gateway::{Ready, ReadyServer};
 use crate::permissions::context;
 use crate::store::ServerStore;
@@ -16,10 +17,15 @@ impl Engine {
         let mut servers = Vec::with_capacity(server_ids.len());
         for id in server_ids {
             let member = context(&self.read()?, id, user)?.member;
+            let large = self.fetch_server(user, id)?.member_count > LARGE_SERVER;
             servers.push(ReadyServer {
                 channels: self.list_channels(user, id)?,
                 member,
-                presences: self.list_presences(user, id)?,
+                presences: if large {
+                    Vec::new()
+                } else {
+                    self.list_presences(user, id)?
+                },
                 roles: self.list_roles(user, id)?,
                 server: self.fetch_server(user, id)?,
                 voice_states: self.list_voice_states(user, id)?,

@@ -1,7 +1,7 @@
 //! Live state that is never stored: presence aggregated over a user's devices, typing
 //! indicators and voice states. Changes go out as ephemeral events.
 
-use crate::limits::TYPING_INTERVAL;
+use crate::limits::{LARGE_SERVER, TYPING_INTERVAL};
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -367,7 +367,21 @@ impl Engine {
         user: UserId,
         change: impl FnOnce(&mut UserPresence, &mut Realtime) -> T,
     ) -> Result<T> {
-        let servers = self.read()?.list_user_servers(user)?;
+        // Large servers get no presence fan-out (as they get none in READY): their clients
+        // ask for members and presences with Request Members.
+        let servers = {
+            let reader = self.read()?;
+            let mut small = Vec::new();
+            for id in reader.list_user_servers(user)? {
+                if reader
+                    .fetch_server(id)?
+                    .is_some_and(|s| s.member_count <= LARGE_SERVER)
+                {
+                    small.push(id);
+                }
+            }
+            small
+        };
         let (out, before, after) = {
             let mut realtime = self.realtime();
             let mut presence = realtime.users.remove(&user).unwrap_or_default();

@@ -268,3 +268,57 @@ async fn voice_states_follow_joins_leaves_and_moderation() {
         ErrorCode::NotFound,
     );
 }
+
+#[tokio::test]
+async fn large_servers_get_no_presence_fan_out_or_ready_presences() {
+    let h = TestHarness::new().await;
+    let owner = h.new_user("owner").await;
+    let server = h.new_server(owner).await;
+    let mut bots = Vec::new();
+    for i in 0..chat_engine::limits::LARGE_SERVER {
+        let bot = h
+            .engine
+            .create_bot(
+                owner,
+                chat_engine::model::CreateBot {
+                    username: format!("bot{i}"),
+                },
+            )
+            .await
+            .unwrap();
+        h.engine
+            .accept_invite(bot.user.id, &server.invite_code)
+            .await
+            .unwrap();
+        bots.push(bot.user.id);
+    }
+    let mut session = h.engine.subscribe(owner).unwrap();
+    h.engine.connect_device(owner, ClientKind::Web).unwrap();
+    h.engine.connect_device(bots[0], ClientKind::Web).unwrap();
+    // 251 members now: a large server.
+    let ready = h.engine.ready_state(owner, "s".into()).unwrap();
+    assert!(ready.servers[0].presences.is_empty());
+    assert_eq!(
+        h.engine.list_presences(owner, server.id).unwrap().len(),
+        2,
+        "still available on request"
+    );
+    h.engine
+        .update_profile(
+            owner,
+            chat_engine::model::UpdateProfile {
+                bio: Some("marker".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    loop {
+        let envelope = session.next_event().await.unwrap();
+        match &envelope.event {
+            Event::PresenceUpdate(p) => assert_eq!(p.user_id, owner, "only one's own presence"),
+            Event::UserUpdate(_) => break,
+            _ => {}
+        }
+    }
+}

@@ -97,7 +97,28 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "last_seq": state.engine.last_seq(),
         "gateway_sessions": state.sessions.len(),
         "rss_bytes": resident_bytes(),
+        "cpu_seconds": cpu_seconds(),
     }))
+}
+
+/// CPU time the process used so far (user + system), from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The process's resident memory, from `/proc/self/statm` (0 where that is missing).
