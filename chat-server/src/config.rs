@@ -18,9 +18,8 @@ pub struct ServerConfig {
     pub rate_limits: RateLimits,
     /// How long a dropped gateway session stays resumable.
     pub resume_window: Duration,
-    /// Frames a gateway connection may queue before it is dropped as too slow.
-    pub send_queue: usize,
-    /// How long one write to a gateway socket may take before the client counts as too slow.
+    /// How long one write to a gateway socket may take (its 1 MiB write buffer full) before
+    /// the client counts as too slow and is disconnected.
     pub write_timeout: Duration,
 }
 
@@ -32,7 +31,6 @@ impl Default for ServerConfig {
             heartbeat_interval: Duration::from_secs(41),
             rate_limits: RateLimits::default(),
             resume_window: Duration::from_secs(300),
-            send_queue: 512,
             write_timeout: Duration::from_secs(10),
         }
     }

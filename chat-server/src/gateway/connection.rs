@@ -1,16 +1,18 @@
 //! One gateway connection: a `select!` loop over the socket's inbound frames, the session's
 //! outbound events, a heartbeat check and the server's shutdown.
 //!
-//! Outbound events come from a pump task that reads the engine session and pushes frames into
-//! a bounded queue. When a client reads so slowly that a socket write or the queue stays
-//! blocked past the write timeout, the connection is closed (4000) and the pump stops; the
-//! session stays resumable, so the client resumes from its last sequence number, and the
-//! server never buffers more than the queue (plus the socket's buffers) for it.
+//! Outbound events come straight from the engine session (whose shared ring and persisted log
+//! are the only buffers behind it) into the socket's bounded write buffer. When a client reads
+//! so slowly that a write stays blocked past the write timeout, the connection is closed
+//! (4000); the session stays resumable, so the client resumes from its last sequence number,
+//! and the server never buffers more than the write buffer for it.
 
 use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use chat_engine::events::Session;
+use std::sync::Arc;
+
+use chat_engine::events::{EventEnvelope, Session};
 use chat_engine::id::UserId;
 use chat_engine::model::gateway::{
     CloseCode, Frame, Identify, MembersChunk, OpCode, RequestMembers, Resume,
@@ -18,17 +20,15 @@ use chat_engine::model::gateway::{
 use chat_engine::{DeviceId, Error, Identity};
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::session::{Command, Protocol};
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
 
-/// What the pump hands the connection.
+/// What the session hands the connection.
 enum Outbound {
-    /// A dispatch frame, with its sequence number.
-    Event(String, u64),
+    /// An event to dispatch.
+    Event(Arc<EventEnvelope>),
     /// Replay is done: send `RESUMED`.
     Resumed,
     /// The session is past retention: send Invalid Session.
@@ -40,8 +40,9 @@ struct Live {
     user: UserId,
     device: DeviceId,
     session_id: String,
-    pump: JoinHandle<()>,
-    outbound: mpsc::Receiver<Outbound>,
+    session: Session,
+    /// Replaying missed events after a resume; `RESUMED` follows the last one.
+    replaying: bool,
 }
 
 /// How the connection ended.
@@ -106,11 +107,12 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Err(_)) | None => break End::Client(None),
                 },
-                // Outbound events from the pump; `None` means it stopped (queue full).
+                // Outbound events from the session; `None` when the engine stopped.
                 outbound = next_outbound(&mut live) => {
                     let sent = match outbound {
-                        Some(Outbound::Event(frame, seq)) => {
-                            last_seq = seq.max(last_seq);
+                        Some(Outbound::Event(envelope)) => {
+                            last_seq = envelope.seq.max(last_seq);
+                            let frame = envelope.frame.clone();
                             metrics::counter!("gateway_events_sent_total").increment(1);
                             // A socket that does not drain in time marks a client too slow.
                             let write = sink.send(Message::Text(Utf8Bytes::from(frame)));
@@ -123,12 +125,12 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
                             send(&mut sink, &Frame::new(OpCode::InvalidSession, false)).await.is_ok()
                         }
                         None => {
-                            tracing::info!("closing a gateway connection that reads too slowly");
                             close(&mut sink, CloseCode::UnknownError).await;
                             false
                         }
                     };
                     if !sent {
+                        tracing::debug!("closing a gateway connection that cannot be written to in time");
                         break End::Server;
                     }
                 }
@@ -152,17 +154,31 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
     metrics::gauge!("gateway_connections").decrement(1.0);
 }
 
+/// The next thing to send. Cancel safe, as the session's reads are.
 async fn next_outbound(live: &mut Option<Live>) -> Option<Outbound> {
-    match live {
-        Some(live) => live.outbound.recv().await,
-        None => std::future::pending().await,
+    let Some(live) = live else {
+        return std::future::pending().await;
+    };
+    if live.replaying {
+        return Some(match live.session.next_replayed().await {
+            Ok(Some(envelope)) => Outbound::Event(envelope),
+            Ok(None) => {
+                live.replaying = false;
+                Outbound::Resumed
+            }
+            Err(_) => Outbound::Invalid,
+        });
+    }
+    match live.session.next_event().await {
+        Ok(envelope) => Some(Outbound::Event(envelope)),
+        Err(Error::ResumeGap { .. }) => Some(Outbound::Invalid),
+        Err(_) => None,
     }
 }
 
-/// Stops the pump, forgets the device and detaches (or ends) the gateway session.
+/// Forgets the device and detaches (or ends) the gateway session.
 fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     if let Some(live) = live.take() {
-        live.pump.abort();
         let _ = state.engine.disconnect_device(live.user, live.device);
         state
             .sessions
@@ -324,7 +340,7 @@ async fn resume_session(
     }
 }
 
-/// Registers the device and starts the pump that feeds the connection's bounded queue.
+/// Registers the device and makes the connection live.
 fn start(
     state: &AppState,
     identity: Identity,
@@ -335,66 +351,14 @@ fn start(
     live: &mut Option<Live>,
 ) -> Result<(), Error> {
     let device = state.engine.connect_device(identity.user_id, client)?;
-    let (queue, outbound) = mpsc::channel(state.config.send_queue.max(1));
-    let pump = tokio::spawn(pump(session, queue, resuming, state.config.write_timeout));
     *live = Some(Live {
         user: identity.user_id,
         device,
         session_id,
-        pump,
-        outbound,
+        session,
+        replaying: resuming,
     });
     Ok(())
-}
-
-/// Moves events from the engine session into the bounded queue; stops when the queue stays
-/// full for `patience` (the connection is not draining it).
-async fn pump(
-    mut session: Session,
-    queue: mpsc::Sender<Outbound>,
-    resuming: bool,
-    patience: std::time::Duration,
-) {
-    let queue = &queue;
-    let push = |item| async move {
-        matches!(
-            tokio::time::timeout(patience, queue.send(item)).await,
-            Ok(Ok(()))
-        )
-    };
-    if resuming {
-        loop {
-            match session.next_replayed().await {
-                Ok(Some(envelope)) => {
-                    if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)).await {
-                        return;
-                    }
-                }
-                Ok(None) => break,
-                Err(_) => {
-                    push(Outbound::Invalid).await;
-                    return;
-                }
-            }
-        }
-        if !push(Outbound::Resumed).await {
-            return;
-        }
-    }
-    loop {
-        match session.next_event().await {
-            Ok(envelope) => {
-                if !push(Outbound::Event(envelope.frame.clone(), envelope.seq)).await {
-                    return;
-                }
-            }
-            Err(Error::ResumeGap { .. }) => {
-                push(Outbound::Invalid).await;
-                return;
-            }
-            Err(_) => return,
-        }
-    }
 }
 
 async fn members_chunk(

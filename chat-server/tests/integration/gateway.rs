@@ -317,7 +317,6 @@ async fn shutdown_asks_clients_to_reconnect() {
 async fn a_client_too_slow_to_read_is_dropped_and_resumes() {
     let engine = Engine::in_memory().await.unwrap();
     let config = ServerConfig {
-        send_queue: 4,
         write_timeout: Duration::from_millis(200),
         ..test_config()
     };
