@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TrySendError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
@@ -21,6 +22,10 @@ use crate::store::{Backend, ChannelStore, EventLog, KeyRange, Kv, Order, Reader,
 
 /// How many events may wait for the indexer before it reads them from the log instead.
 const FEED: usize = 65_536;
+/// Longest time between an indexed event and the commit that makes it searchable.
+const COMMIT_EVERY: Duration = Duration::from_millis(250);
+/// How long the indexer sleeps when there is nothing to commit.
+const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
 /// Starts the indexer; returns the writer's observer that feeds it (never blocking: when the
 /// indexer is behind, it catches up from the log instead), the indexed sequence and the
@@ -69,14 +74,39 @@ impl Indexer {
     fn run(&mut self, feed: &Receiver<Arc<EventEnvelope>>) -> Result<()> {
         self.seq = self.writer.indexed_seq()?;
         self.catch_up()?;
-        while let Ok(envelope) = feed.recv() {
-            self.apply(&envelope)?;
-            while let Ok(more) = feed.try_recv() {
-                self.apply(&more)?;
+        // A tantivy commit writes and syncs segment files: commit at most every
+        // COMMIT_EVERY, however many events arrive in between.
+        let mut dirty = false;
+        let mut last_commit = Instant::now();
+        loop {
+            let wait = if dirty {
+                COMMIT_EVERY.saturating_sub(last_commit.elapsed())
+            } else {
+                IDLE_WAIT
+            };
+            match feed.recv_timeout(wait) {
+                Ok(envelope) => {
+                    self.apply(&envelope)?;
+                    while let Ok(more) = feed.try_recv() {
+                        self.apply(&more)?;
+                    }
+                    dirty = true;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
             }
             if self.lagged.swap(false, Ordering::AcqRel) {
                 self.catch_up()?;
+                dirty = false;
+                last_commit = Instant::now();
             }
+            if dirty && last_commit.elapsed() >= COMMIT_EVERY {
+                self.commit()?;
+                dirty = false;
+                last_commit = Instant::now();
+            }
+        }
+        if dirty {
             self.commit()?;
         }
         Ok(())
