@@ -25,7 +25,7 @@ pub(crate) async fn upgrade(
     Query(connect): Query<Connect>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.read_buffer_size(4 * 1024)
+    ws.read_buffer_size(2 * 1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(64 * 1024)
