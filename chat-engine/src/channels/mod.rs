@@ -364,7 +364,9 @@ fn slow_mode(delay: u32) -> Result<()> {
 /// A channel the user can view, else `NotFound` (a hidden channel is not revealed).
 pub(crate) fn viewable(kv: &(impl Kv + ?Sized), user: UserId, id: ChannelId) -> Result<Channel> {
     let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
-    if resolve(kv, user, id)?.contains(Permissions::VIEW_CHANNEL) {
+    if crate::permissions::resolve::resolve_in(kv, user, &channel)?
+        .contains(Permissions::VIEW_CHANNEL)
+    {
         Ok(channel)
     } else {
         Err(Error::not_found(ResourceKind::Channel, id))

@@ -14,7 +14,6 @@ use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
     MessageEdit, MessageType, Permissions, Server,
 };
-use crate::permissions::resolve;
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx, UserStore};
 
 impl Engine {
@@ -306,7 +305,7 @@ pub(crate) fn textual_channel(
     id: ChannelId,
 ) -> Result<(Channel, Permissions)> {
     let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
-    let permissions = resolve(kv, actor, id)?;
+    let permissions = crate::permissions::resolve::resolve_in(kv, actor, &channel)?;
     if !permissions.contains(Permissions::VIEW_CHANNEL) {
         return Err(Error::not_found(ResourceKind::Channel, id));
     }
@@ -382,7 +381,7 @@ fn store_new_message(tx: &mut Tx<'_>, mut channel: Channel, message: &Message) {
     tx.update_message(message);
     channel.last_message_id = Some(message.id);
     channel.last_message_at = Some(message.created_at);
-    tx.update_channel(&channel);
+    tx.update_channel_record(&channel);
     tx.emit(Event::MessageCreate(message.clone()), audience(&channel));
 }
 

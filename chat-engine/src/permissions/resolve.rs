@@ -157,6 +157,15 @@ pub fn resolve(kv: &(impl Kv + ?Sized), user: UserId, channel: ChannelId) -> Res
     let channel = kv
         .fetch_channel(channel)?
         .ok_or_else(|| Error::not_found(ResourceKind::Channel, channel))?;
+    resolve_in(kv, user, &channel)
+}
+
+/// A user's permissions in a channel already loaded.
+pub(crate) fn resolve_in(
+    kv: &(impl Kv + ?Sized),
+    user: UserId,
+    channel: &Channel,
+) -> Result<Permissions> {
     let Some(server) = channel.server_id else {
         return Ok(if channel.recipients.contains(&user) {
             DM_PERMISSIONS
@@ -165,7 +174,7 @@ pub fn resolve(kv: &(impl Kv + ?Sized), user: UserId, channel: ChannelId) -> Res
         });
     };
     match context(kv, server, user) {
-        Ok(ctx) => ctx.channel_permissions(kv, &channel),
+        Ok(ctx) => ctx.channel_permissions(kv, channel),
         Err(Error::NotFound { .. }) => Ok(Permissions::empty()),
         Err(other) => Err(other),
     }

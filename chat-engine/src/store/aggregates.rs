@@ -332,6 +332,15 @@ pub trait ChannelStore: Kv {
         }
     }
 
+    /// Replaces a channel's record only, when its server and recipients did not change (its
+    /// index entries stay as they are).
+    fn update_channel_record(&mut self, channel: &Channel)
+    where
+        Self: KvMut,
+    {
+        self.put(Table::Channels, channel.id.to_bytes().to_vec(), channel);
+    }
+
     /// Fetches a channel.
     fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
         self.get(Table::Channels, &id.to_bytes())
