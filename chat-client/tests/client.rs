@@ -63,6 +63,60 @@ async fn start() -> Running {
     )
 }
 
+/// A server on redb with `alice` and her server, for tests that restart the server on the
+/// same address and engine.
+struct Durable {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    addr: std::net::SocketAddr,
+    alice: chat_engine::model::AuthResponse,
+    client: Client,
+    channel: chat_engine::id::ChannelId,
+}
+
+impl Durable {
+    async fn start(server_name: &str) -> (Self, Running) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(dir.path()).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = serve(engine.clone(), no_limits(), listener);
+        let anonymous = server.client();
+        let alice = anonymous.register("alice", PASSWORD).await.unwrap();
+        let client = anonymous.with_token(&alice.token);
+        let request = CreateServer {
+            name: server_name.into(),
+            ..CreateServer::default()
+        };
+        let channel = client
+            .create_server(&request)
+            .await
+            .unwrap()
+            .system_channel_id
+            .unwrap();
+        (
+            Self {
+                _dir: dir,
+                engine,
+                addr,
+                alice,
+                client,
+                channel,
+            },
+            server,
+        )
+    }
+
+    /// Starts the server again on the same address and engine.
+    async fn restart(&self) -> Running {
+        serve(
+            self.engine.clone(),
+            no_limits(),
+            TcpListener::bind(self.addr).await.unwrap(),
+        )
+    }
+}
+
 /// The next dispatch that is not a presence update.
 async fn next_dispatch(gateway: &mut Gateway) -> GatewayEvent {
     loop {
@@ -236,22 +290,9 @@ async fn rate_limited_requests_wait_and_succeed() {
 
 #[tokio::test]
 async fn the_gateway_client_resumes_after_the_server_drops_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path()).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = serve(engine.clone(), no_limits(), listener);
-    let anonymous = server.client();
-    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
-    let client = anonymous.with_token(&alice.token);
-    let guild = client
-        .create_server(&CreateServer {
-            name: "resilient".into(),
-            ..CreateServer::default()
-        })
-        .await
-        .unwrap();
-    let channel = guild.system_channel_id.unwrap();
+    let (scene, server) = Durable::start("resilient").await;
+    let (engine, alice, client, channel) =
+        (&scene.engine, &scene.alice, &scene.client, scene.channel);
 
     let mut gateway = server.gateway(&alice.token);
     assert!(matches!(
@@ -278,11 +319,7 @@ async fn the_gateway_client_resumes_after_the_server_drops_it() {
         .send_message(alice.user.id, channel, request)
         .await
         .unwrap();
-    let server = serve(
-        engine.clone(),
-        no_limits(),
-        TcpListener::bind(addr).await.unwrap(),
-    );
+    let server = scene.restart().await;
 
     let mut replayed = Vec::new();
     loop {
@@ -355,22 +392,8 @@ async fn a_bad_token_ends_the_gateway() {
 
 #[tokio::test]
 async fn the_outbox_delivers_exactly_once_across_a_server_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open(dir.path()).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = serve(engine.clone(), no_limits(), listener);
-    let anonymous = server.client();
-    let alice = anonymous.register("alice", PASSWORD).await.unwrap();
-    let client = anonymous.with_token(&alice.token);
-    let guild = client
-        .create_server(&CreateServer {
-            name: "outbox".into(),
-            ..CreateServer::default()
-        })
-        .await
-        .unwrap();
-    let channel = guild.system_channel_id.unwrap();
+    let (scene, server) = Durable::start("outbox").await;
+    let (client, channel) = (&scene.client, scene.channel);
     let outbox = chat_client::Outbox::new(client.clone(), Duration::from_millis(200));
 
     let sent_before = outbox
@@ -384,11 +407,7 @@ async fn the_outbox_delivers_exactly_once_across_a_server_restart() {
         .map(|i| outbox.send(channel, format!("while down {i}")).unwrap())
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let server = serve(
-        engine.clone(),
-        no_limits(),
-        TcpListener::bind(addr).await.unwrap(),
-    );
+    let server = scene.restart().await;
     let mut delivered = Vec::new();
     for ticket in tickets {
         delivered.push(

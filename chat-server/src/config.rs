@@ -1,6 +1,5 @@
 //! Server configuration: addresses, limits and timings, with defaults for one machine.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::ratelimit::RateLimits;
@@ -10,8 +9,6 @@ use crate::ratelimit::RateLimits;
 pub struct ServerConfig {
     /// Largest request body, in bytes.
     pub body_limit: usize,
-    /// Where the data lives (reported by `/healthz`).
-    pub data_dir: Option<PathBuf>,
     /// How often gateway clients heartbeat.
     pub heartbeat_interval: Duration,
     /// Rate limits; `RateLimits::off()` for load tests.
@@ -27,7 +24,6 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit: 64 * 1024,
-            data_dir: None,
             heartbeat_interval: Duration::from_secs(41),
             rate_limits: RateLimits::default(),
             resume_window: Duration::from_secs(300),

@@ -34,19 +34,17 @@ async fn main() -> Result<()> {
         }
         Command::Serve(serve) => {
             let engine = open().await?;
-            let mut config = ServerConfig {
-                data_dir: Some(cli.data_dir.clone()),
+            let config = ServerConfig {
+                rate_limits: RateLimits {
+                    enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),
+                    auth_per_minute: serve.rate_auth_per_minute,
+                    global_per_second: serve.rate_global_per_second,
+                    messages_per_5s: serve.rate_messages_per_5s,
+                    gateway_per_minute: serve.rate_gateway_per_minute,
+                },
+                heartbeat_interval: std::time::Duration::from_millis(serve.heartbeat_ms.max(1000)),
                 ..ServerConfig::default()
             };
-            config.rate_limits = RateLimits {
-                enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),
-                auth_per_minute: serve.rate_auth_per_minute,
-                global_per_second: serve.rate_global_per_second,
-                messages_per_5s: serve.rate_messages_per_5s,
-                gateway_per_minute: serve.rate_gateway_per_minute,
-            };
-            config.heartbeat_interval =
-                std::time::Duration::from_millis(serve.heartbeat_ms.max(1000));
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await
                 .with_context(|| format!("binding {}", serve.addr))?;

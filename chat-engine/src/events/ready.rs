@@ -16,18 +16,19 @@ impl Engine {
         let server_ids = self.read()?.list_user_servers(user)?;
         let mut servers = Vec::with_capacity(server_ids.len());
         for id in server_ids {
-            let member = context(&self.read()?, id, user)?.member;
-            let large = self.fetch_server(user, id)?.member_count > LARGE_SERVER;
+            // One load of the server, the member and the roles serves all three fields.
+            let ctx = context(&self.read()?, id, user)?;
+            let large = ctx.server.member_count > LARGE_SERVER;
             servers.push(ReadyServer {
                 channels: self.list_channels(user, id)?,
-                member,
+                member: ctx.member,
                 presences: if large {
                     Vec::new()
                 } else {
                     self.list_presences(user, id)?
                 },
-                roles: self.list_roles(user, id)?,
-                server: self.fetch_server(user, id)?,
+                roles: ctx.roles,
+                server: ctx.server,
                 voice_states: self.list_voice_states(user, id)?,
             });
         }
