@@ -136,11 +136,13 @@ impl EngineBuilder {
         let (observer, search) = {
             let dir = search_dir.as_deref();
             let (index, writer) = crate::search::MessageIndex::open(dir)?;
-            let (feed, indexed, thread) = crate::search::indexer::start(backend.clone(), writer)?;
+            let (feed, flusher, indexed, thread) =
+                crate::search::indexer::start(backend.clone(), writer)?;
             (
                 Some(feed),
                 Some(SearchService {
                     index,
+                    flusher: Some(flusher),
                     indexed,
                     thread: Some(thread),
                 }),
@@ -237,16 +239,13 @@ impl Engine {
     }
 
     #[cfg(feature = "search")]
-    pub(crate) fn search_index(
-        &self,
-    ) -> Option<(
-        crate::search::MessageIndex,
-        tokio::sync::watch::Receiver<u64>,
-    )> {
-        self.inner
-            .search
-            .as_ref()
-            .map(|s| (s.index.clone(), s.indexed.clone()))
+    pub(crate) fn search_index(&self) -> Option<SearchHandle> {
+        let search = self.inner.search.as_ref()?;
+        Some(SearchHandle {
+            index: search.index.clone(),
+            flusher: search.flusher.clone()?,
+            indexed: search.indexed.clone(),
+        })
     }
 
     pub(crate) fn realtime(&self) -> MutexGuard<'_, Realtime> {
@@ -275,10 +274,20 @@ pub(crate) fn found<T>(
     value.ok_or_else(|| crate::error::Error::not_found(kind, id))
 }
 
+/// What a search needs: the index, a way to ask for a commit and how far it is committed.
+#[cfg(feature = "search")]
+pub(crate) struct SearchHandle {
+    pub(crate) index: crate::search::MessageIndex,
+    pub(crate) flusher: crate::search::indexer::Flusher,
+    pub(crate) indexed: tokio::sync::watch::Receiver<u64>,
+}
+
 /// The search index and its indexer thread, joined on drop.
 #[cfg(feature = "search")]
 struct SearchService {
     index: crate::search::MessageIndex,
+    /// Dropped before the join: the thread ends when its last sender is gone.
+    flusher: Option<crate::search::indexer::Flusher>,
     indexed: tokio::sync::watch::Receiver<u64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -286,6 +295,7 @@ struct SearchService {
 #[cfg(feature = "search")]
 impl Drop for SearchService {
     fn drop(&mut self) {
+        self.flusher = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

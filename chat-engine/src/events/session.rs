@@ -6,7 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::{
+    self,
+    error::{RecvError, TryRecvError},
+};
 
 use super::EventEnvelope;
 use crate::engine::Engine;
@@ -92,6 +95,16 @@ impl Session {
         Ok(next.expect("a live wait always yields an event"))
     }
 
+    /// The next event the user may see if one is already waiting, without waiting: a
+    /// transport batches these into one socket write after [`Session::next_event`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Session::next_event`].
+    pub fn try_next_event(&mut self) -> Result<Option<Arc<EventEnvelope>>> {
+        self.next_ready(true)
+    }
+
     /// The next replayed event, or `None` once the session has caught up with the log (it
     /// never waits for live events): a transport sends `RESUMED` after the last one.
     ///
@@ -104,40 +117,63 @@ impl Session {
 
     async fn next(&mut self, wait_live: bool) -> Result<Option<Arc<EventEnvelope>>> {
         loop {
+            if let Some(envelope) = self.next_ready(wait_live)? {
+                return Ok(Some(envelope));
+            }
+            if !wait_live {
+                return Ok(None);
+            }
+            match self.live.recv().await {
+                Ok(envelope) => {
+                    if self.admit(&envelope)? {
+                        return Ok(Some(envelope));
+                    }
+                }
+                Err(RecvError::Lagged(_)) => self.log_has_more = true,
+                Err(RecvError::Closed) => return Err(stopped()),
+            }
+        }
+    }
+
+    /// The next visible event from the backlog, the log, or (with `live`) the live events
+    /// already received; `None` when there is none without waiting.
+    fn next_ready(&mut self, live: bool) -> Result<Option<Arc<EventEnvelope>>> {
+        loop {
             let envelope = if let Some(envelope) = self.backlog.pop_front() {
                 envelope
             } else if self.log_has_more {
                 self.top_up()?;
                 continue;
-            } else if !wait_live {
+            } else if !live {
                 return Ok(None);
             } else {
-                match self.live.recv().await {
+                match self.live.try_recv() {
                     Ok(envelope) => envelope,
-                    Err(RecvError::Lagged(_)) => {
+                    Err(TryRecvError::Empty) => return Ok(None),
+                    Err(TryRecvError::Lagged(_)) => {
                         self.log_has_more = true;
                         continue;
                     }
-                    Err(RecvError::Closed) => {
-                        return Err(StorageError::new("the engine stopped").into());
-                    }
+                    Err(TryRecvError::Closed) => return Err(stopped()),
                 }
             };
-            if envelope.ephemeral {
-                // Live-only events are not in the log: they never advance the cursor.
-                if self.may_see(&envelope)? {
-                    return Ok(Some(envelope));
-                }
-                continue;
-            }
-            if envelope.seq <= self.last_seq {
-                continue;
-            }
-            self.last_seq = envelope.seq;
-            if self.may_see(&envelope)? {
+            if self.admit(&envelope)? {
                 return Ok(Some(envelope));
             }
         }
+    }
+
+    /// Moves the cursor past a stored event; whether the user may see it.
+    fn admit(&mut self, envelope: &EventEnvelope) -> Result<bool> {
+        if envelope.ephemeral {
+            // Live-only events are not in the log: they never advance the cursor.
+            return self.may_see(envelope);
+        }
+        if envelope.seq <= self.last_seq {
+            return Ok(false);
+        }
+        self.last_seq = envelope.seq;
+        self.may_see(envelope)
     }
 
     /// Reads the next page of missed events from the log.
@@ -211,6 +247,10 @@ impl Session {
         self.channels.insert(channel, visible);
         Ok(visible)
     }
+}
+
+fn stopped() -> Error {
+    StorageError::new("the engine stopped").into()
 }
 
 /// Whether the event can change who sees what.

@@ -62,9 +62,9 @@ impl MessageWriter {
         Ok(metas.payload.and_then(|p| p.parse().ok()).unwrap_or(0))
     }
 
-    /// Adds or replaces a message.
+    /// Adds a message (an edited one is removed first: tantivy applies every delete to every
+    /// segment at commit, so new messages skip it).
     pub(crate) fn put(&mut self, server: Option<ServerId>, message: &Message) -> Result<()> {
-        self.remove(message.id);
         let f = self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, message.id.to_string());

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -22,18 +22,40 @@ use crate::store::{Backend, ChannelStore, EventLog, KeyRange, Kv, Order, Reader,
 
 /// How many events may wait for the indexer before it reads them from the log instead.
 const FEED: usize = 65_536;
-/// Longest time between an indexed event and the commit that makes it searchable.
-const COMMIT_EVERY: Duration = Duration::from_millis(250);
+/// Longest time between an indexed event and the commit that makes it durable. A tantivy
+/// commit writes and syncs a new segment, and every segment is merged later, so commits are
+/// rare; a search that needs newer events asks for one ([`Flusher`]).
+const COMMIT_EVERY: Duration = Duration::from_secs(5);
 /// How long the indexer sleeps when there is nothing to commit.
 const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
+/// What reaches the indexer thread.
+pub(crate) enum Feed {
+    /// A committed event.
+    Event(Arc<EventEnvelope>),
+    /// A search waits for everything up to this sequence number to be searchable.
+    Flush(u64),
+}
+
+/// Asks the indexer to make events searchable now.
+#[derive(Clone)]
+pub(crate) struct Flusher(SyncSender<Feed>);
+
+impl Flusher {
+    /// Requests a commit once the indexer has seen `seq` (when the feed is full, the
+    /// indexer is busy catching up and commits when it is done anyway).
+    pub(crate) fn flush(&self, seq: u64) {
+        let _ = self.0.try_send(Feed::Flush(seq));
+    }
+}
+
 /// Starts the indexer; returns the writer's observer that feeds it (never blocking: when the
-/// indexer is behind, it catches up from the log instead), the indexed sequence and the
-/// thread.
+/// indexer is behind, it catches up from the log instead), the flusher, the indexed sequence
+/// and the thread. The thread ends once the observer and every flusher are dropped.
 pub(crate) fn start(
     backend: Arc<dyn Backend>,
     writer: MessageWriter,
-) -> Result<(Observer, watch::Receiver<u64>, JoinHandle<()>)> {
+) -> Result<(Observer, Flusher, watch::Receiver<u64>, JoinHandle<()>)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel(FEED);
     let lagged = Arc::new(AtomicBool::new(false));
     let (progress, watched) = watch::channel(0);
@@ -41,6 +63,8 @@ pub(crate) fn start(
         backend,
         writer,
         seq: 0,
+        committed: 0,
+        wanted: 0,
         servers: HashMap::new(),
         progress,
         lagged: lagged.clone(),
@@ -53,67 +77,81 @@ pub(crate) fn start(
             }
         })
         .map_err(StorageError::new)?;
+    let flusher = Flusher(sender.clone());
     let feed: Observer = Box::new(move |envelope| {
-        if let Err(TrySendError::Full(_)) = sender.try_send(envelope.clone()) {
+        if let Err(TrySendError::Full(_)) = sender.try_send(Feed::Event(envelope.clone())) {
             lagged.store(true, Ordering::Release);
         }
     });
-    Ok((feed, watched, thread))
+    Ok((feed, flusher, watched, thread))
 }
 
 struct Indexer {
     backend: Arc<dyn Backend>,
     writer: MessageWriter,
+    /// The last event applied.
     seq: u64,
+    /// The last event committed.
+    committed: u64,
+    /// The highest sequence number a search waits for.
+    wanted: u64,
     servers: HashMap<ChannelId, Option<ServerId>>,
     progress: watch::Sender<u64>,
     lagged: Arc<AtomicBool>,
 }
 
 impl Indexer {
-    fn run(&mut self, feed: &Receiver<Arc<EventEnvelope>>) -> Result<()> {
+    fn run(&mut self, feed: &Receiver<Feed>) -> Result<()> {
         self.seq = self.writer.indexed_seq()?;
         self.catch_up()?;
-        // A tantivy commit writes and syncs segment files: commit at most every
-        // COMMIT_EVERY, however many events arrive in between.
-        let mut dirty = false;
         let mut last_commit = Instant::now();
         loop {
+            let dirty = self.seq > self.committed;
             let wait = if dirty {
                 COMMIT_EVERY.saturating_sub(last_commit.elapsed())
             } else {
                 IDLE_WAIT
             };
             match feed.recv_timeout(wait) {
-                Ok(envelope) => {
-                    self.apply(&envelope)?;
+                Ok(first) => {
+                    self.take(first)?;
                     while let Ok(more) = feed.try_recv() {
-                        self.apply(&more)?;
+                        self.take(more)?;
                     }
-                    dirty = true;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
             if self.lagged.swap(false, Ordering::AcqRel) {
                 self.catch_up()?;
-                dirty = false;
                 last_commit = Instant::now();
             }
-            if dirty && last_commit.elapsed() >= COMMIT_EVERY {
+            let wanted_now = self.wanted > self.committed && self.seq >= self.wanted;
+            let due = last_commit.elapsed() >= COMMIT_EVERY;
+            if self.seq > self.committed && (wanted_now || due) {
                 self.commit()?;
-                dirty = false;
                 last_commit = Instant::now();
             }
         }
-        if dirty {
+        if self.seq > self.committed {
             self.commit()?;
         }
         Ok(())
     }
 
+    fn take(&mut self, feed: Feed) -> Result<()> {
+        match feed {
+            Feed::Event(envelope) => self.apply(&envelope),
+            Feed::Flush(seq) => {
+                self.wanted = self.wanted.max(seq);
+                Ok(())
+            }
+        }
+    }
+
     fn commit(&mut self) -> Result<()> {
         self.writer.commit(self.seq)?;
+        self.committed = self.seq;
         self.progress.send_replace(self.seq);
         Ok(())
     }
@@ -174,7 +212,13 @@ impl Indexer {
         }
         self.seq = envelope.seq;
         match &envelope.event {
-            Event::MessageCreate(message) | Event::MessageUpdate(message) => {
+            Event::MessageCreate(message) => {
+                if let Some(server) = envelope.audience.server_id {
+                    self.writer.put(Some(server), message)?;
+                }
+            }
+            Event::MessageUpdate(message) => {
+                self.writer.remove(message.id);
                 if let Some(server) = envelope.audience.server_id {
                     self.writer.put(Some(server), message)?;
                 }

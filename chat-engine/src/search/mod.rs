@@ -57,7 +57,7 @@ impl Engine {
                 "must be attachment, embed or link",
             ));
         }
-        let Some((index, mut indexed)) = self.search_index() else {
+        let Some(search) = self.search_index() else {
             return Err(Error::validation(
                 "q",
                 "search is not enabled in this engine",
@@ -75,13 +75,18 @@ impl Engine {
             channels = vec![only];
         }
         let target = self.last_seq();
-        // Read-your-writes: wait (briefly) until the indexer has seen every committed event.
-        let _ = tokio::time::timeout(
-            Duration::from_secs(5),
-            indexed.wait_for(|seq| *seq >= target),
-        )
-        .await;
-        let (total, hits) = index.search(server, &channels, &query, limit, offset)?;
+        // Read-your-writes: have the indexer commit every event committed so far, and wait
+        // (briefly) for it.
+        let mut indexed = search.indexed;
+        if *indexed.borrow() < target {
+            search.flusher.flush(target);
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                indexed.wait_for(|seq| *seq >= target),
+            )
+            .await;
+        }
+        let (total, hits) = search.index.search(server, &channels, &query, limit, offset)?;
         let reader = self.read()?;
         context(&reader, server, actor)?;
         let mut messages = Vec::with_capacity(hits.len());

@@ -18,12 +18,14 @@ use chat_engine::model::gateway::{
     CloseCode, Frame, Identify, MembersChunk, OpCode, RequestMembers, Resume,
 };
 use chat_engine::{DeviceId, Error, Identity};
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt};
 
 use super::session::{Command, Protocol};
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
+
+/// At most this many queued events go into one socket write.
+const MAX_BATCH: usize = 64;
 
 /// What the session hands the connection.
 enum Outbound {
@@ -33,6 +35,8 @@ enum Outbound {
     Resumed,
     /// The session is past retention: send Invalid Session.
     Invalid,
+    /// The engine stopped.
+    Stopped,
 }
 
 /// The identified side of a connection.
@@ -53,10 +57,10 @@ enum End {
     Server,
 }
 
-pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String>) {
+pub(super) async fn run(mut socket: WebSocket, state: AppState, token: Option<String>) {
     metrics::gauge!("gateway_connections").increment(1.0);
+    let events_sent = metrics::counter!("gateway_events_sent_total");
     let conn_key = ulid::Ulid::generate().to_string();
-    let (mut sink, mut stream) = socket.split();
     let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
     let mut live: Option<Live> = None;
     let mut last_seq = 0;
@@ -64,7 +68,7 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
     let mut tick = tokio::time::interval(state.config.heartbeat_interval / 4);
 
     let end = 'conn: {
-        if send(&mut sink, &hello).await.is_err() {
+        if send(&mut socket, &hello).await.is_err() {
             break 'conn End::Server;
         }
         if let Some(token) = token {
@@ -76,7 +80,7 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
                 command,
                 &state,
                 &mut protocol,
-                &mut sink,
+                &mut socket,
                 &mut live,
                 &mut last_seq,
             )
@@ -88,62 +92,57 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
         loop {
             tokio::select! {
                 // Inbound frames: each goes through the protocol machine.
-                inbound = stream.next() => match inbound {
+                inbound = socket.recv() => match inbound {
                     Some(Ok(Message::Text(text))) => {
                         if state.limiter.check(Bucket::Gateway, &conn_key).is_err() {
-                            close(&mut sink, CloseCode::RateLimited).await;
+                            close(&mut socket, CloseCode::RateLimited).await;
                             break End::Server;
                         }
                         let command = protocol.on_text(&text, Instant::now());
-                        if !execute(command, &state, &mut protocol, &mut sink, &mut live, &mut last_seq).await {
+                        if !execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await {
                             break End::Server;
                         }
                     }
                     Some(Ok(Message::Binary(_))) => {
-                        close(&mut sink, CloseCode::DecodeError).await;
+                        close(&mut socket, CloseCode::DecodeError).await;
                         break End::Server;
                     }
                     Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code)),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Err(_)) | None => break End::Client(None),
                 },
-                // Outbound events from the session; `None` when the engine stopped.
+                // Outbound events from the session, with whatever else is already queued
+                // behind the first one, in one write.
                 outbound = next_outbound(&mut live) => {
-                    let sent = match outbound {
-                        Some(Outbound::Event(envelope)) => {
-                            last_seq = envelope.seq.max(last_seq);
-                            let frame = envelope.frame.clone();
-                            metrics::counter!("gateway_events_sent_total").increment(1);
-                            // A socket that does not drain in time marks a client too slow.
-                            let write = sink.send(Message::Text(Utf8Bytes::from(frame)));
-                            matches!(tokio::time::timeout(state.config.write_timeout, write).await, Ok(Ok(())))
+                    let mut next = Some(outbound);
+                    let mut batch = 0;
+                    let mut open = true;
+                    while let Some(outbound) = next.take() {
+                        batch += 1;
+                        open = queue(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
+                        if !open || batch == MAX_BATCH {
+                            break;
                         }
-                        Some(Outbound::Resumed) => send(&mut sink, &Frame::dispatch("RESUMED", last_seq, serde_json::json!({}))).await.is_ok(),
-                        Some(Outbound::Invalid) => {
-                            end_live(&state, &mut live, true);
-                            protocol.invalidate();
-                            send(&mut sink, &Frame::new(OpCode::InvalidSession, false)).await.is_ok()
-                        }
-                        None => {
-                            close(&mut sink, CloseCode::UnknownError).await;
-                            false
-                        }
-                    };
-                    if !sent {
+                        next = ready_outbound(&mut live);
+                    }
+                    events_sent.increment(batch as u64);
+                    // A socket that does not drain in time marks a client too slow.
+                    let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
+                    if !open || !matches!(flushed, Ok(Ok(()))) {
                         tracing::debug!("closing a gateway connection that cannot be written to in time");
                         break End::Server;
                     }
                 }
                 _ = tick.tick() => {
                     if let Some(command) = protocol.on_tick(Instant::now()) {
-                        execute(command, &state, &mut protocol, &mut sink, &mut live, &mut last_seq).await;
+                        execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
                         break End::Server;
                     }
                 }
                 _ = shutdown.changed() => {
                     // The server is stopping: ask the client to reconnect and resume.
-                    let _ = send(&mut sink, &Frame { d: None, op: OpCode::Reconnect as u8, s: None, t: None }).await;
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code: 1012, reason: Utf8Bytes::from_static("restarting") }))).await;
+                    let _ = send(&mut socket, &Frame { d: None, op: OpCode::Reconnect as u8, s: None, t: None }).await;
+                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: Utf8Bytes::from_static("restarting") }))).await;
                     break End::Server;
                 }
             }
@@ -154,25 +153,83 @@ pub(super) async fn run(socket: WebSocket, state: AppState, token: Option<String
     metrics::gauge!("gateway_connections").decrement(1.0);
 }
 
+/// Puts one outbound item into the socket's write buffer (written out by the caller's flush,
+/// or earlier when the buffer fills); `false` when the connection must end.
+async fn queue(
+    outbound: Outbound,
+    state: &AppState,
+    protocol: &mut Protocol,
+    socket: &mut WebSocket,
+    live: &mut Option<Live>,
+    last_seq: &mut u64,
+) -> bool {
+    let frame = match outbound {
+        Outbound::Event(envelope) => {
+            *last_seq = envelope.seq.max(*last_seq);
+            envelope.frame.clone()
+        }
+        Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({})).to_text(),
+        Outbound::Invalid => {
+            end_live(state, live, true);
+            protocol.invalidate();
+            Frame::new(OpCode::InvalidSession, false).to_text()
+        }
+        Outbound::Stopped => {
+            close(socket, CloseCode::UnknownError).await;
+            return false;
+        }
+    };
+    let write = socket.feed(Message::Text(Utf8Bytes::from(frame)));
+    matches!(
+        tokio::time::timeout(state.config.write_timeout, write).await,
+        Ok(Ok(()))
+    )
+}
+
 /// The next thing to send. Cancel safe, as the session's reads are.
-async fn next_outbound(live: &mut Option<Live>) -> Option<Outbound> {
+async fn next_outbound(live: &mut Option<Live>) -> Outbound {
     let Some(live) = live else {
         return std::future::pending().await;
     };
     if live.replaying {
-        return Some(match live.session.next_replayed().await {
-            Ok(Some(envelope)) => Outbound::Event(envelope),
-            Ok(None) => {
-                live.replaying = false;
-                Outbound::Resumed
-            }
-            Err(_) => Outbound::Invalid,
-        });
+        let next = live.session.next_replayed().await;
+        return replayed(live, next);
     }
     match live.session.next_event().await {
-        Ok(envelope) => Some(Outbound::Event(envelope)),
-        Err(Error::ResumeGap { .. }) => Some(Outbound::Invalid),
-        Err(_) => None,
+        Ok(envelope) => Outbound::Event(envelope),
+        Err(error) => failed(&error),
+    }
+}
+
+/// The next thing to send if it is ready without waiting.
+fn ready_outbound(live: &mut Option<Live>) -> Option<Outbound> {
+    let live = live.as_mut()?;
+    if live.replaying {
+        // Replay reads the log and never waits for live events.
+        let next = live.session.next_replayed().now_or_never()?;
+        return Some(replayed(live, next));
+    }
+    match live.session.try_next_event() {
+        Ok(envelope) => envelope.map(Outbound::Event),
+        Err(error) => Some(failed(&error)),
+    }
+}
+
+fn replayed(live: &mut Live, next: Result<Option<Arc<EventEnvelope>>, Error>) -> Outbound {
+    match next {
+        Ok(Some(envelope)) => Outbound::Event(envelope),
+        Ok(None) => {
+            live.replaying = false;
+            Outbound::Resumed
+        }
+        Err(_) => Outbound::Invalid,
+    }
+}
+
+fn failed(error: &Error) -> Outbound {
+    match error {
+        Error::ResumeGap { .. } => Outbound::Invalid,
+        _ => Outbound::Stopped,
     }
 }
 
@@ -186,19 +243,18 @@ fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     }
 }
 
-type Sink = SplitSink<WebSocket, Message>;
-
-async fn send(sink: &mut Sink, frame: &Frame) -> Result<(), axum::Error> {
-    sink.send(Message::Text(Utf8Bytes::from(frame.to_text())))
+async fn send(socket: &mut WebSocket, frame: &Frame) -> Result<(), axum::Error> {
+    socket
+        .send(Message::Text(Utf8Bytes::from(frame.to_text())))
         .await
 }
 
-async fn close(sink: &mut Sink, code: CloseCode) {
+async fn close(socket: &mut WebSocket, code: CloseCode) {
     let frame = CloseFrame {
         code: code as u16,
         reason: Utf8Bytes::from_static(code.reason()),
     };
-    let _ = sink.send(Message::Close(Some(frame))).await;
+    let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
 /// Carries out a command; `false` when the connection must end.
@@ -206,23 +262,23 @@ async fn execute(
     command: Command,
     state: &AppState,
     protocol: &mut Protocol,
-    sink: &mut Sink,
+    socket: &mut WebSocket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
     match command {
-        Command::Send(frame) => send(sink, &frame).await.is_ok(),
+        Command::Send(frame) => send(socket, &frame).await.is_ok(),
         Command::Close(code) => {
-            close(sink, code).await;
+            close(socket, code).await;
             false
         }
         Command::Identify(request) => {
             let Ok(identity) = state.engine.authenticate(&request.token) else {
-                close(sink, CloseCode::AuthenticationFailed).await;
+                close(socket, CloseCode::AuthenticationFailed).await;
                 return false;
             };
             let Ok(session) = state.engine.subscribe(identity.user_id) else {
-                close(sink, CloseCode::UnknownError).await;
+                close(socket, CloseCode::UnknownError).await;
                 return false;
             };
             let session_id = state.sessions.open(identity.user_id);
@@ -241,26 +297,26 @@ async fn execute(
             match ready {
                 Ok(ready) => {
                     protocol.activate();
-                    send(sink, &Frame::dispatch("READY", *last_seq, ready))
+                    send(socket, &Frame::dispatch("READY", *last_seq, ready))
                         .await
                         .is_ok()
                 }
                 Err(error) => {
                     tracing::error!(%error, "cannot build READY");
-                    close(sink, CloseCode::UnknownError).await;
+                    close(socket, CloseCode::UnknownError).await;
                     false
                 }
             }
         }
         Command::Resume(resume) => {
-            resume_session(resume, state, protocol, sink, live, last_seq).await
+            resume_session(resume, state, protocol, socket, live, last_seq).await
         }
         Command::UpdatePresence(update) => {
             if let Some(l) = live
                 && let Err(error) = state.engine.update_presence(l.user, l.device, update)
             {
                 tracing::debug!(%error, "presence update refused");
-                close(sink, CloseCode::DecodeError).await;
+                close(socket, CloseCode::DecodeError).await;
                 return false;
             }
             true
@@ -274,7 +330,7 @@ async fn execute(
             true
         }
         Command::RequestMembers(request) => match live {
-            Some(l) => members_chunk(state, l.user, request, sink, *last_seq).await,
+            Some(l) => members_chunk(state, l.user, request, socket, *last_seq).await,
             None => true,
         },
     }
@@ -284,16 +340,16 @@ async fn resume_session(
     resume: Resume,
     state: &AppState,
     protocol: &mut Protocol,
-    sink: &mut Sink,
+    socket: &mut WebSocket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
     let Ok(identity) = state.engine.authenticate(&resume.token) else {
-        close(sink, CloseCode::AuthenticationFailed).await;
+        close(socket, CloseCode::AuthenticationFailed).await;
         return false;
     };
     if resume.seq > state.engine.last_seq() {
-        close(sink, CloseCode::InvalidSeq).await;
+        close(socket, CloseCode::InvalidSeq).await;
         return false;
     }
     let invalid = || Frame::new(OpCode::InvalidSession, false);
@@ -303,7 +359,7 @@ async fn resume_session(
         .is_err()
     {
         protocol.invalidate();
-        return send(sink, &invalid()).await.is_ok();
+        return send(socket, &invalid()).await.is_ok();
     }
     match state.engine.resume(identity.user_id, resume.seq) {
         Ok(session) => {
@@ -320,7 +376,7 @@ async fn resume_session(
             )
             .is_err()
             {
-                close(sink, CloseCode::UnknownError).await;
+                close(socket, CloseCode::UnknownError).await;
                 return false;
             }
             protocol.activate();
@@ -331,10 +387,10 @@ async fn resume_session(
                 .sessions
                 .detach(&resume.session_id, true, state.config.resume_window);
             protocol.invalidate();
-            send(sink, &invalid()).await.is_ok()
+            send(socket, &invalid()).await.is_ok()
         }
         Err(_) => {
-            close(sink, CloseCode::UnknownError).await;
+            close(socket, CloseCode::UnknownError).await;
             false
         }
     }
@@ -365,7 +421,7 @@ async fn members_chunk(
     state: &AppState,
     user: UserId,
     request: RequestMembers,
-    sink: &mut Sink,
+    socket: &mut WebSocket,
     seq: u64,
 ) -> bool {
     let limit = request.limit.unwrap_or(100);
@@ -380,13 +436,13 @@ async fn members_chunk(
                 presences,
                 server_id: request.server_id,
             };
-            send(sink, &Frame::dispatch("MEMBERS_CHUNK", seq, chunk))
+            send(socket, &Frame::dispatch("MEMBERS_CHUNK", seq, chunk))
                 .await
                 .is_ok()
         }
         Err(error) => {
             tracing::debug!(%error, "member request refused");
-            close(sink, CloseCode::DecodeError).await;
+            close(socket, CloseCode::DecodeError).await;
             false
         }
     }
