@@ -297,6 +297,7 @@ impl Drop for SearchService {
     fn drop(&mut self) {
         self.flusher = None;
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }

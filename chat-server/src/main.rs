@@ -9,6 +9,11 @@ use chat_server::{ServerConfig, run, seed, signal};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: the writer and the gateway allocate and free many small buffers per message,
+/// where glibc's malloc spent about a tenth of the server's CPU (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()

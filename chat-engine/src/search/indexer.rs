@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::thread::JoinHandle;
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError};
+use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -22,12 +22,13 @@ use crate::store::{Backend, ChannelStore, EventLog, KeyRange, Kv, Order, Reader,
 
 /// How many events may wait for the indexer before it reads them from the log instead.
 const FEED: usize = 65_536;
+/// How often the indexer wakes to take what the writer fed it: the writer never wakes it,
+/// which would cost a thread switch per commit.
+const TICK: Duration = Duration::from_millis(200);
 /// Longest time between an indexed event and the commit that makes it durable. A tantivy
 /// commit writes and syncs a new segment, and every segment is merged later, so commits are
 /// rare; a search that needs newer events asks for one ([`Flusher`]).
 const COMMIT_EVERY: Duration = Duration::from_secs(5);
-/// How long the indexer sleeps when there is nothing to commit.
-const IDLE_WAIT: Duration = Duration::from_secs(3600);
 
 /// What reaches the indexer thread.
 pub(crate) enum Feed {
@@ -39,19 +40,24 @@ pub(crate) enum Feed {
 
 /// Asks the indexer to make events searchable now.
 #[derive(Clone)]
-pub(crate) struct Flusher(SyncSender<Feed>);
+pub(crate) struct Flusher {
+    feed: SyncSender<Feed>,
+    thread: Thread,
+}
 
 impl Flusher {
-    /// Requests a commit once the indexer has seen `seq` (when the feed is full, the
-    /// indexer is busy catching up and commits when it is done anyway).
+    /// Requests a commit once the indexer has seen `seq` and wakes it (when the feed is full,
+    /// the indexer is busy catching up and commits when it is done anyway).
     pub(crate) fn flush(&self, seq: u64) {
-        let _ = self.0.try_send(Feed::Flush(seq));
+        let _ = self.feed.try_send(Feed::Flush(seq));
+        self.thread.unpark();
     }
 }
 
 /// Starts the indexer; returns the writer's observer that feeds it (never blocking: when the
 /// indexer is behind, it catches up from the log instead), the flusher, the indexed sequence
-/// and the thread. The thread ends once the observer and every flusher are dropped.
+/// and the thread. The thread ends once the observer and every flusher are dropped (unpark
+/// it to end it without waiting for its next tick).
 pub(crate) fn start(
     backend: Arc<dyn Backend>,
     writer: MessageWriter,
@@ -77,7 +83,10 @@ pub(crate) fn start(
             }
         })
         .map_err(StorageError::new)?;
-    let flusher = Flusher(sender.clone());
+    let flusher = Flusher {
+        feed: sender.clone(),
+        thread: thread.thread().clone(),
+    };
     let feed: Observer = Box::new(move |envelope| {
         if let Err(TrySendError::Full(_)) = sender.try_send(Feed::Event(envelope.clone())) {
             lagged.store(true, Ordering::Release);
@@ -105,22 +114,18 @@ impl Indexer {
         self.seq = self.writer.indexed_seq()?;
         self.catch_up()?;
         let mut last_commit = Instant::now();
-        loop {
-            let dirty = self.seq > self.committed;
-            let wait = if dirty {
-                COMMIT_EVERY.saturating_sub(last_commit.elapsed())
-            } else {
-                IDLE_WAIT
-            };
-            match feed.recv_timeout(wait) {
-                Ok(first) => {
-                    self.take(first)?;
-                    while let Ok(more) = feed.try_recv() {
-                        self.take(more)?;
+        let mut open = true;
+        while open {
+            std::thread::park_timeout(TICK);
+            loop {
+                match feed.try_recv() {
+                    Ok(next) => self.take(next)?,
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        open = false;
+                        break;
                     }
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
             }
             if self.lagged.swap(false, Ordering::AcqRel) {
                 self.catch_up()?;
