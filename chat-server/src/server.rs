@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use chat_engine::Engine;
@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use crate::config::ServerConfig;
 use crate::gateway::registry::Registry;
 use crate::ratelimit::Limiter;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// The process-wide Prometheus recorder (installed once, shared by every server in the
 /// process, as in tests).
@@ -43,14 +43,14 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let limiter = Limiter::new(&config.rate_limits);
-    let state = AppState {
+    let state = AppState::new(Shared {
         engine,
-        config: Arc::new(config),
+        config,
         limiter: limiter.clone(),
         sessions: Registry::default(),
         metrics: metrics_handle(),
         shutdown: stopped,
-    };
+    });
     let app = crate::http::router(state);
     let janitor = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));

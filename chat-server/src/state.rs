@@ -10,13 +10,32 @@ use crate::config::ServerConfig;
 use crate::gateway::registry::Registry;
 use crate::ratelimit::Limiter;
 
-/// Shared by every request and gateway connection; cheap to clone.
+/// Shared by every request and gateway connection; one reference count to clone (axum
+/// clones the state for every middleware layer of every request).
 #[derive(Clone, Debug)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub(crate) fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
     /// The engine.
     pub(crate) engine: Engine,
     /// The configuration.
-    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) config: ServerConfig,
     /// The rate limiter.
     pub(crate) limiter: Limiter,
     /// Resumable gateway sessions.

@@ -141,7 +141,11 @@ impl Engine {
     pub fn authenticate(&self, token: &str) -> Result<Identity> {
         let reader = self.read()?;
         let (user_id, session_id) = if token.matches('.').count() == 2 {
-            self.keys().verify(token)?
+            let (user_id, session_id) = self.keys().verify(token)?;
+            if reader.fetch_session(session_id)?.is_none() {
+                return Err(Error::unauthorized("session is logged out"));
+            }
+            (user_id, session_id)
         } else {
             let (session_id, secret) = tokens::split_opaque(token)?;
             let session = reader.fetch_session(session_id)?.filter(|s| s.is_bot);
@@ -151,9 +155,6 @@ impl Engine {
             }
             (session.user_id, session_id)
         };
-        if reader.fetch_session(session_id)?.is_none() {
-            return Err(Error::unauthorized("session is logged out"));
-        }
         Ok(Identity {
             session_id,
             user_id,

@@ -136,7 +136,11 @@ impl MessageIndex {
             }
             None => Index::create_in_ram(schema),
         };
-        let writer = index.writer(15_000_000).map_err(failed)?;
+        // One indexing thread (the server's cores serve requests) with a 64 MB arena: larger
+        // segments, so fewer merges rewrite each message.
+        let writer = index
+            .writer_with_num_threads(1, 64_000_000)
+            .map_err(failed)?;
         let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)

@@ -134,7 +134,7 @@ pub trait ServerStore: Kv {
 
     /// Fetches a server.
     fn fetch_server(&self, id: ServerId) -> Result<Option<Server>> {
-        self.get(Table::Servers, &id.to_bytes())
+        self.get_shared(Table::Servers, &id.to_bytes())
     }
 
     /// Deletes a server record (its parts are deleted one by one by the caller).
@@ -164,7 +164,7 @@ pub trait ServerStore: Kv {
 
     /// Fetches a member.
     fn fetch_member(&self, server: ServerId, user: UserId) -> Result<Option<Member>> {
-        self.get(Table::Members, &key(server, user))
+        self.get_shared(Table::Members, &key(server, user))
     }
 
     /// Lists up to `limit` members with user ids after `after`, in id order.
@@ -206,8 +206,7 @@ pub trait ServerStore: Kv {
 
     /// Lists a server's roles, @everyone included, by position then id.
     fn list_roles(&self, server: ServerId) -> Result<Vec<Role>> {
-        let mut roles: Vec<Role> =
-            self.scan(Table::Roles, &prefix(server), Order::Ascending, ALL)?;
+        let mut roles: Vec<Role> = self.scan_shared(Table::Roles, &prefix(server))?;
         roles.sort_by_key(|r| (r.position, r.id));
         Ok(roles)
     }
@@ -343,7 +342,7 @@ pub trait ChannelStore: Kv {
 
     /// Fetches a channel.
     fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
-        self.get(Table::Channels, &id.to_bytes())
+        self.get_shared(Table::Channels, &id.to_bytes())
     }
 
     /// Lists a server's channels (threads included), by position then id.

@@ -4,6 +4,7 @@
 use super::{
     Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore,
 };
+use super::cache::ReadCache;
 use crate::events::{Audience, EventEnvelope};
 use crate::model::{Event, ServerDelete};
 use crate::test::{member, user_record};
@@ -12,7 +13,8 @@ fn commit(backend: &dyn Backend, job: impl FnOnce(&mut Tx<'_>)) {
     let snapshot = backend.snapshot().unwrap();
     let earlier = Batch::default();
     let mut ids = ulid::Generator::new();
-    let mut tx = Tx::new(&*snapshot, &earlier, &mut ids);
+    let cache = ReadCache::default();
+    let mut tx = Tx::new(&*snapshot, &cache, &earlier, &mut ids);
     job(&mut tx);
     let (batch, _) = tx.into_parts();
     drop(snapshot);
@@ -116,7 +118,8 @@ pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
     let mut earlier = Batch::default();
     earlier.delete(Table::Meta, b"k1".to_vec());
     let mut ids = ulid::Generator::new();
-    let mut tx = Tx::new(&*snapshot, &earlier, &mut ids);
+    let cache = ReadCache::default();
+    let mut tx = Tx::new(&*snapshot, &cache, &earlier, &mut ids);
     super::KvMut::put_raw(&mut tx, Table::Meta, b"k0".to_vec(), b"own".to_vec());
     super::KvMut::delete(&mut tx, Table::Meta, b"k3".to_vec());
     let keys = tx

@@ -12,6 +12,7 @@
 //! no job's caller hears back before its commit is durable.
 
 mod aggregates;
+mod cache;
 mod memory;
 #[cfg(feature = "redb")]
 mod redb;
@@ -124,7 +125,7 @@ impl Table {
 }
 
 /// A range of keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KeyRange {
     /// Lower bound.
     pub start: Bound<Vec<u8>>,
@@ -187,7 +188,7 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The direction of a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Order {
     /// Smallest keys first.
     Ascending,

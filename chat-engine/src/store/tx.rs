@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::cache::ReadCache;
 use super::{Batch, Entries, KeyRange, Order, Snapshot, Table};
 use crate::error::{Result, StorageError};
 use crate::events::Audience;
@@ -46,6 +47,23 @@ pub trait Kv {
             .iter()
             .map(|(_, v)| decode(v))
             .collect()
+    }
+
+    /// A decoded value that the writer may serve from its cache of decoded records (for
+    /// the records every permission check reads).
+    fn get_shared<T>(&self, table: Table, key: &[u8]) -> Result<Option<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.get(table, key)
+    }
+
+    /// Every decoded value of a range, which the writer may serve from its cache.
+    fn scan_shared<T>(&self, table: Table, range: &KeyRange) -> Result<Vec<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        self.scan(table, range, Order::Ascending, usize::MAX)
     }
 
     /// The keys of a range.
@@ -139,6 +157,7 @@ impl Kv for Reader<'_> {
 /// committed snapshot.
 pub struct Tx<'a> {
     base: &'a dyn Snapshot,
+    cache: &'a ReadCache,
     earlier: &'a Batch,
     own: Batch,
     events: Vec<(Event, Audience)>,
@@ -147,13 +166,17 @@ pub struct Tx<'a> {
 }
 
 impl<'a> Tx<'a> {
+    /// A job's view of `base` (decoded through `cache`, which holds the same state) and
+    /// the `earlier` jobs' writes.
     pub(crate) fn new(
         base: &'a dyn Snapshot,
+        cache: &'a ReadCache,
         earlier: &'a Batch,
         ids: &'a mut ulid::Generator,
     ) -> Self {
         Self {
             base,
+            cache,
             earlier,
             own: Batch::default(),
             events: Vec::new(),
@@ -217,6 +240,41 @@ impl Kv for Tx<'_> {
         Ok(match order {
             Order::Ascending => merged.into_iter().take(limit).collect(),
             Order::Descending => merged.into_iter().rev().take(limit).collect(),
+        })
+    }
+
+    fn get_shared<T>(&self, table: Table, key: &[u8]) -> Result<Option<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let written = self.own.lookup(table, key).is_some()
+            || self.earlier.lookup(table, key).is_some();
+        if written {
+            return self.get(table, key);
+        }
+        self.cache.value(table, key, || {
+            self.base
+                .get(table, key)?
+                .map(|bytes| decode(&bytes))
+                .transpose()
+        })
+    }
+
+    fn scan_shared<T>(&self, table: Table, range: &KeyRange) -> Result<Vec<T>>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let written = self.own.range(table, range).next().is_some()
+            || self.earlier.range(table, range).next().is_some();
+        if written {
+            return self.scan(table, range, Order::Ascending, usize::MAX);
+        }
+        self.cache.scan(table, range, Order::Ascending, || {
+            self.base
+                .scan(table, range, Order::Ascending, usize::MAX)?
+                .iter()
+                .map(|(_, v)| decode(v))
+                .collect()
         })
     }
 }

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{broadcast, oneshot};
 
+use super::cache::ReadCache;
 use super::{Backend, Batch, EventLog, Table, Tx};
 use crate::error::{Error, Result, StorageError};
 use crate::events::{Audience, EventEnvelope};
@@ -62,6 +63,7 @@ impl Writer {
             retention: retention.max(1),
             ids: ulid::Generator::new(),
             observer,
+            cache: ReadCache::default(),
         };
         let thread = std::thread::Builder::new()
             .name("chat-engine-writer".into())
@@ -130,6 +132,8 @@ struct WriterState {
     retention: u64,
     ids: ulid::Generator,
     observer: Option<Observer>,
+    /// Decoded records as of the last commit.
+    cache: ReadCache,
 }
 
 impl WriterState {
@@ -145,7 +149,7 @@ impl WriterState {
         let mut events: Vec<(Event, Audience)> = Vec::new();
         let mut delivers = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let mut tx = Tx::new(&*snapshot, &batch, &mut self.ids);
+            let mut tx = Tx::new(&*snapshot, &self.cache, &batch, &mut self.ids);
             // A panicking job (a bug) loses its writes and its caller hears "the writer
             // stopped"; the writer and the other jobs of the group go on.
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
@@ -184,6 +188,7 @@ impl WriterState {
             self.backend.commit(&batch)
         };
         if committed.is_ok() {
+            self.cache.committed(&batch);
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
             for envelope in envelopes {
@@ -195,6 +200,7 @@ impl WriterState {
                 let _ = self.hub.send(envelope);
             }
         } else if let Err(error) = &committed {
+            self.cache.clear();
             tracing::error!(%error, "commit failed");
         }
         for deliver in delivers {

@@ -276,3 +276,79 @@ async fn roles_are_taken_back_within_the_hierarchy() {
         ErrorCode::NotFound,
     );
 }
+
+/// The writer caches the records permission checks read; each change must reach the very
+/// next write, whichever record it touched.
+#[tokio::test]
+async fn permission_changes_reach_the_next_write() {
+    use chat_engine::model::{CreateMessage, OverwriteType, PermissionOverwrite};
+
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    let send = |text: &str| {
+        let engine = h.engine.clone();
+        let content = CreateMessage {
+            content: text.into(),
+            ..Default::default()
+        };
+        async move { engine.send_message(member, general, content).await }
+    };
+    send("warm the cache").await.unwrap();
+
+    // A role change (the role list).
+    let everyone = server.id.cast();
+    let set_everyone = |permissions| UpdateRole {
+        permissions: Some(permissions),
+        ..Default::default()
+    };
+    h.engine
+        .update_role(owner, server.id, everyone, set_everyone(Permissions::VIEW_CHANNEL))
+        .await
+        .unwrap();
+    assert_code(send("muted").await, ErrorCode::MissingPermissions);
+    h.engine
+        .update_role(
+            owner,
+            server.id,
+            everyone,
+            set_everyone(Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES),
+        )
+        .await
+        .unwrap();
+    send("allowed again").await.unwrap();
+
+    // A channel change (its overwrites).
+    let deny = PermissionOverwrite {
+        allow: Permissions::empty(),
+        deny: Permissions::SEND_MESSAGES,
+        id: member.ulid(),
+        kind: OverwriteType::Member,
+    };
+    h.engine
+        .set_permission_overwrite(owner, general, deny)
+        .await
+        .unwrap();
+    assert_code(send("denied here").await, ErrorCode::MissingPermissions);
+    h.engine
+        .delete_permission_overwrite(owner, general, member.ulid())
+        .await
+        .unwrap();
+    send("allowed here again").await.unwrap();
+
+    // A membership change.
+    h.engine
+        .kick_member(owner, server.id, member, "test")
+        .await
+        .unwrap();
+    assert!(send("gone").await.is_err());
+    let texts: Vec<_> = h
+        .history(owner, general)
+        .into_iter()
+        .filter(|m| m.author_id == member && !m.kind.is_system())
+        .map(|m| m.content)
+        .collect();
+    assert_eq!(
+        texts,
+        ["warm the cache", "allowed again", "allowed here again"]
+    );
+}
