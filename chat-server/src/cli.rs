@@ -18,12 +18,26 @@ pub struct Cli {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// Threads serving requests and gateway connections. The default leaves one core to the
+    /// storage writer's own thread: all cores but one, at least one.
+    #[arg(long, env = "CHAT_WORKERS", global = true)]
+    pub workers: Option<usize>,
     /// Signs access tokens; made once and kept in the database when unset.
     #[arg(long, env = "CHAT_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// How many runtime worker threads to start.
+    pub fn worker_threads(&self) -> usize {
+        self.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1))
+        })
+        .max(1)
+    }
 }
 
 /// The commands.
@@ -115,4 +129,20 @@ pub enum Invite {
         #[arg(long, env = "CHAT_INVITE_MAX_AGE", default_value_t = 0)]
         max_age: u64,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn workers_default_to_all_cores_but_one_and_never_zero() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().worker_threads();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(parse(&["chat", "serve"]), (cores - 1).max(1));
+        assert_eq!(parse(&["chat", "serve", "--workers", "3"]), 3);
+        assert_eq!(parse(&["chat", "--workers", "0", "serve"]), 1);
+    }
 }

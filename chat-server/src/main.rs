@@ -14,14 +14,22 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let cli = Cli::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cli.worker_threads())
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(execute(&cli))
+}
+
+async fn execute(cli: &Cli) -> Result<()> {
     let open = || async {
         let mut builder = Engine::builder().data_dir(&cli.data_dir);
         if let Some(secret) = &cli.jwt_secret {
