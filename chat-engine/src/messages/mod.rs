@@ -95,7 +95,7 @@ impl Engine {
             if channel.slow_mode_delay > 0 {
                 tx.update_last_send(channel.id, actor, message.created_at);
             }
-            store_new_message(tx, channel, &message);
+            store_new_message(tx, &channel, &message);
             Ok(message)
         })
         .await
@@ -377,12 +377,10 @@ fn apply_mentions(
 }
 
 /// Stores a new message, moves the channel's last message and announces it.
-fn store_new_message(tx: &mut Tx<'_>, mut channel: Channel, message: &Message) {
+fn store_new_message(tx: &mut Tx<'_>, channel: &Channel, message: &Message) {
     tx.update_message(message);
-    channel.last_message_id = Some(message.id);
-    channel.last_message_at = Some(message.created_at);
-    tx.update_channel_record(&channel);
-    tx.emit(Event::MessageCreate(message.clone()), audience(&channel));
+    tx.record_last_message(message);
+    tx.emit(Event::MessageCreate(message.clone()), audience(channel));
 }
 
 /// Posts a join or leave message in the server's system channel, if it has one.
@@ -400,14 +398,14 @@ pub(crate) fn post_system_message(
     else {
         return Ok(());
     };
-    post_notice(tx, channel, user, kind, None);
+    post_notice(tx, &channel, user, kind, None);
     Ok(())
 }
 
 /// Posts a system message authored by `user` in `channel`.
 fn post_notice(
     tx: &mut Tx<'_>,
-    channel: Channel,
+    channel: &Channel,
     user: UserId,
     kind: MessageType,
     reply_to: Option<MessageId>,

@@ -36,7 +36,7 @@ impl Engine {
             tx.update_message(&message);
             tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
             let message = with_reactions(tx, message, actor)?;
-            post_notice(tx, channel, actor, MessageType::ChannelPinned, Some(id));
+            post_notice(tx, &channel, actor, MessageType::ChannelPinned, Some(id));
             Ok(message)
         })
         .await

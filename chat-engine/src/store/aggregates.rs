@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{KeyRange, Kv, KvMut, Order, Table};
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use crate::events::Audience;
 use crate::id::{ChannelId, Id, MessageId, RoleId, ServerId, SessionId, UserId};
 use crate::model::{
@@ -67,6 +67,15 @@ fn prefix<M>(id: Id<M>) -> KeyRange {
 }
 
 const ALL: usize = usize::MAX;
+
+/// A `ChannelActivity` value: the last message's id and creation time.
+fn decode_activity(value: &[u8]) -> Result<(MessageId, Timestamp)> {
+    let corrupt = || StorageError::new("corrupt channel activity record");
+    let id: [u8; 16] = value.get(..16).and_then(|b| b.try_into().ok()).ok_or_else(corrupt)?;
+    let nanos: [u8; 8] = value.get(16..24).and_then(|b| b.try_into().ok()).ok_or_else(corrupt)?;
+    let at = chrono::DateTime::from_timestamp_nanos(i64::from_be_bytes(nanos));
+    Ok((Id::from_bytes(id), at))
+}
 
 /// Users, usernames and login sessions.
 pub trait UserStore: Kv {
@@ -340,9 +349,33 @@ pub trait ChannelStore: Kv {
         self.put(Table::Channels, channel.id.to_bytes().to_vec(), channel);
     }
 
-    /// Fetches a channel.
+    /// Fetches a channel, with its last message.
     fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
-        self.get_shared(Table::Channels, &id.to_bytes())
+        let Some(mut channel) = self.get_shared::<Channel>(Table::Channels, &id.to_bytes())?
+        else {
+            return Ok(None);
+        };
+        if let Some(activity) = self.get_raw(Table::ChannelActivity, &id.to_bytes())? {
+            let (message, at) = decode_activity(&activity)?;
+            channel.last_message_id = Some(message);
+            channel.last_message_at = Some(at);
+        }
+        Ok(Some(channel))
+    }
+
+    /// Records a channel's newest message.
+    fn record_last_message(&mut self, message: &Message)
+    where
+        Self: KvMut,
+    {
+        let nanos = message.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let mut value = message.id.to_bytes().to_vec();
+        value.extend_from_slice(&nanos.to_be_bytes());
+        self.put_raw(
+            Table::ChannelActivity,
+            message.channel_id.to_bytes().to_vec(),
+            value,
+        );
     }
 
     /// Lists a server's channels (threads included), by position then id.
@@ -381,6 +414,7 @@ pub trait ChannelStore: Kv {
         Self: KvMut,
     {
         self.delete(Table::Channels, channel.id.to_bytes().to_vec());
+        self.delete(Table::ChannelActivity, channel.id.to_bytes().to_vec());
         if let Some(server) = channel.server_id {
             self.delete(Table::ServerChannels, key(server, channel.id));
         }

@@ -45,6 +45,10 @@ pub enum Table {
     Bans,
     /// `server ++ category` → category.
     Categories,
+    /// `channel` → its last message: id (16 bytes) and creation time (nanoseconds since the
+    /// epoch, i64 big-endian). Kept apart from the channel so that a message does not rewrite
+    /// (and re-encode) its channel's record.
+    ChannelActivity,
     /// `channel` → channel.
     Channels,
     /// `lower user ++ higher user` → DM channel id.
@@ -95,9 +99,10 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 26] = [
         Self::Bans,
         Self::Categories,
+        Self::ChannelActivity,
         Self::Channels,
         Self::DmPairs,
         Self::Events,

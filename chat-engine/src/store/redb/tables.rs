@@ -8,6 +8,7 @@ type Def = TableDefinition<'static, &'static [u8], &'static [u8]>;
 
 const BANS: Def = TableDefinition::new("bans_v1");
 const CATEGORIES: Def = TableDefinition::new("categories_v1");
+const CHANNEL_ACTIVITY: Def = TableDefinition::new("channel_activity_v1");
 const CHANNELS: Def = TableDefinition::new("channels_v1");
 const DM_PAIRS: Def = TableDefinition::new("dm_pairs_v1");
 const EVENTS: Def = TableDefinition::new("events_v1");
@@ -37,6 +38,7 @@ pub(super) const fn definition(table: Table) -> Def {
     match table {
         Table::Bans => BANS,
         Table::Categories => CATEGORIES,
+        Table::ChannelActivity => CHANNEL_ACTIVITY,
         Table::Channels => CHANNELS,
         Table::DmPairs => DM_PAIRS,
         Table::Events => EVENTS,
