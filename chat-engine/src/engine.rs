@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-use crate::accounts::TokenKeys;
+use crate::accounts::{SessionCache, TokenKeys};
 use crate::error::Result;
 use crate::events::{EventEnvelope, Session};
 use crate::id::UserId;
@@ -36,6 +36,7 @@ struct Inner {
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
     keys: TokenKeys,
+    sessions: Arc<SessionCache>,
     access_token_ttl: Duration,
     realtime: Mutex<Realtime>,
 }
@@ -150,12 +151,14 @@ impl EngineBuilder {
         };
         #[cfg(not(feature = "search"))]
         let observer = None;
+        let sessions = Arc::new(SessionCache::default());
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),
             bounds.clone(),
             self.event_retention,
             observer,
+            sessions.clone(),
         )?;
         let secret = match self.jwt_secret {
             Some(secret) => secret,
@@ -170,6 +173,7 @@ impl EngineBuilder {
             hub,
             bounds,
             keys,
+            sessions,
             access_token_ttl: self.access_token_ttl,
             realtime: Mutex::default(),
         };
@@ -258,6 +262,10 @@ impl Engine {
 
     pub(crate) fn keys(&self) -> &TokenKeys {
         &self.inner.keys
+    }
+
+    pub(crate) fn sessions(&self) -> &SessionCache {
+        &self.inner.sessions
     }
 
     pub(crate) fn access_token_ttl(&self) -> Duration {

@@ -1,6 +1,7 @@
 //! Accounts: registration with argon2id, login with a short-lived access token and a rotating,
 //! revocable refresh token, logout, profiles, discriminators and bot accounts.
 
+mod session_cache;
 mod tokens;
 pub(crate) mod validate;
 
@@ -8,6 +9,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use session_cache::SessionCache;
 pub(crate) use tokens::TokenKeys;
 
 use crate::engine::{Engine, found};
@@ -139,16 +141,15 @@ impl Engine {
     ///
     /// `Unauthorized` for a malformed, expired or revoked token.
     pub fn authenticate(&self, token: &str) -> Result<Identity> {
-        let reader = self.read()?;
         let (user_id, session_id) = if token.matches('.').count() == 2 {
             let (user_id, session_id) = self.keys().verify(token)?;
-            if reader.fetch_session(session_id)?.is_none() {
+            if self.live_session(session_id)?.is_none() {
                 return Err(Error::unauthorized("session is logged out"));
             }
             (user_id, session_id)
         } else {
             let (session_id, secret) = tokens::split_opaque(token)?;
-            let session = reader.fetch_session(session_id)?.filter(|s| s.is_bot);
+            let session = self.live_session(session_id)?.filter(|s| s.is_bot);
             let session = session.ok_or_else(|| Error::unauthorized("unknown bot token"))?;
             if session.secret_hash != tokens::hash_secret(secret) {
                 return Err(Error::unauthorized("unknown bot token"));
@@ -159,6 +160,20 @@ impl Engine {
             session_id,
             user_id,
         })
+    }
+
+    /// A session that exists, from the session cache or from storage.
+    fn live_session(&self, id: SessionId) -> Result<Option<SessionRecord>> {
+        let cache = self.sessions();
+        if let Some(session) = cache.get(id) {
+            return Ok(Some(session));
+        }
+        let generation = cache.generation();
+        let session = self.read()?.fetch_session(id)?;
+        if let Some(session) = &session {
+            cache.insert(generation, session.clone());
+        }
+        Ok(session)
     }
 
     /// Fetches a user's public profile.

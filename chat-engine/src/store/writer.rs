@@ -11,6 +11,8 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, oneshot};
 
 use super::cache::ReadCache;
+use crate::accounts::SessionCache;
+use crate::id::{Id, SessionId};
 use super::{Backend, Batch, EventLog, Table, Tx};
 use crate::error::{Error, Result, StorageError};
 use crate::events::{Audience, EventEnvelope};
@@ -49,6 +51,7 @@ impl Writer {
         bounds: Arc<LogBounds>,
         retention: u64,
         observer: Option<Observer>,
+        sessions: Arc<SessionCache>,
     ) -> Result<Self> {
         let (first, last) = super::Reader::new(backend.snapshot()?)
             .event_bounds()?
@@ -64,6 +67,7 @@ impl Writer {
             ids: ulid::Generator::new(),
             observer,
             cache: ReadCache::default(),
+            sessions,
         };
         let thread = std::thread::Builder::new()
             .name("chat-engine-writer".into())
@@ -134,6 +138,8 @@ struct WriterState {
     observer: Option<Observer>,
     /// Decoded records as of the last commit.
     cache: ReadCache,
+    /// The sessions authentication cached, evicted as they are written.
+    sessions: Arc<SessionCache>,
 }
 
 impl WriterState {
@@ -189,6 +195,14 @@ impl WriterState {
         };
         if committed.is_ok() {
             self.cache.committed(&batch);
+            let sessions: Vec<SessionId> = batch
+                .iter()
+                .filter(|(table, _, _)| *table == Table::Sessions)
+                .filter_map(|(_, key, _)| Some(Id::from_bytes(key.try_into().ok()?)))
+                .collect();
+            if !sessions.is_empty() {
+                self.sessions.evict(&sessions);
+            }
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
             for envelope in envelopes {
