@@ -115,17 +115,18 @@ pub(super) async fn run(mut socket: WebSocket, state: AppState, token: Option<St
                 // behind the first one, in one write.
                 outbound = next_outbound(&mut live) => {
                     let mut next = Some(outbound);
-                    let mut batch = 0;
+                    let (mut batch, mut events) = (0, 0);
                     let mut open = true;
                     while let Some(outbound) = next.take() {
                         batch += 1;
+                        events += u64::from(matches!(outbound, Outbound::Event(_)));
                         open = queue(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
                         if !open || batch == MAX_BATCH {
                             break;
                         }
                         next = ready_outbound(&mut live);
                     }
-                    events_sent.increment(batch as u64);
+                    events_sent.increment(events);
                     // A socket that does not drain in time marks a client too slow.
                     let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
                     if !open || !matches!(flushed, Ok(Ok(()))) {
