@@ -123,9 +123,17 @@ impl EventEnvelope {
         }
     }
 
-    /// The log record: the audience and the event.
+    /// The log record: the audience and the event, or for a new message (which the messages
+    /// table holds) the audience and where the message is.
     pub(crate) fn stored_bytes(&self) -> Vec<u8> {
         let audience = serde_json::to_string(&self.audience).expect("audiences always serialize");
+        if let Event::MessageCreate(message) = &self.event {
+            let (channel, id) = (message.channel_id, message.id);
+            return format!(
+                "{{\"audience\":{audience},\"message\":{{\"channel_id\":\"{channel}\",\"id\":\"{id}\"}}}}"
+            )
+            .into_bytes();
+        }
         let body = &self.frame[self.frame.find(",\"t\"").map_or(0, |i| i + 1)..];
         format!("{{\"audience\":{audience},\"event\":{{{body}}}").into_bytes()
     }

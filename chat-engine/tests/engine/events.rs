@@ -183,24 +183,42 @@ async fn resume_replays_every_missed_event_in_order() {
         .delete_message(owner, general, first.id)
         .await
         .unwrap();
+    let gone = h.say(owner, general, "gone").await;
+    h.engine
+        .delete_message(owner, general, gone.id)
+        .await
+        .unwrap();
 
     let mut resumed = h.engine.resume(member, resume_from).unwrap();
     let mut seqs = Vec::new();
-    let mut names = Vec::new();
-    for _ in 0..4 {
-        let (name, seq) = next_name(&mut resumed).await;
-        names.push(name);
-        seqs.push(seq);
+    let mut events = Vec::new();
+    for _ in 0..6 {
+        let envelope = resumed.next_event().await.unwrap();
+        seqs.push(envelope.seq);
+        events.push(envelope.event.clone());
     }
+    let names: Vec<_> = events.iter().map(Event::name).collect();
     assert_eq!(
         names,
         vec![
             "MESSAGE_CREATE",
             "MESSAGE_UPDATE",
             "MESSAGE_REACTION_ADD",
+            "MESSAGE_DELETE",
+            "MESSAGE_DELETE",
             "MESSAGE_DELETE"
         ]
     );
+    // The log keeps new messages by reference: a replayed one is as it is now, and one
+    // deleted since is replayed as its deletion.
+    let Event::MessageCreate(replayed) = &events[0] else {
+        unreachable!()
+    };
+    assert_eq!((replayed.id, replayed.content.as_str()), (missed.id, "edited"));
+    let Event::MessageDelete(deleted) = &events[4] else {
+        unreachable!()
+    };
+    assert_eq!(deleted.id, gone.id);
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     assert!(seqs[0] > resume_from);
     // Then it goes on live.

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use chat_engine::Engine;
 use chat_engine::id::{ChannelId, UserId};
-use chat_engine::model::{CreateMessage, HistoryQuery, LoginRequest};
+use chat_engine::model::{CreateMessage, HistoryQuery, LoginRequest, SearchQuery};
 
 use crate::harness::{PASSWORD, TestHarness};
 
@@ -127,7 +127,7 @@ async fn crash_child() {
             for i in 0.. {
                 let nonce = format!("{writer}-{i}");
                 let request = CreateMessage {
-                    content: nonce.clone(),
+                    content: format!("pineapple {nonce}"),
                     nonce: Some(nonce.clone()),
                     ..Default::default()
                 };
@@ -191,7 +191,7 @@ async fn crash_loses_no_acknowledged_message() {
         let page = engine.list_messages(owner, channel, query).unwrap();
         let Some(last) = page.last() else { break };
         before = Some(last.id);
-        stored.extend(page.into_iter().map(|m| m.content));
+        stored.extend(page.into_iter().filter_map(|m| m.nonce));
     }
     for nonce in &acknowledged {
         let copies = stored.iter().filter(|c| *c == nonce).count();
@@ -204,6 +204,18 @@ async fn crash_loses_no_acknowledged_message() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), stored.len(), "no message is stored twice");
+    // The search index, never committed before the kill, catches up from the log.
+    let server = engine
+        .fetch_channel(owner, channel)
+        .unwrap()
+        .server_id
+        .unwrap();
+    let query = SearchQuery {
+        q: "pineapple".into(),
+        ..Default::default()
+    };
+    let found = engine.search_messages(owner, server, query).await.unwrap();
+    assert_eq!(found.total, stored.len() as u64);
     // The engine goes on working on the recovered file.
     let request = CreateMessage {
         content: "after the crash".into(),
