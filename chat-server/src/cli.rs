@@ -33,10 +33,12 @@ pub struct Cli {
 impl Cli {
     /// How many runtime worker threads to start.
     pub fn worker_threads(&self) -> usize {
-        self.workers.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, |cores| cores.get().saturating_sub(1))
-        })
-        .max(1)
+        self.workers
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map_or(1, |cores| cores.get().saturating_sub(1))
+            })
+            .max(1)
     }
 }
 

@@ -91,7 +91,11 @@ mod tests {
         cache.evict(&[a.id]);
         cache.insert(before, b.clone());
         assert_eq!(cache.get(a.id), None, "evicted");
-        assert_eq!(cache.get(b.id), None, "read before the write, so maybe stale");
+        assert_eq!(
+            cache.get(b.id),
+            None,
+            "read before the write, so maybe stale"
+        );
 
         cache.insert(cache.generation(), b.clone());
         assert_eq!(cache.get(b.id), Some(b));

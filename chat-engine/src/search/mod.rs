@@ -86,7 +86,9 @@ impl Engine {
             )
             .await;
         }
-        let (total, hits) = search.index.search(server, &channels, &query, limit, offset)?;
+        let (total, hits) = search
+            .index
+            .search(server, &channels, &query, limit, offset)?;
         let reader = self.read()?;
         context(&reader, server, actor)?;
         let mut messages = Vec::with_capacity(hits.len());

@@ -89,8 +89,14 @@ const ALL: usize = usize::MAX;
 /// A `ChannelActivity` value: the last message's id and creation time.
 fn decode_activity(value: &[u8]) -> Result<(MessageId, Timestamp)> {
     let corrupt = || StorageError::new("corrupt channel activity record");
-    let id: [u8; 16] = value.get(..16).and_then(|b| b.try_into().ok()).ok_or_else(corrupt)?;
-    let nanos: [u8; 8] = value.get(16..24).and_then(|b| b.try_into().ok()).ok_or_else(corrupt)?;
+    let id: [u8; 16] = value
+        .get(..16)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
+    let nanos: [u8; 8] = value
+        .get(16..24)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
     let at = chrono::DateTime::from_timestamp_nanos(i64::from_be_bytes(nanos));
     Ok((Id::from_bytes(id), at))
 }
@@ -369,8 +375,7 @@ pub trait ChannelStore: Kv {
 
     /// Fetches a channel, with its last message.
     fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
-        let Some(mut channel) = self.get_shared::<Channel>(Table::Channels, &id.to_bytes())?
-        else {
+        let Some(mut channel) = self.get_shared::<Channel>(Table::Channels, &id.to_bytes())? else {
             return Ok(None);
         };
         if let Some(activity) = self.get_raw(Table::ChannelActivity, &id.to_bytes())? {

@@ -1,10 +1,10 @@
 //! The conformance suite every backend passes: written once, run by each backend through
 //! `store_conformance_tests!` with its own constructor.
 
+use super::cache::ReadCache;
 use super::{
     Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore,
 };
-use super::cache::ReadCache;
 use crate::events::{Audience, EventEnvelope};
 use crate::model::{Event, ServerDelete};
 use crate::test::{member, user_record};

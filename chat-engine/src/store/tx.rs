@@ -247,8 +247,8 @@ impl Kv for Tx<'_> {
     where
         T: DeserializeOwned + Clone + Send + Sync + 'static,
     {
-        let written = self.own.lookup(table, key).is_some()
-            || self.earlier.lookup(table, key).is_some();
+        let written =
+            self.own.lookup(table, key).is_some() || self.earlier.lookup(table, key).is_some();
         if written {
             return self.get(table, key);
         }

@@ -11,11 +11,11 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, oneshot};
 
 use super::cache::ReadCache;
-use crate::accounts::SessionCache;
-use crate::id::{Id, SessionId};
 use super::{Backend, Batch, EventLog, Table, Tx};
+use crate::accounts::SessionCache;
 use crate::error::{Error, Result, StorageError};
 use crate::events::{Audience, EventEnvelope};
+use crate::id::{Id, SessionId};
 use crate::model::Event;
 
 /// Most jobs one commit takes.

@@ -214,7 +214,10 @@ async fn resume_replays_every_missed_event_in_order() {
     let Event::MessageCreate(replayed) = &events[0] else {
         unreachable!()
     };
-    assert_eq!((replayed.id, replayed.content.as_str()), (missed.id, "edited"));
+    assert_eq!(
+        (replayed.id, replayed.content.as_str()),
+        (missed.id, "edited")
+    );
     let Event::MessageDelete(deleted) = &events[4] else {
         unreachable!()
     };

@@ -31,7 +31,10 @@ async fn messages_are_trimmed_rendered_and_ordered() {
     let channel = h.engine.fetch_channel(owner, general).unwrap();
     assert_eq!(channel.last_message_id, Some(second.id));
     assert_eq!(channel.last_message_at, Some(second.created_at));
-    let listed = h.engine.list_channels(owner, channel.server_id.unwrap()).unwrap();
+    let listed = h
+        .engine
+        .list_channels(owner, channel.server_id.unwrap())
+        .unwrap();
     let listed = listed.iter().find(|c| c.id == general).unwrap();
     assert_eq!(listed.last_message_id, Some(second.id));
 }

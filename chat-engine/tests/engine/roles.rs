@@ -302,7 +302,12 @@ async fn permission_changes_reach_the_next_write() {
         ..Default::default()
     };
     h.engine
-        .update_role(owner, server.id, everyone, set_everyone(Permissions::VIEW_CHANNEL))
+        .update_role(
+            owner,
+            server.id,
+            everyone,
+            set_everyone(Permissions::VIEW_CHANNEL),
+        )
         .await
         .unwrap();
     assert_code(send("muted").await, ErrorCode::MissingPermissions);
