@@ -31,7 +31,7 @@ const TICK: Duration = Duration::from_millis(200);
 const COMMIT_EVERY: Duration = Duration::from_secs(5);
 
 /// What reaches the indexer thread.
-pub(crate) enum Feed {
+enum Feed {
     /// A committed event.
     Event(Arc<EventEnvelope>),
     /// A search waits for everything up to this sequence number to be searchable.
