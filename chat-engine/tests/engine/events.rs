@@ -286,3 +286,21 @@ async fn dm_events_reach_only_their_recipients() {
         Vec::<&str>::new()
     );
 }
+
+#[tokio::test]
+async fn try_next_event_takes_what_is_queued_without_waiting() {
+    let h = TestHarness::new().await;
+    let (_, general, owner, member) = h.scene().await;
+    let mut session = h.engine.subscribe(member).unwrap();
+    assert!(session.try_next_event().unwrap().is_none());
+    let first = h.say(owner, general, "one").await;
+    let second = h.say(owner, general, "two").await;
+    let mut ids = Vec::new();
+    while let Some(envelope) = session.try_next_event().unwrap() {
+        if let Event::MessageCreate(message) = &envelope.event {
+            ids.push(message.id);
+        }
+    }
+    assert_eq!(ids, [first.id, second.id]);
+    assert_eq!(session.last_seq(), h.engine.last_seq());
+}
