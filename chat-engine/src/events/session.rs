@@ -91,8 +91,8 @@ impl Session {
     ///
     /// Cancel safe: an event is taken only when it is returned.
     pub async fn next_event(&mut self) -> Result<Arc<EventEnvelope>> {
-        let next = self.next(true).await?;
-        Ok(next.expect("a live wait always yields an event"))
+        // A live wait only ends with an event or an error.
+        self.next(true).await?.ok_or_else(stopped)
     }
 
     /// The next event the user may see if one is already waiting, without waiting: a

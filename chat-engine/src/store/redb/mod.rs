@@ -96,7 +96,9 @@ impl Backend for RedbStore {
                         .map_err(StorageError::new)?;
                     open = Some((table, handle));
                 }
-                let (_, handle) = open.as_mut().expect("opened above");
+                let Some((_, handle)) = open.as_mut() else {
+                    return Err(StorageError::new("the table was not opened"));
+                };
                 match value {
                     Some(v) => handle.insert(key, v).map(drop),
                     None => handle.remove(key).map(drop),
