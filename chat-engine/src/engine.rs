@@ -1,5 +1,6 @@
-//! The [`Engine`] facade and its [`EngineBuilder`]: owns the store, the writer thread, the
-//! event hub and the token keys. Every domain module adds its operations to `Engine`.
+//! The [`Engine`] facade and its [`EngineBuilder`]: owns the store, the writer thread with
+//! its commit hooks, the event hub, the token keys, the live state and the search index.
+//! Every domain module adds its operations to `Engine`; this file imports none of them.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -8,11 +9,13 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-use crate::accounts::{SessionCache, TokenKeys};
+use crate::credentials::{SessionCache, TokenKeys, load_or_make_secret};
+use crate::envelope::EventEnvelope;
 use crate::error::Result;
-use crate::events::{EventEnvelope, Session};
-use crate::id::UserId;
-use crate::presence::Realtime;
+use crate::live::Realtime;
+#[cfg(feature = "search")]
+use crate::search_index::{SearchHandle, SearchService};
+use crate::store::hooks::CommitHook;
 use crate::store::writer::{LogBounds, Writer};
 use crate::store::{Backend, InMemoryStore, Reader, Tx};
 
@@ -31,7 +34,7 @@ struct Inner {
     // feed; then the indexer is joined; then the backend closes.
     writer: Writer,
     #[cfg(feature = "search")]
-    search: Option<SearchService>,
+    search: SearchService,
     backend: Arc<dyn Backend>,
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
@@ -133,36 +136,26 @@ impl EngineBuilder {
         };
         let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
         let bounds = Arc::new(LogBounds::default());
-        #[cfg(feature = "search")]
-        let (observer, search) = {
-            let dir = search_dir.as_deref();
-            let (index, writer) = crate::search::MessageIndex::open(dir)?;
-            let (feed, flusher, indexed, thread) =
-                crate::search::indexer::start(backend.clone(), writer)?;
-            (
-                Some(feed),
-                Some(SearchService {
-                    index,
-                    flusher: Some(flusher),
-                    indexed,
-                    thread: Some(thread),
-                }),
-            )
-        };
-        #[cfg(not(feature = "search"))]
-        let observer = None;
         let sessions = Arc::new(SessionCache::default());
+        // The commit hooks, in the order the writer calls them.
+        let mut hooks: Vec<Box<dyn CommitHook>> = Vec::new();
+        hooks.push(Box::new(sessions.clone()));
+        #[cfg(feature = "search")]
+        let search = {
+            let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
+            hooks.push(Box::new(feeder));
+            search
+        };
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),
             bounds.clone(),
             self.event_retention,
-            observer,
-            sessions.clone(),
+            hooks,
         )?;
         let secret = match self.jwt_secret {
             Some(secret) => secret,
-            None => writer.run(crate::accounts::load_or_make_secret).await?,
+            None => writer.run(load_or_make_secret).await?,
         };
         let keys = TokenKeys::new(&secret);
         let inner = Inner {
@@ -200,20 +193,6 @@ impl Engine {
         Self::builder().open().await
     }
 
-    /// Opens a stream of the events `user` may see, starting now.
-    pub fn subscribe(&self, user: UserId) -> Result<Session> {
-        Session::start(self.clone(), user, None)
-    }
-
-    /// Opens a stream that first replays every event after `seq` that `user` may see.
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::ResumeGap`] when events after `seq` are no longer retained.
-    pub fn resume(&self, user: UserId, seq: u64) -> Result<Session> {
-        Session::start(self.clone(), user, Some(seq))
-    }
-
     /// The sequence number of the newest committed event (0 before the first).
     pub fn last_seq(&self) -> u64 {
         self.inner
@@ -244,12 +223,7 @@ impl Engine {
 
     #[cfg(feature = "search")]
     pub(crate) fn search_index(&self) -> Option<SearchHandle> {
-        let search = self.inner.search.as_ref()?;
-        Some(SearchHandle {
-            index: search.index.clone(),
-            flusher: search.flusher.clone()?,
-            indexed: search.indexed.clone(),
-        })
+        self.inner.search.handle()
     }
 
     pub(crate) fn realtime(&self) -> MutexGuard<'_, Realtime> {
@@ -270,43 +244,5 @@ impl Engine {
 
     pub(crate) fn access_token_ttl(&self) -> Duration {
         self.inner.access_token_ttl
-    }
-}
-
-/// Reads through `kv` and fails with `NotFound` when the record is missing.
-pub(crate) fn found<T>(
-    value: Option<T>,
-    kind: crate::error::ResourceKind,
-    id: impl fmt::Display,
-) -> Result<T> {
-    value.ok_or_else(|| crate::error::Error::not_found(kind, id))
-}
-
-/// What a search needs: the index, a way to ask for a commit and how far it is committed.
-#[cfg(feature = "search")]
-pub(crate) struct SearchHandle {
-    pub(crate) index: crate::search::MessageIndex,
-    pub(crate) flusher: crate::search::indexer::Flusher,
-    pub(crate) indexed: tokio::sync::watch::Receiver<u64>,
-}
-
-/// The search index and its indexer thread, joined on drop.
-#[cfg(feature = "search")]
-struct SearchService {
-    index: crate::search::MessageIndex,
-    /// Dropped before the join: the thread ends when its last sender is gone.
-    flusher: Option<crate::search::indexer::Flusher>,
-    indexed: tokio::sync::watch::Receiver<u64>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-#[cfg(feature = "search")]
-impl Drop for SearchService {
-    fn drop(&mut self) {
-        self.flusher = None;
-        if let Some(thread) = self.thread.take() {
-            thread.thread().unpark();
-            let _ = thread.join();
-        }
     }
 }

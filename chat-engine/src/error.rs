@@ -185,6 +185,12 @@ impl Error {
     }
 }
 
+/// The record, or `NotFound` when it is missing.
+#[cfg(feature = "engine")]
+pub(crate) fn found<T>(value: Option<T>, kind: ResourceKind, id: impl fmt::Display) -> Result<T> {
+    value.ok_or_else(|| Error::not_found(kind, id))
+}
+
 /// Stable error codes. The numbers and the snake_case names never change meaning. The enum is
 /// deliberately exhaustive: a new code is a breaking change, so that every transport's
 /// code-to-status table must place it before it compiles.

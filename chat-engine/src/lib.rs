@@ -47,11 +47,39 @@
 //! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
 //!   [`model`], [`id`] and [`error`].
 
+// The wire types, compiled without the engine.
 pub mod error;
 pub mod id;
 pub mod limits;
 pub mod model;
 
+// The shared layers every domain builds on.
+#[cfg(feature = "engine")]
+mod access;
+#[cfg(feature = "engine")]
+mod credentials;
+#[cfg(feature = "engine")]
+mod engine;
+#[cfg(feature = "engine")]
+mod envelope;
+#[cfg(feature = "engine")]
+pub mod events;
+#[cfg(feature = "engine")]
+mod live;
+#[cfg(feature = "engine")]
+mod membership;
+#[cfg(feature = "engine")]
+pub mod permissions;
+#[cfg(feature = "engine")]
+mod posting;
+#[cfg(feature = "search")]
+mod search_index;
+#[cfg(feature = "engine")]
+pub mod store;
+#[cfg(feature = "engine")]
+mod validate;
+
+// The domains: siblings that never import one another.
 #[cfg(feature = "engine")]
 mod accounts;
 #[cfg(feature = "engine")]
@@ -59,17 +87,11 @@ mod channels;
 #[cfg(feature = "engine")]
 mod delivery;
 #[cfg(feature = "engine")]
-mod engine;
-#[cfg(feature = "engine")]
-pub mod events;
-#[cfg(feature = "engine")]
 mod invites;
 #[cfg(feature = "engine")]
 mod members;
 #[cfg(feature = "engine")]
 mod messages;
-#[cfg(feature = "engine")]
-pub mod permissions;
 #[cfg(feature = "engine")]
 mod presence;
 #[cfg(feature = "engine")]
@@ -81,8 +103,6 @@ mod search;
 #[cfg(feature = "engine")]
 mod servers;
 #[cfg(feature = "engine")]
-pub mod store;
-#[cfg(feature = "engine")]
 mod threads;
 
 #[cfg(feature = "engine")]
@@ -91,7 +111,7 @@ pub use accounts::Identity;
 pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
 #[cfg(feature = "engine")]
-pub use presence::DeviceId;
+pub use live::DeviceId;
 
 /// Renders message markdown to the sanitized HTML the engine stores as `content_html`
 /// (for previews and tools; the engine renders every message itself).
@@ -99,6 +119,3 @@ pub use presence::DeviceId;
 pub fn render_markdown(markdown: &str) -> String {
     messages::render(markdown)
 }
-
-#[cfg(all(test, feature = "engine"))]
-mod test;

@@ -5,6 +5,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{HeaderMap, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -85,6 +86,19 @@ pub struct Allowed {
     pub reset_after: Duration,
 }
 
+impl Allowed {
+    /// Writes the `X-RateLimit-*` headers.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        write_headers(
+            headers,
+            self.bucket,
+            self.limit,
+            self.remaining,
+            self.reset_after,
+        );
+    }
+}
+
 /// A refused request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limited {
@@ -94,6 +108,32 @@ pub struct Limited {
     pub limit: u32,
     /// When to retry.
     pub retry_after: Duration,
+}
+
+impl Limited {
+    /// Writes the `X-RateLimit-*` headers (`Retry-After` is the error's).
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        write_headers(headers, self.bucket, self.limit, 0, self.retry_after);
+    }
+}
+
+fn write_headers(
+    headers: &mut HeaderMap,
+    bucket: Bucket,
+    limit: u32,
+    remaining: u32,
+    reset_after: Duration,
+) {
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    let reset = format!("{:.3}", reset_after.as_secs_f64());
+    if let Ok(reset) = HeaderValue::from_str(&reset) {
+        headers.insert("x-ratelimit-reset-after", reset);
+    }
+    headers.insert(
+        "x-ratelimit-bucket",
+        HeaderValue::from_static(bucket.name()),
+    );
 }
 
 type Keyed =

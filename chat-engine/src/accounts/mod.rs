@@ -1,26 +1,21 @@
 //! Accounts: registration with argon2id, login with a short-lived access token and a rotating,
 //! revocable refresh token, logout, profiles, discriminators and bot accounts.
 
-mod session_cache;
-mod tokens;
-pub(crate) mod validate;
-
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use serde::{Deserialize, Serialize};
 
-pub(crate) use session_cache::SessionCache;
-pub(crate) use tokens::TokenKeys;
-
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result, StorageError};
-use crate::events::Audience;
+use crate::credentials;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, StorageError, found};
 use crate::id::{SessionId, UserId};
 use crate::model::{
     AuthResponse, BotCreated, CreateBot, Event, LoginRequest, RegisterRequest, Status,
     UpdateProfile, User,
 };
-use crate::store::{Kv, KvMut, SessionRecord, Table, Tx, UserRecord, UserStore};
+use crate::store::{KvMut, SessionRecord, Tx, UserRecord, UserStore};
+use crate::validate;
 
 /// Who is calling: a user and the login session the token belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -98,8 +93,8 @@ impl Engine {
     ///
     /// `Unauthorized` for an unknown, reused or revoked refresh token.
     pub async fn refresh(&self, refresh_token: &str) -> Result<AuthResponse> {
-        let (session_id, secret) = tokens::split_opaque(refresh_token)?;
-        let presented = tokens::hash_secret(secret);
+        let (session_id, secret) = credentials::split_opaque(refresh_token)?;
+        let presented = credentials::hash_secret(secret);
         let (user, secret) = self
             .write(move |tx| {
                 let revoked = || Error::unauthorized("refresh token is revoked");
@@ -112,8 +107,8 @@ impl Engine {
                     tx.delete_session(session_id);
                     return Ok(Err(revoked()));
                 }
-                let secret = tokens::random_hex(32)?;
-                session.secret_hash = tokens::hash_secret(&secret);
+                let secret = credentials::random_hex(32)?;
+                session.secret_hash = credentials::hash_secret(&secret);
                 tx.update_session(&session);
                 let user = found(
                     tx.fetch_user(session.user_id)?,
@@ -148,10 +143,10 @@ impl Engine {
             }
             (user_id, session_id)
         } else {
-            let (session_id, secret) = tokens::split_opaque(token)?;
+            let (session_id, secret) = credentials::split_opaque(token)?;
             let session = self.live_session(session_id)?.filter(|s| s.is_bot);
             let session = session.ok_or_else(|| Error::unauthorized("unknown bot token"))?;
-            if session.secret_hash != tokens::hash_secret(secret) {
+            if session.secret_hash != credentials::hash_secret(secret) {
                 return Err(Error::unauthorized("unknown bot token"));
             }
             (session.user_id, session_id)
@@ -284,12 +279,12 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
 }
 
 fn open_session(tx: &mut Tx<'_>, user: UserId, is_bot: bool) -> Result<(SessionId, String)> {
-    let secret = tokens::random_hex(32)?;
+    let secret = credentials::random_hex(32)?;
     let session = SessionRecord {
         created_at: tx.now(),
         id: tx.new_id(),
         is_bot,
-        secret_hash: tokens::hash_secret(&secret),
+        secret_hash: credentials::hash_secret(&secret),
         user_id: user,
     };
     tx.update_session(&session);
@@ -315,15 +310,4 @@ async fn verify_password(password: String, hash: String) -> Result<()> {
     })
     .await
     .map_err(StorageError::new)?
-}
-
-/// Loads the token-signing secret, making and storing one on first start.
-pub(crate) fn load_or_make_secret(tx: &mut Tx<'_>) -> Result<Vec<u8>> {
-    const KEY: &[u8] = b"jwt_secret";
-    if let Some(secret) = tx.get::<String>(Table::Meta, KEY)? {
-        return Ok(secret.into_bytes());
-    }
-    let secret = tokens::random_hex(32)?;
-    tx.put(Table::Meta, KEY.to_vec(), &secret);
-    Ok(secret.into_bytes())
 }

@@ -1,18 +1,18 @@
 //! Channels: text and voice channels in servers with their permission overwrites, DMs and
 //! group DMs.
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::{delete_channel_contents, viewable_channel};
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::{
     Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType, PermissionOverwrite,
     Permissions, UpdateChannel,
 };
 use crate::permissions::{Context, context, resolve};
-use crate::servers::delete_channel_contents;
-use crate::store::{ChannelStore, Kv, KvMut, ServerStore, Tx, UserStore};
+use crate::store::{ChannelStore, KvMut, ServerStore, Tx, UserStore};
+use crate::validate;
 
 /// Longest slow mode: six hours.
 const MAX_SLOW_MODE: u32 = 6 * 3600;
@@ -99,7 +99,7 @@ impl Engine {
     /// Fetches a channel the caller can view.
     pub fn fetch_channel(&self, actor: UserId, id: ChannelId) -> Result<Channel> {
         let reader = self.read()?;
-        viewable(&reader, actor, id)
+        Ok(viewable_channel(&reader, actor, id)?.0)
     }
 
     /// Lists the channels of a server that the caller can view (threads included).
@@ -361,21 +361,9 @@ fn slow_mode(delay: u32) -> Result<()> {
     Ok(())
 }
 
-/// A channel the user can view, else `NotFound` (a hidden channel is not revealed).
-pub(crate) fn viewable(kv: &(impl Kv + ?Sized), user: UserId, id: ChannelId) -> Result<Channel> {
-    let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
-    if crate::permissions::resolve::resolve_in(kv, user, &channel)?
-        .contains(Permissions::VIEW_CHANNEL)
-    {
-        Ok(channel)
-    } else {
-        Err(Error::not_found(ResourceKind::Channel, id))
-    }
-}
-
 /// A server channel the user may manage, with the user's context.
 fn managed_channel(tx: &Tx<'_>, actor: UserId, id: ChannelId) -> Result<(Context, Channel)> {
-    let channel = viewable(tx, actor, id)?;
+    let (channel, _) = viewable_channel(tx, actor, id)?;
     let Some(server) = channel.server_id else {
         return Err(Error::forbidden("DM channels cannot be managed"));
     };

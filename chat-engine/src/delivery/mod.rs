@@ -1,11 +1,11 @@
 //! Delivery tracking: read states that only move forward, with unread and mention counts.
 
-use crate::engine::{Engine, found};
-use crate::error::{ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::textual_channel;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, RoleId, UserId};
 use crate::limits::MAX_UNREAD_COUNT;
-use crate::messages::textual_channel;
 use crate::model::{Channel, Event, Message, MessageAck, Permissions, ReadState};
 use crate::permissions::context;
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, ReadStateStore, ServerStore};

@@ -11,8 +11,8 @@ use tokio::sync::broadcast::{
     error::{RecvError, TryRecvError},
 };
 
-use super::EventEnvelope;
 use crate::engine::Engine;
+use crate::envelope::EventEnvelope;
 use crate::error::{Error, Result, StorageError};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::{Event, Permissions};

@@ -1,8 +1,8 @@
 //! Invites: codes with a use limit and an expiry that let users join a server.
 
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result, StorageError};
-use crate::events::Audience;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ServerId, UserId};
 use crate::model::{CreateInvite, Event, Invite, InviteDelete, Permissions, Server};
 use crate::permissions::context;
@@ -10,17 +10,6 @@ use crate::store::{KvMut, ServerStore};
 
 /// Longest invite lifetime: 30 days.
 const MAX_AGE: u64 = 30 * 24 * 3600;
-
-/// A fresh 10-character code.
-pub(crate) fn new_code() -> Result<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut bytes = [0u8; 10];
-    getrandom::fill(&mut bytes).map_err(StorageError::new)?;
-    Ok(bytes
-        .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect())
-}
 
 fn usable(invite: &Invite, now: crate::model::Timestamp) -> bool {
     invite.expires_at.is_none_or(|at| at > now)
@@ -44,7 +33,7 @@ impl Engine {
         if request.max_uses > 10_000 {
             return Err(Error::validation("max_uses", "must be at most 10000"));
         }
-        let code = new_code()?;
+        let code = crate::credentials::invite_code()?;
         self.write(move |tx| {
             context(tx, server, actor)?.require(Permissions::CREATE_INVITE)?;
             let now = tx.now();
@@ -100,7 +89,7 @@ impl Engine {
             if tx.fetch_member(server, actor)?.is_some() {
                 return found(tx.fetch_server(server)?, ResourceKind::Server, server);
             }
-            let joined = crate::members::add_member(tx, server, actor)?;
+            let joined = crate::membership::add_member(tx, server, actor)?;
             invite.uses += 1;
             tx.update_invite(&invite);
             Ok(joined)

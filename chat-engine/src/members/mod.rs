@@ -1,17 +1,19 @@
 //! Members: joining public servers, leaving, kicks and bans with the role hierarchy,
 //! nicknames, voice moderation flags and role assignment.
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{RoleId, ServerId, UserId};
 use crate::limits::MAX_MEMBER_PAGE;
+use crate::membership::add_member;
 use crate::model::{
     Ban, Event, Member, MemberRemove, MessageType, Permissions, Server, ServerDelete, UpdateMember,
 };
 use crate::permissions::context;
+use crate::posting::post_system_message;
 use crate::store::{KvMut, ServerStore, Tx, UserStore};
+use crate::validate;
 
 impl Engine {
     /// Joins a public server without an invite.
@@ -259,33 +261,6 @@ impl Engine {
     }
 }
 
-/// Adds a user to a server: membership, count, events and a join message.
-pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Result<Server> {
-    if tx.fetch_ban(server, user)?.is_some() {
-        return Err(Error::forbidden("you are banned from this server"));
-    }
-    let mut found_server = found(tx.fetch_server(server)?, ResourceKind::Server, server)?;
-    let member = Member {
-        is_deafened: false,
-        is_muted: false,
-        joined_at: tx.now(),
-        nickname: String::new(),
-        role_ids: Vec::new(),
-        server_id: server,
-        user_id: user,
-    };
-    tx.update_member(&member);
-    found_server.member_count += 1;
-    tx.update_server(&found_server);
-    tx.emit(Event::MemberAdd(member), Audience::server(server));
-    tx.emit(
-        Event::ServerCreate(found_server.clone()),
-        Audience::users(vec![user]),
-    );
-    crate::messages::post_system_message(tx, &found_server, user, MessageType::SystemJoin)?;
-    Ok(found_server)
-}
-
 /// Removes a member: membership, count, events (with the moderator's reason), and a leave
 /// message when they left by choice (no reason).
 fn remove_member(
@@ -313,7 +288,7 @@ fn remove_member(
         Audience::users(vec![user]),
     );
     if left {
-        crate::messages::post_system_message(tx, &server, user, MessageType::SystemLeave)?;
+        post_system_message(tx, &server, user, MessageType::SystemLeave)?;
     }
     Ok(())
 }

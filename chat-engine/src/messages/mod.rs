@@ -5,16 +5,17 @@ mod markdown;
 pub(crate) use markdown::render;
 pub(crate) mod pins;
 
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::{audience, textual_channel};
+use crate::engine::Engine;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
 use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
-    MessageEdit, MessageType, Permissions, Server,
+    MessageEdit, MessageType, Permissions,
 };
-use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx, UserStore};
+use crate::posting::store_new_message;
+use crate::store::{Kv, KvMut, MessageStore, Order, Tx, UserStore};
 
 impl Engine {
     /// Sends a message (VIEW_CHANNEL and SEND_MESSAGES). With a `nonce`, a retry returns the
@@ -298,31 +299,6 @@ fn check_embeds(embeds: &[Embed]) -> Result<()> {
     Ok(())
 }
 
-/// A text-bearing channel the user can view, with the user's permissions in it.
-pub(crate) fn textual_channel(
-    kv: &(impl Kv + ?Sized),
-    actor: UserId,
-    id: ChannelId,
-) -> Result<(Channel, Permissions)> {
-    let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
-    let permissions = crate::permissions::resolve::resolve_in(kv, actor, &channel)?;
-    if !permissions.contains(Permissions::VIEW_CHANNEL) {
-        return Err(Error::not_found(ResourceKind::Channel, id));
-    }
-    if !channel.kind.is_textual() {
-        return Err(Error::validation(
-            "channel_id",
-            "voice channels have no messages",
-        ));
-    }
-    Ok((channel, permissions))
-}
-
-/// Who sees events of a channel.
-pub(crate) fn audience(channel: &Channel) -> Audience {
-    Audience::channel(channel.server_id, channel.id, &channel.recipients)
-}
-
 fn slow_mode(
     tx: &Tx<'_>,
     channel: &Channel,
@@ -376,71 +352,12 @@ fn apply_mentions(
     Ok(())
 }
 
-/// Stores a new message, moves the channel's last message and announces it.
-fn store_new_message(tx: &mut Tx<'_>, channel: &Channel, message: &Message) {
-    tx.update_message(message);
-    tx.record_last_message(message);
-    tx.emit(Event::MessageCreate(message.clone()), audience(channel));
-}
-
-/// Posts a join or leave message in the server's system channel, if it has one.
-pub(crate) fn post_system_message(
-    tx: &mut Tx<'_>,
-    server: &Server,
-    user: UserId,
-    kind: MessageType,
-) -> Result<()> {
-    let Some(channel) = server
-        .system_channel_id
-        .map(|id| tx.fetch_channel(id))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(());
-    };
-    post_notice(tx, &channel, user, kind, None);
-    Ok(())
-}
-
-/// Posts a system message authored by `user` in `channel`.
-fn post_notice(
-    tx: &mut Tx<'_>,
-    channel: &Channel,
-    user: UserId,
-    kind: MessageType,
-    reply_to: Option<MessageId>,
-) {
-    let message = Message {
-        attachments: Vec::new(),
-        author_id: user,
-        channel_id: channel.id,
-        content: String::new(),
-        content_html: String::new(),
-        created_at: tx.now(),
-        edited_at: None,
-        embeds: Vec::new(),
-        id: tx.new_id(),
-        is_edited: false,
-        is_pinned: false,
-        mention_everyone: false,
-        mention_roles: Vec::new(),
-        mentions: Vec::new(),
-        nonce: None,
-        reactions: Vec::new(),
-        reply_to_id: reply_to,
-        thread_id: None,
-        kind,
-    };
-    store_new_message(tx, channel, &message);
-}
-
 /// Fills in a message's reactions as `viewer` sees them.
 pub(crate) fn with_reactions(
     kv: &(impl Kv + ?Sized),
     mut message: Message,
     viewer: UserId,
 ) -> Result<Message> {
-    message.reactions =
-        crate::reactions::summarize(kv.list_reactions(message.channel_id, message.id)?, viewer);
+    message.reactions = kv.list_reaction_summary(message.channel_id, message.id, viewer)?;
     Ok(message)
 }

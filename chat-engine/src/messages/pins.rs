@@ -1,11 +1,13 @@
 //! Pins: up to 50 per channel, by MANAGE_MESSAGES holders (any recipient in a DM).
 
-use super::{audience, post_notice, textual_channel, with_reactions};
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
+use super::with_reactions;
+use crate::access::{audience, textual_channel};
+use crate::engine::Engine;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::MAX_PINS;
 use crate::model::{Channel, Event, Message, MessageType, Permissions};
+use crate::posting::post_notice;
 use crate::store::{KvMut, MessageStore, Tx};
 
 impl Engine {

@@ -2,119 +2,21 @@
 //! indicators and voice states. Changes go out as ephemeral events.
 
 use crate::limits::{LARGE_SERVER, TYPING_INTERVAL};
-use std::collections::HashMap;
 use std::time::Instant;
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::{Audience, EventEnvelope};
+use crate::access::{audience, textual_channel};
+use crate::engine::Engine;
+use crate::envelope::{Audience, EventEnvelope};
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
-use crate::messages::{audience, textual_channel};
+use crate::live::{Device, DeviceId, Realtime, UserPresence, offline, public_view};
 use crate::model::{
-    Activity, ChannelType, ClientInfo, ClientKind, Event, Permissions, Presence, Status, Timestamp,
-    TypingIndicator, UpdatePresence, UpdateVoiceState, VoiceState,
+    ChannelType, ClientKind, Event, Permissions, Presence, Status, TypingIndicator, UpdatePresence,
+    UpdateVoiceState, VoiceState,
 };
 use crate::permissions::{context, resolve};
 use crate::store::{ChannelStore, ServerStore};
-
-/// A connected device (a gateway connection), as handed out by [`Engine::connect_device`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DeviceId(u64);
-
-#[derive(Debug)]
-struct Device {
-    id: DeviceId,
-    idle: bool,
-    kind: ClientKind,
-}
-
-#[derive(Debug, Default)]
-struct UserPresence {
-    activities: Vec<Activity>,
-    chosen: Option<Status>,
-    custom_status: String,
-    devices: Vec<Device>,
-    last_seen_at: Option<Timestamp>,
-}
-
-/// Everything live, behind one lock held only for map updates.
-#[derive(Debug, Default)]
-pub(crate) struct Realtime {
-    next_device: u64,
-    users: HashMap<UserId, UserPresence>,
-    typing: HashMap<(UserId, ChannelId), Instant>,
-    voice: HashMap<ServerId, HashMap<UserId, VoiceState>>,
-}
-
-impl UserPresence {
-    /// The status of a set of devices: offline without any, else the chosen status, where an
-    /// online user all of whose devices are idle is idle.
-    fn status_of<'a>(&self, mut devices: impl Iterator<Item = &'a Device>) -> Option<Status> {
-        let first = devices.next()?;
-        let all_idle = first.idle && devices.all(|d| d.idle);
-        Some(match self.chosen.unwrap_or(Status::Online) {
-            Status::Online | Status::Idle if all_idle => Status::Idle,
-            Status::Idle | Status::Offline => Status::Online,
-            chosen => chosen,
-        })
-    }
-
-    /// The presence as its owner sees it (`invisible` shown as such).
-    fn own_view(&self, user: UserId) -> Presence {
-        let of_kind = |kind| self.status_of(self.devices.iter().filter(|d| d.kind == kind));
-        let status = self
-            .status_of(self.devices.iter())
-            .unwrap_or(Status::Offline);
-        let online = status != Status::Offline;
-        Presence {
-            activities: if online {
-                self.activities.clone()
-            } else {
-                Vec::new()
-            },
-            client_info: ClientInfo {
-                desktop: of_kind(ClientKind::Desktop),
-                mobile: of_kind(ClientKind::Mobile),
-                web: of_kind(ClientKind::Web),
-            },
-            custom_status: if online {
-                self.custom_status.clone()
-            } else {
-                String::new()
-            },
-            last_seen_at: self.last_seen_at,
-            status,
-            user_id: user,
-        }
-    }
-}
-
-/// The presence as others see it: invisible users appear offline.
-fn public_view(own: &Presence) -> Presence {
-    if own.status != Status::Invisible {
-        return own.clone();
-    }
-    Presence {
-        activities: Vec::new(),
-        client_info: ClientInfo::default(),
-        custom_status: String::new(),
-        last_seen_at: own.last_seen_at,
-        status: Status::Offline,
-        user_id: own.user_id,
-    }
-}
-
-fn offline(user: UserId) -> Presence {
-    Presence {
-        activities: Vec::new(),
-        client_info: ClientInfo::default(),
-        custom_status: String::new(),
-        last_seen_at: None,
-        status: Status::Offline,
-        user_id: user,
-    }
-}
+use crate::validate;
 
 impl Engine {
     /// Registers a connected device of a user; the user is online while any device is.

@@ -1,12 +1,12 @@
 //! Reactions: add (ADD_REACTIONS for a new emoji), remove one's own or, with
 //! MANAGE_MESSAGES, anyone's; counts, users and `me`.
 
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
+use crate::access::{audience, textual_channel};
+use crate::engine::Engine;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::MAX_EMOJIS;
-use crate::messages::{audience, textual_channel};
-use crate::model::{Event, Permissions, Reaction, ReactionEvent, Timestamp, User};
+use crate::model::{Event, Permissions, ReactionEvent, User};
 use crate::store::{KvMut, MessageStore, UserStore};
 
 fn check_emoji(emoji: &str) -> Result<()> {
@@ -18,33 +18,6 @@ fn check_emoji(emoji: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Groups `(emoji, user, time)` rows into reactions, in order of each emoji's first use.
-pub(crate) fn summarize(
-    mut rows: Vec<(String, UserId, Timestamp)>,
-    viewer: UserId,
-) -> Vec<Reaction> {
-    rows.sort_by_key(|a| a.2);
-    let mut reactions: Vec<Reaction> = Vec::new();
-    for (emoji, user, _) in rows {
-        let index = if let Some(i) = reactions.iter().position(|r| r.emoji == emoji) {
-            i
-        } else {
-            reactions.push(Reaction {
-                count: 0,
-                emoji,
-                me: false,
-                users: Vec::new(),
-            });
-            reactions.len() - 1
-        };
-        let reaction = &mut reactions[index];
-        reaction.count += 1;
-        reaction.me |= user == viewer;
-        reaction.users.push(user);
-    }
-    reactions
 }
 
 impl Engine {
@@ -68,7 +41,7 @@ impl Engine {
             if tx.fetch_reaction(channel.id, message, &emoji, actor)? {
                 return Ok(());
             }
-            let existing = summarize(tx.list_reactions(channel.id, message)?, actor);
+            let existing = tx.list_reaction_summary(channel.id, message, actor)?;
             if !existing.iter().any(|r| r.emoji == emoji) {
                 crate::permissions::resolve::missing(permissions, Permissions::ADD_REACTIONS)?;
                 if existing.len() >= MAX_EMOJIS {
@@ -145,7 +118,7 @@ impl Engine {
             ResourceKind::Message,
             message,
         )?;
-        let reactions = summarize(reader.list_reactions(channel.id, message)?, actor);
+        let reactions = reader.list_reaction_summary(channel.id, message, actor)?;
         let Some(reaction) = reactions.into_iter().find(|r| r.emoji == emoji) else {
             return Ok(Vec::new());
         };

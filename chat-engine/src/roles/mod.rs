@@ -1,14 +1,15 @@
 //! Roles: creation, changes, deletion and the hierarchy rules that guard them; and
 //! explanations of permissions.
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::viewable_channel;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, RoleId, ServerId, UserId};
 use crate::model::{CreateRole, Event, Permissions, Role, RoleDelete, UpdateRole};
 use crate::permissions::{Context, Explanation, context, explain_for};
 use crate::store::{KvMut, ServerStore};
+use crate::validate;
 
 impl Engine {
     /// Creates a role just above @everyone (MANAGE_ROLES; only flags the caller holds).
@@ -160,7 +161,7 @@ impl Engine {
         match channel {
             None => Ok(ctx.server_permissions()),
             Some(id) => {
-                let channel = crate::channels::viewable(&reader, actor, id)?;
+                let (channel, _) = viewable_channel(&reader, actor, id)?;
                 ctx.channel_permissions(&reader, &channel)
             }
         }
@@ -182,7 +183,7 @@ impl Engine {
             ctx.require(Permissions::MANAGE_ROLES)?;
         }
         let channel = channel
-            .map(|id| crate::channels::viewable(&reader, actor, id))
+            .map(|id| viewable_channel(&reader, actor, id).map(|(channel, _)| channel))
             .transpose()?;
         if channel
             .as_ref()

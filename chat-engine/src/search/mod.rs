@@ -2,17 +2,12 @@
 //! what a message has; results limited to the channels the caller can view, best first,
 //! with the matches highlighted.
 
-mod index;
-pub(crate) mod indexer;
-
-use crate::limits::{MAX_OFFSET, MAX_QUERY, MAX_RESULTS};
 use std::time::Duration;
-
-pub(crate) use index::MessageIndex;
 
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result};
-use crate::id::ServerId;
+use crate::id::{ServerId, UserId};
+use crate::limits::{MAX_OFFSET, MAX_QUERY, MAX_RESULTS};
 use crate::model::{SearchHit, SearchQuery, SearchResults};
 use crate::permissions::context;
 use crate::store::MessageStore;
@@ -22,7 +17,7 @@ impl Engine {
     /// search sees every message whose send returned before it was called.
     pub async fn search_messages(
         &self,
-        actor: crate::id::UserId,
+        actor: UserId,
         server: ServerId,
         query: SearchQuery,
     ) -> Result<SearchResults> {
@@ -93,8 +88,8 @@ impl Engine {
         context(&reader, server, actor)?;
         let mut messages = Vec::with_capacity(hits.len());
         for (channel, id, highlight) in hits {
-            if let Some(message) = reader.fetch_message(channel, id)? {
-                let message = crate::messages::with_reactions(&reader, message, actor)?;
+            if let Some(mut message) = reader.fetch_message(channel, id)? {
+                message.reactions = reader.list_reaction_summary(channel, id, actor)?;
                 messages.push(SearchHit { highlight, message });
             }
         }

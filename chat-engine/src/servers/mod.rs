@@ -1,17 +1,18 @@
 //! Servers (workspaces) and their categories: creating a server makes its @everyone role, a
 //! default text channel, the owner's membership and a permanent invite.
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::delete_channel_contents;
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{CategoryId, ServerId, UserId};
 use crate::model::{
     Category, Channel, ChannelType, CreateCategory, CreateServer, Event, Invite, Member,
     Permissions, Role, Server, ServerDelete, UpdateServer,
 };
 use crate::permissions::context;
-use crate::store::{ChannelStore, KvMut, MessageStore, ServerStore, Tx};
+use crate::store::{ChannelStore, KvMut, ServerStore};
+use crate::validate;
 
 impl Engine {
     /// Creates a server owned by the caller, with @everyone, `#general` and a permanent invite.
@@ -19,7 +20,7 @@ impl Engine {
         let name = validate::name("name", &request.name, 100)?;
         validate::text("description", &request.description, 1024)?;
         validate::text("icon_url", &request.icon_url, 2048)?;
-        let code = crate::invites::new_code()?;
+        let code = crate::credentials::invite_code()?;
         self.write(move |tx| {
             let now = tx.now();
             let id: ServerId = tx.new_id();
@@ -268,21 +269,4 @@ impl Engine {
         })
         .await
     }
-}
-
-/// Deletes a channel's messages (with their reactions, pins and history) and its threads.
-pub(crate) fn delete_channel_contents(tx: &mut Tx<'_>, channel: &Channel) -> Result<()> {
-    loop {
-        let page = tx.list_messages(channel.id, None, None, crate::store::Order::Ascending, 512)?;
-        if page.is_empty() {
-            break;
-        }
-        for message in &page {
-            tx.delete_message(message)?;
-        }
-    }
-    for member in tx.list_thread_members(channel.id)? {
-        tx.delete_thread_member(channel.id, member);
-    }
-    Ok(())
 }

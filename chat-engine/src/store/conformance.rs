@@ -1,13 +1,55 @@
 //! The conformance suite every backend passes: written once, run by each backend through
-//! `store_conformance_tests!` with its own constructor.
+//! [`store_conformance_tests!`](crate::store_conformance_tests) with its own constructor.
+//! Compiled for the engine's own tests and, with the `testing` feature, for anyone writing
+//! another [`Backend`]:
+//!
+//! ```ignore
+//! chat_engine::store_conformance_tests!(MyBackend::new);
+//! ```
 
 use super::cache::ReadCache;
 use super::{
     Backend, Batch, EventLog, KeyRange, Kv, Order, Reader, ServerStore, Table, Tx, UserStore,
 };
-use crate::events::{Audience, EventEnvelope};
-use crate::model::{Event, ServerDelete};
-use crate::test::{member, user_record};
+use crate::envelope::{Audience, EventEnvelope};
+use crate::id::Id;
+use crate::model::{Event, Member, ServerDelete, Status, User};
+use crate::store::UserRecord;
+
+/// A user record with a fresh id.
+fn user_record(name: &str) -> UserRecord {
+    let user = User {
+        avatar_url: String::new(),
+        bio: String::new(),
+        created_at: chrono::Utc::now(),
+        custom_status: String::new(),
+        discriminator: "0001".into(),
+        display_name: String::new(),
+        id: Id::from_ulid(ulid::Ulid::generate()),
+        is_bot: false,
+        status: Status::Offline,
+        username: name.into(),
+    };
+    UserRecord {
+        bot_owner_id: None,
+        email: None,
+        password_hash: String::new(),
+        user,
+    }
+}
+
+/// A member of server `server` with user `user` (small numbers make readable ids).
+fn member(server: u64, user: u64) -> Member {
+    Member {
+        is_deafened: false,
+        is_muted: false,
+        joined_at: chrono::Utc::now(),
+        nickname: String::new(),
+        role_ids: Vec::new(),
+        server_id: Id::from_ulid(ulid::Ulid::from_parts(server, 0)),
+        user_id: Id::from_ulid(ulid::Ulid::from_parts(user, 0)),
+    }
+}
 
 fn commit(backend: &dyn Backend, job: impl FnOnce(&mut Tx<'_>)) {
     let snapshot = backend.snapshot().unwrap();
@@ -36,7 +78,8 @@ fn batch(writes: &[(&[u8], Option<&[u8]>)]) -> Batch {
     batch
 }
 
-pub(crate) fn puts_gets_and_deletes(backend: &dyn Backend) {
+/// Puts, gets and deletes land in their own table.
+pub fn puts_gets_and_deletes(backend: &dyn Backend) {
     backend
         .commit(&batch(&[(b"a", Some(b"1")), (b"b", Some(b"2"))]))
         .unwrap();
@@ -62,7 +105,8 @@ pub(crate) fn puts_gets_and_deletes(backend: &dyn Backend) {
     );
 }
 
-pub(crate) fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
+/// Scans keep to their range, order and limit.
+pub fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
     let keys: [&[u8]; 5] = [b"a1", b"a2", b"a3", b"b1", b"\xff"];
     let writes: Vec<_> = keys.iter().map(|k| (*k, Some(&b"v"[..]))).collect();
     backend.commit(&batch(&writes)).unwrap();
@@ -94,7 +138,8 @@ pub(crate) fn scans_respect_range_order_and_limit(backend: &dyn Backend) {
     );
 }
 
-pub(crate) fn an_empty_batch_changes_nothing(backend: &dyn Backend) {
+/// Committing an empty batch changes nothing.
+pub fn an_empty_batch_changes_nothing(backend: &dyn Backend) {
     backend.commit(&Batch::default()).unwrap();
     assert!(
         backend
@@ -106,7 +151,8 @@ pub(crate) fn an_empty_batch_changes_nothing(backend: &dyn Backend) {
     );
 }
 
-pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
+/// A write job reads its own writes and the earlier jobs' of its group.
+pub fn overlays_read_their_own_writes(backend: &dyn Backend) {
     backend
         .commit(&batch(&[
             (b"k1", Some(b"base")),
@@ -133,7 +179,8 @@ pub(crate) fn overlays_read_their_own_writes(backend: &dyn Backend) {
     );
 }
 
-pub(crate) fn users_round_trip_and_names_are_case_insensitive(backend: &dyn Backend) {
+/// Users read back as written; usernames match in any case.
+pub fn users_round_trip_and_names_are_case_insensitive(backend: &dyn Backend) {
     let record = user_record("Alice");
     let id = record.user.id;
     commit(backend, |tx| tx.insert_user(&record));
@@ -143,7 +190,8 @@ pub(crate) fn users_round_trip_and_names_are_case_insensitive(backend: &dyn Back
     assert_eq!(reader.fetch_user_id_by_name("bob").unwrap(), None);
 }
 
-pub(crate) fn members_index_both_ways(backend: &dyn Backend) {
+/// Members are found by server and servers by user.
+pub fn members_index_both_ways(backend: &dyn Backend) {
     let (a, b) = (member(1, 10), member(1, 11));
     let other_server = member(2, 10);
     commit(backend, |tx| {
@@ -174,20 +222,17 @@ pub(crate) fn members_index_both_ways(backend: &dyn Backend) {
     );
 }
 
-pub(crate) fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
+/// The event log lists events after a sequence number.
+pub fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
     let mut batch = Batch::default();
     for seq in 1..=5u64 {
-        let id = crate::id::Id::from_ulid(ulid::Ulid::from_parts(seq, 0));
+        let id = Id::from_ulid(ulid::Ulid::from_parts(seq, 0));
         let envelope = EventEnvelope::new(
             seq,
             Event::ServerDelete(ServerDelete { id }),
             Audience::default(),
         );
-        batch.put(
-            Table::Events,
-            seq.to_be_bytes().to_vec(),
-            envelope.stored_bytes(),
-        );
+        batch.append_event(&envelope);
     }
     backend.commit(&batch).unwrap();
     let r = reader(backend);
@@ -201,9 +246,10 @@ pub(crate) fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
     assert_eq!(listed, vec![3, 4]);
 }
 
-/// Runs the suite against a backend constructor.
+/// Runs the store conformance suite against a backend: `$make` is an expression that makes
+/// a fresh, empty backend (`MyBackend::new`, or a closure). Expands to a `conformance` module
+/// of `#[test]`s; needs the `testing` feature outside the engine.
 #[macro_export]
-#[doc(hidden)]
 macro_rules! store_conformance_tests {
     ($make:expr) => {
         mod conformance {

@@ -1,7 +1,13 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
 //! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
 //! aggregate ([`UserStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
-//! [`ReadStateStore`], [`EventLog`]) that the domain code talks to.
+//! [`ReadStateStore`], [`SettingsStore`], [`EventLog`]) that the domain code talks to.
+//!
+//! **`Backend` is the seam.** To put the engine on another store, implement [`Backend`] and
+//! [`Snapshot`] (a few methods over byte keys in [`Table`]s) and run the conformance suite
+//! against it (`store_conformance_tests!`, with the `testing` feature). The aggregate traits
+//! are written once over every backend: no backend reimplements them, and no code outside
+//! this module names a table or a key.
 //!
 //! Which backend to use: redb is the default and is durable; memory is for tests and for
 //! embedding where nothing must survive the process.
@@ -11,29 +17,41 @@
 //! a job's writes and events are either all committed or, if the job fails, all dropped, and
 //! no job's caller hears back before its commit is durable.
 
-mod aggregates;
 mod cache;
+mod channels;
+mod event_log;
+pub(crate) mod hooks;
+mod keys;
 mod memory;
+mod messages;
+mod read_states;
 #[cfg(feature = "redb")]
 mod redb;
+mod servers;
+mod settings;
 pub(crate) mod tx;
+mod users;
 pub(crate) mod writer;
 
-#[cfg(test)]
-pub(crate) mod conformance;
+#[cfg(any(test, feature = "testing"))]
+pub mod conformance;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 
-pub use aggregates::{
-    ChannelStore, EventLog, MessageStore, ReadStateStore, ServerStore, StoredEvent, UserStore,
-};
-pub(crate) use aggregates::{SessionRecord, UserRecord};
+pub use channels::ChannelStore;
+pub use event_log::{EventLog, StoredEvent};
 pub use memory::InMemoryStore;
+pub use messages::MessageStore;
+pub use read_states::ReadStateStore;
 #[cfg(feature = "redb")]
 pub use redb::RedbStore;
+pub use servers::ServerStore;
+pub use settings::SettingsStore;
 pub use tx::{Kv, KvMut, Reader, Tx};
+pub use users::UserStore;
+pub(crate) use users::{SessionRecord, UserRecord};
 
 use crate::error::StorageError;
 

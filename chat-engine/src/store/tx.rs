@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 
 use super::cache::ReadCache;
 use super::{Batch, Entries, KeyRange, Order, Snapshot, Table};
+use crate::envelope::Audience;
 use crate::error::{Result, StorageError};
-use crate::events::Audience;
 use crate::id::Id;
 use crate::model::{Event, Timestamp};
 

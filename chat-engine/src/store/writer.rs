@@ -1,6 +1,6 @@
 //! The single writer thread: runs queued jobs, commits each group of them at once (group
-//! commit), appends their events to the log, and only then answers the callers and fans the
-//! events out.
+//! commit), appends their events to the log, calls the commit hooks, and only then answers
+//! the callers and fans the events out.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -11,11 +11,10 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, oneshot};
 
 use super::cache::ReadCache;
-use super::{Backend, Batch, EventLog, Table, Tx};
-use crate::accounts::SessionCache;
+use super::hooks::{Commit, CommitHook};
+use super::{Backend, Batch, EventLog, Tx};
+use crate::envelope::{Audience, EventEnvelope};
 use crate::error::{Error, Result, StorageError};
-use crate::events::{Audience, EventEnvelope};
-use crate::id::{Id, SessionId};
 use crate::model::Event;
 
 /// Most jobs one commit takes.
@@ -23,9 +22,6 @@ const MAX_GROUP: usize = 512;
 
 type Deliver = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Deliver) + Send>;
-
-/// Sees every committed event, in order, right after its commit (the search indexer).
-pub(crate) type Observer = Box<dyn Fn(&Arc<EventEnvelope>) + Send>;
 
 /// The sequence numbers the log holds: `oldest..next`.
 #[derive(Debug, Default)]
@@ -44,14 +40,14 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer over a backend, publishing committed events to `hub`.
+    /// Starts the writer over a backend, calling `hooks` after each commit and publishing
+    /// committed events to `hub`.
     pub(crate) fn start(
         backend: Arc<dyn Backend>,
         hub: broadcast::Sender<Arc<EventEnvelope>>,
         bounds: Arc<LogBounds>,
         retention: u64,
-        observer: Option<Observer>,
-        sessions: Arc<SessionCache>,
+        hooks: Vec<Box<dyn CommitHook>>,
     ) -> Result<Self> {
         let (first, last) = super::Reader::new(backend.snapshot()?)
             .event_bounds()?
@@ -65,9 +61,8 @@ impl Writer {
             bounds,
             retention: retention.max(1),
             ids: ulid::Generator::new(),
-            observer,
+            hooks,
             cache: ReadCache::default(),
-            sessions,
         };
         let thread = std::thread::Builder::new()
             .name("chat-engine-writer".into())
@@ -135,11 +130,9 @@ struct WriterState {
     bounds: Arc<LogBounds>,
     retention: u64,
     ids: ulid::Generator,
-    observer: Option<Observer>,
+    hooks: Vec<Box<dyn CommitHook>>,
     /// Decoded records as of the last commit.
     cache: ReadCache,
-    /// The sessions authentication cached, evicted as they are written.
-    sessions: Arc<SessionCache>,
 }
 
 impl WriterState {
@@ -176,17 +169,15 @@ impl WriterState {
         let envelopes: Vec<_> = events
             .into_iter()
             .zip(first_seq..)
-            .map(|((event, audience), seq)| EventEnvelope::new(seq, event, audience))
+            .map(|((event, audience), seq)| Arc::new(EventEnvelope::new(seq, event, audience)))
             .collect();
         for envelope in &envelopes {
-            batch.put_raw_event(envelope);
+            batch.append_event(envelope);
         }
         let next = first_seq + envelopes.len() as u64;
         let oldest = self.bounds.oldest.load(Ordering::SeqCst);
         let keep_from = next.saturating_sub(self.retention).max(oldest);
-        for seq in oldest..keep_from {
-            batch.delete(Table::Events, seq.to_be_bytes().to_vec());
-        }
+        batch.trim_events(oldest, keep_from);
 
         let committed = if batch.is_empty() {
             Ok(())
@@ -195,21 +186,13 @@ impl WriterState {
         };
         if committed.is_ok() {
             self.cache.committed(&batch);
-            let sessions: Vec<SessionId> = batch
-                .iter()
-                .filter(|(table, _, _)| *table == Table::Sessions)
-                .filter_map(|(_, key, _)| Some(Id::from_bytes(key.try_into().ok()?)))
-                .collect();
-            if !sessions.is_empty() {
-                self.sessions.evict(&sessions);
-            }
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
+            let commit = Commit::new(&batch, &envelopes);
+            for hook in &mut self.hooks {
+                hook.committed(&commit);
+            }
             for envelope in envelopes {
-                let envelope = Arc::new(envelope);
-                if let Some(observe) = &self.observer {
-                    observe(&envelope);
-                }
                 // No receiver is fine: nobody is listening.
                 let _ = self.hub.send(envelope);
             }
@@ -220,15 +203,5 @@ impl WriterState {
         for deliver in delivers {
             deliver(committed.clone());
         }
-    }
-}
-
-impl Batch {
-    fn put_raw_event(&mut self, envelope: &EventEnvelope) {
-        self.put(
-            Table::Events,
-            envelope.seq.to_be_bytes().to_vec(),
-            envelope.stored_bytes(),
-        );
     }
 }

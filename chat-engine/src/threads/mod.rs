@@ -2,14 +2,14 @@
 //! parent's permissions and keep their own member list. The starter message stays in the
 //! parent.
 
-use crate::accounts::validate;
-use crate::engine::{Engine, found};
-use crate::error::{Error, ResourceKind, Result};
-use crate::events::Audience;
+use crate::access::{audience, textual_channel};
+use crate::engine::Engine;
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, UserId};
-use crate::messages::{audience, textual_channel};
 use crate::model::{Channel, ChannelType, CreateThread, Event, Permissions};
 use crate::store::{ChannelStore, KvMut, MessageStore};
+use crate::validate;
 
 impl Engine {
     /// Starts a thread from a message of a server text channel (SEND_MESSAGES there). The

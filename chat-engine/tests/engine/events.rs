@@ -54,7 +54,7 @@ async fn sessions_receive_changes_in_sequence_with_one_shared_frame() {
         Event::MessageCreate(m) => assert_eq!(m.id, message.id),
         other => panic!("unexpected {other:?}"),
     }
-    let frame: serde_json::Value = serde_json::from_str(&ea.frame).unwrap();
+    let frame: serde_json::Value = serde_json::from_slice(ea.frame.as_bytes()).unwrap();
     assert_eq!(frame["op"], 0);
     assert_eq!(frame["t"], "MESSAGE_CREATE");
     assert_eq!(frame["s"], ea.seq);

@@ -17,5 +17,6 @@ mod reactions_pins;
 mod roles;
 mod search;
 mod servers;
+mod structure;
 mod threads_dms;
 mod wire;

@@ -164,23 +164,32 @@ async fn queue(
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
-    let frame = match outbound {
+    let text = match outbound {
         Outbound::Event(envelope) => {
             *last_seq = envelope.seq.max(*last_seq);
-            envelope.frame.clone()
+            // The engine's frame is shared by every recipient: checking that it is UTF-8
+            // copies nothing.
+            let Ok(text) = Utf8Bytes::try_from(envelope.frame.bytes()) else {
+                tracing::error!(seq = envelope.seq, "an event frame is not UTF-8");
+                close(socket, CloseCode::UnknownError).await;
+                return false;
+            };
+            text
         }
-        Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({})).to_text(),
+        Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({}))
+            .to_text()
+            .into(),
         Outbound::Invalid => {
             end_live(state, live, true);
             protocol.invalidate();
-            Frame::new(OpCode::InvalidSession, false).to_text()
+            Frame::new(OpCode::InvalidSession, false).to_text().into()
         }
         Outbound::Stopped => {
             close(socket, CloseCode::UnknownError).await;
             return false;
         }
     };
-    let write = socket.feed(Message::Text(Utf8Bytes::from(frame)));
+    let write = socket.feed(Message::Text(text));
     matches!(
         tokio::time::timeout(state.config.write_timeout, write).await,
         Ok(Ok(()))
@@ -238,9 +247,13 @@ fn failed(error: &Error) -> Outbound {
 fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     if let Some(live) = live.take() {
         let _ = state.engine.disconnect_device(live.user, live.device);
-        state
-            .sessions
-            .detach(&live.session_id, ended, state.config.resume_window);
+        let last_seq = live.session.last_seq();
+        state.sessions.detach(
+            &live.session_id,
+            ended,
+            last_seq,
+            state.config.resume_window,
+        );
     }
 }
 
@@ -278,11 +291,15 @@ async fn execute(
                 close(socket, CloseCode::AuthenticationFailed).await;
                 return false;
             };
-            let Ok(session) = state.engine.subscribe(identity.user_id) else {
+            let subscribed = state
+                .engine
+                .subscribe(identity.user_id)
+                .and_then(|session| Ok((session, state.engine.new_session_id(identity.user_id)?)));
+            let Ok((session, session_id)) = subscribed else {
                 close(socket, CloseCode::UnknownError).await;
                 return false;
             };
-            let session_id = state.sessions.open(identity.user_id);
+            state.sessions.open(&session_id, identity.user_id);
             *last_seq = session.last_seq();
             let started = start(
                 state,
@@ -354,9 +371,12 @@ async fn resume_session(
         return false;
     }
     let invalid = || Frame::new(OpCode::InvalidSession, false);
+    let user = identity.user_id;
+    let issued = state.engine.issued_session_id(user, &resume.session_id);
+    let oldest = state.engine.oldest_retained_seq();
     if state
         .sessions
-        .resume(&resume.session_id, identity.user_id)
+        .resume(&resume.session_id, user, issued, oldest)
         .is_err()
     {
         protocol.invalidate();
@@ -384,9 +404,12 @@ async fn resume_session(
             true
         }
         Err(Error::ResumeGap { .. }) => {
-            state
-                .sessions
-                .detach(&resume.session_id, true, state.config.resume_window);
+            state.sessions.detach(
+                &resume.session_id,
+                true,
+                resume.seq,
+                state.config.resume_window,
+            );
             protocol.invalidate();
             send(socket, &invalid()).await.is_ok()
         }

@@ -1,6 +1,8 @@
-//! Gateway sessions: which are attached to a socket, which were ended by their client (and so
-//! cannot be resumed). Sessions not known here (after a restart) resume from the engine's
-//! persisted log.
+//! Gateway sessions: which are attached to a socket, and which were ended by their client
+//! (and so can never be resumed). Session ids are issued and signed by the engine, so a
+//! resume names a session this server issued to that user or is refused; a session this
+//! registry no longer knows (detached past its window, or issued before a restart) resumes
+//! from the engine's persisted log while its events are retained.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,8 +13,9 @@ use chat_engine::id::UserId;
 #[derive(Debug)]
 struct Entry {
     user: UserId,
-    ended: bool,
-    /// When a detached session is forgotten.
+    /// The client closed it with 1000 or 1001: kept until its events leave the log.
+    ended: Option<u64>,
+    /// When a detached session is forgotten (an ended one never is before its events are).
     expires: Option<Instant>,
 }
 
@@ -36,50 +39,54 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Starts a session for a user and returns its id.
-    pub(crate) fn open(&self, user: UserId) -> String {
-        let id = ulid::Ulid::generate().to_string();
-        self.entries().insert(
-            id.clone(),
-            Entry {
-                user,
-                ended: false,
-                expires: None,
-            },
-        );
-        id
+    /// Records a session the engine just issued to `user`.
+    pub(crate) fn open(&self, id: &str, user: UserId) {
+        let entry = Entry {
+            user,
+            ended: None,
+            expires: None,
+        };
+        self.entries().insert(id.to_owned(), entry);
     }
 
-    /// Attaches a resumed session to a new socket.
-    pub(crate) fn resume(&self, id: &str, user: UserId) -> Result<(), Refusal> {
+    /// Attaches a resumed session to a new socket. `issued` says whether the engine issued
+    /// the id to this user; `oldest` is the oldest event the log still holds.
+    pub(crate) fn resume(
+        &self,
+        id: &str,
+        user: UserId,
+        issued: bool,
+        oldest: u64,
+    ) -> Result<(), Refusal> {
+        if !issued {
+            return Err(Refusal::Invalid);
+        }
         let mut entries = self.entries();
         let now = Instant::now();
-        entries.retain(|_, e| e.expires.is_none_or(|at| at > now));
-        match entries.get_mut(id) {
-            Some(entry) if entry.ended || entry.user != user => Err(Refusal::Invalid),
-            Some(entry) => {
-                entry.expires = None;
-                Ok(())
-            }
-            None => {
-                entries.insert(
-                    id.to_owned(),
-                    Entry {
-                        user,
-                        ended: false,
-                        expires: None,
-                    },
-                );
-                Ok(())
-            }
+        entries.retain(|_, e| match e.ended {
+            Some(last_seq) => last_seq + 1 >= oldest,
+            None => e.expires.is_none_or(|at| at > now),
+        });
+        let entry = entries.entry(id.to_owned()).or_insert(Entry {
+            user,
+            ended: None,
+            expires: None,
+        });
+        if entry.ended.is_some() || entry.user != user {
+            return Err(Refusal::Invalid);
         }
+        entry.expires = None;
+        Ok(())
     }
 
-    /// The socket went away: a session its client ended (close 1000/1001) can never be
-    /// resumed; any other stays resumable for `window`.
-    pub(crate) fn detach(&self, id: &str, ended: bool, window: Duration) {
+    /// The socket went away after the session saw `last_seq`: a session its client ended
+    /// (close 1000/1001) can never be resumed; any other stays attached in the registry for
+    /// `window`, and resumable while its events are retained.
+    pub(crate) fn detach(&self, id: &str, ended: bool, last_seq: u64, window: Duration) {
         if let Some(entry) = self.entries().get_mut(id) {
-            entry.ended |= ended;
+            if ended {
+                entry.ended = Some(last_seq);
+            }
             entry.expires = Some(Instant::now() + window);
         }
     }
@@ -87,5 +94,45 @@ impl Registry {
     /// How many sessions are known.
     pub(crate) fn len(&self) -> usize {
         self.entries().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_engine::id::Id;
+
+    fn user(n: u64) -> UserId {
+        Id::from_ulid(ulid::Ulid::from_parts(n, 1))
+    }
+
+    #[test]
+    fn ended_sessions_stay_refused_until_their_events_are_gone() {
+        let registry = Registry::default();
+        registry.open("a", user(1));
+        registry.detach("a", true, 10, Duration::ZERO);
+        assert_eq!(
+            registry.resume("a", user(1), true, 1),
+            Err(Refusal::Invalid)
+        );
+        assert_eq!(registry.len(), 1, "an ended session outlives its window");
+        // Its events left the log: forgetting it is safe, the engine refuses the resume.
+        assert_eq!(registry.resume("b", user(1), true, 12), Ok(()));
+        assert_eq!(registry.len(), 1);
+    }
+
+    #[test]
+    fn ids_not_issued_to_the_user_are_refused() {
+        let registry = Registry::default();
+        registry.open("a", user(1));
+        assert_eq!(
+            registry.resume("a", user(2), true, 1),
+            Err(Refusal::Invalid)
+        );
+        assert_eq!(
+            registry.resume("x", user(1), false, 1),
+            Err(Refusal::Invalid)
+        );
+        assert_eq!(registry.resume("a", user(1), true, 1), Ok(()));
     }
 }

@@ -114,13 +114,7 @@ impl IntoResponse for ApiError {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         if let Some(limited) = self.limited {
-            crate::http::ratelimit::set_headers(
-                headers,
-                limited.bucket,
-                limited.limit,
-                0,
-                limited.retry_after,
-            );
+            limited.write_headers(headers);
         }
         response
     }

@@ -1,16 +1,15 @@
 //! Extractors that answer bad input with our error bodies: the caller's identity, JSON bodies,
-//! query strings and ids in paths.
+//! query strings and typed ids in paths.
 
-use std::str::FromStr;
-
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use chat_engine::Identity;
-use chat_engine::id::Id;
+use chat_engine::id::UserId;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -26,7 +25,7 @@ pub(crate) const REFRESH_COOKIE: &str = "chat_refresh";
 pub(crate) struct Auth(pub(crate) Identity);
 
 impl Auth {
-    pub(crate) fn user(&self) -> chat_engine::id::UserId {
+    pub(crate) fn user(&self) -> UserId {
         self.0.user_id
     }
 }
@@ -122,8 +121,49 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
-/// Parses an id from a path segment.
-pub(crate) fn id<M>(text: &str) -> Result<Id<M>, ApiError> {
-    Id::from_str(text)
-        .map_err(|_| ApiError::bad_request("invalid_id", format!("{text:?} is not an id")))
+/// The typed segments of the path (ids, or a tuple of them); a segment that does not parse
+/// is our 400 `invalid_id`, with the reason.
+#[derive(Debug)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Self(p.0))
+            .map_err(|e: PathRejection| ApiError::bad_request("invalid_id", e.body_text()))
+    }
+}
+
+/// A user in a path: an id, or `@me` for the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserRef {
+    /// The caller.
+    Me,
+    /// A user by id.
+    Id(UserId),
+}
+
+impl UserRef {
+    /// The user meant, `@me` being the caller.
+    pub(crate) fn or_caller(self, auth: &Auth) -> UserId {
+        match self {
+            Self::Me => auth.user(),
+            Self::Id(user) => user,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserRef {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        if text == "@me" {
+            return Ok(Self::Me);
+        }
+        text.parse()
+            .map(Self::Id)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is neither an id nor @me")))
+    }
 }

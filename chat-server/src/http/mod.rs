@@ -25,37 +25,29 @@ use crate::state::AppState;
 
 /// The whole HTTP application.
 pub(crate) fn router(state: AppState) -> Router {
-    let mut public: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
-    let mut private: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
+    // Each route is limited in its own bucket; the methods of one path share a router.
+    let mut paths: BTreeMap<&str, MethodRouter<AppState>> = BTreeMap::new();
     for route in routes::all() {
-        let group = if route.access == Access::Public {
-            &mut public
-        } else {
-            &mut private
+        let limit = (state.clone(), route.bucket);
+        let handler = match route.access {
+            Access::Public => route
+                .handler
+                .layer(middleware::from_fn_with_state(limit, ratelimit::per_ip)),
+            Access::User => route
+                .handler
+                .layer(middleware::from_fn_with_state(limit, ratelimit::per_user)),
         };
-        let merged = match group.remove(route.path) {
-            Some(existing) => existing.merge(route.handler),
-            None => route.handler,
+        let merged = match paths.remove(route.path) {
+            Some(existing) => existing.merge(handler),
+            None => handler,
         };
-        group.insert(route.path, merged);
+        paths.insert(route.path, merged);
     }
-    let into_router = |group: BTreeMap<&str, MethodRouter<AppState>>| {
-        group
-            .into_iter()
-            .fold(Router::new(), |router, (path, handler)| {
-                router.route(path, handler)
-            })
-    };
-    let public = into_router(public).layer(middleware::from_fn_with_state(
-        state.clone(),
-        ratelimit::per_ip,
-    ));
-    let private = into_router(private).layer(middleware::from_fn_with_state(
-        state.clone(),
-        ratelimit::per_user,
-    ));
-    let api = public
-        .merge(private)
+    let api = paths
+        .into_iter()
+        .fold(Router::new(), |router, (path, handler)| {
+            router.route(path, handler)
+        })
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -196,6 +196,91 @@ async fn a_session_ended_by_its_client_or_past_retention_is_invalid() {
     );
 }
 
+/// Sends Resume on a new socket; the first frame that answers it.
+async fn resume_answer(server: &TestServer, token: &str, session_id: &str, seq: u64) -> Value {
+    let mut gateway = server.gateway().await;
+    gateway
+        .send(json!({ "op": 6, "d": { "token": token, "session_id": session_id, "seq": seq } }))
+        .await;
+    loop {
+        let frame = gateway.frame().await;
+        if frame["op"] == 9 || frame["t"] == "RESUMED" {
+            return frame;
+        }
+    }
+}
+
+fn is_invalid_session(frame: &Value) -> bool {
+    frame["op"] == 9 && frame["d"] == false
+}
+
+#[tokio::test]
+async fn a_resume_needs_a_session_this_server_issued_to_that_user() {
+    // The registry forgets a detached session at once: the check must not depend on it.
+    let config = ServerConfig {
+        resume_window: Duration::ZERO,
+        ..test_config()
+    };
+    let server = TestServer::with(Engine::in_memory().await.unwrap(), config).await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let (gateway, ready) = server.identified(&alice).await;
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+    let seq = ready["s"].as_u64().unwrap();
+    drop(gateway); // the network fails: the session stays resumable
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    let never_issued = resume_answer(&server, &alice.token, "no-such-session", seq).await;
+    assert!(is_invalid_session(&never_issued), "{never_issued}");
+    let forged = format!("{}0", &session_id[..session_id.len() - 1]);
+    let forged = resume_answer(&server, &alice.token, &forged, seq).await;
+    assert!(is_invalid_session(&forged), "{forged}");
+    let someone_elses = resume_answer(&server, &bob.token, &session_id, seq).await;
+    assert!(is_invalid_session(&someone_elses), "{someone_elses}");
+
+    let own = resume_answer(&server, &alice.token, &session_id, seq).await;
+    assert_eq!(
+        own["t"], "RESUMED",
+        "past the registry's window, from the log"
+    );
+}
+
+#[tokio::test]
+async fn a_session_resumes_after_a_restart_but_an_ended_one_never_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let start =
+        || async { TestServer::with(Engine::open(dir.path()).await.unwrap(), test_config()).await };
+    let server = start().await;
+    let alice = server.user("alice").await;
+    let (_, general) = alice.server("s").await;
+    let (gateway, ready) = server.identified(&alice).await;
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+    let seq = ready["s"].as_u64().unwrap();
+    drop(gateway);
+    let missed = alice.say(&general, "while you were away").await;
+
+    let (ended, ended_ready) = server.identified(&alice).await;
+    let ended_id = ended_ready["d"]["session_id"].as_str().unwrap().to_owned();
+    ended.close(1000).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let refused = resume_answer(&server, &alice.token, &ended_id, seq).await;
+    assert!(is_invalid_session(&refused), "{refused}");
+    server.stop().await;
+
+    let server = start().await;
+    let mut gateway = server.gateway().await;
+    gateway
+        .send(
+            json!({ "op": 6, "d": { "token": alice.token, "session_id": session_id, "seq": seq } }),
+        )
+        .await;
+    let replayed = gateway.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(replayed["d"]["id"], missed["id"]);
+    let never_issued = resume_answer(&server, &alice.token, "no-such-session", seq).await;
+    assert!(is_invalid_session(&never_issued), "{never_issued}");
+    server.stop().await;
+}
+
 async fn close_code_of(server: &TestServer, frames: &[Value]) -> Option<u16> {
     let mut gateway = server.gateway().await;
     for frame in frames {

@@ -1,17 +1,18 @@
 //! `/channels/{id}`: settings, permission overwrites, typing and threads.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use chat_engine::id::UserId;
+use chat_engine::id::{ChannelId, UserId};
 use chat_engine::model::{
     Channel, CreateThread, OverwriteType, PermissionOverwrite, Permissions, UpdateChannel,
 };
 use serde::Deserialize;
+use ulid::Ulid;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, id};
+use crate::http::extract::{Auth, Body, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -32,23 +33,21 @@ pub(super) fn routes() -> Vec<Route> {
 async fn get_channel(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<Json<Channel>> {
-    Ok(Json(
-        state.engine.fetch_channel(auth.user(), id(&channel)?)?,
-    ))
+    Ok(Json(state.engine.fetch_channel(auth.user(), channel)?))
 }
 
 async fn update_channel(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
     Body(update): Body<UpdateChannel>,
 ) -> ApiResult<Json<Channel>> {
     Ok(Json(
         state
             .engine
-            .update_channel(auth.user(), id(&channel)?, update)
+            .update_channel(auth.user(), channel, update)
             .await?,
     ))
 }
@@ -56,12 +55,9 @@ async fn update_channel(
 async fn delete_channel(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
-    state
-        .engine
-        .delete_channel(auth.user(), id(&channel)?)
-        .await?;
+    state.engine.delete_channel(auth.user(), channel).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -79,10 +75,9 @@ struct Overwrite {
 async fn set_overwrite(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, target)): Path<(String, String)>,
+    Path((channel, target)): Path<(ChannelId, Ulid)>,
     Body(body): Body<Overwrite>,
 ) -> ApiResult<Json<Channel>> {
-    let target: UserId = id(&target)?;
     if !(body.allow & body.deny).is_empty() {
         return Err(ApiError::bad_request(
             "invalid_body",
@@ -92,13 +87,13 @@ async fn set_overwrite(
     let overwrite = PermissionOverwrite {
         allow: body.allow,
         deny: body.deny,
-        id: target.ulid(),
+        id: target,
         kind: body.kind,
     };
     Ok(Json(
         state
             .engine
-            .set_permission_overwrite(auth.user(), id(&channel)?, overwrite)
+            .set_permission_overwrite(auth.user(), channel, overwrite)
             .await?,
     ))
 }
@@ -106,13 +101,12 @@ async fn set_overwrite(
 async fn delete_overwrite(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, target)): Path<(String, String)>,
+    Path((channel, target)): Path<(ChannelId, Ulid)>,
 ) -> ApiResult<Json<Channel>> {
-    let target: UserId = id(&target)?;
     Ok(Json(
         state
             .engine
-            .delete_permission_overwrite(auth.user(), id(&channel)?, target.ulid())
+            .delete_permission_overwrite(auth.user(), channel, target)
             .await?,
     ))
 }
@@ -120,16 +114,16 @@ async fn delete_overwrite(
 async fn typing(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
-    state.engine.start_typing(auth.user(), id(&channel)?)?;
+    state.engine.start_typing(auth.user(), channel)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn create_thread(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
     Body(request): Body<CreateThread>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
     Ok((
@@ -137,7 +131,7 @@ async fn create_thread(
         Json(
             state
                 .engine
-                .create_thread(auth.user(), id(&channel)?, request)
+                .create_thread(auth.user(), channel, request)
                 .await?,
         ),
     ))
@@ -146,32 +140,27 @@ async fn create_thread(
 async fn list_thread_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<Json<Vec<UserId>>> {
     Ok(Json(
-        state
-            .engine
-            .list_thread_members(auth.user(), id(&channel)?)?,
+        state.engine.list_thread_members(auth.user(), channel)?,
     ))
 }
 
 async fn join_thread(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
-    state.engine.join_thread(auth.user(), id(&channel)?).await?;
+    state.engine.join_thread(auth.user(), channel).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn leave_thread(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
-    state
-        .engine
-        .leave_thread(auth.user(), id(&channel)?)
-        .await?;
+    state.engine.leave_thread(auth.user(), channel).await?;
     Ok(StatusCode::NO_CONTENT)
 }

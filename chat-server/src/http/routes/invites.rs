@@ -1,13 +1,14 @@
 //! Invites: create, list, look up, accept, delete.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use chat_engine::id::ServerId;
 use chat_engine::model::{CreateInvite, Invite, Server};
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, OptionalBody, id};
+use crate::http::extract::{Auth, OptionalBody, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -23,7 +24,7 @@ pub(super) fn routes() -> Vec<Route> {
 async fn create_invite(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     OptionalBody(request): OptionalBody<CreateInvite>,
 ) -> ApiResult<(StatusCode, Json<Invite>)> {
     Ok((
@@ -31,7 +32,7 @@ async fn create_invite(
         Json(
             state
                 .engine
-                .create_invite(auth.user(), id(&server)?, request)
+                .create_invite(auth.user(), server, request)
                 .await?,
         ),
     ))
@@ -40,9 +41,9 @@ async fn create_invite(
 async fn list_invites(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Invite>>> {
-    Ok(Json(state.engine.list_invites(auth.user(), id(&server)?)?))
+    Ok(Json(state.engine.list_invites(auth.user(), server)?))
 }
 
 async fn get_invite(

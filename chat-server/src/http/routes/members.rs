@@ -2,15 +2,15 @@
 //! moderation and role assignment.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use chat_engine::id::UserId;
+use chat_engine::id::{RoleId, ServerId, UserId};
 use chat_engine::model::{Ban, Member, Server, UpdateMember};
 use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, OptionalBody, Params, id};
+use crate::http::extract::{Auth, Body, OptionalBody, Params, Path, UserRef};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -28,14 +28,6 @@ pub(super) fn routes() -> Vec<Route> {
     ]
 }
 
-fn user_or_me(auth: &Auth, text: &str) -> Result<UserId, ApiError> {
-    if text == "@me" {
-        Ok(auth.user())
-    } else {
-        id(text)
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MemberPage {
@@ -48,12 +40,12 @@ struct MemberPage {
 async fn list_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Params(page): Params<MemberPage>,
 ) -> ApiResult<Json<Vec<Member>>> {
     Ok(Json(state.engine.list_members(
         auth.user(),
-        id(&server)?,
+        server,
         page.after,
         page.limit.unwrap_or(100),
     )?))
@@ -69,10 +61,10 @@ struct JoinServer {
 async fn join_server(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     OptionalBody(request): OptionalBody<JoinServer>,
 ) -> ApiResult<Json<Server>> {
-    let server = id(&server)?;
+    let server = server;
     let joined = match request.invite_code {
         Some(code) => {
             let invite = state.engine.fetch_invite(&code)?;
@@ -92,25 +84,25 @@ async fn join_server(
 async fn get_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user)): Path<(String, String)>,
+    Path((server, user)): Path<(ServerId, UserRef)>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(state.engine.fetch_member(
         auth.user(),
-        id(&server)?,
-        user_or_me(&auth, &user)?,
+        server,
+        user.or_caller(&auth),
     )?))
 }
 
 async fn update_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user)): Path<(String, String)>,
+    Path((server, user)): Path<(ServerId, UserRef)>,
     Body(update): Body<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(
         state
             .engine
-            .update_member(auth.user(), id(&server)?, user_or_me(&auth, &user)?, update)
+            .update_member(auth.user(), server, user.or_caller(&auth), update)
             .await?,
     ))
 }
@@ -125,10 +117,10 @@ struct KickQuery {
 async fn remove_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user)): Path<(String, String)>,
+    Path((server, user)): Path<(ServerId, UserRef)>,
     Params(query): Params<KickQuery>,
 ) -> ApiResult<StatusCode> {
-    let (server, user) = (id(&server)?, user_or_me(&auth, &user)?);
+    let user = user.or_caller(&auth);
     if user == auth.user() {
         state.engine.leave_server(user, server).await?;
     } else {
@@ -143,17 +135,12 @@ async fn remove_member(
 async fn add_member_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user, role)): Path<(String, String, String)>,
+    Path((server, user, role)): Path<(ServerId, UserRef, RoleId)>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(
         state
             .engine
-            .add_member_role(
-                auth.user(),
-                id(&server)?,
-                user_or_me(&auth, &user)?,
-                id(&role)?,
-            )
+            .add_member_role(auth.user(), server, user.or_caller(&auth), role)
             .await?,
     ))
 }
@@ -161,17 +148,12 @@ async fn add_member_role(
 async fn remove_member_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user, role)): Path<(String, String, String)>,
+    Path((server, user, role)): Path<(ServerId, UserRef, RoleId)>,
 ) -> ApiResult<Json<Member>> {
     Ok(Json(
         state
             .engine
-            .remove_member_role(
-                auth.user(),
-                id(&server)?,
-                user_or_me(&auth, &user)?,
-                id(&role)?,
-            )
+            .remove_member_role(auth.user(), server, user.or_caller(&auth), role)
             .await?,
     ))
 }
@@ -179,9 +161,9 @@ async fn remove_member_role(
 async fn list_bans(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Ban>>> {
-    Ok(Json(state.engine.list_bans(auth.user(), id(&server)?)?))
+    Ok(Json(state.engine.list_bans(auth.user(), server)?))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -194,13 +176,13 @@ struct BanRequest {
 async fn ban_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user)): Path<(String, String)>,
+    Path((server, user)): Path<(ServerId, UserId)>,
     OptionalBody(request): OptionalBody<BanRequest>,
 ) -> ApiResult<Json<Ban>> {
     Ok(Json(
         state
             .engine
-            .ban_member(auth.user(), id(&server)?, id(&user)?, &request.reason)
+            .ban_member(auth.user(), server, user, &request.reason)
             .await?,
     ))
 }
@@ -208,11 +190,8 @@ async fn ban_member(
 async fn unban_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, user)): Path<(String, String)>,
+    Path((server, user)): Path<(ServerId, UserId)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .engine
-        .unban_member(auth.user(), id(&server)?, id(&user)?)
-        .await?;
+    state.engine.unban_member(auth.user(), server, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,21 +2,22 @@
 //! and pins.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use chat_engine::id::{ChannelId, MessageId};
 use chat_engine::model::{
     CreateMessage, EditMessage, HistoryQuery, Message, MessageEdit, ReadState,
 };
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, id};
+use crate::http::extract::{Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(User, get "/channels/{channel_id}/messages" => list_messages, "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", returns "Message[]"),
-        route!(User, post "/channels/{channel_id}/messages" => create_message, "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body "CreateMessage", returns "Message"),
+        route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body "CreateMessage", returns "Message"),
         route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, "A message with its reactions", returns "Message"),
         route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, "Edit one's own message", body "EditMessage", returns "Message"),
         route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, "Delete one's own message, or any with MANAGE_MESSAGES", returns "204"),
@@ -31,12 +32,12 @@ pub(super) fn routes() -> Vec<Route> {
 async fn list_messages(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
     Params(query): Params<HistoryQuery>,
 ) -> ApiResult<Json<Vec<Message>>> {
     Ok(Json(state.engine.list_messages(
         auth.user(),
-        id(&channel)?,
+        channel,
         query,
     )?))
 }
@@ -44,7 +45,7 @@ async fn list_messages(
 async fn create_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
     Body(request): Body<CreateMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
     Ok((
@@ -52,7 +53,7 @@ async fn create_message(
         Json(
             state
                 .engine
-                .send_message(auth.user(), id(&channel)?, request)
+                .send_message(auth.user(), channel, request)
                 .await?,
         ),
     ))
@@ -61,25 +62,25 @@ async fn create_message(
 async fn get_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<Json<Message>> {
     Ok(Json(state.engine.fetch_message(
         auth.user(),
-        id(&channel)?,
-        id(&message)?,
+        channel,
+        message,
     )?))
 }
 
 async fn edit_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
     Body(edit): Body<EditMessage>,
 ) -> ApiResult<Json<Message>> {
     Ok(Json(
         state
             .engine
-            .edit_message(auth.user(), id(&channel)?, id(&message)?, edit)
+            .edit_message(auth.user(), channel, message, edit)
             .await?,
     ))
 }
@@ -87,11 +88,11 @@ async fn edit_message(
 async fn delete_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .delete_message(auth.user(), id(&channel)?, id(&message)?)
+        .delete_message(auth.user(), channel, message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -99,24 +100,24 @@ async fn delete_message(
 async fn list_edits(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<Json<Vec<MessageEdit>>> {
     Ok(Json(state.engine.list_message_edits(
         auth.user(),
-        id(&channel)?,
-        id(&message)?,
+        channel,
+        message,
     )?))
 }
 
 async fn ack_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<Json<ReadState>> {
     Ok(Json(
         state
             .engine
-            .ack_message(auth.user(), id(&channel)?, id(&message)?)
+            .ack_message(auth.user(), channel, message)
             .await?,
     ))
 }
@@ -124,20 +125,20 @@ async fn ack_message(
 async fn list_pins(
     State(state): State<AppState>,
     auth: Auth,
-    Path(channel): Path<String>,
+    Path(channel): Path<ChannelId>,
 ) -> ApiResult<Json<Vec<Message>>> {
-    Ok(Json(state.engine.list_pins(auth.user(), id(&channel)?)?))
+    Ok(Json(state.engine.list_pins(auth.user(), channel)?))
 }
 
 async fn pin_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<Json<Message>> {
     Ok(Json(
         state
             .engine
-            .pin_message(auth.user(), id(&channel)?, id(&message)?)
+            .pin_message(auth.user(), channel, message)
             .await?,
     ))
 }
@@ -145,11 +146,11 @@ async fn pin_message(
 async fn unpin_message(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message)): Path<(String, String)>,
+    Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .unpin_message(auth.user(), id(&channel)?, id(&message)?)
+        .unpin_message(auth.user(), channel, message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ mod users;
 
 use axum::routing::MethodRouter;
 
+use crate::ratelimit::Bucket;
 use crate::state::AppState;
 
 /// Who may call a route.
@@ -24,10 +25,22 @@ pub(crate) enum Access {
     User,
 }
 
-/// One route: method, path under `/api/v1`, what it does, and its handler.
+impl Access {
+    /// A route's rate-limit bucket: the one it names, else the default of its access.
+    pub(crate) fn bucket(self, named: Option<Bucket>) -> Bucket {
+        named.unwrap_or(match self {
+            Self::Public => Bucket::Auth,
+            Self::User => Bucket::Global,
+        })
+    }
+}
+
+/// One route: method, path under `/api/v1`, what it does, its rate-limit bucket and its
+/// handler.
 pub(crate) struct Route {
     pub(crate) access: Access,
     pub(crate) body: Option<&'static str>,
+    pub(crate) bucket: Bucket,
     pub(crate) method: &'static str,
     pub(crate) path: &'static str,
     pub(crate) returns: &'static str,
@@ -35,12 +48,15 @@ pub(crate) struct Route {
     pub(crate) handler: MethodRouter<AppState>,
 }
 
-/// Declares a route: `route!(Access, post "/path" => handler, "summary", body "Type", returns "Type")`.
+/// Declares a route: `route!(Access, post "/path" => handler, "summary", body "Type", returns
+/// "Type")`, or `route!(Access(Bucket), ...)` to count it in a rate-limit bucket of its own.
 macro_rules! route {
-    ($access:ident, $method:ident $path:literal => $handler:path, $summary:literal $(, body $body:literal)?, returns $returns:literal) => {
+    ($access:ident $(($bucket:ident))?, $method:ident $path:literal => $handler:path, $summary:literal $(, body $body:literal)?, returns $returns:literal) => {
         $crate::http::routes::Route {
             access: $crate::http::routes::Access::$access,
             body: None $(.or(Some($body)))?,
+            bucket: $crate::http::routes::Access::$access
+                .bucket(None $(.or(Some($crate::ratelimit::Bucket::$bucket)))?),
             method: stringify!($method),
             path: $path,
             returns: $returns,

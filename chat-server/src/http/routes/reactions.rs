@@ -1,13 +1,14 @@
 //! `/channels/{id}/messages/{id}/reactions`: add, remove, list.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use chat_engine::id::{ChannelId, MessageId, UserId};
 use chat_engine::model::User;
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, id};
+use crate::http::extract::{Auth, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -22,11 +23,11 @@ pub(super) fn routes() -> Vec<Route> {
 async fn add_reaction(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message, emoji)): Path<(String, String, String)>,
+    Path((channel, message, emoji)): Path<(ChannelId, MessageId, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .add_reaction(auth.user(), id(&channel)?, id(&message)?, &emoji)
+        .add_reaction(auth.user(), channel, message, &emoji)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -34,17 +35,11 @@ async fn add_reaction(
 async fn remove_own_reaction(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message, emoji)): Path<(String, String, String)>,
+    Path((channel, message, emoji)): Path<(ChannelId, MessageId, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .remove_reaction(
-            auth.user(),
-            id(&channel)?,
-            id(&message)?,
-            &emoji,
-            auth.user(),
-        )
+        .remove_reaction(auth.user(), channel, message, &emoji, auth.user())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -52,17 +47,11 @@ async fn remove_own_reaction(
 async fn remove_user_reaction(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message, emoji, user)): Path<(String, String, String, String)>,
+    Path((channel, message, emoji, user)): Path<(ChannelId, MessageId, String, UserId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .remove_reaction(
-            auth.user(),
-            id(&channel)?,
-            id(&message)?,
-            &emoji,
-            id(&user)?,
-        )
+        .remove_reaction(auth.user(), channel, message, &emoji, user)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -70,12 +59,12 @@ async fn remove_user_reaction(
 async fn list_reaction_users(
     State(state): State<AppState>,
     auth: Auth,
-    Path((channel, message, emoji)): Path<(String, String, String)>,
+    Path((channel, message, emoji)): Path<(ChannelId, MessageId, String)>,
 ) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(state.engine.list_reaction_users(
         auth.user(),
-        id(&channel)?,
-        id(&message)?,
+        channel,
+        message,
         &emoji,
     )?))
 }

@@ -1,16 +1,16 @@
 //! `/servers/{id}/roles` and permission explanations.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use chat_engine::id::{ChannelId, UserId};
+use chat_engine::id::{ChannelId, RoleId, ServerId, UserId};
 use chat_engine::model::{CreateRole, Permissions, Role, UpdateRole};
 use chat_engine::permissions::Explanation;
 use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, id};
+use crate::http::extract::{Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -26,15 +26,15 @@ pub(super) fn routes() -> Vec<Route> {
 async fn list_roles(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Role>>> {
-    Ok(Json(state.engine.list_roles(auth.user(), id(&server)?)?))
+    Ok(Json(state.engine.list_roles(auth.user(), server)?))
 }
 
 async fn create_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Body(request): Body<CreateRole>,
 ) -> ApiResult<(StatusCode, Json<Role>)> {
     Ok((
@@ -42,7 +42,7 @@ async fn create_role(
         Json(
             state
                 .engine
-                .create_role(auth.user(), id(&server)?, request)
+                .create_role(auth.user(), server, request)
                 .await?,
         ),
     ))
@@ -51,13 +51,13 @@ async fn create_role(
 async fn update_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, role)): Path<(String, String)>,
+    Path((server, role)): Path<(ServerId, RoleId)>,
     Body(update): Body<UpdateRole>,
 ) -> ApiResult<Json<Role>> {
     Ok(Json(
         state
             .engine
-            .update_role(auth.user(), id(&server)?, id(&role)?, update)
+            .update_role(auth.user(), server, role, update)
             .await?,
     ))
 }
@@ -65,12 +65,9 @@ async fn update_role(
 async fn delete_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, role)): Path<(String, String)>,
+    Path((server, role)): Path<(ServerId, RoleId)>,
 ) -> ApiResult<StatusCode> {
-    state
-        .engine
-        .delete_role(auth.user(), id(&server)?, id(&role)?)
-        .await?;
+    state.engine.delete_role(auth.user(), server, role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -87,14 +84,14 @@ struct ExplainQuery {
 async fn explain_permission(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Params(query): Params<ExplainQuery>,
 ) -> ApiResult<Json<Explanation>> {
     let user = query.user_id.unwrap_or(auth.user());
     let permission = Permissions::from_bits_retain(query.permission);
     Ok(Json(state.engine.explain_permission(
         auth.user(),
-        id(&server)?,
+        server,
         user,
         query.channel_id,
         permission,

@@ -1,8 +1,9 @@
 //! `/servers`: servers, their channels, categories and presences.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use chat_engine::id::{CategoryId, ServerId};
 use chat_engine::model::{
     Category, Channel, CreateCategory, CreateChannel, CreateServer, Presence, SearchQuery,
     SearchResults, Server, UpdateServer,
@@ -10,7 +11,7 @@ use chat_engine::model::{
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, id};
+use crate::http::extract::{Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -48,21 +49,21 @@ async fn create_server(
 async fn get_server(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Server>> {
-    Ok(Json(state.engine.fetch_server(auth.user(), id(&server)?)?))
+    Ok(Json(state.engine.fetch_server(auth.user(), server)?))
 }
 
 async fn update_server(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Body(update): Body<UpdateServer>,
 ) -> ApiResult<Json<Server>> {
     Ok(Json(
         state
             .engine
-            .update_server(auth.user(), id(&server)?, update)
+            .update_server(auth.user(), server, update)
             .await?,
     ))
 }
@@ -70,27 +71,24 @@ async fn update_server(
 async fn delete_server(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<StatusCode> {
-    state
-        .engine
-        .delete_server(auth.user(), id(&server)?)
-        .await?;
+    state.engine.delete_server(auth.user(), server).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_channels(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Channel>>> {
-    Ok(Json(state.engine.list_channels(auth.user(), id(&server)?)?))
+    Ok(Json(state.engine.list_channels(auth.user(), server)?))
 }
 
 async fn create_channel(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Body(request): Body<CreateChannel>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
     Ok((
@@ -98,7 +96,7 @@ async fn create_channel(
         Json(
             state
                 .engine
-                .create_channel(auth.user(), id(&server)?, request)
+                .create_channel(auth.user(), server, request)
                 .await?,
         ),
     ))
@@ -107,17 +105,15 @@ async fn create_channel(
 async fn list_categories(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Category>>> {
-    Ok(Json(
-        state.engine.list_categories(auth.user(), id(&server)?)?,
-    ))
+    Ok(Json(state.engine.list_categories(auth.user(), server)?))
 }
 
 async fn create_category(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Body(request): Body<CreateCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
     Ok((
@@ -125,7 +121,7 @@ async fn create_category(
         Json(
             state
                 .engine
-                .create_category(auth.user(), id(&server)?, request)
+                .create_category(auth.user(), server, request)
                 .await?,
         ),
     ))
@@ -134,11 +130,11 @@ async fn create_category(
 async fn delete_category(
     State(state): State<AppState>,
     auth: Auth,
-    Path((server, category)): Path<(String, String)>,
+    Path((server, category)): Path<(ServerId, CategoryId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .delete_category(auth.user(), id(&server)?, id(&category)?)
+        .delete_category(auth.user(), server, category)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -146,23 +142,21 @@ async fn delete_category(
 async fn list_presences(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
 ) -> ApiResult<Json<Vec<Presence>>> {
-    Ok(Json(
-        state.engine.list_presences(auth.user(), id(&server)?)?,
-    ))
+    Ok(Json(state.engine.list_presences(auth.user(), server)?))
 }
 
 async fn search_messages(
     State(state): State<AppState>,
     auth: Auth,
-    Path(server): Path<String>,
+    Path(server): Path<ServerId>,
     Params(query): Params<SearchQuery>,
 ) -> ApiResult<Json<SearchResults>> {
     Ok(Json(
         state
             .engine
-            .search_messages(auth.user(), id(&server)?, query)
+            .search_messages(auth.user(), server, query)
             .await?,
     ))
 }

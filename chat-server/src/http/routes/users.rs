@@ -1,7 +1,7 @@
 //! `/users`: profiles, DMs and read states.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::UserId;
 use chat_engine::model::{Channel, CreateGroupDm, ReadState, User};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, id};
+use crate::http::extract::{Auth, Body, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -24,9 +24,9 @@ pub(super) fn routes() -> Vec<Route> {
 async fn get_user(
     State(state): State<AppState>,
     _auth: Auth,
-    Path(user): Path<String>,
+    Path(user): Path<UserId>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(state.engine.fetch_user(id(&user)?)?))
+    Ok(Json(state.engine.fetch_user(user)?))
 }
 
 async fn list_dm_channels(

@@ -4,10 +4,11 @@
 //! and a generation number keeps a reader from caching a record it read before such a commit.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::id::SessionId;
 use crate::store::SessionRecord;
+use crate::store::hooks::{Commit, CommitHook};
 
 /// Sessions kept before the cache starts over.
 const CAPACITY: usize = 65_536;
@@ -54,12 +55,23 @@ impl SessionCache {
     }
 
     /// Forgets sessions a commit wrote or deleted.
-    pub(crate) fn evict(&self, written: &[SessionId]) {
+    fn evict(&self, written: impl IntoIterator<Item = SessionId>) {
+        let mut written = written.into_iter().peekable();
+        if written.peek().is_none() {
+            return;
+        }
         let mut state = self.state();
         state.generation += 1;
         for id in written {
-            state.sessions.remove(id);
+            state.sessions.remove(&id);
         }
+    }
+}
+
+/// The writer evicts every session a commit wrote, before that commit's callers hear back.
+impl CommitHook for Arc<SessionCache> {
+    fn committed(&mut self, commit: &Commit<'_>) {
+        self.evict(commit.sessions_written());
     }
 }
 
@@ -88,7 +100,7 @@ mod tests {
         assert_eq!(cache.get(a.id), Some(a.clone()));
 
         // A reader reads `b` as of `before`; meanwhile a commit writes sessions.
-        cache.evict(&[a.id]);
+        cache.evict([a.id]);
         cache.insert(before, b.clone());
         assert_eq!(cache.get(a.id), None, "evicted");
         assert_eq!(

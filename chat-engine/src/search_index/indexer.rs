@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::index::MessageWriter;
+use crate::envelope::EventEnvelope;
 use crate::error::{Result, StorageError};
-use crate::events::EventEnvelope;
 use crate::id::{ChannelId, ServerId};
-use crate::model::{Event, Message};
-use crate::store::writer::Observer;
-use crate::store::{Backend, ChannelStore, EventLog, KeyRange, Kv, Order, Reader, Table};
+use crate::model::Event;
+use crate::store::hooks::{Commit, CommitHook};
+use crate::store::{Backend, ChannelStore, EventLog, MessageStore, Reader};
 
 /// How many events may wait for the indexer before it reads them from the log instead.
 const FEED: usize = 65_536;
@@ -54,14 +54,30 @@ impl Flusher {
     }
 }
 
-/// Starts the indexer; returns the writer's observer that feeds it (never blocking: when the
-/// indexer is behind, it catches up from the log instead), the flusher, the indexed sequence
-/// and the thread. The thread ends once the observer and every flusher are dropped (unpark
-/// it to end it without waiting for its next tick).
+/// The commit hook that feeds the indexer every committed event, never blocking the writer:
+/// when the indexer is behind, it catches up from the log instead.
+pub(crate) struct Feeder {
+    feed: SyncSender<Feed>,
+    lagged: Arc<AtomicBool>,
+}
+
+impl CommitHook for Feeder {
+    fn committed(&mut self, commit: &Commit<'_>) {
+        for envelope in commit.events() {
+            if let Err(TrySendError::Full(_)) = self.feed.try_send(Feed::Event(envelope.clone())) {
+                self.lagged.store(true, Ordering::Release);
+            }
+        }
+    }
+}
+
+/// Starts the indexer; returns the writer's hook that feeds it, the flusher, the indexed
+/// sequence and the thread. The thread ends once the feeder and every flusher are dropped
+/// (unpark it to end it without waiting for its next tick).
 pub(crate) fn start(
     backend: Arc<dyn Backend>,
     writer: MessageWriter,
-) -> Result<(Observer, Flusher, watch::Receiver<u64>, JoinHandle<()>)> {
+) -> Result<(Feeder, Flusher, watch::Receiver<u64>, JoinHandle<()>)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel(FEED);
     let lagged = Arc::new(AtomicBool::new(false));
     let (progress, watched) = watch::channel(0);
@@ -87,12 +103,11 @@ pub(crate) fn start(
         feed: sender.clone(),
         thread: thread.thread().clone(),
     };
-    let feed: Observer = Box::new(move |envelope| {
-        if let Err(TrySendError::Full(_)) = sender.try_send(Feed::Event(envelope.clone())) {
-            lagged.store(true, Ordering::Release);
-        }
-    });
-    Ok((feed, flusher, watched, thread))
+    let feeder = Feeder {
+        feed: sender,
+        lagged,
+    };
+    Ok((feeder, flusher, watched, thread))
 }
 
 struct Indexer {
@@ -185,15 +200,14 @@ impl Indexer {
     fn rebuild(&mut self, reader: &Reader<'_>) -> Result<()> {
         tracing::info!("rebuilding the search index");
         self.writer.clear()?;
-        let mut range = KeyRange::all();
+        let mut after = None;
         loop {
-            let page = reader.scan_raw(Table::Messages, &range, Order::Ascending, 1024)?;
-            let Some((last, _)) = page.last() else { break };
-            range.start = std::ops::Bound::Excluded(last.clone());
-            for (_, value) in &page {
-                let message: Message = crate::store::tx::decode(value)?;
+            let page = reader.scan_all_messages(after, 1024)?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.channel_id, last.id));
+            for message in &page {
                 let server = self.server_of(reader, message.channel_id)?;
-                self.writer.put(server, &message)?;
+                self.writer.put(server, message)?;
             }
         }
         if let Some((_, last)) = reader.event_bounds()? {

@@ -1,0 +1,63 @@
+//! Channel access, shared by every domain that works in a channel: fetching a channel the
+//! caller may view (a hidden channel is `NotFound`, never revealed), with the caller's
+//! permissions in it, the audience of its events, and deleting its contents.
+
+use crate::envelope::Audience;
+use crate::error::{Error, ResourceKind, Result, found};
+use crate::id::{ChannelId, UserId};
+use crate::model::{Channel, Permissions};
+use crate::permissions::resolve::resolve_in;
+use crate::store::{ChannelStore, Kv, MessageStore, Order, Tx};
+
+/// A channel the user can view, with the user's permissions in it.
+pub(crate) fn viewable_channel(
+    kv: &(impl Kv + ?Sized),
+    user: UserId,
+    id: ChannelId,
+) -> Result<(Channel, Permissions)> {
+    let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
+    let permissions = resolve_in(kv, user, &channel)?;
+    if !permissions.contains(Permissions::VIEW_CHANNEL) {
+        return Err(Error::not_found(ResourceKind::Channel, id));
+    }
+    Ok((channel, permissions))
+}
+
+/// A text-bearing channel the user can view, with the user's permissions in it.
+pub(crate) fn textual_channel(
+    kv: &(impl Kv + ?Sized),
+    user: UserId,
+    id: ChannelId,
+) -> Result<(Channel, Permissions)> {
+    let (channel, permissions) = viewable_channel(kv, user, id)?;
+    if !channel.kind.is_textual() {
+        return Err(Error::validation(
+            "channel_id",
+            "voice channels have no messages",
+        ));
+    }
+    Ok((channel, permissions))
+}
+
+/// Who sees the events of a channel.
+pub(crate) fn audience(channel: &Channel) -> Audience {
+    Audience::channel(channel.server_id, channel.id, &channel.recipients)
+}
+
+/// Deletes a channel's messages (with their reactions, pins and history) and its thread
+/// members.
+pub(crate) fn delete_channel_contents(tx: &mut Tx<'_>, channel: &Channel) -> Result<()> {
+    loop {
+        let page = tx.list_messages(channel.id, None, None, Order::Ascending, 512)?;
+        if page.is_empty() {
+            break;
+        }
+        for message in &page {
+            tx.delete_message(message)?;
+        }
+    }
+    for member in tx.list_thread_members(channel.id)? {
+        tx.delete_thread_member(channel.id, member);
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! Credentials the engine holds for every domain: the keys that sign access tokens, the cache
+//! of checked login sessions (kept true by a commit hook), and the random secrets behind
+//! refresh tokens, bot tokens and invite codes.
+
+mod session_cache;
+mod tokens;
+
+pub(crate) use session_cache::SessionCache;
+pub(crate) use tokens::{TokenKeys, hash_secret, random_hex, split_opaque};
+
+use crate::error::{Result, StorageError};
+use crate::store::{SettingsStore, Tx};
+
+/// Loads the token-signing secret, making and storing one on first start.
+pub(crate) fn load_or_make_secret(tx: &mut Tx<'_>) -> Result<Vec<u8>> {
+    const NAME: &str = "jwt_secret";
+    if let Some(secret) = tx.fetch_setting(NAME)? {
+        return Ok(secret.into_bytes());
+    }
+    let secret = random_hex(32)?;
+    tx.update_setting(NAME, &secret);
+    Ok(secret.into_bytes())
+}
+
+/// A fresh invite code: 10 characters that are hard to mistake for one another.
+pub(crate) fn invite_code() -> Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(StorageError::new)?;
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}

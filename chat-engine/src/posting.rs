@@ -1,0 +1,67 @@
+//! Posting into a channel, shared by the domains that write messages: a new message's record,
+//! its channel's last message and its event, and the notices the engine writes itself (joins,
+//! leaves, pins).
+
+use crate::access::audience;
+use crate::error::Result;
+use crate::id::{MessageId, UserId};
+use crate::model::{Channel, Event, Message, MessageType, Server};
+use crate::store::{ChannelStore, KvMut, MessageStore, Tx};
+
+/// Stores a new message, moves the channel's last message and announces it.
+pub(crate) fn store_new_message(tx: &mut Tx<'_>, channel: &Channel, message: &Message) {
+    tx.update_message(message);
+    tx.record_last_message(message);
+    tx.emit(Event::MessageCreate(message.clone()), audience(channel));
+}
+
+/// Posts a join or leave message in the server's system channel, if it has one.
+pub(crate) fn post_system_message(
+    tx: &mut Tx<'_>,
+    server: &Server,
+    user: UserId,
+    kind: MessageType,
+) -> Result<()> {
+    let Some(channel) = server
+        .system_channel_id
+        .map(|id| tx.fetch_channel(id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    post_notice(tx, &channel, user, kind, None);
+    Ok(())
+}
+
+/// Posts a system message authored by `user` in `channel`.
+pub(crate) fn post_notice(
+    tx: &mut Tx<'_>,
+    channel: &Channel,
+    user: UserId,
+    kind: MessageType,
+    reply_to: Option<MessageId>,
+) {
+    let message = Message {
+        attachments: Vec::new(),
+        author_id: user,
+        channel_id: channel.id,
+        content: String::new(),
+        content_html: String::new(),
+        created_at: tx.now(),
+        edited_at: None,
+        embeds: Vec::new(),
+        id: tx.new_id(),
+        is_edited: false,
+        is_pinned: false,
+        mention_everyone: false,
+        mention_roles: Vec::new(),
+        mentions: Vec::new(),
+        nonce: None,
+        reactions: Vec::new(),
+        reply_to_id: reply_to,
+        thread_id: None,
+        kind,
+    };
+    store_new_message(tx, channel, &message);
+}

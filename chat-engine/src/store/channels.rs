@@ -1,0 +1,158 @@
+//! Channels of every type, their last message, DM pairs and thread members.
+
+use super::keys::{ALL, pair, prefix, second_id};
+use super::{Kv, KvMut, Order, Table};
+use crate::error::{Result, StorageError};
+use crate::id::{ChannelId, Id, MessageId, ServerId, UserId};
+use crate::model::{Channel, Message, Timestamp};
+
+/// A `ChannelActivity` value: the last message's id and creation time.
+fn decode_activity(value: &[u8]) -> Result<(MessageId, Timestamp)> {
+    let corrupt = || StorageError::new("corrupt channel activity record");
+    let id: [u8; 16] = value
+        .get(..16)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
+    let nanos: [u8; 8] = value
+        .get(16..24)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
+    let at = chrono::DateTime::from_timestamp_nanos(i64::from_be_bytes(nanos));
+    Ok((Id::from_bytes(id), at))
+}
+
+/// Channels of every type, with the indexes that find them.
+pub trait ChannelStore: Kv {
+    /// Inserts or replaces a channel, indexing it under its server or its recipients.
+    fn update_channel(&mut self, channel: &Channel)
+    where
+        Self: KvMut,
+    {
+        self.put(Table::Channels, channel.id.to_bytes().to_vec(), channel);
+        if let Some(server) = channel.server_id {
+            self.put_raw(Table::ServerChannels, pair(server, channel.id), Vec::new());
+        }
+        for user in &channel.recipients {
+            self.put_raw(Table::UserChannels, pair(*user, channel.id), Vec::new());
+        }
+    }
+
+    /// Replaces a channel's record only, when its server and recipients did not change (its
+    /// index entries stay as they are).
+    fn update_channel_record(&mut self, channel: &Channel)
+    where
+        Self: KvMut,
+    {
+        self.put(Table::Channels, channel.id.to_bytes().to_vec(), channel);
+    }
+
+    /// Fetches a channel, with its last message.
+    fn fetch_channel(&self, id: ChannelId) -> Result<Option<Channel>> {
+        let Some(mut channel) = self.get_shared::<Channel>(Table::Channels, &id.to_bytes())? else {
+            return Ok(None);
+        };
+        if let Some(activity) = self.get_raw(Table::ChannelActivity, &id.to_bytes())? {
+            let (message, at) = decode_activity(&activity)?;
+            channel.last_message_id = Some(message);
+            channel.last_message_at = Some(at);
+        }
+        Ok(Some(channel))
+    }
+
+    /// Records a channel's newest message.
+    fn record_last_message(&mut self, message: &Message)
+    where
+        Self: KvMut,
+    {
+        let nanos = message.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX);
+        let mut value = message.id.to_bytes().to_vec();
+        value.extend_from_slice(&nanos.to_be_bytes());
+        self.put_raw(
+            Table::ChannelActivity,
+            message.channel_id.to_bytes().to_vec(),
+            value,
+        );
+    }
+
+    /// Lists a server's channels (threads included), by position then id.
+    fn list_server_channels(&self, server: ServerId) -> Result<Vec<Channel>> {
+        let keys = self.scan_keys(
+            Table::ServerChannels,
+            &prefix(server),
+            Order::Ascending,
+            ALL,
+        )?;
+        let mut channels = Vec::with_capacity(keys.len());
+        for k in keys {
+            if let Some(channel) = self.fetch_channel(second_id(&k)?)? {
+                channels.push(channel);
+            }
+        }
+        channels.sort_by_key(|c: &Channel| (c.position, c.id));
+        Ok(channels)
+    }
+
+    /// Lists the DMs and group DMs a user is in.
+    fn list_user_channels(&self, user: UserId) -> Result<Vec<Channel>> {
+        let keys = self.scan_keys(Table::UserChannels, &prefix(user), Order::Ascending, ALL)?;
+        let mut channels = Vec::with_capacity(keys.len());
+        for k in keys {
+            if let Some(channel) = self.fetch_channel(second_id(&k)?)? {
+                channels.push(channel);
+            }
+        }
+        Ok(channels)
+    }
+
+    /// Deletes a channel and its index entries.
+    fn delete_channel(&mut self, channel: &Channel)
+    where
+        Self: KvMut,
+    {
+        self.delete(Table::Channels, channel.id.to_bytes().to_vec());
+        self.delete(Table::ChannelActivity, channel.id.to_bytes().to_vec());
+        if let Some(server) = channel.server_id {
+            self.delete(Table::ServerChannels, pair(server, channel.id));
+        }
+        for user in &channel.recipients {
+            self.delete(Table::UserChannels, pair(*user, channel.id));
+        }
+    }
+
+    /// Records the DM channel of a pair of users.
+    fn update_dm_pair(&mut self, a: UserId, b: UserId, channel: ChannelId)
+    where
+        Self: KvMut,
+    {
+        self.put(Table::DmPairs, pair(a.min(b), a.max(b)), &channel);
+    }
+
+    /// Finds the DM channel of a pair of users.
+    fn fetch_dm_pair(&self, a: UserId, b: UserId) -> Result<Option<ChannelId>> {
+        self.get(Table::DmPairs, &pair(a.min(b), a.max(b)))
+    }
+
+    /// Adds a user to a thread's member list.
+    fn insert_thread_member(&mut self, thread: ChannelId, user: UserId)
+    where
+        Self: KvMut,
+    {
+        self.put_raw(Table::ThreadMembers, pair(thread, user), Vec::new());
+    }
+
+    /// Lists a thread's members.
+    fn list_thread_members(&self, thread: ChannelId) -> Result<Vec<UserId>> {
+        let keys = self.scan_keys(Table::ThreadMembers, &prefix(thread), Order::Ascending, ALL)?;
+        keys.iter().map(|k| second_id(k)).collect()
+    }
+
+    /// Removes a user from a thread's member list.
+    fn delete_thread_member(&mut self, thread: ChannelId, user: UserId)
+    where
+        Self: KvMut,
+    {
+        self.delete(Table::ThreadMembers, pair(thread, user));
+    }
+}
+
+impl<T: Kv + ?Sized> ChannelStore for T {}
