@@ -137,15 +137,13 @@ impl EngineBuilder {
         let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
         let bounds = Arc::new(LogBounds::default());
         let sessions = Arc::new(SessionCache::default());
-        // The commit hooks, in the order the writer calls them.
-        let mut hooks: Vec<Box<dyn CommitHook>> = Vec::new();
-        hooks.push(Box::new(sessions.clone()));
         #[cfg(feature = "search")]
-        let search = {
-            let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
-            hooks.push(Box::new(feeder));
-            search
-        };
+        let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
+        // The commit hooks, in the order the writer calls them.
+        #[cfg(feature = "search")]
+        let hooks: Vec<Box<dyn CommitHook>> = vec![Box::new(sessions.clone()), Box::new(feeder)];
+        #[cfg(not(feature = "search"))]
+        let hooks: Vec<Box<dyn CommitHook>> = vec![Box::new(sessions.clone())];
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),

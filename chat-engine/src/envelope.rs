@@ -194,7 +194,7 @@ pub(crate) struct MessageRef {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum LogBody {
     /// The event itself.
-    Event(Event),
+    Event(Box<Event>),
     /// A `MESSAGE_CREATE` of the message stored here.
     Message(MessageRef),
 }
@@ -214,7 +214,7 @@ pub(crate) fn decode_log_record(bytes: &[u8]) -> Result<(Audience, LogBody)> {
     let record: LogRecord<'static> = serde_json::from_slice(bytes)
         .map_err(|e| StorageError::new(format!("corrupt event log record: {e}")))?;
     let body = match (record.event, record.message) {
-        (Some(event), _) => LogBody::Event(event.into_owned()),
+        (Some(event), _) => LogBody::Event(Box::new(event.into_owned())),
         (None, Some(message)) => LogBody::Message(message),
         (None, None) => return Err(StorageError::new("corrupt event log record").into()),
     };
@@ -271,7 +271,7 @@ mod tests {
         let envelope = EventEnvelope::new(7, event.clone(), audience.clone());
         let (decoded, body) = decode_log_record(&envelope.log_record()).unwrap();
         assert_eq!(decoded, audience);
-        assert_eq!(body, LogBody::Event(event));
+        assert_eq!(body, LogBody::Event(Box::new(event)));
     }
 
     #[test]
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(audience, Audience::server(id(1)));
         assert_eq!(
             body,
-            LogBody::Event(Event::ServerDelete(ServerDelete { id: id(1) }))
+            LogBody::Event(Box::new(Event::ServerDelete(ServerDelete { id: id(1) })))
         );
     }
 

@@ -29,16 +29,22 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: wire types (entities, request bodies, events, permission flags); the only part
-//!   compiled with `default-features = false`.
-//! - [`id`]: typed ULID ids. [`error`]: the error type and its stable codes.
-//! - [`Engine`] (`engine.rs`), with one module per domain area adding its operations:
-//!   `accounts`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
-//!   `reactions`, `threads`, `delivery`, `presence` (presence, typing and voice, live only).
-//! - [`permissions`]: the calculation and its explanation.
-//! - [`events`]: envelopes, the per-user [`Session`](events::Session) stream and resume.
-//! - [`store`]: the backend seam, the in-memory and redb backends, one trait per aggregate and
-//!   the group-committing writer.
+//! Layers from the bottom up (`ARCHITECTURE.md` at the repository root has the whole map):
+//!
+//! - [`model`], [`id`], [`error`], [`limits`]: the wire types, typed ULID ids, the error and
+//!   its stable codes; the only part compiled with `default-features = false`.
+//! - `envelope` (public through [`events`]): an event with its audience, sequence number,
+//!   dispatch frame (shared bytes) and log record, encoded in one place.
+//! - [`store`]: the backend seam ([`store::Backend`]), the in-memory and redb backends, one
+//!   trait per aggregate, the group-committing writer and its commit hooks.
+//! - [`permissions`]: the calculation and its explanation; `credentials`, `live` and
+//!   `search_index`: the state the engine holds (token keys, presence maps, the index).
+//! - [`Engine`] (`engine.rs`): the facade that owns all of it.
+//! - `access` (channel access), `posting`, `membership` and [`events`] (the per-user
+//!   [`Session`](events::Session) stream and resume): what several domains share.
+//! - The domains, siblings that never use one another, each adding its operations to
+//!   `Engine`: `accounts`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
+//!   `reactions`, `threads`, `delivery` (read states), `presence` (live only), `search`.
 //!
 //! # Features
 //!
@@ -46,6 +52,8 @@
 //! - `search` (default): full-text search of messages with tantivy; implies `engine`.
 //! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
 //!   [`model`], [`id`] and [`error`].
+//! - `testing`: the store conformance suite (`store::conformance` and the
+//!   `store_conformance_tests!` macro) for anyone writing another backend.
 
 // The wire types, compiled without the engine.
 pub mod error;

@@ -33,7 +33,7 @@ pub trait EventLog: Kv {
             .map(|(k, v)| {
                 let (audience, body) = decode_log_record(&v)?;
                 let event = match body {
-                    LogBody::Event(event) => event,
+                    LogBody::Event(event) => *event,
                     LogBody::Message(r) => match self.fetch_message(r.channel_id, r.id)? {
                         Some(message) => Event::MessageCreate(message),
                         None => Event::MessageDelete(MessageDelete {

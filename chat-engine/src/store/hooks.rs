@@ -21,6 +21,7 @@ pub(crate) trait CommitHook: Send {
 #[derive(Debug)]
 pub(crate) struct Commit<'a> {
     batch: &'a Batch,
+    #[cfg_attr(not(feature = "search"), allow(dead_code))]
     events: &'a [Arc<EventEnvelope>],
 }
 
@@ -30,6 +31,8 @@ impl<'a> Commit<'a> {
     }
 
     /// Its events, in sequence order.
+    // Without search, no hook reads the events yet.
+    #[cfg_attr(not(feature = "search"), allow(dead_code))]
     pub(crate) fn events(&self) -> &'a [Arc<EventEnvelope>] {
         self.events
     }

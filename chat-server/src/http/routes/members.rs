@@ -64,7 +64,6 @@ async fn join_server(
     Path(server): Path<ServerId>,
     OptionalBody(request): OptionalBody<JoinServer>,
 ) -> ApiResult<Json<Server>> {
-    let server = server;
     let joined = match request.invite_code {
         Some(code) => {
             let invite = state.engine.fetch_invite(&code)?;
