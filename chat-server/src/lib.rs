@@ -13,6 +13,7 @@
 //! - `gateway/`: the protocol state machine (`session.rs`, no I/O), the connection loop, and
 //!   the registry of resumable sessions.
 //! - `ratelimit.rs`: one limiter for REST and the gateway.
+//! - `web.rs` and `web/`: the web client, embedded and served at `/`.
 //! - `cli.rs`, `seed.rs`: the `chat` binary's commands.
 
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod ratelimit;
 pub mod seed;
 mod server;
 mod state;
+mod web;
 
 pub use config::ServerConfig;
 pub use server::{run, signal};

@@ -30,7 +30,7 @@ pub use requests::{
     RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};
-pub use server::{Ban, Category, Invite, Member, Role, Server};
+pub use server::{Ban, Category, DiscoveryQuery, Invite, Member, Role, Server, ServerPreview};
 pub use user::{AuthResponse, BotCreated, Status, User};
 
 /// Timestamps are UTC and RFC 3339 on the wire.

@@ -5,6 +5,33 @@ use serde::{Deserialize, Serialize};
 use super::{Permissions, Timestamp};
 use crate::id::{CategoryId, ChannelId, RoleId, ServerId, UserId};
 
+/// What anyone may see of a public server (discovery).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerPreview {
+    /// What it is about.
+    pub description: String,
+    /// Its icon.
+    pub icon_url: String,
+    /// The server.
+    pub id: ServerId,
+    /// How many members it has.
+    pub member_count: u32,
+    /// Its name.
+    pub name: String,
+}
+
+/// A search of the public servers: `q` in the name or description, up to `limit`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryQuery {
+    /// How many to answer, 1 to 100 (25).
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// Words the name or description contains, in any case.
+    #[serde(default)]
+    pub q: Option<String>,
+}
+
 /// A top-level container of channels and members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Server {

@@ -7,14 +7,56 @@ use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{CategoryId, ServerId, UserId};
 use crate::model::{
-    Category, Channel, ChannelType, CreateCategory, CreateServer, Event, Invite, Member,
-    Permissions, Role, Server, ServerDelete, UpdateServer,
+    Category, Channel, ChannelType, CreateCategory, CreateServer, DiscoveryQuery, Event, Invite,
+    Member, Permissions, Role, Server, ServerDelete, ServerPreview, UpdateServer,
 };
 use crate::permissions::context;
 use crate::store::{ChannelStore, KvMut, ServerStore};
 use crate::validate;
 
 impl Engine {
+    /// The public servers whose name or description contains `q` (in any case), most
+    /// members first. Anyone may ask: no caller is needed.
+    ///
+    /// # Errors
+    ///
+    /// `Validation` for a `limit` outside 1 to 100 or a `q` over 100 characters.
+    pub fn discover_servers(&self, query: &DiscoveryQuery) -> Result<Vec<ServerPreview>> {
+        let limit = query.limit.unwrap_or(25);
+        if !(1..=100).contains(&limit) {
+            return Err(Error::validation("limit", "must be 1 to 100"));
+        }
+        let words = query.q.as_deref().unwrap_or("").trim().to_lowercase();
+        if words.chars().count() > 100 {
+            return Err(Error::validation("q", "must be at most 100 characters"));
+        }
+        let reader = self.read()?;
+        let mut found = Vec::new();
+        let mut after = None;
+        loop {
+            let page = reader.list_servers(after, 512)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            found.extend(page.into_iter().filter(|s| {
+                s.is_public
+                    && (s.name.to_lowercase().contains(&words)
+                        || s.description.to_lowercase().contains(&words))
+            }));
+        }
+        found.sort_by(|a, b| b.member_count.cmp(&a.member_count).then(a.id.cmp(&b.id)));
+        Ok(found
+            .into_iter()
+            .take(limit)
+            .map(|s| ServerPreview {
+                description: s.description,
+                icon_url: s.icon_url,
+                id: s.id,
+                member_count: s.member_count,
+                name: s.name,
+            })
+            .collect())
+    }
+
     /// Creates a server owned by the caller, with @everyone, `#general` and a permanent invite.
     pub async fn create_server(&self, actor: UserId, request: CreateServer) -> Result<Server> {
         let name = validate::name("name", &request.name, 100)?;

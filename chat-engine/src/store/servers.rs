@@ -1,7 +1,7 @@
 //! Servers with their members, roles, categories, invites and bans.
 
 use super::keys::{ALL, after_first_id, pair, prefix, second_id};
-use super::{Kv, KvMut, Order, Table};
+use super::{KeyRange, Kv, KvMut, Order, Table};
 use crate::error::Result;
 use crate::id::{RoleId, ServerId, UserId};
 use crate::model::{Ban, Category, Invite, Member, Role, Server};
@@ -19,6 +19,15 @@ pub trait ServerStore: Kv {
     /// Fetches a server.
     fn fetch_server(&self, id: ServerId) -> Result<Option<Server>> {
         self.get_shared(Table::Servers, &id.to_bytes())
+    }
+
+    /// Lists up to `limit` servers with ids after `after`, in id order.
+    fn list_servers(&self, after: Option<ServerId>, limit: usize) -> Result<Vec<Server>> {
+        let mut range = KeyRange::all();
+        if let Some(after) = after {
+            range.start = std::ops::Bound::Excluded(after.to_bytes().to_vec());
+        }
+        self.scan(Table::Servers, &range, Order::Ascending, limit)
     }
 
     /// Deletes a server record (its parts are deleted one by one by the caller).

@@ -56,7 +56,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/ws", get(crate::gateway::upgrade))
         .route("/healthz", get(health))
         .route("/metrics", get(metrics))
-        .fallback(not_found)
+        .fallback(crate::web::serve)
         .layer(middleware::from_fn(record_metrics))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(TraceLayer::new_for_http())

@@ -122,3 +122,57 @@ async fn slow_mode_answers_429_with_retry_after() {
         .unwrap();
     assert!((1..=30).contains(&retry));
 }
+
+#[tokio::test]
+async fn each_route_counts_in_the_bucket_its_table_entry_names() {
+    let config = limited(RateLimits {
+        auth_per_minute: 100,
+        ..RateLimits::default()
+    });
+    let server = TestServer::with(Engine::in_memory().await.unwrap(), config).await;
+    let alice = server.user("alice").await;
+    let (_, general) = alice.server("s").await;
+    let bucket = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| {
+        let request = server
+            .http
+            .request(method, server.url(&path))
+            .bearer_auth(&alice.token);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+            response.headers()["x-ratelimit-bucket"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let messages = format!("/channels/{general}/messages");
+    let sent = bucket(
+        reqwest::Method::POST,
+        messages.clone(),
+        Some(json!({ "content": "hi" })),
+    );
+    assert_eq!(sent.await, "message_send");
+    let read = bucket(reqwest::Method::GET, messages.clone(), None);
+    assert_eq!(read.await, "global");
+    let history = alice.ok("GET", &messages, None).await;
+    let id = history[0]["id"].as_str().unwrap();
+    let ack = bucket(reqwest::Method::POST, format!("{messages}/{id}/ack"), None);
+    assert_eq!(ack.await, "global", "a POST under /messages is not a send");
+    let login = server
+        .http
+        .post(server.url("/auth/login"))
+        .json(&json!({ "username": "alice", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.headers()["x-ratelimit-bucket"], "auth");
+}

@@ -78,6 +78,20 @@ async fn bad_input_is_a_4xx_and_stores_nothing() {
             "invalid_id",
         ),
         (
+            reqwest::Method::PATCH,
+            format!("{messages}/not-an-id"),
+            r#"{"content": "hi"}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/servers/{sid}/members/@you"),
+            r#"{"nickname": "x"}"#.into(),
+            StatusCode::BAD_REQUEST,
+            "invalid_id",
+        ),
+        (
             post.clone(),
             "/servers".into(),
             r#"{"name": ["array"]}"#.into(),

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::{CategoryId, ServerId};
 use chat_engine::model::{
-    Category, Channel, CreateCategory, CreateChannel, CreateServer, Presence, SearchQuery,
-    SearchResults, Server, UpdateServer,
+    Category, Channel, CreateCategory, CreateChannel, CreateServer, DiscoveryQuery, Presence,
+    SearchQuery, SearchResults, Server, ServerPreview, UpdateServer,
 };
 
 use super::{Route, route};
@@ -16,6 +16,7 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
+        route!(Public(Global), get "/discovery/servers" => discover_servers, "Public servers, most members first: `q` in the name or description, `limit` 1–100 (25); no token needed", returns "ServerPreview[]"),
         route!(User, get "/servers" => list_servers, "The caller's servers", returns "Server[]"),
         route!(User, post "/servers" => create_server, "Create a server with @everyone, #general and a permanent invite", body "CreateServer", returns "Server"),
         route!(User, get "/servers/{server_id}" => get_server, "A server the caller is in, or a public one", returns "Server"),
@@ -29,6 +30,13 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, get "/servers/{server_id}/presences" => list_presences, "Presences of the online members", returns "Presence[]"),
         route!(User, get "/servers/{server_id}/messages/search" => search_messages, "Full-text search: `q`, `channel_id`, `author_id`, `has`, `before`, `after`, `limit`, `offset`", returns "SearchResults"),
     ]
+}
+
+async fn discover_servers(
+    State(state): State<AppState>,
+    Params(query): Params<DiscoveryQuery>,
+) -> ApiResult<Json<Vec<ServerPreview>>> {
+    Ok(Json(state.engine.discover_servers(&query)?))
 }
 
 async fn list_servers(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Server>>> {

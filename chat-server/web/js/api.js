@@ -1,0 +1,120 @@
+// @ts-check
+// The REST API, as bots use it: JSON under /api/v1 with a bearer token. An expired access
+// token is refreshed once with the refresh token, and the request retried.
+
+const BASE = '/api/v1';
+const TOKEN = 'chat.token';
+const REFRESH = 'chat.refresh';
+
+/** An error answer of the API: its status, `code` and `message`. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} code
+   * @param {string} message
+   */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** @returns {string | null} */
+export function token() {
+  return localStorage.getItem(TOKEN);
+}
+
+/** @param {{ token: string, refresh_token: string }} pair */
+export function keepTokens(pair) {
+  localStorage.setItem(TOKEN, pair.token);
+  localStorage.setItem(REFRESH, pair.refresh_token);
+}
+
+export function forgetTokens() {
+  localStorage.removeItem(TOKEN);
+  localStorage.removeItem(REFRESH);
+}
+
+/** @type {Promise<boolean> | null} */
+let refreshing = null;
+
+/** Trades the refresh token for a new pair; false when the session is over. */
+async function refresh() {
+  const refresh_token = localStorage.getItem(REFRESH);
+  if (!refresh_token) return false;
+  refreshing ??= fetch(`${BASE}/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token }),
+  })
+    .then(async (response) => {
+      if (!response.ok) return false;
+      keepTokens(await response.json());
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+/**
+ * Calls the API; resolves with the JSON answer (null for 204).
+ * @param {string} method
+ * @param {string} path under /api/v1
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
+export async function call(method, path, body) {
+  for (let attempt = 0; ; attempt += 1) {
+    /** @type {Record<string, string>} */
+    const headers = {};
+    const bearer = token();
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 401 && attempt === 0 && bearer && !path.startsWith('/auth/')) {
+      if (await refresh()) continue;
+    }
+    if (response.status === 204) return null;
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      throw new ApiError(
+        response.status,
+        answer?.code ?? 'http_error',
+        answer?.message ?? `${response.status} ${response.statusText}`,
+      );
+    }
+    return answer;
+  }
+}
+
+/** @param {string} path */
+export const get = (path) => call('GET', path);
+/** @param {string} path @param {unknown} [body] */
+export const post = (path, body) => call('POST', path, body);
+/** @param {string} path @param {unknown} [body] */
+export const patch = (path, body) => call('PATCH', path, body);
+/** @param {string} path @param {unknown} [body] */
+export const put = (path, body) => call('PUT', path, body);
+/** @param {string} path */
+export const del = (path) => call('DELETE', path);
+
+/**
+ * A query string from the defined values.
+ * @param {Record<string, string | number | undefined | null>} params
+ */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

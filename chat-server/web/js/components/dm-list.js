@@ -1,0 +1,102 @@
+// @ts-check
+// Direct messages: the caller's DMs and group DMs, newest activity first, and the dialog
+// that starts a group DM.
+
+import { useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { ensureUsers } from '../actions.js';
+import { html } from '../html.js';
+import { go } from '../router.js';
+import { displayName, getState, normalizeChannel, setState, useStore, withEntry } from '../store.js';
+import { Dialog } from './dialog.js';
+
+/** @param {{ current: string | null }} props */
+export function DmList({ current }) {
+  const channels = useStore((s) => s.channels);
+  const users = useStore((s) => s.users);
+  const readStates = useStore((s) => s.readStates);
+  const me = useStore((s) => s.me);
+  const [creating, setCreating] = useState(false);
+  const dms = Object.values(channels)
+    .filter((c) => !c.server_id)
+    .sort((a, b) => ((b.last_message_id ?? b.id) > (a.last_message_id ?? a.id) ? 1 : -1));
+  ensureUsers(dms.flatMap((c) => c.recipients));
+  /** @param {import('../store.js').Channel} channel */
+  const title = (channel) =>
+    channel.name ||
+    channel.recipients
+      .filter((id) => id !== me?.id)
+      .map((id) => users[id]?.display_name || users[id]?.username || '…')
+      .join(', ');
+  return html`
+    <div class="sidebar-header">
+      <h2>Direct messages</h2>
+      <button class="icon-button" aria-label="New group DM" title="New group DM"
+        onClick=${() => setCreating(true)}>＋</button>
+    </div>
+    <ul class="channel-tree" aria-label="Conversations">
+      ${dms.length === 0 && html`<li class="muted" style="padding: 8px">No conversations yet.</li>`}
+      ${dms.map((c) => {
+        const unread = (readStates[c.id]?.unread_count ?? 0) > 0;
+        return html`<li key=${c.id}>
+          <a class=${`channel${unread ? ' unread' : ''}`} href=${`#/channels/@me/${c.id}`}
+            aria-current=${current === c.id ? 'page' : undefined} aria-selected=${current === c.id}>
+            <span aria-hidden="true">${c.type === 'group_dm' ? '👥' : '@'}</span>
+            <span class="name">${title(c)}</span>
+            ${unread && html`<span class="badge">${readStates[c.id]?.unread_count}</span>`}
+          </a>
+        </li>`;
+      })}
+    </ul>
+    ${creating && html`<${GroupDm} onClose=${() => setCreating(false)} />`}`;
+}
+
+/** The people the caller shares a server with, to pick from. */
+function knownPeople() {
+  const s = getState();
+  const ids = new Set();
+  for (const members of Object.values(s.members)) for (const id of Object.keys(members)) ids.add(id);
+  ids.delete(s.me?.id);
+  return [...ids].map((id) => ({ id: String(id), name: displayName(s, String(id)) }));
+}
+
+/** @param {{ onClose: () => void }} props */
+function GroupDm({ onClose }) {
+  const [error, setError] = useState('');
+  const people = knownPeople();
+  /** @param {SubmitEvent} event */
+  const submit = async (event) => {
+    event.preventDefault();
+    const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
+    const recipients = form.getAll('recipient').map(String);
+    try {
+      const channel = await api.post('/users/@me/channels', {
+        recipients,
+        name: String(form.get('name') ?? ''),
+      });
+      setState((s) => ({ channels: withEntry(s.channels, channel.id, normalizeChannel(channel)) }));
+      onClose();
+      go(`/channels/@me/${channel.id}`);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return html`
+    <${Dialog} title="New group DM" onClose=${onClose}>
+      <form onSubmit=${submit}>
+        <label class="field">Name (optional)<input name="name" maxlength="100" /></label>
+        <fieldset>
+          <legend>People</legend>
+          ${people.length === 0 && html`<p class="muted">Join a server to find people.</p>`}
+          ${people.map(
+            (p) => html`<label class="check"><input type="checkbox" name="recipient" value=${p.id} /> ${p.name}</label>`,
+          )}
+        </fieldset>
+        ${error && html`<p class="error" role="alert">${error}</p>`}
+        <div class="buttons">
+          <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
+          <button type="submit" class="button">Create</button>
+        </div>
+      </form>
+    <//>`;
+}

@@ -1,0 +1,99 @@
+// @ts-check
+// User settings: profile (display name, avatar, bio), appearance (theme), and the session.
+
+import { useState } from 'preact/hooks';
+import * as api from '../api.js';
+import { signOut } from '../actions.js';
+import { html } from '../html.js';
+import { go } from '../router.js';
+import { setState, useStore, withEntry } from '../store.js';
+import { applyTheme } from '../theme.js';
+import { Avatar } from './avatar.js';
+
+const TABS = [
+  ['profile', 'My profile'],
+  ['appearance', 'Appearance'],
+  ['session', 'Session'],
+];
+
+/** @param {{ tab: string }} props */
+export function UserSettings({ tab }) {
+  return html`
+    <div class="settings">
+      <nav aria-label="User settings">
+        ${TABS.map(
+          ([id, label]) => html`<button aria-current=${tab === id ? 'page' : undefined}
+            onClick=${() => go(`/settings/${id}`)}>${label}</button>`,
+        )}
+        <button onClick=${() => go('/channels/@me')}>← Back to chat</button>
+      </nav>
+      <main>
+        ${tab === 'appearance' ? html`<${Appearance} />` : tab === 'session' ? html`<${Session} />` : html`<${Profile} />`}
+      </main>
+    </div>`;
+}
+
+function Profile() {
+  const me = useStore((s) => s.me);
+  const [status, setStatus] = useState('');
+  if (!me) return null;
+  /** @param {SubmitEvent} event */
+  const save = async (event) => {
+    event.preventDefault();
+    const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
+    try {
+      const user = await api.patch('/auth/me', {
+        display_name: String(form.get('display_name')),
+        avatar_url: String(form.get('avatar_url')),
+        bio: String(form.get('bio')),
+      });
+      setState((s) => ({ me: user, users: withEntry(s.users, user.id, user) }));
+      setStatus('Saved.');
+    } catch (e) {
+      setStatus(e instanceof Error ? e.message : String(e));
+    }
+  };
+  return html`
+    <section aria-labelledby="profile-title">
+      <h1 id="profile-title">My profile</h1>
+      <div class="profile-card">
+        <${Avatar} user=${me} name=${me.display_name || me.username} />
+        <div><strong>${me.username}</strong><span class="muted">#${me.discriminator}</span></div>
+      </div>
+      <form onSubmit=${save} style="margin-top: 16px">
+        <label class="field">Display name<input name="display_name" maxlength="32" value=${me.display_name} /></label>
+        <label class="field">Avatar URL<input name="avatar_url" type="url" maxlength="2048" value=${me.avatar_url} /></label>
+        <label class="field">About me<textarea name="bio" maxlength="190" rows="3">${me.bio}</textarea></label>
+        <button class="button" type="submit">Save</button>
+        <span role="status" class="muted" style="margin-left: 12px">${status}</span>
+      </form>
+    </section>`;
+}
+
+function Appearance() {
+  const theme = useStore((s) => s.theme);
+  return html`
+    <section aria-labelledby="appearance-title">
+      <h1 id="appearance-title">Appearance</h1>
+      <fieldset>
+        <legend>Theme</legend>
+        ${[
+          ['dark', 'Dark'],
+          ['light', 'Light'],
+        ].map(
+          ([value, label]) => html`<label class="check">
+            <input type="radio" name="theme" value=${value} checked=${theme === value} onChange=${() => applyTheme(value)} /> ${label}
+          </label>`,
+        )}
+      </fieldset>
+    </section>`;
+}
+
+function Session() {
+  return html`
+    <section aria-labelledby="session-title">
+      <h1 id="session-title">Session</h1>
+      <p class="muted">Logging out revokes this device's tokens.</p>
+      <button class="button danger" onClick=${() => signOut()}>Log out</button>
+    </section>`;
+}

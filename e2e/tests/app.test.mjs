@@ -1,0 +1,268 @@
+// The web client end to end, in headless Chromium against the real server: two people
+// register, make a server, invite, join and chat live; react, reply, edit, delete, open a
+// thread, search and jump, switch the theme; the page recovers after the server restarts
+// and shows what it missed exactly once. No console errors, no failed requests, no serious
+// accessibility violation; a screenshot of each main page.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { ChatServer, SHOTS, axe, launch, openPage, shot } from './browser.mjs';
+
+const PASSWORD = 'correct horse battery';
+const server = new ChatServer();
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {Awaited<ReturnType<typeof openPage>>} */
+let alice;
+/** @type {Awaited<ReturnType<typeof openPage>>} */
+let bob;
+
+before(async () => {
+  await server.start();
+  browser = await launch();
+  alice = await openPage(browser);
+  bob = await openPage(browser);
+});
+
+afterEach(async (t) => {
+  // A failed step leaves both pages on disk to look at.
+  if (t.passed === false || process.env.SHOT_EVERY_STEP) {
+    const slug = t.name.replace(/\W+/g, '-').slice(0, 40);
+    await alice?.page.screenshot({ path: `${SHOTS}/failed-${slug}-alice.png` }).catch(() => {});
+    await bob?.page.screenshot({ path: `${SHOTS}/failed-${slug}-bob.png` }).catch(() => {});
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  await server.stop();
+});
+
+/**
+ * Registers on the landing page.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+async function register(page, name) {
+  await page.goto(server.url);
+  await page.getByRole('button', { name: 'Register', exact: true }).first().click();
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('form').getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('navigation', { name: 'Servers' }).waitFor();
+}
+
+/**
+ * The message article whose text contains `text`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+const message = (page, text) =>
+  page.locator('main [role="feed"] article').filter({ has: page.locator('.body', { hasText: text }) });
+
+/**
+ * Sends a message with the composer.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+async function say(page, text) {
+  const box = page.locator('#composer').first();
+  await box.fill(text);
+  await box.press('Enter');
+  await message(page, text.replaceAll('**', '')).first().waitFor();
+}
+
+test('the landing page introduces the product and has no serious accessibility issue', async () => {
+  await alice.page.goto(server.url);
+  await alice.page.getByRole('heading', { name: /community/ }).waitFor();
+  await shot(alice.page, 'landing');
+  assert.deepEqual(await axe(alice.page), []);
+});
+
+test('two people register, make a server, invite, join and chat live', async () => {
+  await register(alice.page, 'alice');
+  await alice.page.getByRole('button', { name: 'Create a server' }).click();
+  await alice.page.getByLabel('Server name').fill('Rustaceans');
+  await alice.page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+  await alice.page.getByRole('navigation', { name: 'Rustaceans channels' }).waitFor();
+  await alice.page.getByRole('treeitem', { name: /general/ }).waitFor();
+  await alice.page.locator('#composer').waitFor();
+
+  await alice.page.getByRole('button', { name: 'Invite people' }).click();
+  await alice.page.getByRole('button', { name: 'Create invite' }).click();
+  const code = await alice.page.locator('[data-invite-code]').innerText();
+  await alice.page.getByRole('button', { name: 'Done' }).click();
+  assert.match(code, /^\w{6,}$/);
+
+  await register(bob.page, 'bob');
+  await bob.page.getByRole('button', { name: 'Join a server with an invite' }).click();
+  await bob.page.getByLabel('Invite code or link').fill(code);
+  await bob.page.getByRole('dialog').getByRole('button', { name: 'Join' }).click();
+  await bob.page.getByRole('navigation', { name: 'Rustaceans channels' }).waitFor();
+
+  await say(alice.page, 'hello bob, **welcome**');
+  const seen = message(bob.page, 'hello bob');
+  await seen.waitFor();
+  assert.equal(await seen.locator('strong').innerText(), 'welcome', 'markdown rendered by the server');
+  await say(bob.page, 'hi alice');
+  await message(alice.page, 'hi alice').waitFor();
+  await shot(alice.page, 'app-dark');
+});
+
+test('reactions, replies, edits and deletes reach the other side', async () => {
+  const hers = message(bob.page, 'hello bob');
+  await hers.hover();
+  await hers.getByRole('button', { name: 'Add reaction' }).click();
+  await bob.page.getByRole('button', { name: 'React with 👍' }).click();
+  const reaction = message(alice.page, 'hello bob').getByRole('button', { name: /👍 1 reaction/ });
+  await reaction.waitFor();
+  assert.equal(await reaction.getAttribute('aria-pressed'), 'false', 'not alice own');
+  await reaction.click();
+  await message(bob.page, 'hello bob').getByRole('button', { name: /👍 2 reactions/ }).waitFor();
+
+  await hers.hover();
+  await hers.getByRole('button', { name: 'Reply' }).click();
+  await bob.page.getByText('Replying to').waitFor();
+  await say(bob.page, 'answering you');
+  const reply = message(alice.page, 'answering you');
+  await reply.waitFor();
+  assert.match(await reply.locator('.reply-ref').innerText(), /alice/);
+
+  const id = await message(bob.page, 'hi alice').getAttribute('data-message-id');
+  const mine = bob.page.locator(`[data-message-id="${id}"]`);
+  await mine.hover();
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  await mine.locator('textarea').fill('hi alice (edited by me)');
+  await mine.locator('textarea').press('Enter');
+  await message(alice.page, 'edited by me').getByRole('button', { name: '(edited)' }).waitFor();
+
+  await say(alice.page, 'this one goes away');
+  await message(bob.page, 'this one goes away').waitFor();
+  alice.page.once('dialog', (d) => d.accept());
+  const doomed = message(alice.page, 'this one goes away');
+  await doomed.hover();
+  await doomed.getByRole('button', { name: 'Delete' }).click();
+  await message(bob.page, 'this one goes away').waitFor({ state: 'detached' });
+});
+
+test('a thread opens in the side panel', async () => {
+  const start = message(alice.page, 'hello bob');
+  await start.hover();
+  alice.page.once('dialog', (d) => d.accept('planning'));
+  await start.getByRole('button', { name: 'Start a thread' }).click();
+  const panel = alice.page.getByRole('complementary', { name: 'Thread' });
+  await panel.getByRole('heading', { name: /planning/ }).waitFor();
+  await panel.locator('#composer').fill('first in the thread');
+  await panel.locator('#composer').press('Enter');
+  await panel.locator('article', { hasText: 'first in the thread' }).waitFor();
+  await panel.getByRole('button', { name: 'Close the thread' }).click();
+});
+
+test('search finds a message and a click jumps to it', async () => {
+  await say(alice.page, 'the quokka is the happiest animal');
+  for (let i = 0; i < 3; i += 1) await say(alice.page, `filler ${i}`);
+  await alice.page.getByLabel('Search Rustaceans').fill('quokka');
+  await alice.page.getByLabel('Search Rustaceans').press('Enter');
+  const results = alice.page.getByRole('complementary', { name: 'Search results' });
+  await results.locator('[data-total]').filter({ hasText: '1 result' }).waitFor();
+  assert.match(await results.locator('.hit b, .hit mark').first().innerText(), /quokka/i);
+  await shot(alice.page, 'search-results');
+  await results.locator('.hit').first().click();
+  await alice.page.locator('article.highlight', { hasText: 'quokka' }).waitFor();
+  await results.getByRole('button', { name: 'Close search' }).click();
+});
+
+test('the theme switches to light and is remembered', async () => {
+  await alice.page.locator('[data-theme-toggle]').click();
+  assert.equal(await alice.page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await alice.page.reload();
+  await message(alice.page, 'hello bob').waitFor();
+  assert.equal(await alice.page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await shot(alice.page, 'app-light');
+  assert.deepEqual(await axe(alice.page), [], 'app shell, light');
+  await alice.page.locator('[data-theme-toggle]').click();
+  assert.deepEqual(await axe(alice.page), [], 'app shell, dark');
+});
+
+test('settings pages offer what the user may do', async () => {
+  await alice.page.getByRole('button', { name: 'Server settings' }).click();
+  await alice.page.getByRole('heading', { name: 'Server overview' }).waitFor();
+  await shot(alice.page, 'server-settings');
+  assert.deepEqual(await axe(alice.page), []);
+  await alice.page.getByRole('button', { name: 'Roles' }).click();
+  await alice.page.getByRole('button', { name: 'Create role' }).click();
+  await alice.page.getByRole('form', { name: /Edit new role/ }).waitFor();
+  await alice.page.getByRole('button', { name: /Back to Rustaceans/ }).click();
+
+  // Bob is a plain member: no management tabs, only leaving.
+  await bob.page.getByRole('button', { name: 'Server settings' }).click();
+  await bob.page.getByRole('navigation', { name: 'Rustaceans settings' }).getByRole('button', { name: 'Leave' }).click();
+  await bob.page.getByRole('button', { name: 'Leave server' }).waitFor();
+  assert.equal(await bob.page.getByRole('button', { name: 'Roles' }).count(), 0);
+  assert.equal(await bob.page.getByRole('button', { name: 'Create a channel' }).count(), 0);
+  await bob.page.getByRole('button', { name: /Back to Rustaceans/ }).click();
+
+  await alice.page.getByRole('button', { name: 'User settings' }).click();
+  await alice.page.getByRole('heading', { name: 'My profile' }).waitFor();
+  await alice.page.getByLabel('Display name').fill('Alice A.');
+  await alice.page.getByRole('button', { name: 'Save' }).click();
+  await alice.page.getByText('Saved.').waitFor();
+  await shot(alice.page, 'user-settings');
+  assert.deepEqual(await axe(alice.page), []);
+  await alice.page.getByRole('button', { name: 'Back to chat' }).click();
+});
+
+test('the page recovers after the server restarts and shows what it missed once', async () => {
+  for (const page of [alice.page, bob.page]) {
+    await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+    await message(page, 'hello bob').waitFor();
+  }
+  // The socket drops while the server is down: expected errors, not watched.
+  bob.watch.on = false;
+  alice.watch.on = false;
+  await server.stop();
+  await bob.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+  await server.start();
+  // Sent through the API before bob's page reconnects.
+  const login = await (await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+  })).json();
+  const servers = await (await fetch(`${server.url}/api/v1/servers`, { headers: { authorization: `Bearer ${login.token}` } })).json();
+  const general = servers[0].system_channel_id;
+  for (const text of ['missed one', 'missed two']) {
+    const sent = await fetch(`${server.url}/api/v1/channels/${general}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${login.token}` },
+      body: JSON.stringify({ content: text }),
+    });
+    assert.equal(sent.status, 201);
+  }
+  await message(bob.page, 'missed two').waitFor({ timeout: 30_000 });
+  await bob.page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor({ state: 'detached', timeout: 30_000 });
+  bob.watch.on = true;
+  alice.watch.on = true;
+  assert.equal(await message(bob.page, 'missed one').count(), 1, 'shown once');
+  assert.equal(await message(bob.page, 'missed two').count(), 1, 'shown once');
+  await say(bob.page, 'back online');
+  await message(alice.page, 'back online').waitFor({ timeout: 30_000 });
+});
+
+test('usable at 360 px wide: the sidebars collapse behind a toggle', async () => {
+  const narrow = await openPage(browser, { width: 360, height: 740 });
+  await narrow.page.goto(server.url);
+  await narrow.page.getByLabel('Username').fill('alice');
+  await narrow.page.getByLabel('Password').fill(PASSWORD);
+  await narrow.page.locator('form').getByRole('button', { name: 'Log in' }).click();
+  await narrow.page.getByRole('button', { name: 'Channels and servers' }).click();
+  await narrow.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+  await message(narrow.page, 'back online').waitFor();
+  await shot(narrow.page, 'narrow-360');
+  assert.deepEqual(narrow.problems, []);
+  await narrow.context.close();
+});
+
+test('no console errors and no failed requests on either page', () => {
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
+});

@@ -1,0 +1,123 @@
+// Shared helpers of the end-to-end tests: the real `chat` server on a loopback port, Debian's
+// Chromium driven by playwright-core, console and network watchers, screenshots, axe.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+export const CHAT = process.env.CHAT_BIN ?? new URL('../../target/debug/chat', import.meta.url).pathname;
+export const SHOTS = process.env.SCREENSHOTS ?? new URL('../screenshots/', import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** A free loopback port. */
+export async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A `chat serve` on a data directory; `restart()` keeps both. */
+export class ChatServer {
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'chat-e2e-'));
+    this.port = 0;
+    /** @type {import('node:child_process').ChildProcess | null} */
+    this.child = null;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start() {
+    if (!this.port) this.port = await freePort();
+    this.child = spawn(CHAT, ['--data-dir', this.dir, 'serve', '--addr', `127.0.0.1:${this.port}`, '--no-rate-limits'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, RUST_LOG: 'warn' },
+    });
+    for (let i = 0; i < 100; i += 1) {
+      try {
+        if ((await fetch(`${this.url}/healthz`)).ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the server did not start');
+  }
+
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A page that records console errors and failed requests.
+ * @param {import('playwright-core').Browser} browser
+ * @param {{ width?: number, height?: number }} [viewport]
+ */
+export async function openPage(browser, viewport = {}) {
+  const context = await browser.newContext({
+    viewport: { width: viewport.width ?? 1280, height: viewport.height ?? 800 },
+    colorScheme: 'dark',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  /** @type {string[]} */
+  const problems = [];
+  const watch = { on: true };
+  page.on('console', (m) => watch.on && m.type() === 'error' && problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => watch.on && problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => watch.on && r.status() >= 500 && problems.push(`server error: ${r.status()} ${r.url()}`));
+  return { context, page, problems, watch };
+}
+
+/**
+ * Saves a screenshot of the page.
+ * @param {import('playwright-core').Page} page
+ * @param {string} name
+ */
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/**
+ * The serious and critical accessibility violations axe-core finds on the page.
+ * @param {import('playwright-core').Page} page
+ */
+export async function axe(page) {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(async () => {
+    // @ts-ignore: injected above
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((/** @type {any} */ v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((/** @type {any} */ n) => n.target.join(' ')),
+    }));
+  });
+  return result.filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical');
+}
