@@ -103,6 +103,11 @@ test('two people register, make a server, invite, join and chat live', async () 
   const seen = message(bob.page, 'hello bob');
   await seen.waitFor();
   assert.equal(await seen.locator('strong').innerText(), 'welcome', 'markdown rendered by the server');
+  const members = alice.page.getByRole('complementary', { name: 'Members' });
+  await members.getByRole('button', { name: /^bob\b.*online/ }).waitFor();
+  await bob.page.locator('#composer').pressSequentially('hi al');
+  await alice.page.getByText('bob is typing…').waitFor();
+  await bob.page.locator('#composer').fill('');
   await say(bob.page, 'hi alice');
   await message(alice.page, 'hi alice').waitFor();
   await shot(alice.page, 'app-dark');
@@ -260,6 +265,25 @@ test('usable at 360 px wide: the sidebars collapse behind a toggle', async () =>
   await shot(narrow.page, 'narrow-360');
   assert.deepEqual(narrow.problems, []);
   await narrow.context.close();
+});
+
+test('the keyboard moves through servers, channels and messages', async () => {
+  const page = alice.page;
+  const active = () => page.evaluate(() => document.activeElement?.textContent?.trim().slice(0, 40) ?? '');
+  await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).focus();
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Direct messages');
+  await page.getByRole('treeitem', { name: /general/ }).focus();
+  await page.keyboard.press('ArrowDown');
+  assert.match(await active(), /planning/, 'the thread under #general');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /planning/ }).waitFor();
+  await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+  const last = page.locator('main [role="feed"] article[tabindex="0"]');
+  await last.focus();
+  const before = await active();
+  await page.keyboard.press('ArrowUp');
+  assert.notEqual(await active(), before, 'moved to the message above');
 });
 
 test('no console errors and no failed requests on either page', () => {

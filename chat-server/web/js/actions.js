@@ -66,7 +66,11 @@ function connect() {
       applyEvent(type, data);
       if (type === 'READY' || type === 'RESUMED') catchUp();
       if (type === 'MESSAGE_CREATE' || type === 'MESSAGE_UPDATE') ensureUsers([data.author_id]);
-      if (type === 'MEMBER_ADD') ensureUsers([data.user_id]);
+      if (type === 'MEMBER_ADD') {
+        ensureUsers([data.user_id]);
+        // The newcomer's presence was announced before they shared this server.
+        requestMembers(data.server_id);
+      }
       if (type === 'SERVER_CREATE') loadServer(data.id);
     },
     onState: (connection) => setState({ connection }),

@@ -266,15 +266,13 @@ export function applyEvent(type, data) {
 }
 
 /**
- * Who is typing in a channel now (not the caller).
- * @param {State} s
- * @param {string} channel
+ * Who is typing now, from a channel's typing record (not the caller: the reducer skips them).
+ * @param {Record<string, number> | undefined} typing
  * @returns {string[]}
  */
-export function typingIn(s, channel) {
+export function typingIn(typing) {
   const now = Date.now();
-  return Object.entries(s.typing[channel] ?? {})
+  return Object.entries(typing ?? {})
     .filter(([, until]) => until > now)
     .map(([user]) => user);
 }
-

@@ -76,10 +76,10 @@ export function ChannelTree({ server, current }) {
       <div class="row">
         ${has(perms, P.CREATE_INVITE) &&
         html`<button class="icon-button" aria-label="Invite people" title="Invite people"
-          onClick=${() => setDialog('invite')}>👤+</button>`}
+          onClick=${() => setDialog('invite')}>👤</button>`}
         ${has(perms, P.MANAGE_CHANNELS) &&
         html`<button class="icon-button" aria-label="Create a channel" title="Create a channel"
-          onClick=${() => setDialog('channel')}>＋</button>`}
+          onClick=${() => setDialog('channel')}>+</button>`}
         <button class="icon-button" aria-label="Server settings" title="Server settings"
           onClick=${() => go(`/servers/${server.id}/settings`)}>⚙</button>
       </div>

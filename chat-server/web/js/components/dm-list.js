@@ -32,7 +32,7 @@ export function DmList({ current }) {
     <div class="sidebar-header">
       <h2>Direct messages</h2>
       <button class="icon-button" aria-label="New group DM" title="New group DM"
-        onClick=${() => setCreating(true)}>＋</button>
+        onClick=${() => setCreating(true)}>+</button>
     </div>
     <ul class="channel-tree" aria-label="Conversations">
       ${dms.length === 0 && html`<li class="muted" style="padding: 8px">No conversations yet.</li>`}

@@ -102,6 +102,7 @@ function Discovery() {
   return html`
     <section class="discovery" aria-labelledby="discover-title">
       <h2 id="discover-title">Public servers</h2>
+      ${servers.length === 0 && html`<p class="muted">No public servers yet: make one and tick "Listed in public servers".</p>`}
       <ul>
         ${servers.map(
           (s) => html`<li><strong>${s.name}</strong><div class="muted">${s.description}</div>

@@ -16,7 +16,6 @@ import { MessageItem } from './message.js';
  */
 export function MessageList({ channel, jump, onOpenThread, onRead }) {
   const history = useStore((s) => historyOf(s, channel.id));
-  const messages = useStore((s) => s.messages);
   const typing = useStore((s) => s.typing[channel.id]);
   useStore((s) => s.users);
   const feed = useRef(/** @type {HTMLDivElement | null} */ (null));
@@ -78,20 +77,17 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
 
   const byId = useMemo(() => new Map(list.map((m) => [m.id, m])), [list]);
   const markAfter = readMark && list.some((m) => m.id > readMark && m.author_id !== getState().me?.id) ? readMark : null;
-  // The feed's own articles, for the arrow keys.
-  const names = typingIn(getState(), channel.id).map((id) => displayName(getState(), id, channel.server_id));
-  void typing;
-  void messages;
+  const names = typingIn(typing).map((id) => displayName(getState(), id, channel.server_id));
 
   /** @param {KeyboardEvent} event */
   const arrows = (event) => {
-    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp' && event.key !== 'PageDown' && event.key !== 'PageUp') return;
     const target = /** @type {HTMLElement} */ (event.target);
-    if (target.getAttribute('role') !== 'article') return;
-    const next = event.key === 'ArrowDown' || event.key === 'PageDown'
-      ? target.nextElementSibling : target.previousElementSibling;
-    const article = next?.getAttribute('role') === 'article' ? next : (event.key.endsWith('Down') ? next?.nextElementSibling : next?.previousElementSibling);
-    /** @type {HTMLElement | null | undefined} */ (article)?.focus();
+    if (target.tagName !== 'ARTICLE') return;
+    const down = event.key === 'ArrowDown' || event.key === 'PageDown';
+    const up = event.key === 'ArrowUp' || event.key === 'PageUp';
+    if (!down && !up) return;
+    const next = down ? target.nextElementSibling : target.previousElementSibling;
+    /** @type {HTMLElement | null} */ (next)?.focus();
     event.preventDefault();
   };
 
@@ -115,7 +111,7 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
             day=${showDay ? day : null} newAbove=${markAfter !== null && previous?.id === markAfter}
             replied=${message.reply_to_id ? byId.get(message.reply_to_id) : undefined}
             highlight=${highlight === message.id}
-            posinset=${index + 1} setsize=${list.length}
+            posinset=${index + 1} setsize=${list.length} focusable=${index === list.length - 1}
             onReply=${() => setReplyTo(message.id)} onOpenThread=${onOpenThread}
             onJump=${(/** @type {string} */ id) => location.hash = `#/channels/${channel.server_id ?? '@me'}/${channel.id}/${id}`} />`;
       })}

@@ -23,9 +23,10 @@ const SYSTEM = {
 /**
  * @param {{ message: Message, channel: import('../store.js').Channel, grouped: boolean,
  *   day: string | null, newAbove: boolean, replied?: Message, highlight: boolean, posinset: number, setsize: number,
+ *   focusable: boolean,
  *   onReply: () => void, onOpenThread: (id: string) => void, onJump: (id: string) => void }} props
  */
-export function MessageItem({ message, channel, grouped, day, newAbove, replied, highlight, posinset, setsize, onReply, onOpenThread, onJump }) {
+export function MessageItem({ message, channel, grouped, day, newAbove, replied, highlight, posinset, setsize, focusable, onReply, onOpenThread, onJump }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const [edits, setEdits] = useState(/** @type {any[] | null} */ (null));
@@ -79,7 +80,7 @@ export function MessageItem({ message, channel, grouped, day, newAbove, replied,
   if (highlight) classes.push('highlight');
   if (mentionsMe && !mine) classes.push('mentioned');
   return html`
-    <article class=${classes.join(' ')} tabindex="-1" data-message-id=${message.id}
+    <article class=${classes.join(' ')} tabindex=${focusable ? 0 : -1} data-message-id=${message.id}
       aria-posinset=${posinset} aria-setsize=${setsize} aria-labelledby=${`m-${message.id}-meta`}>
       <${Above} day=${day} newAbove=${newAbove} />
       ${message.reply_to_id &&
