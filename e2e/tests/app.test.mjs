@@ -149,6 +149,41 @@ test('reactions, replies, edits and deletes reach the other side', async () => {
   await message(bob.page, 'this one goes away').waitFor({ state: 'detached' });
 });
 
+test('a failed send shows a retry, and the retry sends it once', async () => {
+  alice.watch.on = false; // the refused request is the point here
+  await alice.page.route('**/api/v1/channels/*/messages', (route) =>
+    route.request().method() === 'POST'
+      ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"code":"unavailable","message":"try again"}' })
+      : route.continue(),
+  );
+  const box = alice.page.locator('#composer');
+  await box.fill('sent on the second try');
+  await box.press('Enter');
+  const failed = alice.page.locator('article.failed', { hasText: 'sent on the second try' });
+  await failed.getByRole('alert').filter({ hasText: 'Not sent' }).waitFor();
+  await alice.page.unroute('**/api/v1/channels/*/messages');
+  alice.watch.on = true;
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await message(bob.page, 'sent on the second try').waitFor();
+  await alice.page.locator('article.failed').waitFor({ state: 'detached' });
+  assert.equal(await message(alice.page, 'sent on the second try').count(), 1);
+});
+
+test('unread channels are marked until read', async () => {
+  await alice.page.getByRole('button', { name: 'Create a channel' }).click();
+  await alice.page.getByRole('dialog').getByLabel('Name').fill('random');
+  await alice.page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+  await alice.page.getByRole('heading', { name: /random/ }).waitFor();
+  await say(alice.page, 'over here');
+  const unread = bob.page.getByRole('treeitem', { name: 'random, unread' });
+  await unread.waitFor();
+  await unread.click();
+  await message(bob.page, 'over here').waitFor();
+  await bob.page.getByRole('treeitem', { name: 'random', exact: true }).waitFor();
+  await bob.page.getByRole('treeitem', { name: /general/ }).click();
+  await alice.page.getByRole('treeitem', { name: /general/ }).click();
+});
+
 test('a thread opens in the side panel', async () => {
   const start = message(alice.page, 'hello bob');
   await start.hover();

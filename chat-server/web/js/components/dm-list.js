@@ -2,7 +2,7 @@
 // Direct messages: the caller's DMs and group DMs, newest activity first, and the dialog
 // that starts a group DM.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { ensureUsers } from '../actions.js';
 import { html } from '../html.js';
@@ -20,7 +20,10 @@ export function DmList({ current }) {
   const dms = Object.values(channels)
     .filter((c) => !c.server_id)
     .sort((a, b) => ((b.last_message_id ?? b.id) > (a.last_message_id ?? a.id) ? 1 : -1));
-  ensureUsers(dms.flatMap((c) => c.recipients));
+  const recipients = dms.flatMap((c) => c.recipients).join();
+  useEffect(() => {
+    ensureUsers(recipients.split(',').filter(Boolean));
+  }, [recipients]);
   /** @param {import('../store.js').Channel} channel */
   const title = (channel) =>
     channel.name ||

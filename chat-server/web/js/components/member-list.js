@@ -2,7 +2,7 @@
 // The member list: online members by their highest hoisted role, then offline ones; a
 // member's card offers a DM and, to moderators, kick and ban.
 
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { ensureUsers, openDm } from '../actions.js';
 import { html } from '../html.js';
@@ -18,7 +18,10 @@ export function MemberList({ server }) {
   const users = useStore((s) => s.users);
   const [card, setCard] = useState(/** @type {string | null} */ (null));
   const ids = Object.keys(members ?? {});
-  ensureUsers(ids);
+  const known = ids.join();
+  useEffect(() => {
+    ensureUsers(known.split(',').filter(Boolean));
+  }, [known]);
   const s = getState();
   const online = (/** @type {string} */ id) => {
     const status = presences[id]?.status;

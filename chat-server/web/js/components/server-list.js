@@ -70,7 +70,7 @@ export function ServerList({ current }) {
 }
 
 /** @param {string} name */
-export function initials(name) {
+function initials(name) {
   return name
     .split(/\s+/)
     .filter(Boolean)
