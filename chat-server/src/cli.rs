@@ -86,6 +86,18 @@ pub struct Serve {
     /// Milliseconds between gateway heartbeats.
     #[arg(long, env = "CHAT_HEARTBEAT_MS", default_value_t = 41_250)]
     pub heartbeat_ms: u64,
+    /// The URL people reach the server at behind a proxy (`https://chat.example`): cookie
+    /// writes must come from its origin, and `https` makes the cookies `Secure`.
+    #[arg(long, env = "CHAT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// A proxy whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (repeat it, or
+    /// separate addresses with commas).
+    #[arg(
+        long = "trusted-proxy",
+        env = "CHAT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// `chat seed`.

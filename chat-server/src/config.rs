@@ -1,5 +1,6 @@
 //! Server configuration: addresses, limits and timings, with defaults for one machine.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::ratelimit::RateLimits;
@@ -11,10 +12,16 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// How often gateway clients heartbeat.
     pub heartbeat_interval: Duration,
+    /// The URL people reach the server at (`https://chat.example`), when it is behind a
+    /// proxy: its origin is the one writes by cookie must come from, and `https` makes the
+    /// cookies `Secure`.
+    pub public_url: Option<String>,
     /// Rate limits; `RateLimits::off()` for load tests.
     pub rate_limits: RateLimits,
     /// How long a dropped gateway session stays resumable.
     pub resume_window: Duration,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// How long one write to a gateway socket may take (its 1 MiB write buffer full) before
     /// the client counts as too slow and is disconnected.
     pub write_timeout: Duration,
@@ -25,8 +32,10 @@ impl Default for ServerConfig {
         Self {
             body_limit: 64 * 1024,
             heartbeat_interval: Duration::from_secs(41),
+            public_url: None,
             rate_limits: RateLimits::default(),
             resume_window: Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
             write_timeout: Duration::from_secs(10),
         }
     }

@@ -56,6 +56,11 @@ async fn execute(cli: &Cli) -> Result<()> {
                     gateway_per_minute: serve.rate_gateway_per_minute,
                 },
                 heartbeat_interval: std::time::Duration::from_millis(serve.heartbeat_ms.max(1000)),
+                public_url: serve
+                    .public_url
+                    .as_deref()
+                    .map(|url| url.trim_end_matches('/').to_owned()),
+                trusted_proxies: serve.trusted_proxies.clone(),
                 ..ServerConfig::default()
             };
             let listener = tokio::net::TcpListener::bind(serve.addr)

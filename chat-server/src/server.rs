@@ -46,6 +46,7 @@ pub async fn run(
     let state = AppState::new(Shared {
         engine,
         config,
+        csp: crate::web::content_security_policy(),
         limiter: limiter.clone(),
         sessions: Registry::default(),
         metrics: metrics_handle(),

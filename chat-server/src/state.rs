@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::http::HeaderValue;
 use chat_engine::Engine;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::watch;
@@ -36,6 +37,8 @@ pub(crate) struct Shared {
     pub(crate) engine: Engine,
     /// The configuration.
     pub(crate) config: ServerConfig,
+    /// The Content-Security-Policy every answer carries.
+    pub(crate) csp: HeaderValue,
     /// The rate limiter.
     pub(crate) limiter: Limiter,
     /// Resumable gateway sessions.

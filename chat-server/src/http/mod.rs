@@ -6,6 +6,7 @@ pub(crate) mod extract;
 mod openapi;
 pub(crate) mod ratelimit;
 pub(crate) mod routes;
+pub(crate) mod security;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -50,7 +51,11 @@ pub(crate) fn router(state: AppState) -> Router {
         })
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed);
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ));
     Router::new()
         .nest("/api/v1", api)
         .route("/ws", get(crate::gateway::upgrade))
@@ -58,6 +63,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(crate::web::serve)
         .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| {

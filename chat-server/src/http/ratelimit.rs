@@ -2,14 +2,13 @@
 //! table names, per IP on the public routes and per user on the others. Every limited
 //! response carries the `X-RateLimit-*` headers.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use super::extract::token_of;
+use super::security::{client_ip, peer_of};
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
 
@@ -32,16 +31,14 @@ async fn limited(
     }
 }
 
-/// Limits a public route per client IP.
+/// Limits a public route per client IP (behind a trusted proxy, the forwarded one).
 pub(crate) async fn per_ip(
     State((state, bucket)): State<(AppState, Bucket)>,
     request: Request,
     next: Next,
 ) -> Response {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let ip = client_ip(request.headers(), peer_of(&request), &state.config)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     limited(&state, bucket, &ip, request, next).await
 }
 

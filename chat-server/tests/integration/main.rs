@@ -11,3 +11,4 @@ mod realtime;
 mod rest;
 mod rest_input;
 mod rest_permissions;
+mod security;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, OptionalBody, REFRESH_COOKIE, TOKEN_COOKIE, cookie};
+use crate::http::extract::{Auth, Body, Https, OptionalBody, REFRESH_COOKIE, TOKEN_COOKIE, cookie};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -28,14 +28,15 @@ pub(super) fn routes() -> Vec<Route> {
     ]
 }
 
-/// The tokens as JSON, and as httpOnly cookies for the web UI.
-fn with_cookies(status: StatusCode, auth: AuthResponse) -> Response {
+/// The tokens as JSON, and as httpOnly cookies for the web UI (`Secure` over https).
+fn with_cookies(status: StatusCode, https: Https, auth: AuthResponse) -> Response {
+    let secure = if https.0 { "; Secure" } else { "" };
     let token = format!(
-        "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/",
+        "{TOKEN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/{secure}",
         auth.token
     );
     let refresh = format!(
-        "{REFRESH_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1/auth",
+        "{REFRESH_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/api/v1/auth{secure}",
         auth.refresh_token
     );
     (
@@ -48,20 +49,24 @@ fn with_cookies(status: StatusCode, auth: AuthResponse) -> Response {
 
 async fn register(
     State(state): State<AppState>,
+    https: Https,
     Body(request): Body<RegisterRequest>,
 ) -> ApiResult<Response> {
     Ok(with_cookies(
         StatusCode::CREATED,
+        https,
         state.engine.register(request).await?,
     ))
 }
 
 async fn login(
     State(state): State<AppState>,
+    https: Https,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult<Response> {
     Ok(with_cookies(
         StatusCode::OK,
+        https,
         state.engine.login(request).await?,
     ))
 }
@@ -76,6 +81,7 @@ struct RefreshRequest {
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
+    https: Https,
     OptionalBody(request): OptionalBody<RefreshRequest>,
 ) -> ApiResult<Response> {
     let token = request
@@ -84,6 +90,7 @@ async fn refresh(
         .ok_or_else(|| ApiError::bad_request("invalid_body", "refresh_token is required"))?;
     Ok(with_cookies(
         StatusCode::OK,
+        https,
         state.engine.refresh(&token).await?,
     ))
 }
