@@ -184,6 +184,25 @@ test('unread channels are marked until read', async () => {
   await alice.page.getByRole('treeitem', { name: /general/ }).click();
 });
 
+test('a DM opens from a member card, and a custom status shows to others', async () => {
+  await alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b/ }).click();
+  await alice.page.getByRole('dialog').getByRole('button', { name: 'Message' }).click();
+  await alice.page.getByRole('heading', { name: /bob/ }).waitFor();
+  await say(alice.page, 'psst, just you');
+  await bob.page.getByRole('button', { name: /^Direct messages/ }).click();
+  await bob.page.getByRole('link', { name: /alice/ }).click();
+  await message(bob.page, 'psst, just you').waitFor();
+
+  await bob.page.getByRole('button', { name: 'Set status' }).click();
+  await bob.page.getByLabel('Do not disturb').check();
+  await bob.page.getByLabel('Custom status').fill('deep in the borrow checker');
+  await bob.page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await alice.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+  const card = alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b.*dnd/ });
+  await card.getByText('deep in the borrow checker').waitFor();
+  await bob.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+});
+
 test('a thread opens in the side panel', async () => {
   const start = message(alice.page, 'hello bob');
   await start.hover();
