@@ -159,6 +159,13 @@ impl CloseCode {
     }
 }
 
+/// Where the gateway is (`GET /api/v1/gateway`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayUrl {
+    /// A `ws://` or `wss://` URL.
+    pub url: String,
+}
+
 /// Payload of Hello (op 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hello {

@@ -68,27 +68,6 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// Whether the request came over https (directly or through a trusted proxy, or the public
-/// URL is https), for `Secure` cookies.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Https(pub(crate) bool);
-
-impl FromRequestParts<AppState> for Https {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0);
-        Ok(Self(super::security::is_https(
-            &parts.headers,
-            peer,
-            &state.config,
-        )))
-    }
-}
-
 /// A JSON body; malformed JSON and wrong types are 400s with the parser's reason.
 #[derive(Debug)]
 pub(crate) struct Body<T>(pub(crate) T);

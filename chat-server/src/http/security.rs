@@ -7,8 +7,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, HOST, ORIGIN, REFERER};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -133,6 +134,27 @@ pub(crate) fn is_https(
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
+}
+
+/// Whether the request came over https (directly or through a trusted proxy, or the public
+/// URL is https), for `Secure` cookies.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Https(pub(crate) bool);
+
+impl FromRequestParts<AppState> for Https {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        Ok(Self(super::security::is_https(
+            &parts.headers,
+            peer,
+            &state.config,
+        )))
+    }
 }
 
 /// The peer's address, which the server records on every connection.

@@ -232,7 +232,9 @@ async fn a_resume_needs_a_session_this_server_issued_to_that_user() {
 
     let never_issued = resume_answer(&server, &alice.token, "no-such-session", seq).await;
     assert!(is_invalid_session(&never_issued), "{never_issued}");
-    let forged = format!("{}0", &session_id[..session_id.len() - 1]);
+    // The same id with its MAC's last digit changed.
+    let flipped = if session_id.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{flipped}", &session_id[..session_id.len() - 1]);
     let forged = resume_answer(&server, &alice.token, &forged, seq).await;
     assert!(is_invalid_session(&forged), "{forged}");
     let someone_elses = resume_answer(&server, &bob.token, &session_id, seq).await;

@@ -326,6 +326,7 @@ async fn cookies_authenticate_the_web_ui() {
         .http
         .post(server.url("/auth/refresh"))
         .header("cookie", &refresh)
+        .header("origin", server.url("").replace("/api/v1", ""))
         .send()
         .await
         .unwrap();
@@ -334,6 +335,7 @@ async fn cookies_authenticate_the_web_ui() {
         .http
         .post(server.url("/auth/refresh"))
         .header("cookie", &refresh)
+        .header("origin", server.url("").replace("/api/v1", ""))
         .send()
         .await
         .unwrap();

@@ -151,6 +151,31 @@ async fn cookies_are_secure_when_people_come_over_https() {
 }
 
 #[tokio::test]
+async fn the_gateway_url_follows_how_people_reach_the_server() {
+    let gateway = |server: &TestServer| {
+        let request = server.http.get(server.url("/gateway"));
+        async move {
+            request
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let plain = TestServer::start().await;
+    let host = plain.url("").replace("/api/v1", "").replace("http://", "");
+    assert_eq!(gateway(&plain).await["url"], format!("ws://{host}/ws"));
+    let config = ServerConfig {
+        public_url: Some("https://chat.example".into()),
+        ..test_config()
+    };
+    let behind = TestServer::with(Engine::in_memory().await.unwrap(), config).await;
+    assert_eq!(gateway(&behind).await["url"], "wss://chat.example/ws");
+}
+
+#[tokio::test]
 async fn forwarded_addresses_count_only_from_trusted_proxies() {
     let limits = RateLimits {
         auth_per_minute: 2,

@@ -13,7 +13,8 @@ use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, Https, OptionalBody, REFRESH_COOKIE, TOKEN_COOKIE, cookie};
+use crate::http::extract::{Auth, Body, OptionalBody, REFRESH_COOKIE, TOKEN_COOKIE, cookie};
+use crate::http::security::Https;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {

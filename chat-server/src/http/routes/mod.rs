@@ -3,6 +3,7 @@
 
 mod auth;
 mod channels;
+mod gateway;
 mod invites;
 mod members;
 mod messages;
@@ -71,6 +72,7 @@ pub(crate) use route;
 pub(crate) fn all() -> Vec<Route> {
     [
         auth::routes(),
+        gateway::routes(),
         users::routes(),
         servers::routes(),
         members::routes(),

@@ -75,8 +75,7 @@ export function SearchPanel({ server, query, onClose }) {
             // A hit is the message with its `highlight` beside its fields.
             (hit) => html`<li key=${hit.id}>
               <button class="hit" onClick=${() => go(`/channels/${server.id}/${hit.channel_id}/${hit.id}`)}>
-                <div class="muted">${displayName(s, hit.author_id, server.id)} in #${channels[hit.channel_id]?.name ?? ''}
-                  · ${new Date(hit.created_at).toLocaleString()}</div>
+                <div class="muted">${`${displayName(s, hit.author_id, server.id)} in #${channels[hit.channel_id]?.name ?? ''} · ${new Date(hit.created_at).toLocaleString()}`}</div>
                 <div dangerouslySetInnerHTML=${{ __html: hit.highlight }}></div>
               </button>
             </li>`,
