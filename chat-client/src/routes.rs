@@ -2,6 +2,7 @@
 //! options return builders (in `messages.rs`); the rest are plain async methods.
 
 use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
+use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
     AuthResponse, Ban, BotCreated, Category, Channel, CreateBot, CreateCategory, CreateChannel,
     CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, Invite,
@@ -66,6 +67,12 @@ impl Client {
     /// `POST /auth/logout`.
     pub async fn logout(&self) -> Result<()> {
         self.post("/auth/logout", &json!({})).await
+    }
+
+    /// `GET /gateway`: the gateway's URL as the server sees it (`wss://` behind https).
+    pub async fn get_gateway(&self) -> Result<String> {
+        let answer: GatewayUrl = self.get("/gateway").await?;
+        Ok(answer.url)
     }
 
     /// `GET /auth/me`.

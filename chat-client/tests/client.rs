@@ -483,3 +483,28 @@ async fn a_bot_answers_through_its_handlers() {
     running.abort();
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_gateway_url_comes_from_the_server_or_the_base_url() {
+    use chat_client::gateway::gateway_url_for;
+    assert_eq!(
+        gateway_url_for("https://chat.example/"),
+        "wss://chat.example/ws"
+    );
+    assert_eq!(
+        gateway_url_for("http://127.0.0.1:8080"),
+        "ws://127.0.0.1:8080/ws"
+    );
+    let running = start().await;
+    let client = running.client();
+    let url = client.get_gateway().await.unwrap();
+    assert_eq!(url, gateway_url_for(client.base_url()));
+    // The URL it answers is one the gateway client connects to.
+    let alice = client.register("alice", "correct horse").await.unwrap();
+    let mut gateway = Gateway::connect(GatewayConfig::new(url, &alice.token));
+    match next_dispatch(&mut gateway).await {
+        GatewayEvent::Ready(ready) => assert_eq!(ready.user.id, alice.user.id),
+        other => panic!("expected READY, got {other:?}"),
+    }
+    running.stop().await;
+}

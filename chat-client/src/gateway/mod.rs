@@ -35,6 +35,21 @@ pub struct GatewayConfig {
     pub max_backoff: Duration,
 }
 
+/// The gateway URL of a server's base URL: `http` becomes `ws`, `https` becomes `wss`, with
+/// the path `/ws` (what `GET /api/v1/gateway` answers for a server reached directly).
+pub fn gateway_url_for(base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    let rest = base
+        .strip_prefix("https://")
+        .map(|rest| format!("wss://{rest}"))
+        .or_else(|| {
+            base.strip_prefix("http://")
+                .map(|rest| format!("ws://{rest}"))
+        })
+        .unwrap_or_else(|| base.to_owned());
+    format!("{rest}/ws")
+}
+
 impl GatewayConfig {
     /// A configuration with the usual waits (0.5 s doubling to 30 s).
     pub fn new(url: impl Into<String>, token: impl Into<String>) -> Self {
