@@ -2,10 +2,12 @@
 //!
 //! Drives a running chat server over real sockets: provisions users, a server and bot
 //! members through REST, opens gateway sessions spread over several 127.0.0.x source
-//! addresses, and runs a scenario (`idle`, `fanout`, `ramp`, `churn`, `ingest`), reporting
+//! addresses, and runs a scenario (`idle`, `fanout`, `ramp`, `churn`, `ingest`, and `crash`,
+//! which starts the server itself to kill it), reporting
 //! percentiles (HdrHistogram) as a human summary and one JSON line per run. Loopback only,
 //! bounded in time.
 
+pub mod crash;
 pub mod provision;
 pub mod report;
 pub mod scenarios;

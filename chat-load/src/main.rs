@@ -77,6 +77,25 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Sends while the server (started here on `--addr`) is killed with SIGKILL and
+    /// restarted: every acknowledged message exactly once, and seen by every watcher.
+    Crash {
+        /// The `chat` binary to run.
+        #[arg(long, default_value = "target/release/chat")]
+        server_bin: std::path::PathBuf,
+        /// Concurrent senders.
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
+        /// Gateway sessions watching the channel.
+        #[arg(long, default_value_t = 4)]
+        watchers: usize,
+        /// How many times the server is killed.
+        #[arg(long, default_value_t = 2)]
+        kills: u32,
+        /// Seconds the senders send.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Concurrent durable sends: throughput and ack latency.
     Ingest {
         /// Concurrent senders.
@@ -135,6 +154,24 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Churn { sessions, seconds } => {
             vec![scenarios::churn(&options, sessions, Duration::from_secs(seconds)).await?]
+        }
+        Scenario::Crash {
+            server_bin,
+            senders,
+            watchers,
+            kills,
+            seconds,
+        } => {
+            let crash = chat_load::crash::CrashOptions {
+                server_bin,
+                addr: cli.addr,
+                senders,
+                watchers,
+                kills,
+                duration: Duration::from_secs(seconds),
+                progress: progress.clone(),
+            };
+            vec![chat_load::crash::crash(&crash).await?]
         }
         Scenario::Ingest { senders, seconds } => {
             vec![scenarios::ingest(&options, senders, Duration::from_secs(seconds)).await?]

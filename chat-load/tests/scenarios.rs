@@ -96,3 +96,54 @@ async fn ingest_counts_acknowledged_sends() {
     assert!(count(&report, "acknowledged") > 0);
     assert!(number(&report, "msgs_per_s") > 0.0);
 }
+
+/// The `chat` binary this `cargo test` built, beside this test's own executable.
+fn chat_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .join("chat");
+    assert!(
+        bin.exists(),
+        "{} is missing: build chat-server first",
+        bin.display()
+    );
+    bin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crash_loses_and_duplicates_nothing_acknowledged() {
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap()
+    };
+    let options = chat_load::crash::CrashOptions {
+        server_bin: chat_binary(),
+        addr,
+        senders: 3,
+        watchers: 2,
+        kills: 2,
+        duration: Duration::from_secs(3),
+        progress: indicatif::ProgressBar::hidden(),
+    };
+    let report = chat_load::crash::crash(&options).await.unwrap();
+    eprintln!("{}", report.json());
+    assert!(count(&report, "acknowledged") > 10, "{}", report.json());
+    assert_eq!(
+        count(&report, "found"),
+        count(&report, "acknowledged"),
+        "{}",
+        report.json()
+    );
+    assert_eq!(count(&report, "lost"), 0, "{}", report.json());
+    assert_eq!(count(&report, "duplicated"), 0, "{}", report.json());
+    assert_eq!(count(&report, "watcher_missed"), 0, "{}", report.json());
+    assert_eq!(count(&report, "kills"), 2, "{}", report.json());
+    assert!(
+        count(&report, "watcher_reconnects") >= 2 * 2,
+        "{}",
+        report.json()
+    );
+}
