@@ -1,5 +1,6 @@
 //! The REST client: configuration, authentication, and the request plumbing every route
-//! shares (JSON in and out, the server's error codes, waiting out 429s).
+//! shares (JSON in and out, the server's error codes, waiting out 429s, and retrying, with
+//! backoff, what is safe to retry after a transient failure).
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ pub struct Client {
     base_url: String,
     token: Option<String>,
     max_retries: u32,
+    transient_retries: u32,
 }
 
 /// Configures a [`Client`].
@@ -26,6 +28,7 @@ pub struct ClientBuilder {
     token: Option<String>,
     timeout: Duration,
     max_retries: u32,
+    transient_retries: u32,
 }
 
 impl Default for ClientBuilder {
@@ -35,6 +38,7 @@ impl Default for ClientBuilder {
             token: None,
             timeout: Duration::from_secs(30),
             max_retries: 3,
+            transient_retries: 4,
         }
     }
 }
@@ -66,6 +70,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How many times a request that is safe to repeat (GET, PUT, DELETE, and a message
+    /// sent with a nonce) is retried, with backoff, after a transient failure: a refused or
+    /// reset connection, or a 502, 503 or 504 answer.
+    pub const fn transient_retries(mut self, retries: u32) -> Self {
+        self.transient_retries = retries;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
         let http = reqwest::Client::builder()
@@ -77,6 +89,7 @@ impl ClientBuilder {
             base_url: self.base_url,
             token: self.token,
             max_retries: self.max_retries,
+            transient_retries: self.transient_retries,
         })
     }
 }
@@ -112,7 +125,8 @@ impl Client {
         &self.base_url
     }
 
-    /// Sends a request and decodes the JSON answer (`()` for an empty one).
+    /// Sends a request and decodes the JSON answer (`()` for an empty one); GET, PUT and
+    /// DELETE are retried after a transient failure.
     pub(crate) async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -120,8 +134,33 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&B>,
     ) -> Result<T> {
+        let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        self.send_once_or_again(method, path, query, body, repeatable)
+            .await
+    }
+
+    /// A POST that the server makes idempotent (a message with its nonce): retried after a
+    /// transient failure like a GET.
+    pub(crate) async fn post_repeatable<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T> {
+        self.send_once_or_again(Method::POST, path, &[], Some(body), true)
+            .await
+    }
+
+    async fn send_once_or_again<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+        repeatable: bool,
+    ) -> Result<T> {
         let url = format!("{}/api/v1{path}", self.base_url);
         let mut attempt = 0;
+        let mut transient = 0;
         loop {
             let mut request = self.http.request(method.clone(), &url);
             if !query.is_empty() {
@@ -133,10 +172,19 @@ impl Client {
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
+            let outcome = request.send().await;
+            let failed = match &outcome {
+                Err(e) => e.is_connect() || e.is_request(),
+                Ok(r) => matches!(r.status().as_u16(), 502..=504),
+            };
+            if failed && repeatable && transient < self.transient_retries {
+                let wait = Duration::from_millis(100 << transient.min(5));
+                transient += 1;
+                tracing::debug!(?wait, transient, "transient failure; retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            let response = outcome.map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
             let status = response.status();
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let retry_after = retry_after(&response);

@@ -122,9 +122,13 @@ impl<'a> IntoFuture for CreateMessage<'a> {
                     "a message needs content or an embed",
                 ));
             }
-            self.client
-                .post(&format!("/channels/{}/messages", self.channel), &body)
-                .await
+            let path = format!("/channels/{}/messages", self.channel);
+            // With a nonce the server returns the first message for a repeat: safe to retry.
+            if body.nonce.is_some() {
+                self.client.post_repeatable(&path, &body).await
+            } else {
+                self.client.post(&path, &body).await
+            }
         })
     }
 }

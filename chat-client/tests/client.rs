@@ -508,3 +508,51 @@ async fn the_gateway_url_comes_from_the_server_or_the_base_url() {
     }
     running.stop().await;
 }
+
+#[tokio::test]
+async fn requests_safe_to_repeat_ride_out_a_server_that_is_not_up_yet() {
+    let engine = Engine::in_memory().await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let running = serve(engine.clone(), no_limits(), listener);
+    let client = running.client();
+    let auth = client.register("alice", "correct horse").await.unwrap();
+    let alice = client.with_token(&auth.token);
+    let new_server = |name: &str| CreateServer {
+        name: name.into(),
+        ..CreateServer::default()
+    };
+    let server = alice.create_server(&new_server("s")).await.unwrap();
+    let channel = server.system_channel_id.unwrap();
+    running.stop().await;
+
+    // Nothing listens for a moment; then the same engine serves on the same address.
+    let later = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        serve(engine, no_limits(), TcpListener::bind(addr).await.unwrap())
+    });
+    let refused = alice.create_server(&new_server("t")).await.unwrap_err();
+    assert_eq!(
+        refused.kind(),
+        &ErrorKind::Transport,
+        "a plain POST is not repeated"
+    );
+    let sent = alice
+        .create_message(channel)
+        .content("sent across the outage")
+        .nonce("outage-1")
+        .await
+        .unwrap();
+    let me = alice.current_user().await.unwrap();
+    assert_eq!(me.id, auth.user.id, "a GET after the outage");
+    let history = alice.messages(channel).await.unwrap();
+    let copies = history
+        .iter()
+        .filter(|m| m.content == "sent across the outage");
+    assert_eq!(
+        copies.map(|m| m.id).collect::<Vec<_>>(),
+        vec![sent.id],
+        "exactly once"
+    );
+    later.await.unwrap().stop().await;
+}
