@@ -34,7 +34,7 @@ afterEach(async (t) => {
 
 after(async () => {
   await browser?.close();
-  await server.stop();
+  await server.remove();
 });
 
 /**

@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: the real `chat` server on a loopback port, Debian's
 // Chromium driven by playwright-core, console and network watchers, screenshots, axe.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,12 @@ export class ChatServer {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;
+  }
+
+  /** Stops the server and removes its data directory. */
+  async remove() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
