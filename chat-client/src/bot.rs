@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chat_engine::model::{Event, Member, Message, ReactionEvent, User};
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::gateway::{Gateway, GatewayConfig, GatewayEvent};
+use crate::error::{Error, Result};
+use crate::gateway::{Gateway, GatewayConfig, GatewayEvent, gateway_url_for};
 
 type Handler =
     Arc<dyn Fn(Context, Arc<Event>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
@@ -48,6 +48,36 @@ impl Bot {
             gateway: GatewayConfig::new(gateway_url, token),
             handlers: Vec::new(),
         }
+    }
+
+    /// A bot configured from the environment: `CHAT_URL` (the server's base URL, such as
+    /// `https://chat.example`; the gateway URL is derived from it) and `CHAT_TOKEN` (its bot
+    /// token).
+    ///
+    /// # Errors
+    ///
+    /// A validation error naming the variable that is missing or empty.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &'static str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| Error::validation(name, "is not set"))
+        };
+        let url = var("CHAT_URL")?;
+        let token = var("CHAT_TOKEN")?;
+        let client = Client::builder().base_url(&url).token(&token).build()?;
+        Ok(Self::new(client, gateway_url_for(&url)))
+    }
+
+    /// The bot's REST client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Where its gateway connects.
+    pub fn gateway_url(&self) -> &str {
+        &self.gateway.url
     }
 
     /// Handles every event.

@@ -556,3 +556,52 @@ async fn requests_safe_to_repeat_ride_out_a_server_that_is_not_up_yet() {
     );
     later.await.unwrap().stop().await;
 }
+
+/// Run only as a child of `bot_reads_its_server_and_token_from_the_environment`, with the
+/// environment that test gives it (setting variables in this process would be unsafe).
+#[test]
+#[ignore = "a child process of another test"]
+fn from_env_probe() {
+    match chat_client::Bot::from_env() {
+        Ok(bot) => println!(
+            "FROM_ENV ok {} {} {}",
+            bot.client().base_url(),
+            bot.gateway_url(),
+            bot.client().token().unwrap_or_default()
+        ),
+        Err(error) => println!("FROM_ENV err {error}"),
+    }
+}
+
+#[test]
+fn bot_reads_its_server_and_token_from_the_environment() {
+    let probe = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+        command
+            .args(["--exact", "from_env_probe", "--ignored", "--nocapture"])
+            .env_remove("CHAT_URL")
+            .env_remove("CHAT_TOKEN");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .find(|l| l.starts_with("FROM_ENV"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let ok = probe(&[
+        ("CHAT_URL", "https://chat.example/"),
+        ("CHAT_TOKEN", "bot.secret"),
+    ]);
+    assert_eq!(
+        ok,
+        "FROM_ENV ok https://chat.example wss://chat.example/ws bot.secret"
+    );
+    let missing = probe(&[("CHAT_URL", "https://chat.example")]);
+    assert!(
+        missing.starts_with("FROM_ENV err") && missing.contains("CHAT_TOKEN"),
+        "{missing}"
+    );
+}
