@@ -9,7 +9,7 @@ import { html } from '../html.js';
 import { P, has, permissionsOf } from '../permissions.js';
 import { go } from '../router.js';
 import { getState, useStore } from '../store.js';
-import { Dialog } from './dialog.js';
+import { Dialog, FormButtons } from './dialog.js';
 
 /** @typedef {import('../store.js').Channel} Channel */
 
@@ -144,10 +144,7 @@ function CreateChannel({ server, categories, onClose }) {
         </label>
         <label class="check"><input type="checkbox" name="private" /> Private channel</label>
         ${error && html`<p class="error" role="alert">${error}</p>`}
-        <div class="buttons">
-          <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
-          <button type="submit" class="button">Create</button>
-        </div>
+        <${FormButtons} onCancel=${onClose} submit="Create" />
       </form>
     <//>`;
 }
@@ -193,10 +190,7 @@ function CreateInvite({ server, onClose }) {
               </select>
             </label>
             ${error && html`<p class="error" role="alert">${error}</p>`}
-            <div class="buttons">
-              <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
-              <button type="submit" class="button">Create invite</button>
-            </div>
+            <${FormButtons} onCancel=${onClose} submit="Create invite" />
           </form>`}
     <//>`;
 }

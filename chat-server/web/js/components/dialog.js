@@ -51,3 +51,14 @@ export function Dialog({ title, onClose, children }) {
       </div>
     </div>`;
 }
+
+/**
+ * The foot of a dialog's form: Cancel, and the button that submits it.
+ * @param {{ onCancel: () => void, submit: string }} props
+ */
+export function FormButtons({ onCancel, submit }) {
+  return html`<div class="buttons">
+    <button type="button" class="button secondary" onClick=${onCancel}>Cancel</button>
+    <button type="submit" class="button">${submit}</button>
+  </div>`;
+}

@@ -8,7 +8,7 @@ import { ensureUsers } from '../actions.js';
 import { html } from '../html.js';
 import { go } from '../router.js';
 import { displayName, getState, normalizeChannel, setState, useStore, withEntry } from '../store.js';
-import { Dialog } from './dialog.js';
+import { Dialog, FormButtons } from './dialog.js';
 
 /** @param {{ current: string | null }} props */
 export function DmList({ current }) {
@@ -96,10 +96,7 @@ function GroupDm({ onClose }) {
           )}
         </fieldset>
         ${error && html`<p class="error" role="alert">${error}</p>`}
-        <div class="buttons">
-          <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
-          <button type="submit" class="button">Create</button>
-        </div>
+        <${FormButtons} onCancel=${onClose} submit="Create" />
       </form>
     <//>`;
 }

@@ -8,7 +8,7 @@ import { html } from '../html.js';
 import { go } from '../router.js';
 import { useStore } from '../store.js';
 import { Avatar } from './avatar.js';
-import { Dialog } from './dialog.js';
+import { Dialog, FormButtons } from './dialog.js';
 
 const STATUSES = [
   ['online', 'Online'],
@@ -53,10 +53,7 @@ export function MeBar() {
           <label class="field">Custom status
             <input name="custom_status" maxlength="128" value=${presence?.custom_status ?? ''} />
           </label>
-          <div class="buttons">
-            <button type="button" class="button secondary" onClick=${() => setEditing(false)}>Cancel</button>
-            <button type="submit" class="button">Save</button>
-          </div>
+          <${FormButtons} onCancel=${() => setEditing(false)} submit="Save" />
         </form>
       <//>`}
     </div>`;

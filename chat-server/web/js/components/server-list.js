@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { html } from '../html.js';
 import { go } from '../router.js';
 import { useStore } from '../store.js';
-import { Dialog } from './dialog.js';
+import { Dialog, FormButtons } from './dialog.js';
 
 /** @param {{ current: string }} props */
 export function ServerList({ current }) {
@@ -104,10 +104,7 @@ function CreateServer({ onClose }) {
         <label class="field">Server name<input name="name" required maxlength="100" /></label>
         <label class="check"><input type="checkbox" name="public" /> Listed in public servers</label>
         ${error && html`<p class="error" role="alert">${error}</p>`}
-        <div class="buttons">
-          <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
-          <button type="submit" class="button">Create</button>
-        </div>
+        <${FormButtons} onCancel=${onClose} submit="Create" />
       </form>
     <//>`;
 }
@@ -133,10 +130,7 @@ function JoinServer({ onClose }) {
       <form onSubmit=${submit}>
         <label class="field">Invite code or link<input name="code" required /></label>
         ${error && html`<p class="error" role="alert">${error}</p>`}
-        <div class="buttons">
-          <button type="button" class="button secondary" onClick=${onClose}>Cancel</button>
-          <button type="submit" class="button">Join</button>
-        </div>
+        <${FormButtons} onCancel=${onClose} submit="Join" />
       </form>
     <//>`;
 }
