@@ -43,6 +43,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let limiter = Limiter::new(&config.rate_limits);
+    let pruner = engine.clone();
     let state = AppState::new(Shared {
         engine,
         config,
@@ -58,6 +59,9 @@ pub async fn run(
         loop {
             every.tick().await;
             limiter.shrink();
+            if let Err(error) = pruner.prune_ended_session_ids().await {
+                tracing::warn!(%error, "cannot prune ended gateway sessions");
+            }
         }
     });
     tracing::info!(addr = %listener.local_addr()?, "serving");

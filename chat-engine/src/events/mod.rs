@@ -11,6 +11,7 @@ use crate::engine::Engine;
 pub use crate::envelope::{Audience, EventEnvelope, Frame};
 use crate::error::Result;
 use crate::id::UserId;
+use crate::store::EndedSessionStore;
 
 impl Engine {
     /// Opens a stream of the events `user` may see, starting now.
@@ -38,6 +39,30 @@ impl Engine {
     /// someone else's, is refused).
     pub fn issued_session_id(&self, user: UserId, session_id: &str) -> bool {
         self.keys().issued_session_id(user, session_id)
+    }
+
+    /// Records that a session's client ended it (a clean close): it never resumes again, also
+    /// after a restart.
+    pub async fn end_session_id(&self, session_id: &str, last_seq: u64) -> Result<()> {
+        let session_id = session_id.to_owned();
+        self.write(move |tx| {
+            tx.insert_ended_session(&session_id, last_seq);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Whether a session's client ended it.
+    pub fn session_id_ended(&self, session_id: &str) -> Result<bool> {
+        self.read()?.fetch_ended_session(session_id)
+    }
+
+    /// Forgets the ended sessions whose events are no longer retained (they cannot resume
+    /// anyway); returns how many.
+    pub async fn prune_ended_session_ids(&self) -> Result<usize> {
+        let oldest = self.oldest_retained_seq();
+        self.write(move |tx| tx.delete_ended_sessions_before(oldest))
+            .await
     }
 
     /// The oldest sequence number the log still holds: a session that last saw an event

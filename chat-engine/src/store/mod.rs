@@ -1,7 +1,8 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
 //! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
 //! aggregate ([`UserStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
-//! [`ReadStateStore`], [`SettingsStore`], [`EventLog`]) that the domain code talks to.
+//! [`ReadStateStore`], [`SettingsStore`], [`EndedSessionStore`], [`EventLog`]) that the domain
+//! code talks to.
 //!
 //! **`Backend` is the seam.** To put the engine on another store, implement [`Backend`] and
 //! [`Snapshot`] (a few methods over byte keys in [`Table`]s) and run the conformance suite
@@ -19,6 +20,7 @@
 
 mod cache;
 mod channels;
+mod ended_sessions;
 mod event_log;
 pub(crate) mod hooks;
 mod keys;
@@ -41,6 +43,7 @@ use std::fmt;
 use std::ops::Bound;
 
 pub use channels::ChannelStore;
+pub use ended_sessions::EndedSessionStore;
 pub use event_log::{EventLog, StoredEvent};
 pub use memory::InMemoryStore;
 pub use messages::MessageStore;
@@ -71,6 +74,8 @@ pub enum Table {
     Channels,
     /// `lower user ++ higher user` → DM channel id.
     DmPairs,
+    /// `event session id` → the sequence number it had seen when its client ended it.
+    EndedSessions,
     /// `seq` (u64, big-endian) → stored event.
     Events,
     /// `code` → invite.
@@ -117,12 +122,13 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::Bans,
         Self::Categories,
         Self::ChannelActivity,
         Self::Channels,
         Self::DmPairs,
+        Self::EndedSessions,
         Self::Events,
         Self::Invites,
         Self::Members,

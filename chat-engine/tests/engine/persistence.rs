@@ -84,6 +84,56 @@ async fn sessions_resume_across_a_restart() {
 }
 
 #[tokio::test]
+async fn ended_session_ids_stay_ended_across_a_restart_until_their_events_are_gone() {
+    let h = TestHarness::durable().await;
+    let (_, general, owner, member) = h.scene().await;
+    let ended = h.engine.new_session_id(member).unwrap();
+    let other = h.engine.new_session_id(member).unwrap();
+    h.engine
+        .end_session_id(&ended, h.engine.last_seq())
+        .await
+        .unwrap();
+    let h = h.reopen().await;
+    assert!(h.engine.issued_session_id(member, &ended), "still ours");
+    assert!(
+        h.engine.session_id_ended(&ended).unwrap(),
+        "and still ended"
+    );
+    assert!(!h.engine.session_id_ended(&other).unwrap());
+    assert_eq!(
+        h.engine.prune_ended_session_ids().await.unwrap(),
+        0,
+        "its events are kept"
+    );
+
+    // Once the log no longer holds what came after it, the mark goes.
+    let TestHarness { engine, dir } = h;
+    drop(engine);
+    let dir = dir.unwrap();
+    let engine = Engine::builder()
+        .data_dir(dir.path())
+        .event_retention(2)
+        .open()
+        .await
+        .unwrap();
+    for text in ["one", "two", "three"] {
+        engine
+            .send_message(
+                owner,
+                general,
+                CreateMessage {
+                    content: text.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(engine.prune_ended_session_ids().await.unwrap(), 1);
+    assert!(!engine.session_id_ended(&ended).unwrap());
+}
+
+#[tokio::test]
 async fn tokens_stay_valid_across_a_restart() {
     let h = TestHarness::durable().await;
     let auth = h

@@ -254,6 +254,15 @@ fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
             last_seq,
             state.config.resume_window,
         );
+        if ended {
+            // Durable, so that the session stays ended after a restart too.
+            let engine = state.engine.clone();
+            tokio::spawn(async move {
+                if let Err(error) = engine.end_session_id(&live.session_id, last_seq).await {
+                    tracing::warn!(%error, "cannot record an ended session");
+                }
+            });
+        }
     }
 }
 
@@ -372,7 +381,12 @@ async fn resume_session(
     }
     let invalid = || Frame::new(OpCode::InvalidSession, false);
     let user = identity.user_id;
-    let issued = state.engine.issued_session_id(user, &resume.session_id);
+    // An unreadable mark counts as ended: refusing a resume only costs a fresh READY.
+    let issued = state.engine.issued_session_id(user, &resume.session_id)
+        && !state
+            .engine
+            .session_id_ended(&resume.session_id)
+            .unwrap_or(true);
     let oldest = state.engine.oldest_retained_seq();
     if state
         .sessions

@@ -280,6 +280,11 @@ async fn a_session_resumes_after_a_restart_but_an_ended_one_never_does() {
     assert_eq!(replayed["d"]["id"], missed["id"]);
     let never_issued = resume_answer(&server, &alice.token, "no-such-session", seq).await;
     assert!(is_invalid_session(&never_issued), "{never_issued}");
+    let still_ended = resume_answer(&server, &alice.token, &ended_id, seq).await;
+    assert!(
+        is_invalid_session(&still_ended),
+        "ended before the restart: {still_ended}"
+    );
     server.stop().await;
 }
 

@@ -11,6 +11,7 @@ const CATEGORIES: Def = TableDefinition::new("categories_v1");
 const CHANNEL_ACTIVITY: Def = TableDefinition::new("channel_activity_v1");
 const CHANNELS: Def = TableDefinition::new("channels_v1");
 const DM_PAIRS: Def = TableDefinition::new("dm_pairs_v1");
+const ENDED_SESSIONS: Def = TableDefinition::new("ended_sessions_v1");
 const EVENTS: Def = TableDefinition::new("events_v1");
 const INVITES: Def = TableDefinition::new("invites_v1");
 const MEMBERS: Def = TableDefinition::new("members_v1");
@@ -41,6 +42,7 @@ pub(super) const fn definition(table: Table) -> Def {
         Table::ChannelActivity => CHANNEL_ACTIVITY,
         Table::Channels => CHANNELS,
         Table::DmPairs => DM_PAIRS,
+        Table::EndedSessions => ENDED_SESSIONS,
         Table::Events => EVENTS,
         Table::Invites => INVITES,
         Table::Members => MEMBERS,
