@@ -136,8 +136,40 @@ macro_rules! markers {
 
             $(#[$doc])*
             pub type $alias = Id<$name>;
+
+            #[cfg(feature = "openapi")]
+            impl Kind for $name {
+                const NAME: &'static str = stringify!($alias);
+            }
         )*
     };
+}
+
+/// What a marker tells the OpenAPI document: the name of its ids' schema.
+#[cfg(feature = "openapi")]
+pub trait Kind {
+    /// The schema's name, such as `UserId`.
+    const NAME: &'static str;
+}
+
+/// Every id is a ULID string: 26 characters of Crockford's base 32.
+#[cfg(feature = "openapi")]
+impl<M: Kind> utoipa::PartialSchema for Id<M> {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$"))
+            .description(Some("A ULID: 26 characters of Crockford's base 32"))
+            .examples(["01JDQ3W6Y5C8M7T2R4N9K0B1AZ"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl<M: Kind> utoipa::ToSchema for Id<M> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(M::NAME)
+    }
 }
 
 markers! {

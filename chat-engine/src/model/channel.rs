@@ -7,6 +7,7 @@ use crate::id::{CategoryId, ChannelId, MessageId, ServerId, UserId};
 
 /// The five channel types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelType {
     /// A direct message between two users.
@@ -35,17 +36,20 @@ impl ChannelType {
 
 /// A communication space.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Channel {
     /// Its category, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<CategoryId>,
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// The channel's id.
     pub id: ChannelId,
     /// Whether @everyone is denied VIEW_CHANNEL by default.
     pub is_private: bool,
     /// Time of the latest message.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_message_at: Option<Timestamp>,
     /// Id of the latest message.
     pub last_message_id: Option<MessageId>,
@@ -76,11 +80,13 @@ pub struct Channel {
     #[serde(rename = "type")]
     pub kind: ChannelType,
     /// Last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
 /// Whether an overwrite targets a role or a member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OverwriteType {
     /// A member (user id).
@@ -91,6 +97,7 @@ pub enum OverwriteType {
 
 /// Allows and denies on top of the server-wide permissions in one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PermissionOverwrite {
     /// Flags granted.
     pub allow: Permissions,

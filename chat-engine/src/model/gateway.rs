@@ -161,6 +161,7 @@ impl CloseCode {
 
 /// Where the gateway is (`GET /api/v1/gateway`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatewayUrl {
     /// A `ws://` or `wss://` URL.
     pub url: String,

@@ -7,6 +7,7 @@ use crate::id::{AttachmentId, ChannelId, MessageId, RoleId, UserId};
 
 /// A message in a channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     /// Files attached to it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -20,9 +21,11 @@ pub struct Message {
     /// The content rendered to sanitized HTML.
     pub content_html: String,
     /// When it was sent.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it was last edited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub edited_at: Option<Timestamp>,
     /// Rich embeds.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -60,6 +63,7 @@ pub struct Message {
 
 /// What kind of message it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageType {
     /// A pin notice.
@@ -86,6 +90,7 @@ impl MessageType {
 
 /// A file attached to a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// MIME type.
     pub content_type: String,
@@ -107,6 +112,7 @@ pub struct Attachment {
 
 /// A rich embed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Embed {
     /// Accent colour.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,6 +139,7 @@ pub struct Embed {
 
 /// One emoji's reactions on a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reaction {
     /// How many users reacted.
     pub count: u32,
@@ -146,21 +153,25 @@ pub struct Reaction {
 
 /// A previous version of an edited message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageEdit {
     /// The content before the edit.
     pub content: String,
     /// When the edit replaced it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub replaced_at: Timestamp,
 }
 
 /// How far a user has read a channel, with what is unread.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadState {
     /// The channel.
     pub channel_id: ChannelId,
     /// The newest message the user has read; it only moves forward.
     pub last_read_id: Option<MessageId>,
     /// When the channel's pins last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_pin_timestamp: Option<Timestamp>,
     /// Unread messages that mention the user (capped like `unread_count`).
     pub mention_count: u32,

@@ -57,6 +57,29 @@ impl<'de> Deserialize<'de> for Permissions {
     }
 }
 
+/// A JSON number: the bits of the set.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Permissions {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
+            )))
+            .minimum(Some(0))
+            .description(Some(
+                "Permission flags as a 64-bit set: VIEW_CHANNEL 1, SEND_MESSAGES 2, \
+                 MANAGE_MESSAGES 4, MANAGE_CHANNELS 8, MANAGE_SERVER 16, KICK_MEMBERS 32, \
+                 BAN_MEMBERS 64, MANAGE_ROLES 128, MENTION_EVERYONE 256, ADD_REACTIONS 512, \
+                 ATTACH_FILES 1024, CREATE_INVITE 2048, ADMINISTRATOR 2147483648",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Permissions {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use crate::id::{ChannelId, ServerId, UserId};
 
 /// A user's aggregated presence over their devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Presence {
     /// What the user is doing.
     pub activities: Vec<Activity>,
@@ -15,6 +16,7 @@ pub struct Presence {
     /// Status message.
     pub custom_status: String,
     /// When the user was last seen online.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub last_seen_at: Option<Timestamp>,
     /// Aggregated status; `invisible` is only ever shown to the user themselves.
     pub status: Status,
@@ -24,6 +26,7 @@ pub struct Presence {
 
 /// An activity: playing, streaming, listening or watching.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     /// Details line.
     #[serde(default)]
@@ -40,6 +43,7 @@ pub struct Activity {
 
 /// Status per kind of client; absent kinds are offline.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClientInfo {
     /// Desktop client status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +58,7 @@ pub struct ClientInfo {
 
 /// The kind of client a device is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClientKind {
     /// A desktop app.
@@ -67,6 +72,7 @@ pub enum ClientKind {
 
 /// Change one device's presence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdatePresence {
     /// Up to 5 activities.
     #[serde(default)]
@@ -80,10 +86,12 @@ pub struct UpdatePresence {
 
 /// Payload of `TYPING_START`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TypingIndicator {
     /// The channel.
     pub channel_id: ChannelId,
     /// When typing started.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub timestamp: Timestamp,
     /// Who types.
     pub user_id: UserId,
@@ -91,6 +99,7 @@ pub struct TypingIndicator {
 
 /// A user's voice connection in a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[allow(clippy::struct_excessive_bools)] // the wire format's four flags
 pub struct VoiceState {
     /// The voice channel; `None` once the user left.
@@ -111,6 +120,7 @@ pub struct VoiceState {
 
 /// Join, move within or leave (`channel_id: null`) voice in a server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateVoiceState {
     /// The voice channel to be in, or `None` to leave.
     #[serde(default)]

@@ -8,6 +8,7 @@ use crate::id::{CategoryId, MessageId, UserId};
 
 /// Create an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     /// Optional e-mail address.
     #[serde(default)]
@@ -20,6 +21,7 @@ pub struct RegisterRequest {
 
 /// Log in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The password.
     pub password: String,
@@ -29,6 +31,7 @@ pub struct LoginRequest {
 
 /// Create a bot account owned by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateBot {
     /// The bot's username, with the rules of user names.
     pub username: String,
@@ -36,6 +39,7 @@ pub struct CreateBot {
 
 /// Change one's profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateProfile {
     /// New avatar URL.
     #[serde(default)]
@@ -53,6 +57,7 @@ pub struct UpdateProfile {
 
 /// Create a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateServer {
     /// Free text.
     #[serde(default)]
@@ -69,6 +74,7 @@ pub struct CreateServer {
 
 /// Change a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateServer {
     /// New description.
     #[serde(default)]
@@ -86,6 +92,7 @@ pub struct UpdateServer {
 
 /// Create a category.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateCategory {
     /// 1 to 100 characters.
     pub name: String,
@@ -96,6 +103,7 @@ pub struct CreateCategory {
 
 /// Create a text or voice channel in a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateChannel {
     /// Category to put it in.
     #[serde(default)]
@@ -125,6 +133,7 @@ fn default_channel_type() -> ChannelType {
 
 /// Change a channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateChannel {
     /// New category; `Some(None)` takes it out of its category.
     #[serde(
@@ -149,6 +158,7 @@ pub struct UpdateChannel {
 
 /// Open a group DM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateGroupDm {
     /// Optional name.
     #[serde(default)]
@@ -159,6 +169,7 @@ pub struct CreateGroupDm {
 
 /// Start a thread from a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateThread {
     /// The starter message in the parent channel.
     pub message_id: MessageId,
@@ -168,6 +179,7 @@ pub struct CreateThread {
 
 /// Create an invite.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateInvite {
     /// Seconds until it expires; 0 never (default one week).
     #[serde(default = "default_invite_age")]
@@ -192,6 +204,7 @@ fn default_invite_age() -> u64 {
 
 /// Create a role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateRole {
     /// RGB colour.
     #[serde(default)]
@@ -208,6 +221,7 @@ pub struct CreateRole {
 
 /// Change a role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateRole {
     /// New colour.
     #[serde(default)]
@@ -228,6 +242,7 @@ pub struct UpdateRole {
 
 /// Change a member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateMember {
     /// Server-deafen (moderators).
     #[serde(default)]
@@ -242,6 +257,7 @@ pub struct UpdateMember {
 
 /// Send a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateMessage {
     /// Markdown, 1 to 4,000 characters after trimming (may be empty with embeds).
     #[serde(default)]
@@ -259,6 +275,7 @@ pub struct CreateMessage {
 
 /// Edit a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditMessage {
     /// The new markdown content.
     pub content: String,
@@ -266,6 +283,8 @@ pub struct EditMessage {
 
 /// Which page of history to read. At most one of `before`, `after` and `around`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct HistoryQuery {
     /// Messages after this id.
     #[serde(default)]

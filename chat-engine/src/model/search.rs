@@ -7,15 +7,19 @@ use crate::id::{ChannelId, UserId};
 
 /// What to search for in a server's messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct SearchQuery {
     /// Only messages after this time.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = DateTime))]
     pub after: Option<Timestamp>,
     /// Only messages by this author.
     #[serde(default)]
     pub author_id: Option<UserId>,
     /// Only messages before this time.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = DateTime))]
     pub before: Option<Timestamp>,
     /// Only messages in this channel.
     #[serde(default)]
@@ -36,6 +40,7 @@ pub struct SearchQuery {
 
 /// A page of search results, best matches first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResults {
     /// The matching messages on this page.
     pub messages: Vec<SearchHit>,
@@ -45,6 +50,7 @@ pub struct SearchResults {
 
 /// A matching message with the matched words highlighted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchHit {
     /// The content with matches in `<b>` tags, HTML-escaped.
     pub highlight: String,

@@ -7,6 +7,7 @@ use crate::id::{CategoryId, ChannelId, RoleId, ServerId, UserId};
 
 /// What anyone may see of a public server (discovery).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerPreview {
     /// What it is about.
     pub description: String,
@@ -22,6 +23,8 @@ pub struct ServerPreview {
 
 /// A search of the public servers: `q` in the name or description, up to `limit`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct DiscoveryQuery {
     /// How many to answer, 1 to 100 (25).
@@ -34,8 +37,10 @@ pub struct DiscoveryQuery {
 
 /// A top-level container of channels and members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Server {
     /// When the server was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Free text.
     pub description: String,
@@ -56,13 +61,16 @@ pub struct Server {
     /// Where join and leave messages go (the default text channel), if it still exists.
     pub system_channel_id: Option<ChannelId>,
     /// Last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
 }
 
 /// Groups channels within a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Category {
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// The category's id.
     pub id: CategoryId,
@@ -76,12 +84,14 @@ pub struct Category {
 
 /// A user's membership in a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// Server-deafened in voice by a moderator.
     pub is_deafened: bool,
     /// Server-muted in voice by a moderator.
     pub is_muted: bool,
     /// When the user joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub joined_at: Timestamp,
     /// Server-specific display name; empty for none.
     pub nickname: String,
@@ -95,10 +105,12 @@ pub struct Member {
 
 /// A named set of permissions; higher positions outrank lower ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Role {
     /// RGB colour.
     pub color: u32,
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// The role's id.
     pub id: RoleId,
@@ -118,12 +130,15 @@ pub struct Role {
 
 /// A code that lets people join a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invite {
     /// The code.
     pub code: String,
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// When it stops working; `None` never.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub expires_at: Option<Timestamp>,
     /// Who made it.
     pub inviter_id: UserId,
@@ -137,8 +152,10 @@ pub struct Invite {
 
 /// A ban of a user from a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ban {
     /// When the ban was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// Who banned.
     pub moderator_id: UserId,

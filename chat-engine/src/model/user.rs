@@ -7,12 +7,14 @@ use crate::id::UserId;
 
 /// An account: a person or a bot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Shown instead of the username when set.
     pub avatar_url: String,
     /// Free text about the user.
     pub bio: String,
     /// When the account was made.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     /// A status message the user set.
     pub custom_status: String,
@@ -32,6 +34,7 @@ pub struct User {
 
 /// Online status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Do not disturb.
@@ -49,6 +52,7 @@ pub enum Status {
 
 /// What register, login and refresh return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     /// A rotating, revocable token for `refresh`.
     pub refresh_token: String,
@@ -60,6 +64,7 @@ pub struct AuthResponse {
 
 /// A bot account and its long-lived token (shown once).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BotCreated {
     /// The bot's token; revocable by logging it out.
     pub token: String,

@@ -28,6 +28,7 @@ pub struct Input<'a> {
 
 /// One step of the calculation and what it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "step", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Step {
@@ -92,6 +93,7 @@ impl Step {
 
 /// Why a member has or lacks a permission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// Whether every asked flag is held.
     pub allowed: bool,

@@ -20,9 +20,13 @@ pub(crate) struct ApiError {
     limited: Option<Limited>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
+/// The body of every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody<'a> {
+    /// A stable, snake_case reason (`validation`, `not_found`, `missing_permissions`, ...).
     code: &'a str,
+    /// What went wrong, for people.
     message: &'a str,
 }
 
@@ -103,7 +107,7 @@ impl From<chat_engine::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = axum::Json(Body {
+        let body = axum::Json(ErrorBody {
             code: self.code,
             message: &self.message,
         });

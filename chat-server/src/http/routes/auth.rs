@@ -19,13 +19,13 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(Public, post "/auth/register" => register, "Create an account; returns tokens and sets the httpOnly cookies", body "RegisterRequest", returns "AuthResponse"),
-        route!(Public, post "/auth/login" => login, "Log in; returns tokens and sets the httpOnly cookies", body "LoginRequest", returns "AuthResponse"),
-        route!(Public, post "/auth/refresh" => refresh, "Trade a refresh token (body or cookie) for a new pair; the old one stops working", body "RefreshRequest", returns "AuthResponse"),
-        route!(User, post "/auth/logout" => logout, "Revoke the session's access and refresh tokens", returns "204"),
-        route!(User, get "/auth/me" => me, "The caller's user", returns "User"),
-        route!(User, patch "/auth/me" => update_me, "Change the caller's profile", body "UpdateProfile", returns "User"),
-        route!(User, post "/bots" => create_bot, "Create a bot account owned by the caller; its token is shown once", body "CreateBot", returns "BotCreated"),
+        route!(Public, post "/auth/register" => register, created(AuthResponse), "Create an account; returns tokens and sets the httpOnly cookies", body RegisterRequest, also 409),
+        route!(Public, post "/auth/login" => login, ok(AuthResponse), "Log in; returns tokens and sets the httpOnly cookies", body LoginRequest),
+        route!(Public, post "/auth/refresh" => refresh, ok(AuthResponse), "Trade a refresh token (body or cookie) for a new pair; the old one stops working", optional_body RefreshRequest),
+        route!(User, post "/auth/logout" => logout, no_content, "Revoke the session's access and refresh tokens"),
+        route!(User, get "/auth/me" => me, ok(User), "The caller's user"),
+        route!(User, patch "/auth/me" => update_me, ok(User), "Change the caller's profile", body UpdateProfile),
+        route!(User, post "/bots" => create_bot, created(BotCreated), "Create a bot account owned by the caller; its token is shown once", body CreateBot, also 409),
     ]
 }
 
@@ -72,7 +72,7 @@ async fn login(
     ))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
     #[serde(default)]

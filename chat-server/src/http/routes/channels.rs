@@ -17,16 +17,16 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, get "/channels/{channel_id}" => get_channel, "A channel the caller can view", returns "Channel"),
-        route!(User, patch "/channels/{channel_id}" => update_channel, "Change a channel (MANAGE_CHANNELS)", body "UpdateChannel", returns "Channel"),
-        route!(User, delete "/channels/{channel_id}" => delete_channel, "Delete a channel with its messages (MANAGE_CHANNELS)", returns "204"),
-        route!(User, put "/channels/{channel_id}/permissions/{target_id}" => set_overwrite, "Set a role's or member's overwrite (MANAGE_CHANNELS)", body "Overwrite", returns "Channel"),
-        route!(User, delete "/channels/{channel_id}/permissions/{target_id}" => delete_overwrite, "Remove an overwrite (MANAGE_CHANNELS)", returns "Channel"),
-        route!(User, post "/channels/{channel_id}/typing" => typing, "Show that the caller is typing (at most one indicator per 5 s)", returns "204"),
-        route!(User, post "/channels/{channel_id}/threads" => create_thread, "Start a thread from a message (SEND_MESSAGES)", body "CreateThread", returns "Channel"),
-        route!(User, get "/channels/{channel_id}/thread-members" => list_thread_members, "A thread's members", returns "UserId[]"),
-        route!(User, put "/channels/{channel_id}/thread-members/@me" => join_thread, "Join a thread", returns "204"),
-        route!(User, delete "/channels/{channel_id}/thread-members/@me" => leave_thread, "Leave a thread", returns "204"),
+        route!(User, get "/channels/{channel_id}" => get_channel, ok(Channel), "A channel the caller can view"),
+        route!(User, patch "/channels/{channel_id}" => update_channel, ok(Channel), "Change a channel (MANAGE_CHANNELS)", body UpdateChannel),
+        route!(User, delete "/channels/{channel_id}" => delete_channel, no_content, "Delete a channel with its messages (MANAGE_CHANNELS)"),
+        route!(User, put "/channels/{channel_id}/permissions/{target_id}" => set_overwrite, ok(Channel), "Set a role's or member's overwrite (MANAGE_CHANNELS)", body Overwrite),
+        route!(User, delete "/channels/{channel_id}/permissions/{target_id}" => delete_overwrite, ok(Channel), "Remove an overwrite (MANAGE_CHANNELS)"),
+        route!(User, post "/channels/{channel_id}/typing" => typing, no_content, "Show that the caller is typing (at most one indicator per 5 s)"),
+        route!(User, post "/channels/{channel_id}/threads" => create_thread, created(Channel), "Start a thread from a message (SEND_MESSAGES)", body CreateThread, also 409),
+        route!(User, get "/channels/{channel_id}/thread-members" => list_thread_members, list_of(UserId), "A thread's members"),
+        route!(User, put "/channels/{channel_id}/thread-members/@me" => join_thread, no_content, "Join a thread"),
+        route!(User, delete "/channels/{channel_id}/thread-members/@me" => leave_thread, no_content, "Leave a thread"),
     ]
 }
 
@@ -61,7 +61,7 @@ async fn delete_channel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Overwrite {
     #[serde(rename = "type")]

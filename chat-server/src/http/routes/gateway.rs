@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(Public(Global), get "/gateway" => get_gateway, "The gateway's URL (`wss://` behind https); no token needed", returns "GatewayUrl"),
+        route!(Public(Global), get "/gateway" => get_gateway, ok(GatewayUrl), "The gateway's URL (`wss://` behind https); no token needed"),
     ]
 }
 

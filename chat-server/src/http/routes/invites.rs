@@ -13,11 +13,11 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, post "/servers/{server_id}/invites" => create_invite, "Create an invite (CREATE_INVITE; `max_age` seconds, `max_uses`)", body "CreateInvite", returns "Invite"),
-        route!(User, get "/servers/{server_id}/invites" => list_invites, "The server's invites (MANAGE_SERVER)", returns "Invite[]"),
-        route!(User, get "/invites/{code}" => get_invite, "Look an invite up", returns "Invite"),
-        route!(User, post "/invites/{code}" => accept_invite, "Join the invite's server", returns "Server"),
-        route!(User, delete "/invites/{code}" => delete_invite, "Delete an invite (its creator or MANAGE_SERVER)", returns "204"),
+        route!(User, post "/servers/{server_id}/invites" => create_invite, created(Invite), "Create an invite (CREATE_INVITE; `max_age` seconds, `max_uses`)", optional_body CreateInvite),
+        route!(User, get "/servers/{server_id}/invites" => list_invites, list_of(Invite), "The server's invites (MANAGE_SERVER)"),
+        route!(User, get "/invites/{code}" => get_invite, ok(Invite), "Look an invite up"),
+        route!(User, post "/invites/{code}" => accept_invite, ok(Server), "Join the invite's server"),
+        route!(User, delete "/invites/{code}" => delete_invite, no_content, "Delete an invite (its creator or MANAGE_SERVER)"),
     ]
 }
 

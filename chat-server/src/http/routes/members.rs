@@ -15,21 +15,22 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, get "/servers/{server_id}/members" => list_members, "Members, paged by user id (`after`, `limit` 1–1000, default 100)", returns "Member[]"),
-        route!(User, post "/servers/{server_id}/members" => join_server, "Join with an invite code, or a public server without one", body "JoinServer", returns "Server"),
-        route!(User, get "/servers/{server_id}/members/{user_id}" => get_member, "A member (`@me` for the caller)", returns "Member"),
-        route!(User, patch "/servers/{server_id}/members/{user_id}" => update_member, "Nickname, server mute and deafen", body "UpdateMember", returns "Member"),
-        route!(User, delete "/servers/{server_id}/members/{user_id}" => remove_member, "Leave (`@me` or oneself) or kick (KICK_MEMBERS; `?reason=` goes into MEMBER_REMOVE)", returns "204"),
-        route!(User, put "/servers/{server_id}/members/{user_id}/roles/{role_id}" => add_member_role, "Give a member a role (MANAGE_ROLES, below one's highest)", returns "Member"),
-        route!(User, delete "/servers/{server_id}/members/{user_id}/roles/{role_id}" => remove_member_role, "Take a role from a member (MANAGE_ROLES)", returns "Member"),
-        route!(User, get "/servers/{server_id}/bans" => list_bans, "Bans (BAN_MEMBERS)", returns "Ban[]"),
-        route!(User, put "/servers/{server_id}/bans/{user_id}" => ban_member, "Ban a user (BAN_MEMBERS)", body "BanRequest", returns "Ban"),
-        route!(User, delete "/servers/{server_id}/bans/{user_id}" => unban_member, "Lift a ban (BAN_MEMBERS)", returns "204"),
+        route!(User, get "/servers/{server_id}/members" => list_members, list_of(Member), "Members, paged by user id (`after`, `limit` 1–1000, default 100)", query MemberPage),
+        route!(User, post "/servers/{server_id}/members" => join_server, ok(Server), "Join with an invite code, or a public server without one", optional_body JoinServer),
+        route!(User, get "/servers/{server_id}/members/{user_id}" => get_member, ok(Member), "A member (`@me` for the caller)"),
+        route!(User, patch "/servers/{server_id}/members/{user_id}" => update_member, ok(Member), "Nickname, server mute and deafen", body UpdateMember),
+        route!(User, delete "/servers/{server_id}/members/{user_id}" => remove_member, no_content, "Leave (`@me` or oneself) or kick (KICK_MEMBERS; `?reason=` goes into MEMBER_REMOVE)", query KickQuery),
+        route!(User, put "/servers/{server_id}/members/{user_id}/roles/{role_id}" => add_member_role, ok(Member), "Give a member a role (MANAGE_ROLES, below one's highest)"),
+        route!(User, delete "/servers/{server_id}/members/{user_id}/roles/{role_id}" => remove_member_role, ok(Member), "Take a role from a member (MANAGE_ROLES)"),
+        route!(User, get "/servers/{server_id}/bans" => list_bans, list_of(Ban), "Bans (BAN_MEMBERS)"),
+        route!(User, put "/servers/{server_id}/bans/{user_id}" => ban_member, ok(Ban), "Ban a user (BAN_MEMBERS)", optional_body BanRequest),
+        route!(User, delete "/servers/{server_id}/bans/{user_id}" => unban_member, no_content, "Lift a ban (BAN_MEMBERS)"),
     ]
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct MemberPage {
     #[serde(default)]
     after: Option<UserId>,
@@ -51,7 +52,7 @@ async fn list_members(
     )?))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct JoinServer {
     #[serde(default)]
@@ -106,8 +107,9 @@ async fn update_member(
     ))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct KickQuery {
     #[serde(default)]
     reason: String,
@@ -165,7 +167,7 @@ async fn list_bans(
     Ok(Json(state.engine.list_bans(auth.user(), server)?))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BanRequest {
     #[serde(default)]

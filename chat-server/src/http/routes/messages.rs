@@ -16,16 +16,16 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, get "/channels/{channel_id}/messages" => list_messages, "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", returns "Message[]"),
-        route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body "CreateMessage", returns "Message"),
-        route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, "A message with its reactions", returns "Message"),
-        route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, "Edit one's own message", body "EditMessage", returns "Message"),
-        route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, "Delete one's own message, or any with MANAGE_MESSAGES", returns "204"),
-        route!(User, get "/channels/{channel_id}/messages/{message_id}/edits" => list_edits, "A message's previous versions", returns "MessageEdit[]"),
-        route!(User, post "/channels/{channel_id}/messages/{message_id}/ack" => ack_message, "Mark the channel read up to this message", returns "ReadState"),
-        route!(User, get "/channels/{channel_id}/pins" => list_pins, "Pinned messages, latest pin first", returns "Message[]"),
-        route!(User, put "/channels/{channel_id}/pins/{message_id}" => pin_message, "Pin a message (MANAGE_MESSAGES; 50 at most)", returns "Message"),
-        route!(User, delete "/channels/{channel_id}/pins/{message_id}" => unpin_message, "Unpin a message (MANAGE_MESSAGES)", returns "204"),
+        route!(User, get "/channels/{channel_id}/messages" => list_messages, list_of(Message), "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", query HistoryQuery),
+        route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, created(Message), "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body CreateMessage),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, ok(Message), "A message with its reactions"),
+        route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, ok(Message), "Edit one's own message", body EditMessage),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, no_content, "Delete one's own message, or any with MANAGE_MESSAGES"),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}/edits" => list_edits, list_of(MessageEdit), "A message's previous versions"),
+        route!(User, post "/channels/{channel_id}/messages/{message_id}/ack" => ack_message, ok(ReadState), "Mark the channel read up to this message"),
+        route!(User, get "/channels/{channel_id}/pins" => list_pins, list_of(Message), "Pinned messages, latest pin first"),
+        route!(User, put "/channels/{channel_id}/pins/{message_id}" => pin_message, ok(Message), "Pin a message (MANAGE_MESSAGES; 50 at most)", also 409),
+        route!(User, delete "/channels/{channel_id}/pins/{message_id}" => unpin_message, no_content, "Unpin a message (MANAGE_MESSAGES)"),
     ]
 }
 

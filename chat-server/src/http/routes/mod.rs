@@ -13,6 +13,10 @@ mod servers;
 mod users;
 
 use axum::routing::MethodRouter;
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
@@ -36,32 +40,115 @@ impl Access {
     }
 }
 
-/// One route: method, path under `/api/v1`, what it does, its rate-limit bucket and its
-/// handler.
+/// One route: method, path under `/api/v1`, what it does, what it takes and answers, its
+/// rate-limit bucket and its handler.
 pub(crate) struct Route {
     pub(crate) access: Access,
-    pub(crate) body: Option<&'static str>,
     pub(crate) bucket: Bucket,
     pub(crate) method: &'static str,
     pub(crate) path: &'static str,
-    pub(crate) returns: &'static str,
     pub(crate) summary: &'static str,
+    pub(crate) doc: Doc,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
-/// Declares a route: `route!(Access, post "/path" => handler, "summary", body "Type", returns
-/// "Type")`, or `route!(Access(Bucket), ...)` to count it in a rate-limit bucket of its own.
+/// Adds a type's schema (and every schema it refers to) to `schemas` and answers a reference
+/// to it.
+pub(crate) type SchemaFn = fn(&mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema>;
+
+/// What the OpenAPI document says of a route besides its path and summary.
+pub(crate) struct Doc {
+    /// Its query parameters.
+    pub(crate) query: Option<fn() -> Vec<Parameter>>,
+    /// Its JSON body, and whether it must be there.
+    pub(crate) body: Option<(SchemaFn, bool)>,
+    /// The status of success and the schema of its body (none for 204).
+    pub(crate) answer: (u16, Option<SchemaFn>),
+    /// Statuses it may answer beyond the ones every route of its kind may.
+    pub(crate) also: &'static [u16],
+}
+
+/// A reference to `T`'s schema, which goes into `schemas` with those it refers to.
+pub(crate) fn reference<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
+    schemas.push((T::name().into_owned(), T::schema()));
+    T::schemas(schemas);
+    RefOr::Ref(Ref::from_schema_name(T::name()))
+}
+
+/// An array of `T`.
+pub(crate) fn list<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
+    ArrayBuilder::new().items(reference::<T>(schemas)).into()
+}
+
+/// `T`'s fields as query parameters.
+pub(crate) fn query<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
+}
+
+/// Success answers: 200 with `T`, 201 with a created `T`, 200 with an array of `T`, or 204.
+pub(crate) mod answer {
+    use super::{SchemaFn, ToSchema, list, reference};
+
+    pub(crate) fn ok<T: ToSchema>() -> (u16, Option<SchemaFn>) {
+        (200, Some(reference::<T>))
+    }
+
+    pub(crate) fn created<T: ToSchema>() -> (u16, Option<SchemaFn>) {
+        (201, Some(reference::<T>))
+    }
+
+    pub(crate) fn list_of<T: ToSchema>() -> (u16, Option<SchemaFn>) {
+        (200, Some(list::<T>))
+    }
+
+    pub(crate) fn no_content() -> (u16, Option<SchemaFn>) {
+        (204, None)
+    }
+}
+
+/// `Some` of its argument, or `None` without one.
+macro_rules! maybe {
+    () => {
+        None
+    };
+    ($value:expr) => {
+        Some($value)
+    };
+}
+pub(crate) use maybe;
+
+/// Declares a route:
+///
+/// ```text
+/// route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message,
+///        created(Message), "summary", query Q, body B, also 409)
+/// ```
+///
+/// `User` or `Public` with an optional rate-limit bucket of its own; the success answer
+/// (`ok(T)`, `created(T)`, `list_of(T)` or `no_content`); then the query's type
+/// (`IntoParams`), the body's (`body`, or `optional_body` when it may be left out), and the
+/// statuses it may answer beyond the usual ones. The router and the OpenAPI document are both built from
+/// these lines.
 macro_rules! route {
-    ($access:ident $(($bucket:ident))?, $method:ident $path:literal => $handler:path, $summary:literal $(, body $body:literal)?, returns $returns:literal) => {
+    ($access:ident $(($bucket:ident))?, $method:ident $path:literal => $handler:path,
+     $answer:ident $(($answer_type:ty))?, $summary:literal
+     $(, query $query:ty)? $(, body $body:ty)? $(, optional_body $optional:ty)? $(, also $($status:literal)+)?) => {
         $crate::http::routes::Route {
             access: $crate::http::routes::Access::$access,
-            body: None $(.or(Some($body)))?,
             bucket: $crate::http::routes::Access::$access
                 .bucket(None $(.or(Some($crate::ratelimit::Bucket::$bucket)))?),
             method: stringify!($method),
             path: $path,
-            returns: $returns,
             summary: $summary,
+            doc: $crate::http::routes::Doc {
+                query: $crate::http::routes::maybe!($($crate::http::routes::query::<$query>)?),
+                body: $crate::http::routes::maybe!(
+                    $(($crate::http::routes::reference::<$body>, true))?
+                    $(($crate::http::routes::reference::<$optional>, false))?
+                ),
+                answer: $crate::http::routes::answer::$answer $(::<$answer_type>)? (),
+                also: &[$($($status),+)?],
+            },
             handler: axum::routing::$method($handler),
         }
     };

@@ -13,10 +13,10 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, put "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => add_reaction, "React (ADD_REACTIONS for a new emoji)", returns "204"),
-        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => remove_own_reaction, "Remove one's reaction", returns "204"),
-        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}" => remove_user_reaction, "Remove someone's reaction (MANAGE_MESSAGES)", returns "204"),
-        route!(User, get "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}" => list_reaction_users, "Who reacted with an emoji", returns "User[]"),
+        route!(User, put "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => add_reaction, no_content, "React (ADD_REACTIONS for a new emoji)", also 409),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me" => remove_own_reaction, no_content, "Remove one's reaction"),
+        route!(User, delete "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user_id}" => remove_user_reaction, no_content, "Remove someone's reaction (MANAGE_MESSAGES)"),
+        route!(User, get "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}" => list_reaction_users, list_of(User), "Who reacted with an emoji"),
     ]
 }
 

@@ -15,11 +15,11 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, get "/servers/{server_id}/roles" => list_roles, "Roles by position", returns "Role[]"),
-        route!(User, post "/servers/{server_id}/roles" => create_role, "Create a role just above @everyone (MANAGE_ROLES)", body "CreateRole", returns "Role"),
-        route!(User, patch "/servers/{server_id}/roles/{role_id}" => update_role, "Change a role below one's highest (MANAGE_ROLES)", body "UpdateRole", returns "Role"),
-        route!(User, delete "/servers/{server_id}/roles/{role_id}" => delete_role, "Delete a role below one's highest (MANAGE_ROLES)", returns "204"),
-        route!(User, get "/servers/{server_id}/permissions" => explain_permission, "Explain a member's permission (`permission`, optional `user_id`, `channel_id`)", returns "Explanation"),
+        route!(User, get "/servers/{server_id}/roles" => list_roles, list_of(Role), "Roles by position"),
+        route!(User, post "/servers/{server_id}/roles" => create_role, created(Role), "Create a role just above @everyone (MANAGE_ROLES)", body CreateRole),
+        route!(User, patch "/servers/{server_id}/roles/{role_id}" => update_role, ok(Role), "Change a role below one's highest (MANAGE_ROLES)", body UpdateRole),
+        route!(User, delete "/servers/{server_id}/roles/{role_id}" => delete_role, no_content, "Delete a role below one's highest (MANAGE_ROLES)"),
+        route!(User, get "/servers/{server_id}/permissions" => explain_permission, ok(Explanation), "Explain a member's permission (`permission`, optional `user_id`, `channel_id`)", query ExplainQuery),
     ]
 }
 
@@ -71,8 +71,9 @@ async fn delete_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ExplainQuery {
     permission: u64,
     #[serde(default)]

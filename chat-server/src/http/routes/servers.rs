@@ -16,19 +16,19 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(Public(Global), get "/discovery/servers" => discover_servers, "Public servers, most members first: `q` in the name or description, `limit` 1–100 (25); no token needed", returns "ServerPreview[]"),
-        route!(User, get "/servers" => list_servers, "The caller's servers", returns "Server[]"),
-        route!(User, post "/servers" => create_server, "Create a server with @everyone, #general and a permanent invite", body "CreateServer", returns "Server"),
-        route!(User, get "/servers/{server_id}" => get_server, "A server the caller is in, or a public one", returns "Server"),
-        route!(User, patch "/servers/{server_id}" => update_server, "Change a server (MANAGE_SERVER)", body "UpdateServer", returns "Server"),
-        route!(User, delete "/servers/{server_id}" => delete_server, "Delete a server (owner)", returns "204"),
-        route!(User, get "/servers/{server_id}/channels" => list_channels, "Channels the caller can view", returns "Channel[]"),
-        route!(User, post "/servers/{server_id}/channels" => create_channel, "Create a text or voice channel (MANAGE_CHANNELS)", body "CreateChannel", returns "Channel"),
-        route!(User, get "/servers/{server_id}/categories" => list_categories, "The server's categories", returns "Category[]"),
-        route!(User, post "/servers/{server_id}/categories" => create_category, "Create a category (MANAGE_CHANNELS)", body "CreateCategory", returns "Category"),
-        route!(User, delete "/servers/{server_id}/categories/{category_id}" => delete_category, "Delete a category; its channels stay (MANAGE_CHANNELS)", returns "204"),
-        route!(User, get "/servers/{server_id}/presences" => list_presences, "Presences of the online members", returns "Presence[]"),
-        route!(User, get "/servers/{server_id}/messages/search" => search_messages, "Full-text search: `q`, `channel_id`, `author_id`, `has`, `before`, `after`, `limit`, `offset`", returns "SearchResults"),
+        route!(Public(Global), get "/discovery/servers" => discover_servers, list_of(ServerPreview), "Public servers, most members first: `q` in the name or description, `limit` 1–100 (25); no token needed", query DiscoveryQuery),
+        route!(User, get "/servers" => list_servers, list_of(Server), "The caller's servers"),
+        route!(User, post "/servers" => create_server, created(Server), "Create a server with @everyone, #general and a permanent invite", body CreateServer),
+        route!(User, get "/servers/{server_id}" => get_server, ok(Server), "A server the caller is in, or a public one"),
+        route!(User, patch "/servers/{server_id}" => update_server, ok(Server), "Change a server (MANAGE_SERVER)", body UpdateServer),
+        route!(User, delete "/servers/{server_id}" => delete_server, no_content, "Delete a server (owner)"),
+        route!(User, get "/servers/{server_id}/channels" => list_channels, list_of(Channel), "Channels the caller can view"),
+        route!(User, post "/servers/{server_id}/channels" => create_channel, created(Channel), "Create a text or voice channel (MANAGE_CHANNELS)", body CreateChannel),
+        route!(User, get "/servers/{server_id}/categories" => list_categories, list_of(Category), "The server's categories"),
+        route!(User, post "/servers/{server_id}/categories" => create_category, created(Category), "Create a category (MANAGE_CHANNELS)", body CreateCategory),
+        route!(User, delete "/servers/{server_id}/categories/{category_id}" => delete_category, no_content, "Delete a category; its channels stay (MANAGE_CHANNELS)"),
+        route!(User, get "/servers/{server_id}/presences" => list_presences, list_of(Presence), "Presences of the online members"),
+        route!(User, get "/servers/{server_id}/messages/search" => search_messages, ok(SearchResults), "Full-text search: `q`, `channel_id`, `author_id`, `has`, `before`, `after`, `limit`, `offset`", query SearchQuery),
     ]
 }
 

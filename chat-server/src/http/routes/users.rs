@@ -14,10 +14,10 @@ use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
-        route!(User, get "/users/{user_id}" => get_user, "A user's public profile", returns "User"),
-        route!(User, get "/users/@me/channels" => list_dm_channels, "The caller's DMs and group DMs", returns "Channel[]"),
-        route!(User, post "/users/@me/channels" => create_dm, "Open a DM (`recipient_id`) or a group DM (`recipients`, `name`)", body "CreateDm", returns "Channel"),
-        route!(User, get "/users/@me/read-states" => list_read_states, "Read states with unread and mention counts", returns "ReadState[]"),
+        route!(User, get "/users/{user_id}" => get_user, ok(User), "A user's public profile"),
+        route!(User, get "/users/@me/channels" => list_dm_channels, list_of(Channel), "The caller's DMs and group DMs"),
+        route!(User, post "/users/@me/channels" => create_dm, created(Channel), "Open a DM (`recipient_id`) or a group DM (`recipients`, `name`)", body CreateDm),
+        route!(User, get "/users/@me/read-states" => list_read_states, list_of(ReadState), "Read states with unread and mention counts"),
     ]
 }
 
@@ -36,7 +36,7 @@ async fn list_dm_channels(
     Ok(Json(state.engine.list_dm_channels(auth.user())?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateDm {
     #[serde(default)]
