@@ -8,6 +8,8 @@ const files = [
   ['preact', 'preact/dist/preact.mjs', 'preact.mjs'],
   ['preact', 'preact/hooks/dist/hooks.mjs', 'hooks.mjs'],
   ['htm', 'htm/dist/htm.mjs', 'htm.mjs'],
+  ['swagger-ui-dist', 'swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-bundle.js'],
+  ['swagger-ui-dist', 'swagger-ui-dist/swagger-ui.css', 'swagger-ui.css'],
 ];
 const vendor = new URL('../chat-server/web/vendor/', import.meta.url);
 const check = process.argv.includes('--check');

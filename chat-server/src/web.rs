@@ -1,6 +1,7 @@
 //! The web client: the files under `chat-server/web/`, embedded in the binary (read from
 //! disk in debug builds, so a page reload shows an edit), served at `/`. It speaks the same
-//! REST API and gateway as bots.
+//! REST API and gateway as bots. `/api/docs` is the API's reference, Swagger UI (vendored)
+//! rendering `/api/v1/openapi.json`.
 
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,7 @@ struct Assets;
 pub(crate) async fn serve(method: Method, uri: Uri) -> Response {
     let path = match uri.path().trim_start_matches('/') {
         "" => "index.html",
+        "api/docs" | "api/docs/" => "api-docs/index.html",
         path => path,
     };
     let file = (method == Method::GET || method == Method::HEAD)

@@ -14,8 +14,13 @@ pub struct RegisterRequest {
     #[serde(default)]
     pub email: Option<String>,
     /// At least 8 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
     /// 2 to 32 letters, digits, `_`, `.` or `-`; unique case-insensitively.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 2, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
+    )]
     pub username: String,
 }
 
@@ -34,6 +39,10 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateBot {
     /// The bot's username, with the rules of user names.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 2, max_length = 32, pattern = "^[A-Za-z0-9_.-]+$")
+    )]
     pub username: String,
 }
 
@@ -46,12 +55,15 @@ pub struct UpdateProfile {
     pub avatar_url: Option<String>,
     /// New bio (up to 190 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 190))]
     pub bio: Option<String>,
     /// New custom status (up to 128 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub custom_status: Option<String>,
     /// New display name (up to 32 characters; empty clears it).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub display_name: Option<String>,
 }
 
@@ -69,6 +81,7 @@ pub struct CreateServer {
     #[serde(default)]
     pub is_public: bool,
     /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
 }
 
@@ -87,6 +100,7 @@ pub struct UpdateServer {
     pub is_public: Option<bool>,
     /// New name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: Option<String>,
 }
 
@@ -95,6 +109,7 @@ pub struct UpdateServer {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateCategory {
     /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Sort position; defaults to last.
     #[serde(default)]
@@ -112,15 +127,18 @@ pub struct CreateChannel {
     #[serde(default)]
     pub is_private: bool,
     /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Sort position; defaults to last.
     #[serde(default)]
     pub position: Option<i32>,
     /// Seconds between a member's messages (0 to 21,600).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 21600))]
     pub slow_mode_delay: u32,
     /// Topic line (up to 1,024 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub topic: String,
     /// `text` or `voice`.
     #[serde(rename = "type", default = "default_channel_type")]
@@ -144,15 +162,18 @@ pub struct UpdateChannel {
     pub category_id: Option<Option<CategoryId>>,
     /// New name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: Option<String>,
     /// New position.
     #[serde(default)]
     pub position: Option<i32>,
     /// New slow mode delay.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 21600))]
     pub slow_mode_delay: Option<u32>,
     /// New topic.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub topic: Option<String>,
 }
 
@@ -174,6 +195,7 @@ pub struct CreateThread {
     /// The starter message in the parent channel.
     pub message_id: MessageId,
     /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
 }
 
@@ -208,11 +230,13 @@ fn default_invite_age() -> u64 {
 pub struct CreateRole {
     /// RGB colour.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 16777215))]
     pub color: u32,
     /// Whether anyone may mention it.
     #[serde(default)]
     pub is_mentionable: bool,
     /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Permissions it grants (only ones the caller has).
     #[serde(default)]
@@ -225,18 +249,21 @@ pub struct CreateRole {
 pub struct UpdateRole {
     /// New colour.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 16777215))]
     pub color: Option<u32>,
     /// New mentionability.
     #[serde(default)]
     pub is_mentionable: Option<bool>,
     /// New name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: Option<String>,
     /// New permissions.
     #[serde(default)]
     pub permissions: Option<Permissions>,
     /// New position (1 and up; below the caller's highest role).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub position: Option<i32>,
 }
 
@@ -252,6 +279,7 @@ pub struct UpdateMember {
     pub is_muted: Option<bool>,
     /// New nickname (up to 32 characters; empty clears it).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub nickname: Option<String>,
 }
 
@@ -261,12 +289,15 @@ pub struct UpdateMember {
 pub struct CreateMessage {
     /// Markdown, 1 to 4,000 characters after trimming (may be empty with embeds).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub content: String,
     /// Rich embeds (up to 10).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub embeds: Vec<Embed>,
     /// A client token that makes retries idempotent (up to 64 characters).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub nonce: Option<String>,
     /// The message it answers, in the same channel.
     #[serde(default)]
@@ -278,6 +309,7 @@ pub struct CreateMessage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditMessage {
     /// The new markdown content.
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub content: String,
 }
 
@@ -297,6 +329,7 @@ pub struct HistoryQuery {
     pub before: Option<MessageId>,
     /// 1 to 100; 50 when left out.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<u32>,
 }
 

@@ -29,12 +29,15 @@ pub struct SearchQuery {
     pub has: Option<String>,
     /// How many results (1 to 100; 25 when left out).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<usize>,
     /// How many results to skip (up to 5,000).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(maximum = 5000))]
     pub offset: Option<usize>,
     /// The words to find (1 to 512 characters); `"phrases"`, `-excluded`, `a OR b` work.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 512))]
     pub q: String,
 }
 

@@ -29,6 +29,7 @@ pub struct ServerPreview {
 pub struct DiscoveryQuery {
     /// How many to answer, 1 to 100 (25).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub limit: Option<usize>,
     /// Words the name or description contains, in any case.
     #[serde(default)]

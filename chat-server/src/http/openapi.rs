@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
+use utoipa::openapi::link::{Link, LinkBuilder};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
 };
@@ -47,12 +48,13 @@ pub(crate) fn build() -> OpenApi {
     let mut schemas = Vec::new();
     let mut paths: BTreeMap<String, PathItem> = BTreeMap::new();
     let mut tags = Vec::new();
-    for route in routes::all() {
+    let routes = routes::all();
+    for route in &routes {
         let tag = tag_of(route.path);
         if !tags.contains(&tag) {
             tags.push(tag.clone());
         }
-        let operation = operation(&route, tag, &mut schemas);
+        let operation = operation(route, &routes, tag, &mut schemas);
         let method = http_method(route.method);
         let path = format!("/api/v1{}", route.path);
         match paths.get_mut(&path) {
@@ -117,15 +119,11 @@ pub(crate) fn build() -> OpenApi {
 /// One route's operation.
 fn operation(
     route: &Route,
+    routes: &[Route],
     tag: String,
     schemas: &mut Vec<(String, RefOr<Schema>)>,
 ) -> utoipa::openapi::path::Operation {
-    let path_names: Vec<&str> = route
-        .path
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .collect();
-    let mut parameters: Vec<Parameter> = path_names
+    let mut parameters: Vec<Parameter> = path_names(route.path)
         .iter()
         .map(|name| path_parameter(route.path, name, schemas))
         .collect();
@@ -134,10 +132,19 @@ fn operation(
     }
     let (status, answer) = route.doc.answer;
     let success = match answer {
-        Some(schema) => ResponseBuilder::new().description(route.summary).content(
-            "application/json",
-            ContentBuilder::new().schema(Some(schema(schemas))).build(),
-        ),
+        Some(schema) => {
+            let schema = schema(schemas);
+            let mut response = ResponseBuilder::new().description(route.summary);
+            if status == 201 {
+                for (name, link) in links_from(&schema, routes) {
+                    response = response.link(name, link);
+                }
+            }
+            response.content(
+                "application/json",
+                ContentBuilder::new().schema(Some(schema)).build(),
+            )
+        }
         None => ResponseBuilder::new().description("done; no body"),
     };
     let mut responses = ResponsesBuilder::new().response(status.to_string(), success.build());
@@ -203,7 +210,14 @@ fn error_statuses(route: &Route) -> Vec<(u16, &'static str)> {
         ));
     }
     for &status in route.doc.also {
-        statuses.push((status, "`conflict`: it clashes with what exists"));
+        let why = match status {
+            401 => {
+                "`unauthorized`: wrong credentials, or a refresh token that is unknown, expired or already used"
+            }
+            409 => "`conflict`: it clashes with what exists",
+            _ => "see the summary",
+        };
+        statuses.push((status, why));
     }
     if route.doc.body.is_some() {
         statuses.push((413, "the body is over the size limit"));
@@ -232,6 +246,74 @@ fn error_response(status: u16, why: &str) -> utoipa::openapi::Response {
         );
     }
     response.build()
+}
+
+/// Which path parameters a created resource of each kind fills in, from where in its body.
+const PROVIDES: &[(&str, &[(&str, &str)])] = &[
+    ("Server", &[("server_id", "/id")]),
+    (
+        "Channel",
+        &[("channel_id", "/id"), ("server_id", "/server_id")],
+    ),
+    (
+        "Category",
+        &[("category_id", "/id"), ("server_id", "/server_id")],
+    ),
+    ("Role", &[("role_id", "/id"), ("server_id", "/server_id")]),
+    (
+        "Message",
+        &[("message_id", "/id"), ("channel_id", "/channel_id")],
+    ),
+    ("Invite", &[("code", "/code"), ("server_id", "/server_id")]),
+];
+
+/// Links from a created resource to every operation on it (whose path it fills in entirely
+/// and whose first own parameter is the resource's id), so that a client or a stateful
+/// fuzzer can follow a creation to what can be done with it.
+fn links_from(created: &RefOr<Schema>, routes: &[Route]) -> Vec<(String, Link)> {
+    let RefOr::Ref(reference) = created else {
+        return Vec::new();
+    };
+    let name = reference
+        .ref_location
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let Some((_, provided)) = PROVIDES.iter().find(|(kind, _)| *kind == name) else {
+        return Vec::new();
+    };
+    let own_id = provided[0].0;
+    routes
+        .iter()
+        .filter_map(|target| {
+            let names = path_names(target.path);
+            let fills = names.iter().all(|n| provided.iter().any(|(p, _)| p == n));
+            if !fills || !names.contains(&own_id) {
+                return None;
+            }
+            let link = names
+                .iter()
+                .fold(
+                    LinkBuilder::new().operation_id(operation_id(target)),
+                    |link, n| {
+                        let pointer = provided
+                            .iter()
+                            .find(|(p, _)| p == n)
+                            .map_or("", |(_, at)| at);
+                        link.parameter(*n, format!("$response.body#{pointer}"))
+                    },
+                )
+                .build();
+            Some((operation_id(target), link))
+        })
+        .collect()
+}
+
+/// The names of a path's parameters, in order.
+fn path_names(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .collect()
 }
 
 /// A path parameter, typed by its name.

@@ -20,8 +20,8 @@ use crate::state::AppState;
 pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(Public, post "/auth/register" => register, created(AuthResponse), "Create an account; returns tokens and sets the httpOnly cookies", body RegisterRequest, also 409),
-        route!(Public, post "/auth/login" => login, ok(AuthResponse), "Log in; returns tokens and sets the httpOnly cookies", body LoginRequest),
-        route!(Public, post "/auth/refresh" => refresh, ok(AuthResponse), "Trade a refresh token (body or cookie) for a new pair; the old one stops working", optional_body RefreshRequest),
+        route!(Public, post "/auth/login" => login, ok(AuthResponse), "Log in; returns tokens and sets the httpOnly cookies", body LoginRequest, also 401),
+        route!(Public, post "/auth/refresh" => refresh, ok(AuthResponse), "Trade a refresh token (body or cookie) for a new pair; the old one stops working", optional_body RefreshRequest, also 401),
         route!(User, post "/auth/logout" => logout, no_content, "Revoke the session's access and refresh tokens"),
         route!(User, get "/auth/me" => me, ok(User), "The caller's user"),
         route!(User, patch "/auth/me" => update_me, ok(User), "Change the caller's profile", body UpdateProfile),
@@ -75,6 +75,7 @@ async fn login(
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RefreshRequest {
+    /// The refresh token; without it, the refresh cookie is used.
     #[serde(default)]
     refresh_token: Option<String>,
 }

@@ -64,10 +64,13 @@ async fn delete_channel(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Overwrite {
+    /// Whether the path's `target_id` is a role or a member.
     #[serde(rename = "type")]
     kind: OverwriteType,
+    /// Flags granted (none in common with `deny`).
     #[serde(default)]
     allow: Permissions,
+    /// Flags taken away.
     #[serde(default)]
     deny: Permissions,
 }

@@ -32,9 +32,12 @@ pub(super) fn routes() -> Vec<Route> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct MemberPage {
+    /// Members whose user id comes after this one.
     #[serde(default)]
     after: Option<UserId>,
+    /// How many, 1 to 1,000 (100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
@@ -55,6 +58,7 @@ async fn list_members(
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct JoinServer {
+    /// An invite code of the server; not needed for a public server.
     #[serde(default)]
     invite_code: Option<String>,
 }
@@ -111,7 +115,9 @@ async fn update_member(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct KickQuery {
+    /// Why, for MEMBER_REMOVE (up to 512 characters).
     #[serde(default)]
+    #[param(max_length = 512)]
     reason: String,
 }
 
@@ -170,7 +176,9 @@ async fn list_bans(
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BanRequest {
+    /// Why, for the ban list.
     #[serde(default)]
+    #[schema(max_length = 512)]
     reason: String,
 }
 

@@ -75,9 +75,12 @@ async fn delete_role(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ExplainQuery {
+    /// The flags to explain, as a number.
     permission: u64,
+    /// The member (the caller when left out).
     #[serde(default)]
     user_id: Option<UserId>,
+    /// In this channel (server-wide when left out).
     #[serde(default)]
     channel_id: Option<ChannelId>,
 }

@@ -39,10 +39,13 @@ async fn list_dm_channels(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateDm {
+    /// The other user of a DM.
     #[serde(default)]
     recipient_id: Option<UserId>,
+    /// The other users of a group DM (1 to 9).
     #[serde(default)]
     recipients: Option<Vec<UserId>>,
+    /// A group DM's name.
     #[serde(default)]
     name: String,
 }
