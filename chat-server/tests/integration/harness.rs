@@ -78,6 +78,27 @@ impl TestServer {
         }
     }
 
+    /// Logs a registered user in again: a new session of theirs.
+    pub(crate) async fn login(&self, name: &str) -> Api {
+        let body = json!({ "username": name, "password": PASSWORD });
+        let response = self
+            .http
+            .post(self.url("/auth/login"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "logging {name} in");
+        let auth: Value = response.json().await.unwrap();
+        Api {
+            base: self.url(""),
+            http: self.http.clone(),
+            token: auth["token"].as_str().unwrap().to_owned(),
+            refresh: auth["refresh_token"].as_str().unwrap().to_owned(),
+            id: auth["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
     /// A gateway connection that has read Hello.
     pub(crate) async fn gateway(&self) -> Gateway {
         self.gateway_at("/ws").await
