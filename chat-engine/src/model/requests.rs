@@ -230,7 +230,7 @@ fn default_invite_age() -> u64 {
 pub struct CreateRole {
     /// RGB colour.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(maximum = 16777215))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 16_777_215))]
     pub color: u32,
     /// Whether anyone may mention it.
     #[serde(default)]
@@ -249,7 +249,7 @@ pub struct CreateRole {
 pub struct UpdateRole {
     /// New colour.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(maximum = 16777215))]
+    #[cfg_attr(feature = "openapi", schema(maximum = 16_777_215))]
     pub color: Option<u32>,
     /// New mentionability.
     #[serde(default)]

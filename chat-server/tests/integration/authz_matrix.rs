@@ -541,8 +541,9 @@ impl Fixture {
             ("post", "/servers") | ("patch", "/servers/{server_id}") => {
                 json!({ "name": "matrix 2" })
             }
-            ("post", "/servers/{server_id}/channels") => json!({ "name": "new" }),
-            ("post", "/servers/{server_id}/categories") => json!({ "name": "new" }),
+            ("post", "/servers/{server_id}/channels" | "/servers/{server_id}/categories") => {
+                json!({ "name": "new" })
+            }
             ("post", "/servers/{server_id}/roles")
             | ("patch", "/servers/{server_id}/roles/{role_id}") => json!({ "name": "r2" }),
             ("post", "/servers/{server_id}/members") => json!({ "invite_code": self.invite_code }),
