@@ -43,9 +43,12 @@ impl Bot {
     /// A bot on this client (which carries the token) and gateway URL.
     pub fn new(client: Client, gateway_url: impl Into<String>) -> Self {
         let token = client.token().unwrap_or_default().to_owned();
+        let gateway = GatewayConfig::new(gateway_url, token);
+        #[cfg(feature = "rustls")]
+        let gateway = gateway.with_tls(client.tls_config().clone());
         Self {
             client,
-            gateway: GatewayConfig::new(gateway_url, token),
+            gateway,
             handlers: Vec::new(),
         }
     }

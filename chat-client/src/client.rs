@@ -9,6 +9,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind, Result};
+#[cfg(feature = "rustls")]
+use crate::tls::{Certificate, TlsConfig};
 
 /// A REST client; cheap to clone.
 #[derive(Debug, Clone)]
@@ -18,6 +20,8 @@ pub struct Client {
     token: Option<String>,
     max_retries: u32,
     transient_retries: u32,
+    #[cfg(feature = "rustls")]
+    tls: TlsConfig,
 }
 
 /// Configures a [`Client`].
@@ -29,6 +33,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     max_retries: u32,
     transient_retries: u32,
+    #[cfg(feature = "rustls")]
+    roots: Vec<Certificate>,
 }
 
 impl Default for ClientBuilder {
@@ -39,6 +45,8 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(30),
             max_retries: 3,
             transient_retries: 4,
+            #[cfg(feature = "rustls")]
+            roots: Vec::new(),
         }
     }
 }
@@ -78,10 +86,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts this root certificate too (a private CA's, or a self-signed server's), for
+    /// both https and the gateway's wss.
+    #[cfg(feature = "rustls")]
+    pub fn add_root_certificate(mut self, certificate: Certificate) -> Self {
+        self.roots.push(certificate);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
+        let http = reqwest::Client::builder().timeout(self.timeout);
+        #[cfg(feature = "rustls")]
+        let tls = if self.roots.is_empty() {
+            TlsConfig::default()
+        } else {
+            TlsConfig::with_roots(&self.roots)?
+        };
+        #[cfg(feature = "rustls")]
+        let http = http.use_preconfigured_tls(rustls::ClientConfig::clone(&tls.rustls()));
+        let http = http
             .build()
             .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;
         Ok(Client {
@@ -90,6 +114,8 @@ impl ClientBuilder {
             token: self.token,
             max_retries: self.max_retries,
             transient_retries: self.transient_retries,
+            #[cfg(feature = "rustls")]
+            tls,
         })
     }
 }
@@ -123,6 +149,12 @@ impl Client {
     /// The server's base URL.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The TLS settings, for a gateway that should trust what this client trusts.
+    #[cfg(feature = "rustls")]
+    pub fn tls_config(&self) -> &TlsConfig {
+        &self.tls
     }
 
     /// Sends a request and decodes the JSON answer (`()` for an empty one); GET, PUT and

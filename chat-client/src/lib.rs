@@ -2,7 +2,8 @@
 //!
 //! The SDK for bots and apps talking to a chat server: a typed REST client whose builders
 //! validate before sending and are awaited directly, and a gateway client that heartbeats,
-//! reconnects with backoff and resumes. It uses `chat-engine` only for its wire types, so it
+//! reconnects with backoff and resumes, over plain connections or TLS (`https://` and
+//! `wss://`, with rustls). It uses `chat-engine` only for its wire types, so it
 //! compiles without redb, tantivy or any engine code.
 //!
 //! ```no_run
@@ -33,6 +34,8 @@
 //! - `gateway/`: [`Gateway`] and its events; `bot.rs`: [`Bot`], handlers per event.
 //! - `outbox.rs`: [`Outbox`], exactly-once delivery across outages.
 //! - `error.rs`: [`Error`] with [`ErrorKind`].
+//! - `tls.rs` (feature `rustls`, on by default): [`TlsConfig`], the one rustls configuration
+//!   that https and wss share, and [`Certificate`], a root to trust besides Mozilla's.
 
 pub mod bot;
 mod client;
@@ -41,6 +44,8 @@ pub mod gateway;
 mod messages;
 mod outbox;
 mod routes;
+#[cfg(feature = "rustls")]
+mod tls;
 
 pub use bot::{Bot, Context};
 pub use client::{Client, ClientBuilder};
@@ -48,3 +53,5 @@ pub use error::{Error, ErrorKind, Result};
 pub use gateway::{Gateway, GatewayConfig, GatewayEvent};
 pub use messages::{CreateMessage, GetMessages};
 pub use outbox::{Outbox, Ticket};
+#[cfg(feature = "rustls")]
+pub use tls::{Certificate, TlsConfig};

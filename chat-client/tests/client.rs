@@ -605,3 +605,96 @@ fn bot_reads_its_server_and_token_from_the_environment() {
         "{missing}"
     );
 }
+
+/// A TLS listener in front of a plain server, as a reverse proxy would be: a self-signed
+/// certificate for `localhost`, made here; each connection is decrypted and passed on.
+/// Returns its address and the certificate's PEM.
+async fn behind_tls(plain: std::net::SocketAddr) -> (std::net::SocketAddr, String) {
+    use tokio_rustls::rustls;
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(made.signing_key.serialize_der().into());
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![made.cert.der().clone()], key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut upstream = tokio::net::TcpStream::connect(plain).await.unwrap();
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+            });
+        }
+    });
+    (addr, made.cert.pem())
+}
+
+#[tokio::test]
+async fn rest_and_gateway_work_over_tls_with_a_trusted_certificate() {
+    let server = start().await;
+    let (tls_addr, pem) = behind_tls(server.addr).await;
+    let base = format!("https://localhost:{}", tls_addr.port());
+
+    // Without the certificate among its roots, the client refuses the server.
+    let untrusting = Client::builder().base_url(&base).build().unwrap();
+    let refused = untrusting.login("alice", PASSWORD).await.unwrap_err();
+    assert!(
+        matches!(refused.kind(), ErrorKind::Transport),
+        "{refused:?}"
+    );
+
+    let client = Client::builder()
+        .base_url(&base)
+        .add_root_certificate(chat_client::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let alice = client.register("alice", PASSWORD).await.unwrap();
+    let client = client.with_token(&alice.token);
+    let guild = client
+        .create_server(&CreateServer {
+            name: "over tls".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+
+    let url = chat_client::gateway::gateway_url_for(&base);
+    assert!(url.starts_with("wss://localhost:"), "{url}");
+    let mut config = GatewayConfig::new(url, &alice.token).with_tls(client.tls_config().clone());
+    config.min_backoff = Duration::from_millis(50);
+    let mut gateway = Gateway::connect(config);
+    let ready = next_dispatch(&mut gateway).await;
+    assert!(
+        matches!(&ready, GatewayEvent::Ready(r) if r.user.id == alice.user.id),
+        "{ready:?}"
+    );
+    let sent = client
+        .create_message(channel)
+        .content("through TLS")
+        .await
+        .unwrap();
+    loop {
+        if let GatewayEvent::Dispatch { event, .. } = next_dispatch(&mut gateway).await
+            && let Event::MessageCreate(message) = *event
+        {
+            assert_eq!(message.id, sent.id);
+            break;
+        }
+    }
+    assert!(
+        chat_client::Certificate::from_pem(b"not a certificate").is_err(),
+        "a text without a PEM certificate is refused"
+    );
+    gateway.close().await;
+    server.stop().await;
+}

@@ -33,6 +33,9 @@ pub struct GatewayConfig {
     pub min_backoff: Duration,
     /// The longest reconnect wait.
     pub max_backoff: Duration,
+    /// Which roots a `wss://` server's certificate must chain to.
+    #[cfg(feature = "rustls")]
+    pub tls: crate::tls::TlsConfig,
 }
 
 /// The gateway URL of a server's base URL: `http` becomes `ws`, `https` becomes `wss`, with
@@ -59,7 +62,19 @@ impl GatewayConfig {
             client: ClientKind::Web,
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            #[cfg(feature = "rustls")]
+            tls: crate::tls::TlsConfig::default(),
         }
+    }
+
+    /// The same configuration, trusting what `tls` trusts (such as [`Client::tls_config`]).
+    ///
+    /// [`Client::tls_config`]: crate::Client::tls_config
+    #[cfg(feature = "rustls")]
+    #[must_use]
+    pub fn with_tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = tls;
+        self
     }
 }
 
@@ -238,7 +253,19 @@ impl Shard {
     }
 
     async fn connection(&mut self, attempt: &mut u32) -> Outcome {
-        let Ok((mut socket, _)) = tokio_tungstenite::connect_async(&self.config.url).await else {
+        #[cfg(feature = "rustls")]
+        let connector = Some(tokio_tungstenite::Connector::Rustls(
+            self.config.tls.rustls(),
+        ));
+        #[cfg(not(feature = "rustls"))]
+        let connector = None;
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            &self.config.url,
+            None,
+            false,
+            connector,
+        );
+        let Ok((mut socket, _)) = connecting.await else {
             return Outcome::Reconnect;
         };
         let interval = match socket.next().await {

@@ -1,0 +1,83 @@
+//! TLS for `https` and `wss`: one rustls configuration, shared by the REST client (reqwest)
+//! and the gateway (tokio-tungstenite), so both trust the same roots and there is one TLS
+//! stack. The crypto is ring's; the roots are Mozilla's (webpki-roots, built in, so nothing
+//! is read from the machine) plus any the caller adds, such as a private CA's.
+
+use std::sync::{Arc, LazyLock};
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A root certificate to trust besides the built-in ones.
+#[derive(Debug, Clone)]
+pub struct Certificate(CertificateDer<'static>);
+
+impl Certificate {
+    /// The first certificate of a PEM text (`-----BEGIN CERTIFICATE-----`).
+    ///
+    /// # Errors
+    ///
+    /// A validation error when the text holds no PEM certificate.
+    pub fn from_pem(pem: &[u8]) -> Result<Self> {
+        CertificateDer::from_pem_slice(pem)
+            .map(Self)
+            .map_err(|e| Error::validation("certificate", e.to_string()))
+    }
+
+    /// A certificate in DER form.
+    pub fn from_der(der: impl Into<Vec<u8>>) -> Self {
+        Self(CertificateDer::from(der.into()))
+    }
+}
+
+/// The TLS settings of a client: which roots it trusts. Cheap to clone.
+#[derive(Clone)]
+pub struct TlsConfig(Arc<rustls::ClientConfig>);
+
+impl std::fmt::Debug for TlsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsConfig(..)")
+    }
+}
+
+static BUILT_IN: LazyLock<TlsConfig> = LazyLock::new(|| {
+    TlsConfig::with_roots(&[]).expect("the built-in roots make a valid configuration")
+});
+
+impl Default for TlsConfig {
+    /// Trusts the built-in roots only.
+    fn default() -> Self {
+        BUILT_IN.clone()
+    }
+}
+
+impl TlsConfig {
+    /// Trusts the built-in roots and these.
+    ///
+    /// # Errors
+    ///
+    /// A validation error when a certificate cannot be a root (it does not parse).
+    pub fn with_roots(extra: &[Certificate]) -> Result<Self> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for certificate in extra {
+            roots
+                .add(certificate.0.clone())
+                .map_err(|e| Error::validation("certificate", e.to_string()))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::with_source(ErrorKind::Transport, e))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Self(Arc::new(config)))
+    }
+
+    /// The rustls configuration, for reqwest and tokio-tungstenite.
+    pub(crate) fn rustls(&self) -> Arc<rustls::ClientConfig> {
+        self.0.clone()
+    }
+}
