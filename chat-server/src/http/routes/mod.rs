@@ -106,6 +106,25 @@ pub(crate) mod answer {
     }
 }
 
+/// Implemented by a handler whose last argument is the extractor `E`: how the route table's
+/// `body` and `query` types are checked against the handler's at compile time.
+pub(crate) trait LastArgument<E, Args> {}
+
+macro_rules! last_argument {
+    ($($arg:ident),*) => {
+        impl<F, Fut, E, $($arg),*> LastArgument<E, ($($arg,)*)> for F where F: FnOnce($($arg,)* E) -> Fut {}
+    };
+}
+last_argument!();
+last_argument!(A1);
+last_argument!(A1, A2);
+last_argument!(A1, A2, A3);
+last_argument!(A1, A2, A3, A4);
+last_argument!(A1, A2, A3, A4, A5);
+
+/// Compiles only when `handler`'s last argument is `E`.
+pub(crate) const fn takes_last<E, Args, F: LastArgument<E, Args>>(_handler: &F) {}
+
 /// `Some` of its argument, or `None` without one.
 macro_rules! maybe {
     () => {
@@ -128,7 +147,8 @@ pub(crate) use maybe;
 /// (`ok(T)`, `created(T)`, `list_of(T)` or `no_content`); then the query's type
 /// (`IntoParams`), the body's (`body`, or `optional_body` when it may be left out), and the
 /// statuses it may answer beyond the usual ones. The router and the OpenAPI document are both built from
-/// these lines.
+/// these lines, and the query and body types must be the handler's last argument's
+/// (`Params<Q>`, `Body<B>`, `OptionalBody<B>`), or it does not compile.
 macro_rules! route {
     ($access:ident $(($bucket:ident))?, $method:ident $path:literal => $handler:path,
      $answer:ident $(($answer_type:ty))?, $summary:literal
@@ -149,7 +169,12 @@ macro_rules! route {
                 answer: $crate::http::routes::answer::$answer $(::<$answer_type>)? (),
                 also: &[$($($status),+)?],
             },
-            handler: axum::routing::$method($handler),
+            handler: {
+                $($crate::http::routes::takes_last::<$crate::http::extract::Params<$query>, _, _>(&$handler);)?
+                $($crate::http::routes::takes_last::<$crate::http::extract::Body<$body>, _, _>(&$handler);)?
+                $($crate::http::routes::takes_last::<$crate::http::extract::OptionalBody<$optional>, _, _>(&$handler);)?
+                axum::routing::$method($handler)
+            },
         }
     };
 }
