@@ -51,7 +51,13 @@ fn the_web_client_works_in_a_real_browser() {
         eprintln!("skipped: {message} (apt-get install chromium nodejs npm)");
         return;
     }
-    if !e2e_dir().join("node_modules").exists() {
+    // Installed once, and again whenever the lockfile is newer than what npm installed.
+    let modified = |path: &str| {
+        std::fs::metadata(e2e_dir().join(path))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    if modified("node_modules/.package-lock.json") < modified("package-lock.json") {
         run("npm", &["ci", "--no-audit", "--no-fund"]);
     }
     run("node", &["vendor.mjs", "--check"]);
