@@ -1,6 +1,7 @@
 //! TLS for `https` and `wss`: one rustls configuration, shared by the REST client (reqwest)
 //! and the gateway (tokio-tungstenite), so both trust the same roots and there is one TLS
-//! stack. The crypto is ring's; the roots are Mozilla's (webpki-roots, built in, so nothing
+//! stack. The crypto is aws-lc-rs (reqwest's default provider, so that other reqwest clients
+//! in the same program keep working); the roots are Mozilla's (webpki-roots, built in, so nothing
 //! is read from the machine) plus any the caller adds, such as a private CA's.
 
 use std::sync::{Arc, LazyLock};
@@ -67,7 +68,7 @@ impl TlsConfig {
                 .add(certificate.0.clone())
                 .map_err(|e| Error::validation("certificate", e.to_string()))?;
         }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| Error::with_source(ErrorKind::Transport, e))?
