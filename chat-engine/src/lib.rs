@@ -75,6 +75,8 @@ pub mod events;
 #[cfg(feature = "engine")]
 mod live;
 #[cfg(feature = "engine")]
+mod markup;
+#[cfg(feature = "engine")]
 mod membership;
 #[cfg(feature = "engine")]
 pub mod permissions;
@@ -125,5 +127,5 @@ pub use live::DeviceId;
 /// (for previews and tools; the engine renders every message itself).
 #[cfg(feature = "engine")]
 pub fn render_markdown(markdown: &str) -> String {
-    messages::render(markdown)
+    markup::render(markdown, &mut markup::Nobody).html
 }

@@ -1,8 +1,7 @@
 //! Messages: send (idempotent with a client nonce, slow mode, replies, mentions), edit with
 //! history, delete, fetch, history pages, system messages and pins.
 
-mod markdown;
-pub(crate) use markdown::render;
+mod directory;
 pub(crate) mod pins;
 
 use crate::access::{audience, textual_channel};
@@ -10,12 +9,14 @@ use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
+use crate::markup::{self, Mentions, Nobody, Rendered};
 use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
     MessageEdit, MessageType, Permissions,
 };
 use crate::posting::store_new_message;
-use crate::store::{Kv, KvMut, MessageStore, Order, Tx, UserStore};
+use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx};
+use directory::ChannelDirectory;
 
 impl Engine {
     /// Sends a message (VIEW_CHANNEL and SEND_MESSAGES). With a `nonce`, a retry returns the
@@ -41,8 +42,10 @@ impl Engine {
                 format!("must be 1 to {MAX_NONCE} bytes"),
             ));
         }
-        let content_html = markdown::render(&content);
-        let mentions = markdown::mentions(&content);
+        let Rendered {
+            html: content_html,
+            mentions,
+        } = self.render_in(channel, &content)?;
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
             crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
@@ -89,7 +92,7 @@ impl Engine {
                     MessageType::Default
                 },
             };
-            apply_mentions(tx, &channel, permissions, &mentions, &mut message)?;
+            apply_mentions(permissions, &mentions, &mut message);
             if let Some(nonce) = &message.nonce {
                 tx.insert_nonce(channel.id, actor, nonce, message.id);
             }
@@ -111,8 +114,10 @@ impl Engine {
         edit: EditMessage,
     ) -> Result<Message> {
         let content = checked_content(&edit.content, false)?;
-        let content_html = markdown::render(&content);
-        let mentions = markdown::mentions(&content);
+        let Rendered {
+            html: content_html,
+            mentions,
+        } = self.render_in(channel, &content)?;
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
             let mut message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
@@ -134,7 +139,7 @@ impl Engine {
             message.content_html = content_html;
             message.is_edited = true;
             message.edited_at = Some(now);
-            apply_mentions(tx, &channel, permissions, &mentions, &mut message)?;
+            apply_mentions(permissions, &mentions, &mut message);
             tx.update_message(&message);
             tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
             with_reactions(tx, message, actor)
@@ -320,36 +325,34 @@ fn slow_mode(
     Ok(())
 }
 
-/// Keeps the mentions that resolve; `@everyone`/`@here` only pings with MENTION_EVERYONE,
-/// and a role only when it is mentionable or the author may mention everyone.
-fn apply_mentions(
-    tx: &Tx<'_>,
-    channel: &Channel,
-    permissions: Permissions,
-    mentions: &markdown::Mentions,
-    message: &mut Message,
-) -> Result<()> {
+/// Keeps the mentions that may ping: members; a role when it is mentionable or the author
+/// may mention everyone; `@everyone` and `@here` only with MENTION_EVERYONE.
+fn apply_mentions(permissions: Permissions, mentions: &Mentions, message: &mut Message) {
     let may_ping_all = permissions.contains(Permissions::MENTION_EVERYONE);
-    message.mention_everyone = mentions.everyone && may_ping_all;
-    message.mentions.clear();
-    for user in &mentions.users {
-        if tx.fetch_user(*user)?.is_some() {
-            message.mentions.push(*user);
+    message.mention_everyone = (mentions.everyone || mentions.here) && may_ping_all;
+    message.mentions.clone_from(&mentions.users);
+    message.mention_roles = mentions
+        .roles
+        .iter()
+        .filter(|(_, mentionable)| *mentionable || may_ping_all)
+        .map(|(role, _)| *role)
+        .collect();
+}
+
+impl Engine {
+    /// Renders content as posted in `channel`. The store is read only when the text may
+    /// mention someone; a channel that does not exist renders with no names (the write that
+    /// follows answers that it does not exist).
+    fn render_in(&self, channel: ChannelId, content: &str) -> Result<Rendered> {
+        if !markup::may_mention(content) {
+            return Ok(markup::render(content, &mut Nobody));
         }
+        let reader = self.read()?;
+        Ok(match reader.fetch_channel(channel)? {
+            Some(channel) => markup::render(content, &mut ChannelDirectory::new(&reader, &channel)),
+            None => markup::render(content, &mut Nobody),
+        })
     }
-    message.mention_roles.clear();
-    if let Some(server) = channel.server_id.filter(|_| !mentions.roles.is_empty()) {
-        let roles = crate::store::ServerStore::list_roles(tx, server)?;
-        for role in &mentions.roles {
-            if roles
-                .iter()
-                .any(|r| r.id == *role && !r.is_default && (r.is_mentionable || may_ping_all))
-            {
-                message.mention_roles.push(*role);
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Fills in a message's reactions as `viewer` sees them.
