@@ -412,3 +412,84 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn mentions_by_name_resolve_members_render_with_ids_and_skip_code() {
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    let stranger = h.new_user("stranger").await;
+    h.engine
+        .update_member(
+            owner,
+            server.id,
+            member,
+            chat_engine::model::UpdateMember {
+                nickname: Some("Memo <b>".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let message = h
+        .say(
+            owner,
+            general,
+            &format!("hey @MEMBER and <@{stranger}> and @stranger, see <#{general}>"),
+        )
+        .await;
+    assert_eq!(message.mentions, vec![member], "only members are mentioned");
+    assert!(
+        message.content_html.contains(&format!(
+            r#"<span class="mention" data-user-id="{member}">@Memo &lt;b&gt;</span>"#
+        )),
+        "{}",
+        message.content_html
+    );
+    assert!(
+        message
+            .content_html
+            .contains(&format!(r#"data-user-id="{stranger}">@stranger</span>"#))
+    );
+    assert!(
+        message
+            .content_html
+            .contains(&format!(r#"data-channel-id="{general}">#general</span>"#))
+    );
+    assert!(
+        message.content_html.contains(" @stranger, "),
+        "a name that is no member stays text"
+    );
+
+    let in_code = h
+        .say(owner, general, "`@everyone @member` and\n```\n@here\n```")
+        .await;
+    assert!(
+        !in_code.mention_everyone && in_code.mentions.is_empty(),
+        "{in_code:?}"
+    );
+    let here = h.say(owner, general, "@here.").await;
+    assert!(
+        here.mention_everyone,
+        "the owner may ping the members online"
+    );
+
+    // An edit mentions anew.
+    let edited = h
+        .engine
+        .edit_message(
+            owner,
+            general,
+            in_code.id,
+            chat_engine::model::EditMessage {
+                content: "now @member".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(edited.mentions, vec![member]);
+
+    // In a DM the participants are the members.
+    let dm = h.engine.open_dm(owner, member).await.unwrap();
+    let in_dm = h.say(owner, dm.id, "@member @stranger").await;
+    assert_eq!(in_dm.mentions, vec![member]);
+}
