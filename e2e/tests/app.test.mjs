@@ -184,6 +184,35 @@ test('unread channels are marked until read', async () => {
   await alice.page.getByRole('treeitem', { name: /general/ }).click();
 });
 
+test('a mention picked from the suggestions reaches the other side with a badge', async () => {
+  await bob.page.getByRole('treeitem', { name: /random/ }).click();
+  const box = alice.page.locator('#composer');
+  await box.pressSequentially('look @bo');
+  const suggestions = alice.page.getByRole('listbox', { name: 'Suggestions' });
+  await suggestions.getByRole('option', { name: /bob/ }).waitFor();
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'look @bob ');
+  await box.pressSequentially('this ||secret|| :tad');
+  await suggestions.getByRole('option', { name: /:tada:/ }).waitFor();
+  await box.press('Tab');
+  const sent = alice.page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/messages'));
+  await box.press('Enter');
+  const body = JSON.parse((await sent).postData() ?? '{}');
+  assert.match(body.content, /^look <@\w{26}> this \|\|secret\|\| 🎉$/, 'sent in the wire form');
+
+  const badge = bob.page.getByRole('treeitem', { name: 'general, 1 mentions' });
+  await badge.waitFor();
+  await badge.click();
+  const seen = message(bob.page, 'this');
+  await seen.locator('.mention[data-user-id]', { hasText: '@bob' }).waitFor();
+  assert.match(await seen.getAttribute('class') ?? '', /mentioned/);
+  const spoiler = seen.locator('.spoiler');
+  assert.equal(await spoiler.innerText(), 'secret');
+  await spoiler.click();
+  assert.match(await spoiler.getAttribute('class') ?? '', /shown/);
+  await shot(bob.page, 'mention');
+});
+
 test('a DM opens from a member card, and a custom status shows to others', async () => {
   await alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b/ }).click();
   await alice.page.getByRole('dialog').getByRole('button', { name: 'Message' }).click();

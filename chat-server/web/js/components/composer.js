@@ -1,9 +1,12 @@
 // @ts-check
 // The composer: Enter sends (Shift+Enter for a new line), the message shows at once as
 // sending; typing is announced; a reply is shown above the box until sent or cancelled.
+// Typing `@`, `#` or `:` suggests members and roles, channels, emoji (arrows move, Enter or
+// Tab picks, Escape closes); picked mentions are sent in their wire form.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sendMessage, typing } from '../actions.js';
+import { suggestionsFor, toWire, tokenAt } from '../autocomplete.js';
 import { html } from '../html.js';
 import { P, has, permissionsOf } from '../permissions.js';
 import { displayName, getState, historyOf } from '../store.js';
@@ -12,8 +15,14 @@ import { displayName, getState, historyOf } from '../store.js';
 export function Composer({ channel }) {
   const [replyTo, setReplyTo] = useState(/** @type {string | null} */ (null));
   const box = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
+  const picked = useRef(/** @type {Map<string, string>} */ (new Map()));
+  const [suggest, setSuggest] = useState(
+    /** @type {{ items: import('../autocomplete.js').Suggestion[], index: number, start: number } | null} */ (null),
+  );
   useEffect(() => {
     setReplyTo(null);
+    setSuggest(null);
+    picked.current.clear();
     box.current?.focus();
   }, [channel.id]);
   useEffect(() => {
@@ -33,11 +42,56 @@ export function Composer({ channel }) {
   const replied = replyTo ? historyOf(s, channel.id).list.find((m) => m.id === replyTo) : undefined;
   const send = () => {
     const node = box.current;
-    const content = node?.value.trim() ?? '';
+    const content = toWire(node?.value.trim() ?? '', picked.current);
     if (!node || !content) return;
     node.value = '';
+    picked.current.clear();
+    setSuggest(null);
     sendMessage(channel.id, content, replyTo);
     setReplyTo(null);
+  };
+  const lookUp = () => {
+    const node = box.current;
+    const token = node ? tokenAt(node.value, node.selectionStart) : null;
+    const items = token ? suggestionsFor(getState(), channel, token) : [];
+    setSuggest(token && items.length ? { items, index: 0, start: token.start } : null);
+  };
+  /** @param {import('../autocomplete.js').Suggestion} item */
+  const pick = (item) => {
+    const node = box.current;
+    if (!node || !suggest) return;
+    const caret = node.selectionStart;
+    node.value = `${node.value.slice(0, suggest.start)}${item.insert} ${node.value.slice(caret)}`;
+    const after = suggest.start + item.insert.length + 1;
+    node.setSelectionRange(after, after);
+    if (item.wire) picked.current.set(item.insert, item.wire);
+    setSuggest(null);
+    node.focus();
+  };
+  /** @param {KeyboardEvent} e */
+  const keys = (e) => {
+    if (suggest) {
+      const n = suggest.items.length;
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setSuggest({ ...suggest, index: (suggest.index + (e.key === 'ArrowDown' ? 1 : n - 1)) % n });
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pick(suggest.items[suggest.index]);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setSuggest(null);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
   };
   const name = channel.name ? `#${channel.name}` : 'this conversation';
   return html`
@@ -47,20 +101,34 @@ export function Composer({ channel }) {
         <span>Replying to <strong>${displayName(s, replied.author_id, channel.server_id)}</strong></span>
         <button class="button link" onClick=${() => setReplyTo(null)} aria-label="Cancel the reply">Cancel</button>
       </div>`}
+      ${suggest &&
+      html`<ul class="suggestions" id="composer-suggestions" role="listbox" aria-label="Suggestions">
+        ${suggest.items.map((item, i) => html`
+          <li id=${`suggestion-${item.key}`} role="option" aria-selected=${i === suggest.index}
+            class=${i === suggest.index ? 'active' : ''}
+            onMouseDown=${(/** @type {MouseEvent} */ e) => {
+              e.preventDefault();
+              pick(item);
+            }}>
+            <span>${item.label}</span><span class="muted">${item.detail}</span>
+          </li>`)}
+      </ul>`}
       <form onSubmit=${(/** @type {SubmitEvent} */ e) => {
         e.preventDefault();
         send();
       }}>
         <label class="visually-hidden" for="composer">Message ${name}</label>
         <textarea id="composer" ref=${box} rows="1" maxlength="4000" disabled=${!allowed}
+          role="combobox" aria-autocomplete="list" aria-expanded=${Boolean(suggest)}
+          aria-controls=${suggest ? 'composer-suggestions' : undefined}
+          aria-activedescendant=${suggest ? `suggestion-${suggest.items[suggest.index].key}` : undefined}
           placeholder=${allowed ? `Message ${name}` : 'You cannot send messages here'}
-          onInput=${() => typing(channel.id)}
-          onKeyDown=${(/** @type {KeyboardEvent} */ e) => {
-            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-              e.preventDefault();
-              send();
-            }
-          }}></textarea>
+          onInput=${() => {
+            typing(channel.id);
+            lookUp();
+          }}
+          onBlur=${() => setSuggest(null)}
+          onKeyDown=${keys}></textarea>
         <button class="icon-button" type="submit" aria-label="Send" disabled=${!allowed}>➤</button>
       </form>
     </div>`;

@@ -41,7 +41,9 @@ export function MessageItem({ message, channel, grouped, day, newAbove, replied,
   const user = s.users[message.author_id];
   const time = new Date(message.created_at);
   const pending = Boolean(message.state);
-  const mentionsMe = me && (message.mentions.includes(me) || message.mention_everyone);
+  const myRoles = (me && channel.server_id && s.members[channel.server_id]?.[me]?.role_ids) || [];
+  const mentionsMe = me && (message.mentions.includes(me) || message.mention_everyone
+    || message.mention_roles.some((r) => myRoles.includes(r)));
 
   /** @param {() => Promise<unknown>} action */
   const act = async (action) => {
