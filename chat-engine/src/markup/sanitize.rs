@@ -1,5 +1,6 @@
 //! The allow-list every rendered message passes: the tags markdown makes, mention and
-//! spoiler spans, code languages, and links to http, https and mailto only.
+//! spoiler spans, code languages, and links to http, https and mailto only (a relative
+//! link, which would lead into this server, loses its address).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -44,6 +45,7 @@ static POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .generic_attributes(HashSet::new())
         .tag_attributes(attributes)
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer nofollow"))
         .attribute_filter(|element, attribute, value| match (element, attribute) {
             ("code", "class") => allowed_language(value).then(|| Cow::Owned(value.to_owned())),

@@ -249,6 +249,9 @@ const XSS: &[&str] = &[
     "https://x.example/<img src=x onerror=alert(1)>",
     "<details open ontoggle=alert(1)>",
     "<a href=\"data:text/html,<script>alert(1)</script>\">x</a>",
+    // Found by the markdown fuzz target: a relative link would lead into this server.
+    "[< \t[a](a)",
+    "[x](/api/v1/auth/logout)",
 ];
 
 /// The tags and attributes the policy allows.
