@@ -37,6 +37,21 @@ pub(crate) struct Realtime {
     pub(crate) voice: HashMap<ServerId, HashMap<UserId, VoiceState>>,
 }
 
+impl Realtime {
+    /// A user's status as `viewer` sees it: their own sees `invisible`, others `offline`.
+    pub(crate) fn status_seen_by(&self, viewer: UserId, user: UserId) -> Status {
+        let own = self
+            .users
+            .get(&user)
+            .map_or(Status::Offline, |p| p.own_view(user).status);
+        if own == Status::Invisible && viewer != user {
+            Status::Offline
+        } else {
+            own
+        }
+    }
+}
+
 impl UserPresence {
     /// The status of a set of devices: offline without any, else the chosen status, where an
     /// online user all of whose devices are idle is idle.

@@ -1,5 +1,5 @@
 //! Posting into a channel, shared by the domains that write messages: a new message's record,
-//! its channel's last message and its event, and the notices the engine writes itself (joins,
+//! its channel's last message and its event, a changed message and its event, and the notices the engine writes itself (joins,
 //! leaves, pins).
 
 use crate::access::audience;
@@ -13,6 +13,24 @@ pub(crate) fn store_new_message(tx: &mut Tx<'_>, channel: &Channel, message: &Me
     tx.update_message(message);
     tx.record_last_message(message);
     tx.emit(Event::MessageCreate(message.clone()), audience(channel));
+}
+
+/// Stores a changed message and announces it with its reactions as every reader shares them:
+/// `me` is false in an event (each reader finds itself in `users`).
+pub(crate) fn store_changed_message(
+    tx: &mut Tx<'_>,
+    channel: &Channel,
+    message: &Message,
+) -> Result<()> {
+    tx.update_message(message);
+    let mut shared = message.clone();
+    shared.reactions =
+        tx.list_reaction_summary(message.channel_id, message.id, message.author_id)?;
+    for reaction in &mut shared.reactions {
+        reaction.me = false;
+    }
+    tx.emit(Event::MessageUpdate(shared), audience(channel));
+    Ok(())
 }
 
 /// Posts a join or leave message in the server's system channel, if it has one.

@@ -233,6 +233,7 @@ impl Shard {
             Some((session_id, seq)) => Frame::new(
                 OpCode::Resume,
                 Resume {
+                    client: Some(self.config.client),
                     seq: *seq,
                     session_id: session_id.clone(),
                     token: self.config.token.clone(),

@@ -171,9 +171,11 @@ impl Engine {
         Ok(session)
     }
 
-    /// Fetches a user's public profile.
-    pub fn fetch_user(&self, id: UserId) -> Result<User> {
-        Ok(found(self.read()?.fetch_user(id)?, ResourceKind::User, id)?.user)
+    /// Fetches a user's profile, with their live status as `viewer` sees it.
+    pub fn fetch_user(&self, viewer: UserId, id: UserId) -> Result<User> {
+        let mut user = found(self.read()?.fetch_user(id)?, ResourceKind::User, id)?.user;
+        user.status = self.realtime().status_seen_by(viewer, id);
+        Ok(user)
     }
 
     /// Changes the caller's profile; `USER_UPDATE` goes to the user's own sessions.
@@ -190,6 +192,7 @@ impl Engine {
         if let Some(url) = &update.avatar_url {
             validate::text("avatar_url", url, 2048)?;
         }
+        let status = self.realtime().status_seen_by(actor, actor);
         self.write(move |tx| {
             let mut record = found(tx.fetch_user(actor)?, ResourceKind::User, actor)?;
             let user = &mut record.user;
@@ -207,11 +210,15 @@ impl Engine {
                 user.avatar_url = trimmed(v);
             }
             tx.update_user(&record);
+            let user = User {
+                status,
+                ..record.user
+            };
             tx.emit(
-                Event::UserUpdate(record.user.clone()),
+                Event::UserUpdate(user.clone()),
                 Audience::users(vec![actor]),
             );
-            Ok(record.user)
+            Ok(user)
         })
         .await
     }

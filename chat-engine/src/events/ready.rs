@@ -12,7 +12,7 @@ impl Engine {
     /// Everything a client needs to start: the user, their servers with the channels they can
     /// view, roles, online presences and voice states, their DMs and their read states.
     pub fn ready_state(&self, user: UserId, session_id: String) -> Result<Ready> {
-        let me = self.fetch_user(user)?;
+        let me = self.fetch_user(user, user)?;
         let server_ids = self.read()?.list_user_servers(user)?;
         let mut servers = Vec::with_capacity(server_ids.len());
         for id in server_ids {

@@ -14,7 +14,7 @@ use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
     MessageEdit, MessageType, Permissions,
 };
-use crate::posting::store_new_message;
+use crate::posting::{store_changed_message, store_new_message};
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx};
 use directory::ChannelDirectory;
 
@@ -140,8 +140,7 @@ impl Engine {
             message.is_edited = true;
             message.edited_at = Some(now);
             apply_mentions(permissions, &mentions, &mut message);
-            tx.update_message(&message);
-            tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
+            store_changed_message(tx, &channel, &message)?;
             with_reactions(tx, message, actor)
         })
         .await

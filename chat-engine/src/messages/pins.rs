@@ -1,13 +1,13 @@
 //! Pins: up to 50 per channel, by MANAGE_MESSAGES holders (any recipient in a DM).
 
 use super::with_reactions;
-use crate::access::{audience, textual_channel};
+use crate::access::textual_channel;
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::MAX_PINS;
-use crate::model::{Channel, Event, Message, MessageType, Permissions};
-use crate::posting::post_notice;
+use crate::model::{Channel, Message, MessageType, Permissions};
+use crate::posting::{post_notice, store_changed_message};
 use crate::store::{KvMut, MessageStore, Tx};
 
 impl Engine {
@@ -35,8 +35,7 @@ impl Engine {
             let now = tx.now();
             tx.insert_pin(channel.id, id, now);
             message.is_pinned = true;
-            tx.update_message(&message);
-            tx.emit(Event::MessageUpdate(message.clone()), audience(&channel));
+            store_changed_message(tx, &channel, &message)?;
             let message = with_reactions(tx, message, actor)?;
             post_notice(tx, &channel, actor, MessageType::ChannelPinned, Some(id));
             Ok(message)
@@ -58,8 +57,7 @@ impl Engine {
             }
             tx.delete_pin(channel.id, id);
             message.is_pinned = false;
-            tx.update_message(&message);
-            tx.emit(Event::MessageUpdate(message), audience(&channel));
+            store_changed_message(tx, &channel, &message)?;
             Ok(())
         })
         .await

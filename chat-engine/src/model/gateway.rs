@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Channel, Member, Presence, ReadState, Role, Server, User, VoiceState};
+use super::{Channel, ClientKind, Member, Presence, ReadState, Role, Server, User, VoiceState};
 use crate::id::{ServerId, UserId};
 
 /// A gateway frame: `{"op", "t", "d", "s"}`.
@@ -187,6 +187,9 @@ pub struct Identify {
 /// Payload of Resume (op 6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resume {
+    /// The kind of client, for presence; without it, the kind the session identified with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientKind>,
     /// The last sequence number the client saw.
     pub seq: u64,
     /// The session to resume.

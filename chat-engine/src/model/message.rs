@@ -47,7 +47,8 @@ pub struct Message {
     /// The client's nonce, echoed so that it can match its optimistic copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
-    /// Reactions, with `me` from the reader's point of view.
+    /// Reactions, with `me` from the reader's point of view (in an event, which all readers
+    /// share, `me` is false: a reader finds itself in `users`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
     /// The message it answers, in the same channel.

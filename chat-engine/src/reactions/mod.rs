@@ -126,6 +126,10 @@ impl Engine {
         for id in reaction.users {
             users.extend(reader.fetch_user(id)?.map(|r| r.user));
         }
+        let realtime = self.realtime();
+        for user in &mut users {
+            user.status = realtime.status_seen_by(actor, user.id);
+        }
         Ok(users)
     }
 }

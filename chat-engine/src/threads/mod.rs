@@ -2,12 +2,13 @@
 //! parent's permissions and keep their own member list. The starter message stays in the
 //! parent.
 
-use crate::access::{audience, textual_channel};
+use crate::access::textual_channel;
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, UserId};
 use crate::model::{Channel, ChannelType, CreateThread, Event, Permissions};
+use crate::posting::store_changed_message;
 use crate::store::{ChannelStore, KvMut, MessageStore};
 use crate::validate;
 
@@ -61,8 +62,7 @@ impl Engine {
             tx.update_channel(&thread);
             tx.insert_thread_member(thread.id, actor);
             starter.thread_id = Some(thread.id);
-            tx.update_message(&starter);
-            tx.emit(Event::MessageUpdate(starter), audience(&parent));
+            store_changed_message(tx, &parent, &starter)?;
             tx.emit(
                 Event::ThreadCreate(thread.clone()),
                 Audience::channel(thread.server_id, thread.id, &[]),

@@ -158,7 +158,7 @@ async fn profiles_update_within_limits() {
     };
     let updated = h.engine.update_profile(user, update).await.unwrap();
     assert_eq!(updated.display_name, "Grace H.");
-    assert_eq!(h.engine.fetch_user(user).unwrap().bio, "compilers");
+    assert_eq!(h.engine.fetch_user(user, user).unwrap().bio, "compilers");
     let too_long = UpdateProfile {
         bio: Some("b".repeat(191)),
         ..Default::default()
@@ -167,7 +167,7 @@ async fn profiles_update_within_limits() {
         h.engine.update_profile(user, too_long).await,
         ErrorCode::Validation,
     );
-    assert_eq!(h.engine.fetch_user(user).unwrap().bio, "compilers");
+    assert_eq!(h.engine.fetch_user(user, user).unwrap().bio, "compilers");
 }
 
 #[tokio::test]

@@ -304,3 +304,33 @@ async fn try_next_event_takes_what_is_queued_without_waiting() {
     assert_eq!(ids, [first.id, second.id]);
     assert_eq!(session.last_seq(), h.engine.last_seq());
 }
+
+#[tokio::test]
+async fn a_message_update_carries_its_reactions_for_every_reader() {
+    let h = TestHarness::new().await;
+    let (_, general, owner, member) = h.scene().await;
+    let said = h.say(owner, general, "react to me").await;
+    h.engine
+        .add_reaction(member, general, said.id, "👍")
+        .await
+        .unwrap();
+    let mut session = h.engine.subscribe(member).unwrap();
+    let edit = EditMessage {
+        content: "react to me, edited".into(),
+    };
+    h.engine
+        .edit_message(owner, general, said.id, edit)
+        .await
+        .unwrap();
+    loop {
+        if let Event::MessageUpdate(message) = &session.next_event().await.unwrap().event {
+            assert_eq!(message.reactions.len(), 1, "{message:?}");
+            assert_eq!(message.reactions[0].users, vec![member]);
+            assert!(
+                !message.reactions[0].me,
+                "an event is the same for every reader"
+            );
+            break;
+        }
+    }
+}

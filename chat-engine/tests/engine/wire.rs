@@ -94,7 +94,7 @@ async fn entities_use_the_blueprints_field_names() {
     assert_eq!(json["type"], "reply");
     assert_eq!(json["id"], message.id.to_string());
     assert_eq!(
-        keys(&h.engine.fetch_user(owner).unwrap()),
+        keys(&h.engine.fetch_user(owner, owner).unwrap()),
         set(&[
             "id",
             "username",

@@ -57,7 +57,12 @@ enum End {
     Server,
 }
 
-pub(super) async fn run(mut socket: WebSocket, state: AppState, token: Option<String>) {
+pub(super) async fn run(
+    mut socket: WebSocket,
+    state: AppState,
+    token: Option<String>,
+    client: chat_engine::model::ClientKind,
+) {
     metrics::gauge!("gateway_connections").increment(1.0);
     let events_sent = metrics::counter!("gateway_events_sent_total");
     let conn_key = ulid::Ulid::generate().to_string();
@@ -72,10 +77,7 @@ pub(super) async fn run(mut socket: WebSocket, state: AppState, token: Option<St
             break 'conn End::Server;
         }
         if let Some(token) = token {
-            let command = Command::Identify(Identify {
-                client: chat_engine::model::ClientKind::Web,
-                token,
-            });
+            let command = Command::Identify(Identify { client, token });
             if !execute(
                 command,
                 &state,
@@ -308,7 +310,9 @@ async fn execute(
                 close(socket, CloseCode::UnknownError).await;
                 return false;
             };
-            state.sessions.open(&session_id, identity.user_id);
+            state
+                .sessions
+                .open(&session_id, identity.user_id, request.client);
             *last_seq = session.last_seq();
             let started = start(
                 state,
@@ -388,18 +392,16 @@ async fn resume_session(
             .session_id_ended(&resume.session_id)
             .unwrap_or(true);
     let oldest = state.engine.oldest_retained_seq();
-    if state
+    let Ok(client) = state
         .sessions
-        .resume(&resume.session_id, user, issued, oldest)
-        .is_err()
-    {
+        .resume(&resume.session_id, user, issued, oldest, resume.client)
+    else {
         protocol.invalidate();
         return send(socket, &invalid()).await.is_ok();
-    }
+    };
     match state.engine.resume(identity.user_id, resume.seq) {
         Ok(session) => {
             *last_seq = resume.seq;
-            let client = chat_engine::model::ClientKind::Web;
             if start(
                 state,
                 identity,

@@ -5,8 +5,12 @@ mod connection;
 pub(crate) mod registry;
 mod session;
 
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chat_engine::model::ClientKind;
 use serde::Deserialize;
 
 use crate::state::AppState;
@@ -17,18 +21,29 @@ pub(crate) struct Connect {
     /// Identify right away with this token.
     #[serde(default)]
     token: Option<String>,
+    /// The kind of client identifying with `token` (`web` when left out).
+    #[serde(default)]
+    client: ClientKind,
 }
 
 /// Upgrades to a WebSocket with small buffers: an idle connection costs little memory.
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
-    Query(connect): Query<Connect>,
+    connect: Result<Query<Connect>, QueryRejection>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    let connect = match connect {
+        Ok(Query(connect)) => connect,
+        Err(rejection) => {
+            let body =
+                serde_json::json!({ "code": "invalid_query", "message": rejection.body_text() });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        }
+    };
     ws.read_buffer_size(2 * 1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
-        .on_upgrade(move |socket| connection::run(socket, state, connect.token))
+        .on_upgrade(move |socket| connection::run(socket, state, connect.token, connect.client))
 }

@@ -9,10 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chat_engine::id::UserId;
+use chat_engine::model::ClientKind;
 
 #[derive(Debug)]
 struct Entry {
     user: UserId,
+    /// The kind of client it identified (or last resumed) as.
+    client: ClientKind,
     /// The client closed it with 1000 or 1001: kept until its events leave the log.
     ended: Option<u64>,
     /// When a detached session is forgotten (an ended one never is before its events are).
@@ -39,25 +42,29 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records a session the engine just issued to `user`.
-    pub(crate) fn open(&self, id: &str, user: UserId) {
+    /// Records a session the engine just issued to `user`'s client of this kind.
+    pub(crate) fn open(&self, id: &str, user: UserId, client: ClientKind) {
         let entry = Entry {
             user,
+            client,
             ended: None,
             expires: None,
         };
         self.entries().insert(id.to_owned(), entry);
     }
 
-    /// Attaches a resumed session to a new socket. `issued` says whether the engine issued
-    /// the id to this user; `oldest` is the oldest event the log still holds.
+    /// Attaches a resumed session to a new socket and answers its client's kind: `client`
+    /// when the Resume names one, else the kind it identified as (web for a session issued
+    /// before a restart). `issued` says whether the engine issued the id to this user;
+    /// `oldest` is the oldest event the log still holds.
     pub(crate) fn resume(
         &self,
         id: &str,
         user: UserId,
         issued: bool,
         oldest: u64,
-    ) -> Result<(), Refusal> {
+        client: Option<ClientKind>,
+    ) -> Result<ClientKind, Refusal> {
         if !issued {
             return Err(Refusal::Invalid);
         }
@@ -69,6 +76,7 @@ impl Registry {
         });
         let entry = entries.entry(id.to_owned()).or_insert(Entry {
             user,
+            client: ClientKind::default(),
             ended: None,
             expires: None,
         });
@@ -76,7 +84,10 @@ impl Registry {
             return Err(Refusal::Invalid);
         }
         entry.expires = None;
-        Ok(())
+        if let Some(client) = client {
+            entry.client = client;
+        }
+        Ok(entry.client)
     }
 
     /// The socket went away after the session saw `last_seq`: a session its client ended
@@ -109,30 +120,41 @@ mod tests {
     #[test]
     fn ended_sessions_stay_refused_until_their_events_are_gone() {
         let registry = Registry::default();
-        registry.open("a", user(1));
+        registry.open("a", user(1), ClientKind::Web);
         registry.detach("a", true, 10, Duration::ZERO);
         assert_eq!(
-            registry.resume("a", user(1), true, 1),
+            registry.resume("a", user(1), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(registry.len(), 1, "an ended session outlives its window");
         // Its events left the log: forgetting it is safe, the engine refuses the resume.
-        assert_eq!(registry.resume("b", user(1), true, 12), Ok(()));
+        assert_eq!(
+            registry.resume("b", user(1), true, 12, None),
+            Ok(ClientKind::Web)
+        );
         assert_eq!(registry.len(), 1);
     }
 
     #[test]
     fn ids_not_issued_to_the_user_are_refused() {
         let registry = Registry::default();
-        registry.open("a", user(1));
+        registry.open("a", user(1), ClientKind::Mobile);
         assert_eq!(
-            registry.resume("a", user(2), true, 1),
+            registry.resume("a", user(2), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(
-            registry.resume("x", user(1), false, 1),
+            registry.resume("x", user(1), false, 1, None),
             Err(Refusal::Invalid)
         );
-        assert_eq!(registry.resume("a", user(1), true, 1), Ok(()));
+        assert_eq!(
+            registry.resume("a", user(1), true, 1, None),
+            Ok(ClientKind::Mobile),
+            "a resume keeps the kind the session identified as"
+        );
+        assert_eq!(
+            registry.resume("a", user(1), true, 1, Some(ClientKind::Desktop)),
+            Ok(ClientKind::Desktop)
+        );
     }
 }

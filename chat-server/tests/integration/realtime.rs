@@ -1,6 +1,8 @@
 //! Presence, typing, voice states, member requests and acks across sessions.
 
-use serde_json::json;
+use std::time::Duration;
+
+use serde_json::{Value, json};
 
 use crate::harness::{Gateway, TestServer};
 
@@ -203,4 +205,80 @@ async fn an_ack_reaches_the_users_other_sessions() {
         ),
         (Some(general.as_str()), Some(id))
     );
+}
+
+#[tokio::test]
+async fn the_client_kind_holds_across_resume_and_users_show_their_live_status() {
+    let server = TestServer::start().await;
+    let alice = server.user("alice").await;
+    let bob = server.user("bob").await;
+    let (guild, _) = alice.server("s").await;
+    bob.join(&guild).await;
+    let sid = guild["id"].as_str().unwrap();
+    let alice_seen_by_bob = || async { bob.get(&format!("/users/{}", alice.id)).await.1 };
+    let client_info = || async {
+        let presences = bob.get(&format!("/servers/{sid}/presences")).await.1;
+        let mine = presences
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["user_id"] == alice.id.as_str())
+            .cloned();
+        mine.map(|p| p["client_info"].clone()).unwrap_or_default()
+    };
+    assert_eq!(alice_seen_by_bob().await["status"], "offline");
+
+    // `?token=` with `client=mobile` identifies as a mobile client.
+    let mut mobile = server
+        .gateway_at(&format!("/ws?token={}&client=mobile", alice.token))
+        .await;
+    let ready = mobile.dispatch("READY").await;
+    assert_eq!(
+        ready["d"]["user"]["status"], "online",
+        "READY's user is live"
+    );
+    assert_eq!(client_info().await, json!({ "mobile": "online" }));
+    assert_eq!(alice_seen_by_bob().await["status"], "online");
+
+    // A resume that names no kind keeps the one the session identified with.
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+    let seq = ready["s"].as_u64().unwrap();
+    drop(mobile);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut again = server.gateway().await;
+    again
+        .send(
+            json!({ "op": 6, "d": { "token": alice.token, "session_id": session_id, "seq": seq } }),
+        )
+        .await;
+    again.dispatch("RESUMED").await;
+    assert_eq!(client_info().await, json!({ "mobile": "online" }));
+
+    // Invisible: others see offline, the user sees invisible.
+    again
+        .send(json!({ "op": 3, "d": { "status": "invisible" } }))
+        .await;
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        status = alice_seen_by_bob().await["status"].clone();
+        if status == "offline" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "offline");
+    assert_eq!(alice.get("/auth/me").await.1["status"], "invisible");
+
+    // An unknown kind is refused before the upgrade.
+    let refused =
+        tokio_tungstenite::connect_async(format!("ws://{}/ws?client=toaster", server.addr)).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400);
+            let body = String::from_utf8(response.body().clone().unwrap_or_default()).unwrap();
+            assert!(body.contains("invalid_query"), "{body}");
+        }
+        other => panic!("expected a 400, got {other:?}"),
+    }
+    server.stop().await;
 }

@@ -123,7 +123,11 @@ const reducers = {
     }
     return out;
   },
-  MESSAGE_UPDATE: (s, message) => changeMessage(s, message.channel_id, message.id, () => normalize(message)),
+  MESSAGE_UPDATE: (s, message) => changeMessage(s, message.channel_id, message.id, () => {
+    const m = normalize(message);
+    // An event's reactions say `me: false` for everyone: each reader finds itself in `users`.
+    return { ...m, reactions: m.reactions.map((r) => ({ ...r, me: r.users.includes(s.me?.id ?? '') })) };
+  }),
   MESSAGE_DELETE: (s, d) => changeMessage(s, d.channel_id, d.id, () => null),
   MESSAGE_REACTION_ADD: (s, d) =>
     changeMessage(s, d.channel_id, d.message_id, (m) => {

@@ -113,7 +113,7 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Response
 }
 
 async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<User>> {
-    Ok(Json(state.engine.fetch_user(auth.user())?))
+    Ok(Json(state.engine.fetch_user(auth.user(), auth.user())?))
 }
 
 async fn update_me(

@@ -23,10 +23,10 @@ pub(super) fn routes() -> Vec<Route> {
 
 async fn get_user(
     State(state): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     Path(user): Path<UserId>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(state.engine.fetch_user(user)?))
+    Ok(Json(state.engine.fetch_user(auth.user(), user)?))
 }
 
 async fn list_dm_channels(
