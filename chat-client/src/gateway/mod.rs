@@ -253,20 +253,32 @@ impl Shard {
         )
     }
 
-    async fn connection(&mut self, attempt: &mut u32) -> Outcome {
-        #[cfg(feature = "rustls")]
-        let connector = Some(tokio_tungstenite::Connector::Rustls(
-            self.config.tls.rustls(),
-        ));
-        #[cfg(not(feature = "rustls"))]
-        let connector = None;
-        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+    /// Opens the WebSocket, over TLS for `wss://` with the configured roots.
+    #[cfg(feature = "rustls")]
+    async fn open_socket(&self) -> Option<Socket> {
+        let connector = tokio_tungstenite::Connector::Rustls(self.config.tls.rustls());
+        tokio_tungstenite::connect_async_tls_with_config(
             &self.config.url,
             None,
             false,
-            connector,
-        );
-        let Ok((mut socket, _)) = connecting.await else {
+            Some(connector),
+        )
+        .await
+        .ok()
+        .map(|(socket, _)| socket)
+    }
+
+    /// Opens the WebSocket (plain `ws://` only: TLS needs the `rustls` feature).
+    #[cfg(not(feature = "rustls"))]
+    async fn open_socket(&self) -> Option<Socket> {
+        tokio_tungstenite::connect_async(&self.config.url)
+            .await
+            .ok()
+            .map(|(socket, _)| socket)
+    }
+
+    async fn connection(&mut self, attempt: &mut u32) -> Outcome {
+        let Some(mut socket) = self.open_socket().await else {
             return Outcome::Reconnect;
         };
         let interval = match socket.next().await {

@@ -117,7 +117,7 @@ pub(crate) fn render(markdown: &str, directory: &mut dyn Directory) -> Rendered 
                 code_block = false;
                 out.push(Event::End(TagEnd::CodeBlock));
             }
-            Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
                 link_depth += 1;
                 out.push(link_of(event));
             }
