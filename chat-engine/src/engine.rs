@@ -4,10 +4,11 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 use crate::credentials::{SessionCache, TokenKeys, load_or_make_secret};
 use crate::envelope::EventEnvelope;
@@ -15,7 +16,8 @@ use crate::error::Result;
 use crate::live::Realtime;
 #[cfg(feature = "search")]
 use crate::search_index::{SearchHandle, SearchService};
-use crate::store::hooks::CommitHook;
+use crate::store::Table;
+use crate::store::hooks::{CommitHook, TableWatch};
 use crate::store::writer::{LogBounds, Writer};
 use crate::store::{Backend, InMemoryStore, Reader, Tx};
 
@@ -41,7 +43,11 @@ struct Inner {
     keys: TokenKeys,
     sessions: Arc<SessionCache>,
     access_token_ttl: Duration,
-    realtime: Mutex<Realtime>,
+    realtime: Arc<Mutex<Realtime>>,
+    /// Whether a push deliverer runs, so that messages queue push notifications.
+    push_active: AtomicBool,
+    /// Woken by commits that queue push notifications.
+    push_queued: Arc<Notify>,
 }
 
 impl fmt::Debug for Engine {
@@ -139,11 +145,14 @@ impl EngineBuilder {
         let sessions = Arc::new(SessionCache::default());
         #[cfg(feature = "search")]
         let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
+        let push_queued = Arc::new(Notify::new());
         // The commit hooks, in the order the writer calls them.
+        let mut hooks: Vec<Box<dyn CommitHook>> = vec![
+            Box::new(sessions.clone()),
+            Box::new(TableWatch::new(Table::PushQueue, push_queued.clone())),
+        ];
         #[cfg(feature = "search")]
-        let hooks: Vec<Box<dyn CommitHook>> = vec![Box::new(sessions.clone()), Box::new(feeder)];
-        #[cfg(not(feature = "search"))]
-        let hooks: Vec<Box<dyn CommitHook>> = vec![Box::new(sessions.clone())];
+        hooks.push(Box::new(feeder));
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),
@@ -166,7 +175,9 @@ impl EngineBuilder {
             keys,
             sessions,
             access_token_ttl: self.access_token_ttl,
-            realtime: Mutex::default(),
+            realtime: Arc::default(),
+            push_active: AtomicBool::new(false),
+            push_queued,
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -222,6 +233,21 @@ impl Engine {
     #[cfg(feature = "search")]
     pub(crate) fn search_index(&self) -> Option<SearchHandle> {
         self.inner.search.handle()
+    }
+
+    /// The live state, for a job that must look at it from the writer's thread.
+    pub(crate) fn live(&self) -> Arc<Mutex<Realtime>> {
+        self.inner.realtime.clone()
+    }
+
+    /// Whether a push deliverer runs (set by the one that runs).
+    pub(crate) fn push_active(&self) -> &AtomicBool {
+        &self.inner.push_active
+    }
+
+    /// Woken when a commit queues push notifications.
+    pub(crate) fn push_queued(&self) -> &Notify {
+        &self.inner.push_queued
     }
 
     pub(crate) fn realtime(&self) -> MutexGuard<'_, Realtime> {

@@ -79,6 +79,8 @@ mod markup;
 #[cfg(feature = "engine")]
 mod membership;
 #[cfg(feature = "engine")]
+mod notify;
+#[cfg(feature = "engine")]
 pub mod permissions;
 #[cfg(feature = "engine")]
 mod posting;
@@ -102,6 +104,8 @@ mod invites;
 mod members;
 #[cfg(feature = "engine")]
 mod messages;
+#[cfg(feature = "engine")]
+pub mod notifications;
 #[cfg(feature = "engine")]
 mod presence;
 #[cfg(feature = "engine")]

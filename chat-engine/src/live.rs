@@ -38,6 +38,11 @@ pub(crate) struct Realtime {
 }
 
 impl Realtime {
+    /// Whether the user has a live session (a connected device) now.
+    pub(crate) fn is_connected(&self, user: UserId) -> bool {
+        self.users.get(&user).is_some_and(|p| !p.devices.is_empty())
+    }
+
     /// A user's status as `viewer` sees it: their own sees `invisible`, others `offline`.
     pub(crate) fn status_seen_by(&self, viewer: UserId, user: UserId) -> Status {
         let own = self

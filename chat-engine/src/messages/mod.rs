@@ -4,6 +4,8 @@
 mod directory;
 pub(crate) mod pins;
 
+use std::sync::atomic::Ordering;
+
 use crate::access::{audience, textual_channel};
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -14,6 +16,7 @@ use crate::model::{
     Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
     MessageEdit, MessageType, Permissions,
 };
+use crate::notify::{self, Broadcast};
 use crate::posting::{store_changed_message, store_new_message};
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx};
 use directory::ChannelDirectory;
@@ -46,6 +49,8 @@ impl Engine {
             html: content_html,
             mentions,
         } = self.render_in(channel, &content)?;
+        let live = self.live();
+        let push = self.push_active().load(Ordering::Acquire);
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
             crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
@@ -92,7 +97,7 @@ impl Engine {
                     MessageType::Default
                 },
             };
-            apply_mentions(permissions, &mentions, &mut message);
+            let broadcast = apply_mentions(permissions, &mentions, &mut message);
             if let Some(nonce) = &message.nonce {
                 tx.insert_nonce(channel.id, actor, nonce, message.id);
             }
@@ -100,6 +105,8 @@ impl Engine {
                 tx.update_last_send(channel.id, actor, message.created_at);
             }
             store_new_message(tx, &channel, &message);
+            let online = |user| live.lock().is_ok_and(|live| live.is_connected(user));
+            notify::message_created(tx, &channel, &message, broadcast, &online, push)?;
             Ok(message)
         })
         .await
@@ -139,6 +146,7 @@ impl Engine {
             message.content_html = content_html;
             message.is_edited = true;
             message.edited_at = Some(now);
+            // An edit pings no one anew (as Discord's): the mentions change, nobody is notified.
             apply_mentions(permissions, &mentions, &mut message);
             store_changed_message(tx, &channel, &message)?;
             with_reactions(tx, message, actor)
@@ -325,8 +333,13 @@ fn slow_mode(
 }
 
 /// Keeps the mentions that may ping: members; a role when it is mentionable or the author
-/// may mention everyone; `@everyone` and `@here` only with MENTION_EVERYONE.
-fn apply_mentions(permissions: Permissions, mentions: &Mentions, message: &mut Message) {
+/// may mention everyone; `@everyone` and `@here` only with MENTION_EVERYONE (which one, for
+/// the notifications).
+fn apply_mentions(
+    permissions: Permissions,
+    mentions: &Mentions,
+    message: &mut Message,
+) -> Broadcast {
     let may_ping_all = permissions.contains(Permissions::MENTION_EVERYONE);
     message.mention_everyone = (mentions.everyone || mentions.here) && may_ping_all;
     message.mentions.clone_from(&mentions.users);
@@ -336,6 +349,11 @@ fn apply_mentions(permissions: Permissions, mentions: &Mentions, message: &mut M
         .filter(|(_, mentionable)| *mentionable || may_ping_all)
         .map(|(role, _)| *role)
         .collect();
+    match (may_ping_all, mentions.everyone, mentions.here) {
+        (true, true, _) => Broadcast::Everyone,
+        (true, false, true) => Broadcast::Here,
+        _ => Broadcast::None,
+    }
 }
 
 impl Engine {

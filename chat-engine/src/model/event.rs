@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Category, Channel, Invite, Member, Message, Presence, Role, Server, TypingIndicator, User,
-    VoiceState,
+    Category, Channel, Invite, Member, Message, Notification, Presence, Role, Server,
+    TypingIndicator, User, VoiceState,
 };
 use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
 
@@ -45,6 +45,8 @@ pub enum Event {
     MessageReactionRemove(ReactionEvent),
     /// A message was edited, pinned, unpinned or got a thread.
     MessageUpdate(Message),
+    /// A message notifies the user (sent to that user, after their preferences).
+    NotificationCreate(Notification),
     /// A user's presence changed (not stored; not replayed on resume).
     PresenceUpdate(Presence),
     /// A role was made.
@@ -89,6 +91,7 @@ impl Event {
             Self::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
             Self::MessageReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
             Self::MessageUpdate(_) => "MESSAGE_UPDATE",
+            Self::NotificationCreate(_) => "NOTIFICATION_CREATE",
             Self::PresenceUpdate(_) => "PRESENCE_UPDATE",
             Self::RoleCreate(_) => "ROLE_CREATE",
             Self::RoleDelete(_) => "ROLE_DELETE",

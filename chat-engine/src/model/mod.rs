@@ -6,6 +6,7 @@ mod channel;
 mod event;
 pub mod gateway;
 mod message;
+mod notifications;
 mod permissions;
 mod presence;
 mod requests;
@@ -19,6 +20,10 @@ pub use event::{
     ServerDelete,
 };
 pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
+pub use notifications::{
+    Notification, NotificationKind, NotificationLevel, NotificationSetting, NotificationSettings,
+    PushNotification,
+};
 pub use permissions::Permissions;
 pub use presence::{
     Activity, ClientInfo, ClientKind, Presence, TypingIndicator, UpdatePresence, UpdateVoiceState,

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
 use super::{Batch, Table};
 use crate::envelope::EventEnvelope;
 use crate::id::{Id, SessionId};
@@ -43,5 +45,26 @@ impl<'a> Commit<'a> {
             .iter()
             .filter(|(table, _, _)| *table == Table::Sessions)
             .filter_map(|(_, key, _)| Some(Id::from_bytes(key.try_into().ok()?)))
+    }
+}
+
+/// Wakes a waiting worker whenever a commit writes to a table (the push deliverer watches
+/// the push queue).
+pub(crate) struct TableWatch {
+    table: Table,
+    wake: Arc<Notify>,
+}
+
+impl TableWatch {
+    pub(crate) fn new(table: Table, wake: Arc<Notify>) -> Self {
+        Self { table, wake }
+    }
+}
+
+impl CommitHook for TableWatch {
+    fn committed(&mut self, commit: &Commit<'_>) {
+        if commit.batch.iter().any(|(table, _, _)| table == self.table) {
+            self.wake.notify_one();
+        }
     }
 }

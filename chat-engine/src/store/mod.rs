@@ -1,7 +1,8 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
 //! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
 //! aggregate ([`UserStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
-//! [`ReadStateStore`], [`SettingsStore`], [`EndedSessionStore`], [`EventLog`]) that the domain
+//! [`ReadStateStore`], [`NotificationStore`], [`SettingsStore`], [`EndedSessionStore`],
+//! [`EventLog`]) that the domain
 //! code talks to.
 //!
 //! **`Backend` is the seam.** To put the engine on another store, implement [`Backend`] and
@@ -26,6 +27,7 @@ pub(crate) mod hooks;
 mod keys;
 mod memory;
 mod messages;
+mod notifications;
 mod read_states;
 #[cfg(feature = "redb")]
 mod redb;
@@ -47,6 +49,7 @@ pub use ended_sessions::EndedSessionStore;
 pub use event_log::{EventLog, StoredEvent};
 pub use memory::InMemoryStore;
 pub use messages::MessageStore;
+pub use notifications::NotificationStore;
 pub use read_states::ReadStateStore;
 #[cfg(feature = "redb")]
 pub use redb::RedbStore;
@@ -88,10 +91,15 @@ pub enum Table {
     Messages,
     /// Engine settings by name.
     Meta,
+    /// `user` → the user's notification preferences.
+    NotificationSettings,
     /// `channel ++ author ++ nonce` → message id.
     Nonces,
     /// `channel ++ message` → pin time.
     Pins,
+    /// `seq` (the notifying event's, u64 big-endian) `++ user` → a push notification waiting
+    /// for the push notifier.
+    PushQueue,
     /// `channel ++ message ++ emoji length ++ emoji ++ user` → reaction time.
     Reactions,
     /// `user ++ channel` → last read message id.
@@ -122,7 +130,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 29] = [
         Self::Bans,
         Self::Categories,
         Self::ChannelActivity,
@@ -135,8 +143,10 @@ impl Table {
         Self::MessageEdits,
         Self::Messages,
         Self::Meta,
+        Self::NotificationSettings,
         Self::Nonces,
         Self::Pins,
+        Self::PushQueue,
         Self::Reactions,
         Self::ReadStates,
         Self::Roles,

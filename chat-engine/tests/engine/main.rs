@@ -10,6 +10,7 @@ mod events;
 mod harness;
 mod invites_members;
 mod messages;
+mod notifications;
 mod permissions;
 mod persistence;
 mod presence;

@@ -13,6 +13,7 @@ const DOMAINS: &[&str] = &[
     "invites",
     "members",
     "messages",
+    "notifications",
     "presence",
     "reactions",
     "roles",
