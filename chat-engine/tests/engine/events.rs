@@ -279,7 +279,7 @@ async fn dm_events_reach_only_their_recipients() {
     h.say(owner, dm.id, "just us").await;
     assert_eq!(
         drain_until_marker(&h.engine, &mut member_session).await,
-        vec!["CHANNEL_CREATE", "MESSAGE_CREATE"]
+        vec!["CHANNEL_CREATE", "MESSAGE_CREATE", "NOTIFICATION_CREATE"]
     );
     assert_eq!(
         drain_until_marker(&h.engine, &mut third_session).await,
