@@ -98,6 +98,12 @@ pub struct Serve {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Push notifications for users with no live session are POSTed here, signed.
+    #[arg(long, env = "CHAT_PUSH_WEBHOOK_URL", requires = "push_webhook_secret")]
+    pub push_webhook_url: Option<String>,
+    /// The key of the webhook's `X-Chat-Signature` (HMAC-SHA256 of the body).
+    #[arg(long, env = "CHAT_PUSH_WEBHOOK_SECRET", hide_env_values = true)]
+    pub push_webhook_secret: Option<String>,
 }
 
 /// `chat seed`.

@@ -3,6 +3,9 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chat_engine::notifications::push::PushOptions;
+
+use crate::push::PushWebhook;
 use crate::ratelimit::RateLimits;
 
 /// Everything `run` needs besides the engine and the listener.
@@ -16,6 +19,10 @@ pub struct ServerConfig {
     /// proxy: its origin is the one writes by cookie must come from, and `https` makes the
     /// cookies `Secure`.
     pub public_url: Option<String>,
+    /// Where push notifications for users with no live session go; none when unset.
+    pub push_webhook: Option<PushWebhook>,
+    /// How push notifications are retried and how many may wait.
+    pub push_options: PushOptions,
     /// Rate limits; `RateLimits::off()` for load tests.
     pub rate_limits: RateLimits,
     /// How long a dropped gateway session stays resumable.
@@ -33,6 +40,8 @@ impl Default for ServerConfig {
             body_limit: 64 * 1024,
             heartbeat_interval: Duration::from_secs(41),
             public_url: None,
+            push_webhook: None,
+            push_options: PushOptions::default(),
             rate_limits: RateLimits::default(),
             resume_window: Duration::from_secs(300),
             trusted_proxies: Vec::new(),

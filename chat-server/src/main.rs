@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use chat_engine::Engine;
 use chat_engine::model::{CreateInvite, RegisterRequest};
 use chat_server::cli::{Admin, Cli, Command, Invite};
+use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
 use chat_server::{ServerConfig, run, seed, signal};
 use clap::Parser;
@@ -61,6 +62,10 @@ async fn execute(cli: &Cli) -> Result<()> {
                     .as_deref()
                     .map(|url| url.trim_end_matches('/').to_owned()),
                 trusted_proxies: serve.trusted_proxies.clone(),
+                push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {
+                    url,
+                    secret: serve.push_webhook_secret.clone().unwrap_or_default(),
+                }),
                 ..ServerConfig::default()
             };
             let listener = tokio::net::TcpListener::bind(serve.addr)

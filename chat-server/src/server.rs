@@ -44,6 +44,7 @@ pub async fn run(
     let (stop, stopped) = watch::channel(false);
     let limiter = Limiter::new(&config.rate_limits);
     let pruner = engine.clone();
+    let pusher = push_deliverer(&engine, &config, stopped.clone())?;
     let state = AppState::new(Shared {
         engine,
         config,
@@ -76,7 +77,34 @@ pub async fn run(
     })
     .await;
     janitor.abort();
+    if let Some(pusher) = pusher {
+        let _ = pusher.await;
+    }
     served
+}
+
+/// Starts delivering push notifications to the configured webhook, until the server stops.
+fn push_deliverer(
+    engine: &Engine,
+    config: &ServerConfig,
+    mut stopped: watch::Receiver<bool>,
+) -> std::io::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(webhook) = config.push_webhook.clone() else {
+        return Ok(None);
+    };
+    let notifier = crate::push::WebhookNotifier::new(webhook).map_err(std::io::Error::other)?;
+    let (engine, options) = (engine.clone(), config.push_options);
+    Ok(Some(tokio::spawn(async move {
+        let until_stopped = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = engine
+            .deliver_pushes(std::sync::Arc::new(notifier), options, until_stopped)
+            .await
+        {
+            tracing::error!(%error, "push notifications stopped");
+        }
+    })))
 }
 
 /// Resolves on SIGINT or SIGTERM.

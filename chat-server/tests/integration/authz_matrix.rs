@@ -271,6 +271,17 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("get", "/users/@me/channels", Token),
     ("post", "/users/@me/channels", Member),
     ("get", "/users/@me/read-states", Token),
+    ("get", "/users/@me/notification-settings", Token),
+    (
+        "put",
+        "/users/@me/notification-settings/servers/{server_id}",
+        Member,
+    ),
+    (
+        "put",
+        "/users/@me/notification-settings/channels/{channel_id}",
+        Channel(VIEW),
+    ),
 ];
 
 /// What the permission model says of `who` under `rule`.
@@ -562,6 +573,9 @@ impl Fixture {
                 json!({ "message_id": self.message, "name": "thread" })
             }
             ("post", "/users/@me/channels") => json!({ "recipient_id": callers.target.id }),
+            ("put", path) if path.starts_with("/users/@me/notification-settings/") => {
+                json!({ "level": "mentions", "muted_until": null })
+            }
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ mod cli;
 mod gateway;
 mod harness;
 mod limits;
+mod push;
 mod realtime;
 mod rest;
 mod rest_input;

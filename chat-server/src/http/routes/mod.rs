@@ -7,6 +7,7 @@ mod gateway;
 mod invites;
 mod members;
 mod messages;
+mod notifications;
 mod reactions;
 mod roles;
 mod servers;
@@ -192,6 +193,7 @@ pub(crate) fn all() -> Vec<Route> {
         invites::routes(),
         channels::routes(),
         messages::routes(),
+        notifications::routes(),
         reactions::routes(),
     ]
     .into_iter()

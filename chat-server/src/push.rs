@@ -1,0 +1,80 @@
+//! The default push notifier: an outgoing webhook. Each push notification is POSTed as JSON
+//! to the configured URL, signed with `X-Chat-Signature: sha256=<hex HMAC-SHA256(secret,
+//! body)>`; any answer but a 2xx (or no answer within 10 s) is retried by the engine with
+//! backoff.
+
+use std::time::Duration;
+
+use chat_engine::model::PushNotification;
+use chat_engine::notifications::push::{PushError, PushFuture, PushNotifier};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Where push notifications go, and the key that signs them.
+#[derive(Clone)]
+pub struct PushWebhook {
+    /// The receiver's URL.
+    pub url: String,
+    /// The HMAC key.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for PushWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushWebhook")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The webhook as a [`PushNotifier`].
+#[derive(Debug)]
+pub(crate) struct WebhookNotifier {
+    webhook: PushWebhook,
+    http: reqwest::Client,
+}
+
+impl WebhookNotifier {
+    pub(crate) fn new(webhook: PushWebhook) -> reqwest::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Self { webhook, http })
+    }
+}
+
+/// `sha256=<hex>` of the body under the key.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+impl PushNotifier for WebhookNotifier {
+    fn deliver<'a>(&'a self, push: &'a PushNotification) -> PushFuture<'a> {
+        Box::pin(async move {
+            let body = serde_json::to_vec(push).map_err(|e| PushError(e.to_string()))?;
+            let response = self
+                .http
+                .post(&self.webhook.url)
+                .header("content-type", "application/json")
+                .header("x-chat-signature", signature(&self.webhook.secret, &body))
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| PushError(e.to_string()))?;
+            if response.status().is_success() {
+                Ok(())
+            } else {
+                Err(PushError(format!(
+                    "the webhook answered {}",
+                    response.status()
+                )))
+            }
+        })
+    }
+}
