@@ -6,9 +6,10 @@ use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
     AuthResponse, Ban, BotCreated, Category, Channel, CreateBot, CreateCategory, CreateChannel,
     CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, Invite,
-    LoginRequest, Member, Message, MessageEdit, OverwriteType, Permissions, Presence, ReadState,
-    RegisterRequest, Role, SearchQuery, SearchResults, Server, UpdateChannel, UpdateMember,
-    UpdateProfile, UpdateRole, UpdateServer, User,
+    LoginRequest, Member, Message, MessageEdit, NotificationSetting, NotificationSettings,
+    OverwriteType, Permissions, Presence, ReadState, RegisterRequest, Role, SearchQuery,
+    SearchResults, Server, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
+    User,
 };
 use serde_json::json;
 
@@ -120,6 +121,33 @@ impl Client {
     /// `GET /users/@me/read-states`.
     pub async fn read_states(&self) -> Result<Vec<ReadState>> {
         self.get("/users/@me/read-states").await
+    }
+
+    /// `GET /users/@me/notification-settings`.
+    pub async fn notification_settings(&self) -> Result<NotificationSettings> {
+        self.get("/users/@me/notification-settings").await
+    }
+
+    /// `PUT /users/@me/notification-settings/servers/{id}`.
+    pub async fn set_server_notifications(
+        &self,
+        server: ServerId,
+        setting: &NotificationSetting,
+    ) -> Result<NotificationSetting> {
+        let path = format!("/users/@me/notification-settings/servers/{server}");
+        self.send(reqwest::Method::PUT, &path, &[], Some(setting))
+            .await
+    }
+
+    /// `PUT /users/@me/notification-settings/channels/{id}`.
+    pub async fn set_channel_notifications(
+        &self,
+        channel: ChannelId,
+        setting: &NotificationSetting,
+    ) -> Result<NotificationSetting> {
+        let path = format!("/users/@me/notification-settings/channels/{channel}");
+        self.send(reqwest::Method::PUT, &path, &[], Some(setting))
+            .await
     }
 
     /// `GET /servers`.

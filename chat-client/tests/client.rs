@@ -698,3 +698,67 @@ async fn rest_and_gateway_work_over_tls_with_a_trusted_certificate() {
     gateway.close().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn notification_preferences_and_notifications_through_the_sdk() {
+    use chat_engine::model::{NotificationKind, NotificationLevel, NotificationSetting};
+    let server = start().await;
+    let client = server.client();
+    let alice = client.register("alice", PASSWORD).await.unwrap();
+    let bob = client.register("bob", PASSWORD).await.unwrap();
+    let (alice_api, bob_api) = (
+        client.with_token(&alice.token),
+        client.with_token(&bob.token),
+    );
+    let guild = alice_api
+        .create_server(&CreateServer {
+            name: "s".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    bob_api
+        .join_server(guild.id, Some(&guild.invite_code))
+        .await
+        .unwrap();
+    let setting = NotificationSetting {
+        level: NotificationLevel::Mentions,
+        muted_until: None,
+    };
+    assert_eq!(
+        bob_api
+            .set_server_notifications(guild.id, &setting)
+            .await
+            .unwrap(),
+        setting
+    );
+    assert_eq!(
+        bob_api.notification_settings().await.unwrap().servers[&guild.id],
+        setting
+    );
+
+    let mut gateway = server.gateway(&bob.token);
+    assert!(matches!(
+        next_dispatch(&mut gateway).await,
+        GatewayEvent::Ready(_)
+    ));
+    let channel = guild.system_channel_id.unwrap();
+    let sent = alice_api
+        .create_message(channel)
+        .content("@bob look")
+        .await
+        .unwrap();
+    loop {
+        if let GatewayEvent::Dispatch { event, .. } = next_dispatch(&mut gateway).await
+            && let Event::NotificationCreate(notification) = *event
+        {
+            assert_eq!(
+                (notification.message_id, notification.kind),
+                (sent.id, NotificationKind::Mention)
+            );
+            break;
+        }
+    }
+    gateway.close().await;
+    server.stop().await;
+}
