@@ -213,6 +213,42 @@ test('a mention picked from the suggestions reaches the other side with a badge'
   await shot(bob.page, 'mention');
 });
 
+test('a mention shows a desktop notification, and a server set to nothing stays quiet', async () => {
+  await bob.context.grantPermissions(['notifications'], { origin: server.url });
+  await bob.page.evaluate(() => {
+    const Real = window.Notification;
+    /** @type {any} */ (window).shown = [];
+    window.Notification = class extends Real {
+      /** @param {string} title @param {NotificationOptions} [options] */
+      constructor(title, options) {
+        /** @type {any} */ (window).shown.push(title);
+        super(title, options);
+      }
+    };
+  });
+  const shown = () => bob.page.evaluate(() => /** @type {any} */ (window).shown.length);
+  await bob.page.getByRole('treeitem', { name: /random/ }).click();
+  await say(alice.page, '@bob are you around?');
+  await bob.page.waitForFunction(() => /** @type {any} */ (window).shown.includes('alice mentioned you in #general'));
+
+  await bob.page.getByRole('button', { name: 'Server notification settings' }).click();
+  const dialog = bob.page.getByRole('dialog', { name: 'Notifications for Rustaceans' });
+  await dialog.getByRole('radio', { name: /^Nothing/ }).check();
+  await shot(bob.page, 'notification-settings');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const before = await shown();
+  await say(alice.page, '@bob still there?');
+  await bob.page.waitForTimeout(500);
+  assert.equal(await shown(), before, 'no notification once the server is set to nothing');
+  await bob.page.getByRole('button', { name: 'Server notification settings' }).click();
+  assert.equal(await dialog.getByRole('radio', { name: /^Nothing/ }).isChecked(), true, 'the setting was saved');
+  await dialog.getByRole('radio', { name: /^All notifications/ }).check();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await bob.page.getByRole('treeitem', { name: /general/ }).click();
+});
+
 test('a DM opens from a member card, and a custom status shows to others', async () => {
   await alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b/ }).click();
   await alice.page.getByRole('dialog').getByRole('button', { name: 'Message' }).click();

@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import { Gateway } from './gateway.js';
 import { applyEvent } from './events.js';
+import { announce, loadNotificationSettings } from './notifications.js';
 import { getState, historyOf, mergeMessages, normalizeChannel, resetState, setState, withEntry } from './store.js';
 
 /** @typedef {import('./store.js').Message} Message */
@@ -72,6 +73,8 @@ function connect() {
         requestMembers(data.server_id);
       }
       if (type === 'SERVER_CREATE') loadServer(data.id);
+      if (type === 'NOTIFICATION_CREATE') announce(data);
+      if (type === 'READY') loadNotificationSettings().catch(() => {});
     },
     onState: (connection) => setState({ connection }),
     onFatal: () => signOut(),

@@ -46,6 +46,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  *   messages: Record<string, History>,
  *   readStates: Record<string, ReadState>,
  *   typing: Record<string, Record<string, number>>,
+ *   notificationSettings: { servers: Record<string, import('./notifications.js').Setting>,
+ *     channels: Record<string, import('./notifications.js').Setting> },
  *   theme: string,
  * }} State
  */
@@ -66,6 +68,7 @@ function initial() {
     messages: {},
     readStates: {},
     typing: {},
+    notificationSettings: { servers: {}, channels: {} },
     theme: 'dark',
   };
 }

@@ -10,6 +10,7 @@ import { P, has, permissionsOf } from '../permissions.js';
 import { go } from '../router.js';
 import { getState, useStore } from '../store.js';
 import { Dialog, FormButtons } from './dialog.js';
+import { NotificationSettings } from './notification-settings.js';
 
 /** @typedef {import('../store.js').Channel} Channel */
 
@@ -19,7 +20,7 @@ export function ChannelTree({ server, current }) {
   const categories = useStore((s) => s.categories[server.id]);
   const readStates = useStore((s) => s.readStates);
   useStore((s) => s.roles[server.id]);
-  const [dialog, setDialog] = useState(/** @type {'channel' | 'invite' | null} */ (null));
+  const [dialog, setDialog] = useState(/** @type {'channel' | 'invite' | 'notifications' | null} */ (null));
   const perms = permissionsOf(getState(), server.id);
   const mine = Object.values(channels)
     .filter((c) => c.server_id === server.id)
@@ -80,6 +81,8 @@ export function ChannelTree({ server, current }) {
         ${has(perms, P.MANAGE_CHANNELS) &&
         html`<button class="icon-button" aria-label="Create a channel" title="Create a channel"
           onClick=${() => setDialog('channel')}>+</button>`}
+        <button class="icon-button" aria-label="Server notification settings" title="Notification settings"
+          onClick=${() => setDialog('notifications')}>🔔</button>
         <button class="icon-button" aria-label="Server settings" title="Server settings"
           onClick=${() => go(`/servers/${server.id}/settings`)}>⚙</button>
       </div>
@@ -102,7 +105,9 @@ export function ChannelTree({ server, current }) {
       )}
     </ul>
     ${dialog === 'channel' && html`<${CreateChannel} server=${server} categories=${categories ?? []} onClose=${() => setDialog(null)} />`}
-    ${dialog === 'invite' && html`<${CreateInvite} server=${server} onClose=${() => setDialog(null)} />`}`;
+    ${dialog === 'invite' && html`<${CreateInvite} server=${server} onClose=${() => setDialog(null)} />`}
+    ${dialog === 'notifications' &&
+    html`<${NotificationSettings} scope="servers" id=${server.id} name=${server.name} onClose=${() => setDialog(null)} />`}`;
 }
 
 /**

@@ -1,9 +1,11 @@
 // @ts-check
 // The channel's header: its name and topic, search, pins, the member list and theme toggles.
 
+import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { applyTheme } from '../theme.js';
 import { displayName, getState, useStore } from '../store.js';
+import { NotificationSettings } from './notification-settings.js';
 
 /**
  * @param {{ server: import('../store.js').Server | null, channel: import('../store.js').Channel | null,
@@ -12,6 +14,7 @@ import { displayName, getState, useStore } from '../store.js';
  */
 export function Header({ server, channel, membersOpen, onToggleNav, onToggleMembers, onSearch, onPins }) {
   const theme = useStore((s) => s.theme);
+  const [notifying, setNotifying] = useState(false);
   useStore((s) => s.users);
   const me = getState().me;
   const name = !channel
@@ -31,6 +34,8 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
       <button class="icon-button nav-toggle" aria-label="Channels and servers" onClick=${onToggleNav}>☰</button>
       <h1>${channel ? html`<span aria-hidden="true">${channel.server_id ? '# ' : '@ '}</span>${name}` : server?.name ?? 'Home'}</h1>
       <span class="topic" title=${channel?.topic ?? ''}>${channel?.topic ?? ''}</span>
+      ${channel && html`<button class="icon-button" aria-label="Notification settings" title="Notification settings"
+        onClick=${() => setNotifying(true)}>🔔</button>`}
       ${channel && html`<button class="icon-button" aria-label="Pinned messages" title="Pinned messages" onClick=${onPins}>📌</button>`}
       ${server &&
       html`<form role="search" onSubmit=${search}>
@@ -44,5 +49,8 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
         title="Theme" data-theme-toggle onClick=${() => applyTheme(theme === 'dark' ? 'light' : 'dark')}>
         ${theme === 'dark' ? '☀' : '☾'}
       </button>
+      ${notifying && channel &&
+      html`<${NotificationSettings} scope="channels" id=${channel.id} name=${channel.server_id ? `#${name}` : name}
+        onClose=${() => setNotifying(false)} />`}
     </header>`;
 }

@@ -1,5 +1,6 @@
 // @ts-check
-// User settings: profile (display name, avatar, bio), appearance (theme), and the session.
+// User settings: profile (display name, avatar, bio), notifications on this device (sound,
+// desktop notifications), appearance (theme), and the session.
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -7,11 +8,13 @@ import { signOut } from '../actions.js';
 import { html } from '../html.js';
 import { go } from '../router.js';
 import { setState, useStore, withEntry } from '../store.js';
+import { askDesktopPermission, desktopPermission, setSound, soundOn } from '../notifications.js';
 import { applyTheme } from '../theme.js';
 import { Avatar } from './avatar.js';
 
 const TABS = [
   ['profile', 'My profile'],
+  ['notifications', 'Notifications'],
   ['appearance', 'Appearance'],
   ['session', 'Session'],
 ];
@@ -28,9 +31,36 @@ export function UserSettings({ tab }) {
         <button onClick=${() => go('/channels/@me')}>← Back to chat</button>
       </nav>
       <main>
-        ${tab === 'appearance' ? html`<${Appearance} />` : tab === 'session' ? html`<${Session} />` : html`<${Profile} />`}
+        ${tab === 'appearance' ? html`<${Appearance} />`
+          : tab === 'session' ? html`<${Session} />`
+          : tab === 'notifications' ? html`<${Notifications} />`
+          : html`<${Profile} />`}
       </main>
     </div>`;
+}
+
+function Notifications() {
+  const [sound, setSoundState] = useState(soundOn());
+  const [permission, setPermission] = useState(desktopPermission());
+  return html`
+    <section aria-labelledby="notifications-title">
+      <h1 id="notifications-title">Notifications</h1>
+      <label class="radio">
+        <input type="checkbox" checked=${sound} onChange=${(/** @type {Event} */ e) => {
+          const on = /** @type {HTMLInputElement} */ (e.target).checked;
+          setSound(on);
+          setSoundState(on);
+        }} />
+        <span>Play a sound for notifications</span>
+      </label>
+      <p>Desktop notifications, while this tab is hidden or another channel is open:
+        ${permission === 'granted' ? html` <strong>on</strong>.`
+          : permission === 'denied' ? html` blocked by the browser (its site settings can allow them).`
+          : permission === 'unsupported' ? html` not supported by this browser.`
+          : html` <button class="button" onClick=${async () => setPermission(await askDesktopPermission())}>Turn on</button>`}
+      </p>
+      <p class="muted">What notifies you is set per server and per channel, with the 🔔 buttons.</p>
+    </section>`;
 }
 
 function Profile() {
