@@ -147,12 +147,12 @@ impl EngineBuilder {
         let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
         let push_queued = Arc::new(Notify::new());
         // The commit hooks, in the order the writer calls them.
-        let mut hooks: Vec<Box<dyn CommitHook>> = vec![
+        let hooks: Vec<Box<dyn CommitHook>> = vec![
             Box::new(sessions.clone()),
             Box::new(TableWatch::new(Table::PushQueue, push_queued.clone())),
+            #[cfg(feature = "search")]
+            Box::new(feeder),
         ];
-        #[cfg(feature = "search")]
-        hooks.push(Box::new(feeder));
         let writer = Writer::start(
             backend.clone(),
             hub.clone(),

@@ -3,6 +3,7 @@
 //! body)>`; any answer but a 2xx (or no answer within 10 s) is retried by the engine with
 //! backoff.
 
+use std::fmt::Write;
 use std::time::Duration;
 
 use chat_engine::model::PushNotification;
@@ -50,8 +51,10 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(body);
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    digest.iter().fold(String::from("sha256="), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 impl PushNotifier for WebhookNotifier {

@@ -315,7 +315,7 @@ async fn offline_users_get_push_notifications_retried_and_kept_across_a_restart(
     let failing = Recorder::new(u32::MAX);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let engine = h.engine.clone();
-    let deliverer = tokio::spawn({
+    let delivery_task = tokio::spawn({
         let failing = failing.clone();
         async move {
             engine
@@ -325,19 +325,19 @@ async fn offline_users_get_push_notifications_retried_and_kept_across_a_restart(
                 .await
         }
     });
-    // The deliverer announces itself before its first round; give it that moment.
+    // The delivery_task announces itself before its first round; give it that moment.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let said = h.say(owner, general, "@member are you there?").await;
     wait_for("a few attempts", || *failing.attempts.lock().unwrap() >= 2).await;
     stop.send(()).unwrap();
-    deliverer.await.unwrap().unwrap();
+    delivery_task.await.unwrap().unwrap();
 
     // After a restart, a notifier that fails twice delivers it, once.
     let h = h.reopen().await;
     let recorder = Recorder::new(2);
     let engine: Engine = h.engine.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let deliverer = tokio::spawn({
+    let delivery_task = tokio::spawn({
         let recorder = recorder.clone();
         async move {
             engine
@@ -372,5 +372,5 @@ async fn offline_users_get_push_notifications_retried_and_kept_across_a_restart(
     assert_eq!(recorder.delivered().len(), 1);
     h.engine.disconnect_device(member, device).unwrap();
     stop.send(()).unwrap();
-    deliverer.await.unwrap().unwrap();
+    delivery_task.await.unwrap().unwrap();
 }

@@ -2,6 +2,7 @@
 //! body is signed, failed deliveries are retried, and nothing is lost across a restart.
 //! Notification preferences over REST, with their bad input.
 
+use std::fmt::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,12 +20,15 @@ use crate::harness::{TestServer, test_config};
 
 const SECRET: &str = "the webhook's secret";
 
+/// A signature and the body it signs.
+type Delivery = (String, Vec<u8>);
+
 /// A webhook receiver that answers 503 while `failures` lasts, else records what it got.
 #[derive(Clone, Default)]
 struct Receiver {
     failures: Arc<AtomicU32>,
     attempts: Arc<AtomicU32>,
-    received: Arc<Mutex<Vec<(String, Vec<u8>)>>>,
+    received: Arc<Mutex<Vec<Delivery>>>,
 }
 
 impl Receiver {
@@ -70,12 +74,14 @@ impl Receiver {
             .map(|(signature, body)| {
                 let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
                 mac.update(body);
-                let expected: String = mac
-                    .finalize()
-                    .into_bytes()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let expected =
+                    mac.finalize()
+                        .into_bytes()
+                        .iter()
+                        .fold(String::new(), |mut hex, b| {
+                            let _ = write!(hex, "{b:02x}");
+                            hex
+                        });
                 assert_eq!(signature, &format!("sha256={expected}"), "a signed body");
                 serde_json::from_slice(body).unwrap()
             })
