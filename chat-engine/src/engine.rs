@@ -14,6 +14,7 @@ use crate::credentials::{SessionCache, TokenKeys, load_or_make_secret};
 use crate::envelope::EventEnvelope;
 use crate::error::Result;
 use crate::live::Realtime;
+use crate::previews::LinkPreviewer;
 #[cfg(feature = "search")]
 use crate::search_index::{SearchHandle, SearchService};
 use crate::store::Table;
@@ -48,6 +49,8 @@ struct Inner {
     push_active: AtomicBool,
     /// Woken by commits that queue push notifications.
     push_queued: Arc<Notify>,
+    /// Makes the previews of links in new messages, when the application gave one.
+    previewer: Option<Arc<dyn LinkPreviewer>>,
 }
 
 impl fmt::Debug for Engine {
@@ -59,7 +62,6 @@ impl fmt::Debug for Engine {
 }
 
 /// Configures and opens an [`Engine`].
-#[derive(Debug)]
 pub struct EngineBuilder {
     access_token_ttl: Duration,
     backend: Option<Arc<dyn Backend>>,
@@ -67,6 +69,18 @@ pub struct EngineBuilder {
     hub_capacity: usize,
     jwt_secret: Option<Vec<u8>>,
     path: Option<PathBuf>,
+    previewer: Option<Arc<dyn LinkPreviewer>>,
+}
+
+impl fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("access_token_ttl", &self.access_token_ttl)
+            .field("event_retention", &self.event_retention)
+            .field("path", &self.path)
+            .field("previews", &self.previewer.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for EngineBuilder {
@@ -78,6 +92,7 @@ impl Default for EngineBuilder {
             hub_capacity: 4096,
             jwt_secret: None,
             path: None,
+            previewer: None,
         }
     }
 }
@@ -117,6 +132,13 @@ impl EngineBuilder {
     #[must_use]
     pub const fn access_token_ttl(mut self, ttl: Duration) -> Self {
         self.access_token_ttl = ttl;
+        self
+    }
+
+    /// Adds previews to the links of new messages with this previewer.
+    #[must_use]
+    pub fn link_previewer(mut self, previewer: Arc<dyn LinkPreviewer>) -> Self {
+        self.previewer = Some(previewer);
         self
     }
 
@@ -178,6 +200,7 @@ impl EngineBuilder {
             realtime: Arc::default(),
             push_active: AtomicBool::new(false),
             push_queued,
+            previewer: self.previewer,
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -243,6 +266,11 @@ impl Engine {
     /// Whether a push deliverer runs (set by the one that runs).
     pub(crate) fn push_active(&self) -> &AtomicBool {
         &self.inner.push_active
+    }
+
+    /// The link previewer, if the application gave one.
+    pub(crate) fn previewer(&self) -> Option<Arc<dyn LinkPreviewer>> {
+        self.inner.previewer.clone()
     }
 
     /// Woken when a commit queues push notifications.

@@ -84,6 +84,8 @@ mod notify;
 pub mod permissions;
 #[cfg(feature = "engine")]
 mod posting;
+#[cfg(feature = "engine")]
+pub mod previews;
 #[cfg(feature = "search")]
 mod search_index;
 #[cfg(feature = "engine")]

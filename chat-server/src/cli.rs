@@ -104,6 +104,17 @@ pub struct Serve {
     /// The key of the webhook's `X-Chat-Signature` (HMAC-SHA256 of the body).
     #[arg(long, env = "CHAT_PUSH_WEBHOOK_SECRET", hide_env_values = true)]
     pub push_webhook_secret: Option<String>,
+    /// Do not fetch previews of the links in messages.
+    #[arg(long, env = "CHAT_NO_LINK_PREVIEWS")]
+    pub no_link_previews: bool,
+    /// An address link previews may fetch from although it is not public (loopback, private;
+    /// repeat it, or separate addresses with commas).
+    #[arg(
+        long = "preview-allow",
+        env = "CHAT_PREVIEW_ALLOW",
+        value_delimiter = ','
+    )]
+    pub preview_allow: Vec<std::net::IpAddr>,
 }
 
 /// `chat seed`.

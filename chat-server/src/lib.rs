@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 mod gateway;
 mod http;
+pub mod previews;
 pub mod push;
 pub mod ratelimit;
 pub mod seed;

@@ -1,9 +1,12 @@
 //! The `chat` binary: parses the command line and runs the command.
 
+use std::sync::Arc;
+
 use anyhow::{Context, Result};
-use chat_engine::Engine;
 use chat_engine::model::{CreateInvite, RegisterRequest};
+use chat_engine::{Engine, EngineBuilder};
 use chat_server::cli::{Admin, Cli, Command, Invite};
+use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
 use chat_server::{ServerConfig, run, seed, signal};
@@ -31,23 +34,32 @@ fn main() -> Result<()> {
 }
 
 async fn execute(cli: &Cli) -> Result<()> {
-    let open = || async {
-        let mut builder = Engine::builder().data_dir(&cli.data_dir);
-        if let Some(secret) = &cli.jwt_secret {
-            builder = builder.jwt_secret(secret.as_bytes());
+    let builder = || {
+        let builder = Engine::builder().data_dir(&cli.data_dir);
+        match &cli.jwt_secret {
+            Some(secret) => builder.jwt_secret(secret.as_bytes()),
+            None => builder,
         }
+    };
+    let open_with = |builder: EngineBuilder| async move {
         builder
             .open()
             .await
             .with_context(|| format!("opening the data directory {}", cli.data_dir.display()))
     };
+    let open = || open_with(builder());
     match &cli.command {
         Command::Init => {
             open().await?;
             println!("initialized {}", cli.data_dir.display());
         }
         Command::Serve(serve) => {
-            let engine = open().await?;
+            let engine = if serve.no_link_previews {
+                open().await?
+            } else {
+                let previewer = PagePreviewer::new(serve.preview_allow.clone());
+                open_with(builder().link_previewer(Arc::new(previewer))).await?
+            };
             let config = ServerConfig {
                 rate_limits: RateLimits {
                     enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),

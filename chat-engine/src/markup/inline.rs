@@ -11,6 +11,8 @@ use crate::id::{ChannelId, RoleId, UserId};
 pub(super) struct Context<'a> {
     /// Mentions left to resolve: each one written costs one, found or not.
     pub(super) budget: usize,
+    /// The bare links found so far.
+    pub(super) links: Vec<String>,
     /// Inside a link's label: no mentions or links there.
     pub(super) in_link: bool,
     /// Byte offsets of the `||` in this text that open (`true`) or close a spoiler.
@@ -103,7 +105,9 @@ fn pieces(
                 mention_by_name(rest, &mut context.budget, directory, mentions)
             }
             b':' => shortcode(rest),
-            b'h' if !context.in_link && after_boundary => bare_url(rest),
+            b'h' if !context.in_link && after_boundary => bare_url(rest).inspect(|(length, _)| {
+                context.links.push(rest[..*length].to_owned());
+            }),
             _ => None,
         };
         match found {

@@ -29,6 +29,9 @@ use crate::id::{ChannelId, RoleId, UserId};
 /// Most mentions a message looks up (found or not); later ones stay text.
 pub(crate) const MAX_MENTIONS: usize = 50;
 
+/// Most links of a message that are kept for previews.
+pub(crate) const MAX_LINKS: usize = 3;
+
 /// What the renderer may ask about the place a message is posted in.
 pub(crate) trait Directory {
     /// A member of the channel's server (a participant of a DM) by username, any case: their
@@ -90,6 +93,9 @@ pub(crate) struct Rendered {
     pub(crate) html: String,
     /// What it mentions.
     pub(crate) mentions: Mentions,
+    /// Its first http(s) links outside code (bare or written as links), once each, for
+    /// previews.
+    pub(crate) links: Vec<String>,
 }
 
 /// Whether the text may hold a mention, so that a caller can skip opening a directory.
@@ -107,6 +113,7 @@ pub(crate) fn render(markdown: &str, directory: &mut dyn Directory) -> Rendered 
     let mut code_block = false;
     let mut link_depth = 0_usize;
     let mut budget = MAX_MENTIONS;
+    let mut links: Vec<String> = Vec::new();
     for (index, event) in events.into_iter().enumerate() {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -117,7 +124,14 @@ pub(crate) fn render(markdown: &str, directory: &mut dyn Directory) -> Rendered 
                 code_block = false;
                 out.push(Event::End(TagEnd::CodeBlock));
             }
-            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                link_depth += 1;
+                if dest_url.starts_with("https://") || dest_url.starts_with("http://") {
+                    links.push(dest_url.to_string());
+                }
+                out.push(event);
+            }
+            Event::Start(Tag::Image { .. }) => {
                 link_depth += 1;
                 out.push(link_of(event));
             }
@@ -128,11 +142,13 @@ pub(crate) fn render(markdown: &str, directory: &mut dyn Directory) -> Rendered 
             Event::Text(text) if !code_block => {
                 let mut context = inline::Context {
                     budget,
+                    links: std::mem::take(&mut links),
                     in_link: link_depth > 0,
                     spoilers: spoilers.get(&index).map_or(&[][..], Vec::as_slice),
                 };
                 inline::expand(&text, &mut context, directory, &mut mentions, &mut out);
                 budget = context.budget;
+                links = context.links;
             }
             // Raw HTML is shown as typed, never interpreted.
             Event::Html(text) | Event::InlineHtml(text) => out.push(Event::Text(text)),
@@ -151,7 +167,14 @@ pub(crate) fn render(markdown: &str, directory: &mut dyn Directory) -> Rendered 
     if needs_sanitizer {
         html = sanitize::clean(&html);
     }
-    Rendered { html, mentions }
+    let mut seen = std::collections::HashSet::new();
+    links.retain(|link| seen.insert(link.clone()));
+    links.truncate(MAX_LINKS);
+    Rendered {
+        html,
+        mentions,
+        links,
+    }
 }
 
 /// A link or an image as a link (its address, labelled with its text).

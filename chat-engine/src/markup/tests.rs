@@ -333,3 +333,20 @@ fn an_xss_corpus_renders_safe() {
         );
     }
 }
+
+#[test]
+fn the_first_links_outside_code_are_kept_for_previews() {
+    let out = render(
+        "see https://a.example/x, [b](https://b.example) `https://code.example` https://a.example/x \
+         https://c.example https://d.example [mail](mailto:x@y.example)",
+        &mut Server,
+    );
+    assert_eq!(
+        out.links,
+        vec![
+            "https://a.example/x",
+            "https://b.example",
+            "https://c.example"
+        ]
+    );
+}

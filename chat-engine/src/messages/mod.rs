@@ -18,6 +18,7 @@ use crate::model::{
 };
 use crate::notify::{self, Broadcast};
 use crate::posting::{store_changed_message, store_new_message};
+use crate::previews::LinkPreviewer;
 use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx};
 use directory::ChannelDirectory;
 
@@ -48,68 +49,118 @@ impl Engine {
         let Rendered {
             html: content_html,
             mentions,
+            links,
         } = self.render_in(channel, &content)?;
         let live = self.live();
         let push = self.push_active().load(Ordering::Acquire);
-        self.write(move |tx| {
-            let (channel, permissions) = textual_channel(tx, actor, channel)?;
-            crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
-            if let Some(nonce) = &request.nonce
-                && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
-            {
-                return found(
-                    tx.fetch_message(channel.id, original)?,
-                    ResourceKind::Message,
-                    original,
-                );
+        let message = self
+            .write(move |tx| {
+                let (channel, permissions) = textual_channel(tx, actor, channel)?;
+                crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
+                if let Some(nonce) = &request.nonce
+                    && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
+                {
+                    return found(
+                        tx.fetch_message(channel.id, original)?,
+                        ResourceKind::Message,
+                        original,
+                    );
+                }
+                slow_mode(tx, &channel, actor, permissions)?;
+                if let Some(reply) = request.reply_to_id
+                    && tx.fetch_message(channel.id, reply)?.is_none()
+                {
+                    return Err(Error::validation(
+                        "reply_to_id",
+                        "no such message in this channel",
+                    ));
+                }
+                let mut message = Message {
+                    attachments: Vec::new(),
+                    author_id: actor,
+                    channel_id: channel.id,
+                    content,
+                    content_html,
+                    created_at: tx.now(),
+                    edited_at: None,
+                    embeds: request.embeds,
+                    id: tx.new_id(),
+                    is_edited: false,
+                    is_pinned: false,
+                    mention_everyone: false,
+                    mention_roles: Vec::new(),
+                    mentions: Vec::new(),
+                    nonce: request.nonce,
+                    reactions: Vec::new(),
+                    reply_to_id: request.reply_to_id,
+                    thread_id: None,
+                    kind: if request.reply_to_id.is_some() {
+                        MessageType::Reply
+                    } else {
+                        MessageType::Default
+                    },
+                };
+                let broadcast = apply_mentions(permissions, &mentions, &mut message);
+                if let Some(nonce) = &message.nonce {
+                    tx.insert_nonce(channel.id, actor, nonce, message.id);
+                }
+                if channel.slow_mode_delay > 0 {
+                    tx.update_last_send(channel.id, actor, message.created_at);
+                }
+                store_new_message(tx, &channel, &message);
+                let online = |user| live.lock().is_ok_and(|live| live.is_connected(user));
+                notify::message_created(tx, &channel, &message, broadcast, &online, push)?;
+                Ok(message)
+            })
+            .await?;
+        if let Some(previewer) = self
+            .previewer()
+            .filter(|_| !links.is_empty() && message.embeds.is_empty())
+        {
+            let engine = self.clone();
+            let (channel, id) = (message.channel_id, message.id);
+            tokio::spawn(async move { engine.add_previews(&*previewer, channel, id, links).await });
+        }
+        Ok(message)
+    }
+
+    /// Fetches the previews of a new message's links and adds them as its embeds with a
+    /// `MESSAGE_UPDATE` (unless it was deleted or got embeds meanwhile).
+    async fn add_previews(
+        &self,
+        previewer: &dyn LinkPreviewer,
+        channel: ChannelId,
+        id: MessageId,
+        links: Vec<String>,
+    ) {
+        let mut embeds = Vec::new();
+        for link in &links {
+            if let Some(mut embed) = previewer.preview(link).await {
+                "link".clone_into(&mut embed.kind);
+                embeds.push(embed);
             }
-            slow_mode(tx, &channel, actor, permissions)?;
-            if let Some(reply) = request.reply_to_id
-                && tx.fetch_message(channel.id, reply)?.is_none()
-            {
-                return Err(Error::validation(
-                    "reply_to_id",
-                    "no such message in this channel",
-                ));
-            }
-            let mut message = Message {
-                attachments: Vec::new(),
-                author_id: actor,
-                channel_id: channel.id,
-                content,
-                content_html,
-                created_at: tx.now(),
-                edited_at: None,
-                embeds: request.embeds,
-                id: tx.new_id(),
-                is_edited: false,
-                is_pinned: false,
-                mention_everyone: false,
-                mention_roles: Vec::new(),
-                mentions: Vec::new(),
-                nonce: request.nonce,
-                reactions: Vec::new(),
-                reply_to_id: request.reply_to_id,
-                thread_id: None,
-                kind: if request.reply_to_id.is_some() {
-                    MessageType::Reply
-                } else {
-                    MessageType::Default
-                },
-            };
-            let broadcast = apply_mentions(permissions, &mentions, &mut message);
-            if let Some(nonce) = &message.nonce {
-                tx.insert_nonce(channel.id, actor, nonce, message.id);
-            }
-            if channel.slow_mode_delay > 0 {
-                tx.update_last_send(channel.id, actor, message.created_at);
-            }
-            store_new_message(tx, &channel, &message);
-            let online = |user| live.lock().is_ok_and(|live| live.is_connected(user));
-            notify::message_created(tx, &channel, &message, broadcast, &online, push)?;
-            Ok(message)
-        })
-        .await
+        }
+        if embeds.is_empty() || check_embeds(&embeds).is_err() {
+            return;
+        }
+        let added = self
+            .write(move |tx| {
+                let Some(channel) = tx.fetch_channel(channel)? else {
+                    return Ok(());
+                };
+                let Some(mut message) = tx.fetch_message(channel.id, id)? else {
+                    return Ok(());
+                };
+                if !message.embeds.is_empty() {
+                    return Ok(());
+                }
+                message.embeds = embeds;
+                store_changed_message(tx, &channel, &message)
+            })
+            .await;
+        if let Err(error) = added {
+            tracing::warn!(%error, "cannot add link previews");
+        }
     }
 
     /// Edits one's own message, keeping the previous version in its history.
@@ -124,6 +175,7 @@ impl Engine {
         let Rendered {
             html: content_html,
             mentions,
+            ..
         } = self.render_in(channel, &content)?;
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
@@ -299,12 +351,15 @@ fn check_embeds(embeds: &[Embed]) -> Result<()> {
             && embed.description.chars().count() <= 4096
             && [&embed.url, &embed.image_url, &embed.video_url]
                 .iter()
-                .all(|u| u.len() <= 2048)
+                .all(|u| {
+                    u.len() <= 2048
+                        && (u.is_empty() || u.starts_with("https://") || u.starts_with("http://"))
+                })
             && embed.color.is_none_or(|c| c <= 0xFF_FFFF);
         if !fits {
             return Err(Error::validation(
                 "embeds",
-                "an embed needs a type and fields within their limits",
+                "an embed needs a type, fields within their limits and http(s) URLs",
             ));
         }
     }

@@ -61,6 +61,22 @@ async fn bad_messages_are_refused_and_store_nothing() {
             ..text("e")
         },
         CreateMessage {
+            embeds: vec![Embed {
+                kind: "rich".into(),
+                url: "javascript:alert(1)".into(),
+                ..Default::default()
+            }],
+            ..text("a script link")
+        },
+        CreateMessage {
+            embeds: vec![Embed {
+                kind: "image".into(),
+                image_url: "data:image/svg+xml,<svg onload=alert(1)>".into(),
+                ..Default::default()
+            }],
+            ..text("a data image")
+        },
+        CreateMessage {
             reply_to_id: Some(MessageId::from_ulid(ulid::Ulid::generate())),
             ..text("r")
         },

@@ -188,10 +188,12 @@ function Above({ day, newAbove }) {
 
 /** @param {{ embed: any }} props */
 function Embed({ embed }) {
+  // The server only takes http(s) addresses; checked here again all the same.
+  const web = (/** @type {string} */ url) => (/^https?:\/\//i.test(url ?? '') ? url : '');
   const color = typeof embed.color === 'number' ? `#${embed.color.toString(16).padStart(6, '0')}` : undefined;
   return html`<div class="embed" style=${color ? `border-left-color: ${color}` : ''}>
-    ${embed.title && html`<div><strong>${embed.url ? html`<a href=${embed.url} rel="noopener noreferrer" target="_blank">${embed.title}</a>` : embed.title}</strong></div>`}
+    ${embed.title && html`<div><strong>${web(embed.url) ? html`<a href=${web(embed.url)} rel="noopener noreferrer nofollow" target="_blank">${embed.title}</a>` : embed.title}</strong></div>`}
     ${embed.description && html`<div>${embed.description}</div>`}
-    ${embed.image_url && html`<img src=${embed.image_url} alt=${embed.title || 'Embedded image'} loading="lazy" />`}
+    ${web(embed.image_url) && html`<img src=${web(embed.image_url)} alt=${embed.title || 'Embedded image'} loading="lazy" />`}
   </div>`;
 }
