@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast};
 
+use crate::blobs::{BlobStore, LocalBlobs, MemoryBlobs, Sweeper};
 use crate::credentials::{SessionCache, TokenKeys, load_or_make_secret};
 use crate::envelope::EventEnvelope;
 use crate::error::Result;
@@ -51,6 +52,8 @@ struct Inner {
     push_queued: Arc<Notify>,
     /// Makes the previews of links in new messages, when the application gave one.
     previewer: Option<Arc<dyn LinkPreviewer>>,
+    /// The bytes of attachments.
+    blobs: Arc<dyn BlobStore>,
 }
 
 impl fmt::Debug for Engine {
@@ -70,6 +73,7 @@ pub struct EngineBuilder {
     jwt_secret: Option<Vec<u8>>,
     path: Option<PathBuf>,
     previewer: Option<Arc<dyn LinkPreviewer>>,
+    blobs: Option<Arc<dyn BlobStore>>,
 }
 
 impl fmt::Debug for EngineBuilder {
@@ -93,6 +97,7 @@ impl Default for EngineBuilder {
             jwt_secret: None,
             path: None,
             previewer: None,
+            blobs: None,
         }
     }
 }
@@ -135,6 +140,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Keeps attachments' bytes in this store (by default: files under the data directory's
+    /// `blobs/`, or memory without a data directory).
+    #[must_use]
+    pub fn blob_store(mut self, blobs: Arc<dyn BlobStore>) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
     /// Adds previews to the links of new messages with this previewer.
     #[must_use]
     pub fn link_previewer(mut self, previewer: Arc<dyn LinkPreviewer>) -> Self {
@@ -153,6 +166,7 @@ impl EngineBuilder {
     pub async fn open(self) -> Result<Engine> {
         #[cfg(feature = "search")]
         let search_dir = self.path.as_ref().map(|p| p.join("search"));
+        let blob_dir = self.path.as_ref().map(|p| p.join("blobs"));
         let backend: Arc<dyn Backend> = match (self.backend, self.path) {
             (Some(backend), _) => backend,
             #[cfg(feature = "redb")]
@@ -167,11 +181,17 @@ impl EngineBuilder {
         let sessions = Arc::new(SessionCache::default());
         #[cfg(feature = "search")]
         let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
+        let blobs: Arc<dyn BlobStore> = match (self.blobs, blob_dir) {
+            (Some(blobs), _) => blobs,
+            (None, Some(dir)) => Arc::new(LocalBlobs::new(dir)),
+            (None, None) => Arc::new(MemoryBlobs::default()),
+        };
         let push_queued = Arc::new(Notify::new());
         // The commit hooks, in the order the writer calls them.
         let hooks: Vec<Box<dyn CommitHook>> = vec![
             Box::new(sessions.clone()),
             Box::new(TableWatch::new(Table::PushQueue, push_queued.clone())),
+            Box::new(Sweeper(blobs.clone())),
             #[cfg(feature = "search")]
             Box::new(feeder),
         ];
@@ -201,6 +221,7 @@ impl EngineBuilder {
             push_active: AtomicBool::new(false),
             push_queued,
             previewer: self.previewer,
+            blobs,
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -266,6 +287,11 @@ impl Engine {
     /// Whether a push deliverer runs (set by the one that runs).
     pub(crate) fn push_active(&self) -> &AtomicBool {
         &self.inner.push_active
+    }
+
+    /// The bytes of attachments.
+    pub(crate) fn blobs(&self) -> &Arc<dyn BlobStore> {
+        &self.inner.blobs
     }
 
     /// The link previewer, if the application gave one.

@@ -9,6 +9,8 @@ use crate::model::Permissions;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResourceKind {
+    /// A message's file.
+    Attachment,
     /// A channel category.
     Category,
     /// A channel of any type.
@@ -36,6 +38,7 @@ pub enum ResourceKind {
 impl fmt::Display for ResourceKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {
+            Self::Attachment => "attachment",
             Self::Category => "category",
             Self::Channel => "channel",
             Self::Invite => "invite",

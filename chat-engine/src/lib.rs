@@ -65,6 +65,8 @@ pub mod model;
 #[cfg(feature = "engine")]
 mod access;
 #[cfg(feature = "engine")]
+pub mod blobs;
+#[cfg(feature = "engine")]
 mod credentials;
 #[cfg(feature = "engine")]
 mod engine;
@@ -128,6 +130,8 @@ pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
 #[cfg(feature = "engine")]
 pub use live::DeviceId;
+#[cfg(feature = "engine")]
+pub use messages::Upload;
 
 /// Renders message markdown to the sanitized HTML the engine stores as `content_html`
 /// (for previews and tools; the engine renders every message itself).

@@ -32,3 +32,6 @@ pub const MAX_OFFSET: usize = 5_000;
 /// Servers with more members than this get no presences in READY (clients ask for members
 /// with Request Members instead), so that READY stays small in large servers.
 pub const LARGE_SERVER: u32 = 250;
+
+/// Most files on one message.
+pub const MAX_FILES: usize = 10;

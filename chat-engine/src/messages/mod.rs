@@ -2,7 +2,10 @@
 //! history, delete, fetch, history pages, system messages and pins.
 
 mod directory;
+mod files;
 pub(crate) mod pins;
+
+pub use files::Upload;
 
 use std::sync::atomic::Ordering;
 
@@ -36,7 +39,21 @@ impl Engine {
         channel: ChannelId,
         request: CreateMessage,
     ) -> Result<Message> {
-        let content = checked_content(&request.content, !request.embeds.is_empty())?;
+        self.send(actor, channel, request, Vec::new()).await
+    }
+
+    /// Sends a message with its files (already checked and stored as blobs).
+    async fn send(
+        &self,
+        actor: UserId,
+        channel: ChannelId,
+        request: CreateMessage,
+        files: Vec<files::Prepared>,
+    ) -> Result<Message> {
+        let content = checked_content(
+            &request.content,
+            !request.embeds.is_empty() || !files.is_empty(),
+        )?;
         check_embeds(&request.embeds)?;
         if let Some(nonce) = &request.nonce
             && (nonce.is_empty() || nonce.len() > MAX_NONCE)
@@ -67,6 +84,9 @@ impl Engine {
                     );
                 }
                 slow_mode(tx, &channel, actor, permissions)?;
+                if !files.is_empty() {
+                    crate::permissions::resolve::missing(permissions, Permissions::ATTACH_FILES)?;
+                }
                 if let Some(reply) = request.reply_to_id
                     && tx.fetch_message(channel.id, reply)?.is_none()
                 {
@@ -101,6 +121,7 @@ impl Engine {
                     },
                 };
                 let broadcast = apply_mentions(permissions, &mentions, &mut message);
+                message.attachments = files::attach(tx, &channel, message.id, files)?;
                 if let Some(nonce) = &message.nonce {
                     tx.insert_nonce(channel.id, actor, nonce, message.id);
                 }

@@ -39,6 +39,14 @@ impl<'a> Commit<'a> {
         self.events
     }
 
+    /// The keys it deleted from a table.
+    pub(crate) fn deleted(&self, table: Table) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.batch
+            .iter()
+            .filter(move |(t, _, value)| *t == table && value.is_none())
+            .map(|(_, key, _)| key)
+    }
+
     /// The login sessions it wrote or deleted.
     pub(crate) fn sessions_written(&self) -> impl Iterator<Item = SessionId> + 'a {
         self.batch

@@ -1,7 +1,7 @@
 //! Messages with their nonces, edit history, reactions, pins and slow-mode clocks.
 
 use super::keys::{self, ALL, pair, prefix, second_id};
-use super::{KeyRange, Kv, KvMut, Order, Table};
+use super::{AttachmentStore, KeyRange, Kv, KvMut, Order, Table};
 use crate::error::Result;
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::model::{Message, MessageEdit, Reaction, Timestamp};
@@ -67,6 +67,9 @@ pub trait MessageStore: Kv {
     {
         let k = pair(message.channel_id, message.id);
         self.delete(Table::Messages, k.clone());
+        for attachment in &message.attachments {
+            self.delete_attachment(message.channel_id, attachment.id)?;
+        }
         self.delete(Table::Pins, k.clone());
         if let Some(nonce) = &message.nonce {
             self.delete(

@@ -19,6 +19,7 @@
 //! a job's writes and events are either all committed or, if the job fails, all dropped, and
 //! no job's caller hears back before its commit is durable.
 
+mod attachments;
 mod cache;
 mod channels;
 mod ended_sessions;
@@ -44,6 +45,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 
+pub use attachments::{AttachmentRecord, AttachmentStore};
 pub use channels::ChannelStore;
 pub use ended_sessions::EndedSessionStore;
 pub use event_log::{EventLog, StoredEvent};
@@ -65,8 +67,12 @@ use crate::error::StorageError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Table {
+    /// `channel ++ attachment` → attachment record.
+    Attachments,
     /// `server ++ user` → ban.
     Bans,
+    /// `blob key` (hex SHA-256) → how many attachments use it.
+    BlobRefs,
     /// `server ++ category` → category.
     Categories,
     /// `channel` → its last message: id (16 bytes) and creation time (nanoseconds since the
@@ -130,8 +136,10 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 31] = [
+        Self::Attachments,
         Self::Bans,
+        Self::BlobRefs,
         Self::Categories,
         Self::ChannelActivity,
         Self::Channels,

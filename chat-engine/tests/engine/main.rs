@@ -7,6 +7,7 @@ mod accounts;
 mod channels;
 mod delivery;
 mod events;
+mod files;
 mod harness;
 mod invites_members;
 mod messages;

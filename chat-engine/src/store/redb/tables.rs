@@ -6,7 +6,9 @@ use crate::store::Table;
 
 type Def = TableDefinition<'static, &'static [u8], &'static [u8]>;
 
+const ATTACHMENTS: Def = TableDefinition::new("attachments_v1");
 const BANS: Def = TableDefinition::new("bans_v1");
+const BLOB_REFS: Def = TableDefinition::new("blob_refs_v1");
 const CATEGORIES: Def = TableDefinition::new("categories_v1");
 const CHANNEL_ACTIVITY: Def = TableDefinition::new("channel_activity_v1");
 const CHANNELS: Def = TableDefinition::new("channels_v1");
@@ -39,7 +41,9 @@ const USERS: Def = TableDefinition::new("users_v1");
 /// The redb definition of a table.
 pub(super) const fn definition(table: Table) -> Def {
     match table {
+        Table::Attachments => ATTACHMENTS,
         Table::Bans => BANS,
+        Table::BlobRefs => BLOB_REFS,
         Table::Categories => CATEGORIES,
         Table::ChannelActivity => CHANNEL_ACTIVITY,
         Table::Channels => CHANNELS,

@@ -1,0 +1,212 @@
+//! Messages with files: types from the bytes, image sizes, safe names, ATTACH_FILES, and the
+//! blob kept while a message uses it and deleted with the last one.
+
+use std::io::Read;
+
+use chat_engine::id::ChannelId;
+use chat_engine::model::{CreateMessage, Permissions, UpdateRole};
+use chat_engine::{ErrorCode, Upload};
+use sha2::{Digest, Sha256};
+
+use crate::harness::{TestHarness, assert_code};
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// Stages bytes as an upload in `dir`.
+fn upload(dir: &tempfile::TempDir, name: &str, declared: Option<&str>, bytes: &[u8]) -> Upload {
+    let path = dir.path().join(ulid::Ulid::generate().to_string());
+    std::fs::write(&path, bytes).unwrap();
+    Upload {
+        filename: name.into(),
+        declared_type: declared.map(str::to_owned),
+        path,
+        size: bytes.len() as u64,
+        sha256: format!("{:x}", Sha256::digest(bytes)),
+        head: bytes[..bytes.len().min(4096)].to_vec(),
+    }
+}
+
+fn text(content: &str) -> CreateMessage {
+    CreateMessage {
+        content: content.into(),
+        ..Default::default()
+    }
+}
+
+fn read_all(
+    h: &TestHarness,
+    member: chat_engine::id::UserId,
+    channel: ChannelId,
+    id: chat_engine::id::AttachmentId,
+) -> Vec<u8> {
+    let record = h.engine.attachment(member, channel, id).unwrap();
+    let mut bytes = Vec::new();
+    h.engine
+        .attachment_bytes(&record)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn files_are_typed_by_their_bytes_served_to_viewers_and_deleted_with_their_message() {
+    let h = TestHarness::durable().await;
+    let (_, general, owner, member) = h.scene().await;
+    let staging = tempfile::tempdir().unwrap();
+    let files = vec![
+        upload(&staging, "../../dot.PNG", Some("image/png"), PNG),
+        upload(
+            &staging,
+            "notes.txt",
+            Some("application/x-anything"),
+            b"plain words",
+        ),
+    ];
+    let sent = h
+        .engine
+        .send_message_with_files(owner, general, text(""), files)
+        .await
+        .unwrap();
+    let [image, notes] = &sent.attachments[..] else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(
+        (image.filename.as_str(), image.content_type.as_str()),
+        ("dot.PNG", "image/png")
+    );
+    assert_eq!(
+        (image.width, image.height, image.size),
+        (Some(1), Some(1), PNG.len() as u64)
+    );
+    assert_eq!(notes.content_type, "text/plain; charset=utf-8");
+    assert_eq!((notes.width, notes.height), (None, None));
+    assert_eq!(
+        image.url,
+        format!("/api/v1/attachments/{general}/{}/dot.PNG", image.id)
+    );
+    assert_eq!(read_all(&h, member, general, image.id), PNG);
+
+    // The same bytes again share the blob; the first message's deletion keeps it.
+    let again = h
+        .engine
+        .send_message_with_files(
+            owner,
+            general,
+            text("again"),
+            vec![upload(&staging, "same.png", None, PNG)],
+        )
+        .await
+        .unwrap();
+    h.engine
+        .delete_message(owner, general, sent.id)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine.attachment(member, general, image.id),
+        ErrorCode::NotFound,
+    );
+    let blob_dir = h.dir.as_ref().unwrap().path().join("blobs");
+    let count = || walk(&blob_dir);
+    assert_eq!(
+        count(),
+        1,
+        "the text's blob went with its message, the image's stays"
+    );
+    assert_eq!(read_all(&h, member, general, again.attachments[0].id), PNG);
+    h.engine
+        .delete_message(owner, general, again.id)
+        .await
+        .unwrap();
+    assert_eq!(count(), 0, "no message uses it any more");
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    walk(&e.path())
+                } else {
+                    usize::from(!e.file_name().to_string_lossy().starts_with('.'))
+                }
+            })
+            .sum()
+    })
+}
+
+#[tokio::test]
+async fn a_lying_image_is_refused_and_attach_files_is_needed() {
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    let staging = tempfile::tempdir().unwrap();
+    let lying = upload(
+        &staging,
+        "cat.jpg",
+        Some("image/jpeg"),
+        b"<script>alert(1)</script>",
+    );
+    assert_code(
+        h.engine
+            .send_message_with_files(member, general, text("a cat"), vec![lying])
+            .await,
+        ErrorCode::Validation,
+    );
+    let eleven = (0..11)
+        .map(|i| upload(&staging, &format!("{i}.txt"), None, b"x"))
+        .collect();
+    assert_code(
+        h.engine
+            .send_message_with_files(member, general, text("many"), eleven)
+            .await,
+        ErrorCode::Validation,
+    );
+    let stranger = h.new_user("stranger").await;
+    assert_code(
+        h.engine
+            .send_message_with_files(
+                stranger,
+                general,
+                text("hi"),
+                vec![upload(&staging, "a.txt", None, b"a")],
+            )
+            .await,
+        ErrorCode::NotFound,
+    );
+
+    // @everyone without ATTACH_FILES: members may still send text, not files.
+    let everyone = server.id.cast();
+    let update = UpdateRole {
+        permissions: Some(Permissions::EVERYONE_DEFAULT - Permissions::ATTACH_FILES),
+        ..Default::default()
+    };
+    h.engine
+        .update_role(owner, server.id, everyone, update)
+        .await
+        .unwrap();
+    assert_code(
+        h.engine
+            .send_message_with_files(
+                member,
+                general,
+                text("file"),
+                vec![upload(&staging, "a.txt", None, b"a")],
+            )
+            .await,
+        ErrorCode::MissingPermissions,
+    );
+    h.say(member, general, "words still go").await;
+    let history = h.history(owner, general);
+    assert!(
+        history.iter().all(|m| m.attachments.is_empty()),
+        "nothing was stored"
+    );
+}
