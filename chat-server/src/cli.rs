@@ -104,6 +104,9 @@ pub struct Serve {
     /// The key of the webhook's `X-Chat-Signature` (HMAC-SHA256 of the body).
     #[arg(long, env = "CHAT_PUSH_WEBHOOK_SECRET", hide_env_values = true)]
     pub push_webhook_secret: Option<String>,
+    /// Largest upload (all the files of one message), in bytes.
+    #[arg(long, env = "CHAT_MAX_UPLOAD_BYTES", default_value_t = 26_214_400)]
+    pub max_upload_bytes: usize,
     /// Do not fetch previews of the links in messages.
     #[arg(long, env = "CHAT_NO_LINK_PREVIEWS")]
     pub no_link_previews: bool,

@@ -11,8 +11,10 @@ use crate::ratelimit::RateLimits;
 /// Everything `run` needs besides the engine and the listener.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Largest request body, in bytes.
+    /// Largest request body, in bytes (files aside).
     pub body_limit: usize,
+    /// Largest upload: all the files of one message, in bytes.
+    pub max_upload_bytes: usize,
     /// How often gateway clients heartbeat.
     pub heartbeat_interval: Duration,
     /// The URL people reach the server at (`https://chat.example`), when it is behind a
@@ -38,6 +40,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             body_limit: 64 * 1024,
+            max_upload_bytes: 25 * 1024 * 1024,
             heartbeat_interval: Duration::from_secs(41),
             public_url: None,
             push_webhook: None,

@@ -74,6 +74,7 @@ async fn execute(cli: &Cli) -> Result<()> {
                     .as_deref()
                     .map(|url| url.trim_end_matches('/').to_owned()),
                 trusted_proxies: serve.trusted_proxies.clone(),
+                max_upload_bytes: serve.max_upload_bytes,
                 push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {
                     url,
                     secret: serve.push_webhook_secret.clone().unwrap_or_default(),

@@ -7,6 +7,7 @@ mod openapi;
 pub(crate) mod ratelimit;
 pub(crate) mod routes;
 pub(crate) mod security;
+pub(crate) mod upload;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

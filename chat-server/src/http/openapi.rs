@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
+use chat_engine::id::{AttachmentId, CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
 use utoipa::openapi::link::{Link, LinkBuilder};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
@@ -130,8 +130,9 @@ fn operation(
     if let Some(query) = route.doc.query {
         parameters.extend(query());
     }
-    let (status, answer) = route.doc.answer;
-    let success = match answer {
+    let status = route.doc.answer.status;
+    let media = route.doc.answer.media;
+    let success = match route.doc.answer.schema {
         Some(schema) => {
             let schema = schema(schemas);
             let mut response = ResponseBuilder::new().description(route.summary);
@@ -140,10 +141,7 @@ fn operation(
                     response = response.link(name, link);
                 }
             }
-            response.content(
-                "application/json",
-                ContentBuilder::new().schema(Some(schema)).build(),
-            )
+            response.content(media, ContentBuilder::new().schema(Some(schema)).build())
         }
         None => ResponseBuilder::new().description("done; no body"),
     };
@@ -163,15 +161,21 @@ fn operation(
         } else {
             Required::False
         };
-        operation = operation.request_body(Some(
-            RequestBodyBuilder::new()
-                .content(
-                    "application/json",
-                    ContentBuilder::new().schema(Some(schema(schemas))).build(),
-                )
-                .required(Some(required))
-                .build(),
-        ));
+        let mut body = RequestBodyBuilder::new()
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(schema(schemas))).build(),
+            )
+            .required(Some(required));
+        if route.doc.files {
+            body = body.content(
+                "multipart/form-data",
+                ContentBuilder::new()
+                    .schema(Some(with_files(schema(schemas))))
+                    .build(),
+            );
+        }
+        operation = operation.request_body(Some(body.build()));
     }
     if route.access == Access::User {
         operation = operation
@@ -316,6 +320,26 @@ fn path_names(path: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The multipart form of a body: the JSON in `payload_json`, files in `files[0]` … `files[9]`.
+fn with_files(payload: RefOr<Schema>) -> RefOr<Schema> {
+    let file = || {
+        ObjectBuilder::new().schema_type(Type::String).format(Some(
+            utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary),
+        ))
+    };
+    let mut form = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("payload_json", payload)
+        .required("payload_json")
+        .description(Some(
+            "The JSON body in `payload_json`, and up to 10 files, `files[0]` to `files[9]`",
+        ));
+    for n in 0..chat_engine::limits::MAX_FILES {
+        form = form.property(format!("files[{n}]"), file());
+    }
+    form.into()
+}
+
 /// A path parameter, typed by its name.
 fn path_parameter(path: &str, name: &str, schemas: &mut Vec<(String, RefOr<Schema>)>) -> Parameter {
     let string = |description: &str| -> RefOr<Schema> {
@@ -331,6 +355,7 @@ fn path_parameter(path: &str, name: &str, schemas: &mut Vec<(String, RefOr<Schem
         "message_id" => reference::<MessageId>(schemas),
         "role_id" => reference::<RoleId>(schemas),
         "category_id" => reference::<CategoryId>(schemas),
+        "attachment_id" => reference::<AttachmentId>(schemas),
         "user_id" if path.contains("/members/") => OneOfBuilder::new()
             .item(reference::<UserId>(schemas))
             .item(
@@ -350,6 +375,7 @@ fn path_parameter(path: &str, name: &str, schemas: &mut Vec<(String, RefOr<Schem
             .into(),
         "code" => string("An invite code"),
         "emoji" => string("A Unicode emoji, or `name:id` of a custom one"),
+        "filename" => string("The attachment's file name"),
         other => string(other),
     };
     ParameterBuilder::new()
@@ -403,7 +429,7 @@ mod tests {
             let path = format!("/api/v1{}", route.path);
             let operation = &doc["paths"][&path][route.method];
             assert!(operation.is_object(), "{} {path} is missing", route.method);
-            let status = route.doc.answer.0.to_string();
+            let status = route.doc.answer.status.to_string();
             assert!(
                 operation["responses"][&status].is_object(),
                 "{} {path}: no {status}",

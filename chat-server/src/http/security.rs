@@ -33,7 +33,10 @@ pub(crate) async fn headers(
     );
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("content-security-policy", state.csp.clone());
+    // An answer with a stricter policy of its own (an attachment's sandbox) keeps it.
+    if !headers.contains_key("content-security-policy") {
+        headers.insert("content-security-policy", state.csp.clone());
+    }
     response
 }
 

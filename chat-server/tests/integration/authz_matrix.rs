@@ -273,6 +273,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("get", "/users/@me/read-states", Token),
     ("get", "/users/@me/notification-settings", Token),
     (
+        "get",
+        "/attachments/{channel_id}/{attachment_id}/{filename}",
+        Channel(VIEW),
+    ),
+    (
         "put",
         "/users/@me/notification-settings/servers/{server_id}",
         Member,
@@ -363,6 +368,8 @@ struct Fixture {
     pinned: String,
     thread: String,
     category: String,
+    /// A file of the owner's in `channel`.
+    attachment: String,
     /// A role the target holds, below the granted role; it has an overwrite in `channel`.
     role: String,
 }
@@ -470,6 +477,23 @@ impl Fixture {
         let invite = owner
             .ok("POST", &format!("/servers/{id}/invites"), Some(json!({})))
             .await;
+        let form = reqwest::multipart::Form::new()
+            .text("payload_json", json!({ "content": "a file" }).to_string())
+            .part(
+                "files[0]",
+                reqwest::multipart::Part::bytes(b"some words".to_vec()).file_name("f.txt"),
+            );
+        let with_file: Value = owner
+            .http
+            .post(format!("{}/channels/{channel}/messages", owner.base))
+            .bearer_auth(&owner.token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         Self {
             invite_code: str_of(&server["invite_code"]),
             server: id,
@@ -479,6 +503,7 @@ impl Fixture {
             pinned,
             thread: str_of(&thread["id"]),
             category: str_of(&category["id"]),
+            attachment: str_of(&with_file["attachments"][0]["id"]),
             role,
         }
     }
@@ -513,6 +538,8 @@ impl Fixture {
             .replace("{role_id}", &self.role)
             .replace("{target_id}", &self.role)
             .replace("{category_id}", &self.category)
+            .replace("{attachment_id}", &self.attachment)
+            .replace("{filename}", "f.txt")
             .replace("{code}", code)
             .replace("{emoji}", if method == "put" { HEART } else { THUMBS_UP });
         if template.ends_with("/permissions") {

@@ -15,3 +15,4 @@ mod rest;
 mod rest_input;
 mod rest_permissions;
 mod security;
+mod uploads;

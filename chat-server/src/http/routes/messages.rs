@@ -12,12 +12,13 @@ use chat_engine::model::{
 use super::{Route, route};
 use crate::http::error::ApiResult;
 use crate::http::extract::{Auth, Body, Params, Path};
+use crate::http::upload::Upload;
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(User, get "/channels/{channel_id}/messages" => list_messages, list_of(Message), "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", query HistoryQuery),
-        route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, created(Message), "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original", body CreateMessage),
+        route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, created(Message), "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original. As `multipart/form-data`, with files (ATTACH_FILES; `CHAT_MAX_UPLOAD_BYTES` in all)", upload CreateMessage),
         route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, ok(Message), "A message with its reactions"),
         route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, ok(Message), "Edit one's own message", body EditMessage),
         route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, no_content, "Delete one's own message, or any with MANAGE_MESSAGES"),
@@ -46,17 +47,20 @@ async fn create_message(
     State(state): State<AppState>,
     auth: Auth,
     Path(channel): Path<ChannelId>,
-    Body(request): Body<CreateMessage>,
+    upload: Upload<CreateMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .engine
-                .send_message(auth.user(), channel, request)
-                .await?,
-        ),
-    ))
+    let engine = &state.engine;
+    let message = if upload.files.is_empty() {
+        engine
+            .send_message(auth.user(), channel, upload.body)
+            .await?
+    } else {
+        let files = upload.files.clone();
+        engine
+            .send_message_with_files(auth.user(), channel, upload.body.clone(), files)
+            .await?
+    };
+    Ok((StatusCode::CREATED, Json(message)))
 }
 
 async fn get_message(

@@ -1,6 +1,7 @@
 //! Every REST route, in one table that both builds the router and writes the OpenAPI
 //! document, so that the two cannot drift apart.
 
+mod attachments;
 mod auth;
 mod channels;
 mod gateway;
@@ -63,8 +64,10 @@ pub(crate) struct Doc {
     pub(crate) query: Option<fn() -> Vec<Parameter>>,
     /// Its JSON body, and whether it must be there.
     pub(crate) body: Option<(SchemaFn, bool)>,
-    /// The status of success and the schema of its body (none for 204).
-    pub(crate) answer: (u16, Option<SchemaFn>),
+    /// Whether the body may also be `multipart/form-data` with files.
+    pub(crate) files: bool,
+    /// The success answer.
+    pub(crate) answer: Answer,
     /// Statuses it may answer beyond the ones every route of its kind may.
     pub(crate) also: &'static [u16],
 }
@@ -86,24 +89,61 @@ pub(crate) fn query<T: IntoParams>() -> Vec<Parameter> {
     T::into_params(|| Some(ParameterIn::Query))
 }
 
-/// Success answers: 200 with `T`, 201 with a created `T`, 200 with an array of `T`, or 204.
+/// A route's success: its status, and its body's schema and media type (none for 204).
+#[derive(Clone, Copy)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) schema: Option<SchemaFn>,
+    pub(crate) media: &'static str,
+}
+
+/// Success answers: 200 with `T`, 201 with a created `T`, 200 with an array of `T`, 204, or
+/// the bytes of a file.
 pub(crate) mod answer {
-    use super::{SchemaFn, ToSchema, list, reference};
+    use super::{Answer, SchemaFn, ToSchema, list, reference};
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 
-    pub(crate) fn ok<T: ToSchema>() -> (u16, Option<SchemaFn>) {
-        (200, Some(reference::<T>))
+    const fn json(status: u16, schema: SchemaFn) -> Answer {
+        Answer {
+            status,
+            schema: Some(schema),
+            media: "application/json",
+        }
     }
 
-    pub(crate) fn created<T: ToSchema>() -> (u16, Option<SchemaFn>) {
-        (201, Some(reference::<T>))
+    pub(crate) fn ok<T: ToSchema>() -> Answer {
+        json(200, reference::<T>)
     }
 
-    pub(crate) fn list_of<T: ToSchema>() -> (u16, Option<SchemaFn>) {
-        (200, Some(list::<T>))
+    pub(crate) fn created<T: ToSchema>() -> Answer {
+        json(201, reference::<T>)
     }
 
-    pub(crate) fn no_content() -> (u16, Option<SchemaFn>) {
-        (204, None)
+    pub(crate) fn list_of<T: ToSchema>() -> Answer {
+        json(200, list::<T>)
+    }
+
+    pub(crate) fn no_content() -> Answer {
+        Answer {
+            status: 204,
+            schema: None,
+            media: "",
+        }
+    }
+
+    pub(crate) fn file() -> Answer {
+        fn binary(_: &mut Vec<(String, RefOr<Schema>)>) -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .into()
+        }
+        Answer {
+            status: 200,
+            schema: Some(binary),
+            media: "application/octet-stream",
+        }
     }
 }
 
@@ -146,14 +186,16 @@ pub(crate) use maybe;
 ///
 /// `User` or `Public` with an optional rate-limit bucket of its own; the success answer
 /// (`ok(T)`, `created(T)`, `list_of(T)` or `no_content`); then the query's type
-/// (`IntoParams`), the body's (`body`, or `optional_body` when it may be left out), and the
-/// statuses it may answer beyond the usual ones. The router and the OpenAPI document are both built from
+/// (`IntoParams`), the body's (`body`, `optional_body` when it may be left out, or `upload`
+/// when it may also be `multipart/form-data` with files), and the statuses it may answer
+/// beyond the usual ones. The router and the OpenAPI document are both built from
 /// these lines, and the query and body types must be the handler's last argument's
 /// (`Params<Q>`, `Body<B>`, `OptionalBody<B>`), or it does not compile.
 macro_rules! route {
     ($access:ident $(($bucket:ident))?, $method:ident $path:literal => $handler:path,
      $answer:ident $(($answer_type:ty))?, $summary:literal
-     $(, query $query:ty)? $(, body $body:ty)? $(, optional_body $optional:ty)? $(, also $($status:literal)+)?) => {
+     $(, query $query:ty)? $(, body $body:ty)? $(, optional_body $optional:ty)? $(, upload $upload:ty)?
+     $(, also $($status:literal)+)?) => {
         $crate::http::routes::Route {
             access: $crate::http::routes::Access::$access,
             bucket: $crate::http::routes::Access::$access
@@ -166,7 +208,9 @@ macro_rules! route {
                 body: $crate::http::routes::maybe!(
                     $(($crate::http::routes::reference::<$body>, true))?
                     $(($crate::http::routes::reference::<$optional>, false))?
+                    $(($crate::http::routes::reference::<$upload>, true))?
                 ),
+                files: false $(|| { let _: Option<$upload> = None; true })?,
                 answer: $crate::http::routes::answer::$answer $(::<$answer_type>)? (),
                 also: &[$($($status),+)?],
             },
@@ -174,6 +218,7 @@ macro_rules! route {
                 $($crate::http::routes::takes_last::<$crate::http::extract::Params<$query>, _, _>(&$handler);)?
                 $($crate::http::routes::takes_last::<$crate::http::extract::Body<$body>, _, _>(&$handler);)?
                 $($crate::http::routes::takes_last::<$crate::http::extract::OptionalBody<$optional>, _, _>(&$handler);)?
+                $($crate::http::routes::takes_last::<$crate::http::upload::Upload<$upload>, _, _>(&$handler);)?
                 axum::routing::$method($handler)
             },
         }
@@ -185,6 +230,7 @@ pub(crate) use route;
 pub(crate) fn all() -> Vec<Route> {
     [
         auth::routes(),
+        attachments::routes(),
         gateway::routes(),
         users::routes(),
         servers::routes(),
