@@ -249,6 +249,37 @@ test('a mention shows a desktop notification, and a server set to nothing stays 
   await bob.page.getByRole('treeitem', { name: /general/ }).click();
 });
 
+test('files uploaded with progress show as a preview and a card on the other side', async () => {
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478' +
+      '9c63f8cfc0f01f0005000101ff89993d1d0000000049454e44ae426082',
+    'hex',
+  );
+  await alice.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.sawProgress = false;
+    new MutationObserver(() => {
+      if (document.querySelector('progress[aria-label="Upload progress"]')) w.sawProgress = true;
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  await alice.page.getByLabel('Files to attach').setInputFiles([
+    { name: 'dot.png', mimeType: 'image/png', buffer: png },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('some notes') },
+  ]);
+  const staged = alice.page.getByRole('list', { name: 'Files to send' });
+  await staged.getByText('dot.png').waitFor();
+  await alice.page.getByRole('button', { name: 'Remove notes.txt' }).click();
+  await alice.page.getByLabel('Files to attach').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('some notes') }]);
+  await say(alice.page, 'a picture and notes');
+  assert.equal(await alice.page.evaluate(() => /** @type {any} */ (window).sawProgress), true, 'the upload showed its progress');
+  const seen = message(bob.page, 'a picture and notes');
+  const image = seen.locator('img[alt="dot.png"]');
+  await image.waitFor();
+  await bob.page.waitForFunction((img) => /** @type {HTMLImageElement} */ (img)?.naturalWidth === 1, await image.elementHandle());
+  await seen.getByRole('link', { name: 'notes.txt' }).waitFor();
+  await shot(bob.page, 'attachments');
+});
+
 test('a DM opens from a member card, and a custom status shows to others', async () => {
   await alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b/ }).click();
   await alice.page.getByRole('dialog').getByRole('button', { name: 'Message' }).click();

@@ -236,12 +236,14 @@ export async function jumpTo(channel, message) {
  * Sends a message: shown at once as "sending", replaced by the stored message when the
  * server answers (or its gateway event arrives first), marked "failed" with a retry
  * otherwise. The nonce makes a retry safe.
+ * With files, they are uploaded with the message, and its progress shows.
  * @param {string} channel
  * @param {string} content
  * @param {string | null} replyTo
  * @param {string} [nonce]
+ * @param {File[]} [files]
  */
-export async function sendMessage(channel, content, replyTo, nonce = crypto.randomUUID()) {
+export async function sendMessage(channel, content, replyTo, nonce = crypto.randomUUID(), files = []) {
   const me = getState().me;
   if (!me) return;
   /** @type {Message} */
@@ -266,14 +268,23 @@ export async function sendMessage(channel, content, replyTo, nonce = crypto.rand
     mention_everyone: false,
     nonce,
     state: 'sending',
+    files,
+    progress: files.length ? 0 : undefined,
   };
   replacePending(channel, nonce, pending);
+  const body = { content, nonce, reply_to_id: replyTo ?? undefined };
   try {
-    const stored = await api.post(`/channels/${channel}/messages`, {
-      content,
-      nonce,
-      reply_to_id: replyTo ?? undefined,
-    });
+    let stored;
+    if (files.length) {
+      const form = new FormData();
+      form.append('payload_json', JSON.stringify(body));
+      files.forEach((file, n) => form.append(`files[${n}]`, file, file.name));
+      stored = await api.upload(`/channels/${channel}/messages`, form, (progress) =>
+        replacePending(channel, nonce, { ...pending, progress }),
+      );
+    } else {
+      stored = await api.post(`/channels/${channel}/messages`, body);
+    }
     putMessages(channel, [stored], {});
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -302,7 +313,7 @@ function replacePending(channel, nonce, message) {
  * @param {Message} message
  */
 export function retry(message) {
-  if (message.nonce) sendMessage(message.channel_id, message.content, message.reply_to_id, message.nonce);
+  if (message.nonce) sendMessage(message.channel_id, message.content, message.reply_to_id, message.nonce, message.files);
 }
 
 /**

@@ -95,6 +95,43 @@ export async function call(method, path, body) {
   }
 }
 
+/**
+ * Posts a form with files, reporting the upload's progress (0 to 1); resolves with the JSON
+ * answer. The token is refreshed once, as for other calls.
+ * @param {string} path under /api/v1
+ * @param {FormData} form
+ * @param {(done: number) => void} onProgress
+ * @returns {Promise<any>}
+ */
+export async function upload(path, form, onProgress) {
+  for (let attempt = 0; ; attempt += 1) {
+    const bearer = token();
+    /** @type {{ status: number, answer: any }} */
+    const result = await new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open('POST', BASE + path);
+      if (bearer) request.setRequestHeader('authorization', `Bearer ${bearer}`);
+      request.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+      request.onload = () => {
+        let answer = null;
+        try {
+          answer = JSON.parse(request.responseText);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: request.status, answer });
+      };
+      request.onerror = () => reject(new ApiError(0, 'network', 'the upload failed'));
+      request.send(form);
+    });
+    if (result.status === 401 && attempt === 0 && bearer && (await refresh())) continue;
+    if (result.status < 200 || result.status >= 300) {
+      throw new ApiError(result.status, result.answer?.code ?? 'http_error', result.answer?.message ?? `${result.status}`);
+    }
+    return result.answer;
+  }
+}
+
 /** @param {string} path */
 export const get = (path) => call('GET', path);
 /** @param {string} path @param {unknown} [body] */

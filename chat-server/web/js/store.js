@@ -27,7 +27,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  *   is_pinned: boolean, reactions: Reaction[], reply_to_id: string | null,
  *   thread_id: string | null, type: string, embeds: any[], mentions: string[],
  *   mention_roles: string[], mention_everyone: boolean, nonce: string | null,
- *   attachments: any[], state?: 'sending' | 'failed', error?: string }} Message
+ *   attachments: Attachment[], state?: 'sending' | 'failed', error?: string,
+ *   progress?: number, files?: File[] }} Message
+ * @typedef {{ id: string, filename: string, content_type: string, size: number, url: string,
+ *   width?: number, height?: number }} Attachment
  * @typedef {{ channel_id: string, last_read_id: string | null, unread_count: number,
  *   mention_count: number }} ReadState
  * @typedef {{ user_id: string, status: string, custom_status: string }} Presence

@@ -2,7 +2,8 @@
 // The composer: Enter sends (Shift+Enter for a new line), the message shows at once as
 // sending; typing is announced; a reply is shown above the box until sent or cancelled.
 // Typing `@`, `#` or `:` suggests members and roles, channels, emoji (arrows move, Enter or
-// Tab picks, Escape closes); picked mentions are sent in their wire form.
+// Tab picks, Escape closes); picked mentions are sent in their wire form. Files come with
+// the 📎 button, a paste or a drop anywhere on the page, and wait above the box until sent.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sendMessage, typing } from '../actions.js';
@@ -16,14 +17,40 @@ export function Composer({ channel }) {
   const [replyTo, setReplyTo] = useState(/** @type {string | null} */ (null));
   const box = useRef(/** @type {HTMLTextAreaElement | null} */ (null));
   const picked = useRef(/** @type {Map<string, string>} */ (new Map()));
+  const [files, setFiles] = useState(/** @type {File[]} */ ([]));
+  const picker = useRef(/** @type {HTMLInputElement | null} */ (null));
   const [suggest, setSuggest] = useState(
     /** @type {{ items: import('../autocomplete.js').Suggestion[], index: number, start: number } | null} */ (null),
   );
   useEffect(() => {
     setReplyTo(null);
     setSuggest(null);
+    setFiles([]);
     picked.current.clear();
     box.current?.focus();
+  }, [channel.id]);
+  /** @param {FileList | File[] | null | undefined} list */
+  const addFiles = (list) => {
+    const added = [...(list ?? [])];
+    if (added.length) setFiles((now) => [...now, ...added].slice(0, 10));
+  };
+  useEffect(() => {
+    /** @param {DragEvent} e */
+    const over = (e) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    /** @param {DragEvent} e */
+    const drop = (e) => {
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      addFiles(e.dataTransfer.files);
+    };
+    addEventListener('dragover', over);
+    addEventListener('drop', drop);
+    return () => {
+      removeEventListener('dragover', over);
+      removeEventListener('drop', drop);
+    };
   }, [channel.id]);
   useEffect(() => {
     /** @param {Event} event */
@@ -38,16 +65,19 @@ export function Composer({ channel }) {
   }, [channel.id]);
   if (channel.type === 'voice') return html`<div class="composer muted">Voice channels have no messages.</div>`;
   const s = getState();
-  const allowed = !channel.server_id || has(permissionsOf(s, channel.server_id, channel), P.SEND_MESSAGES);
+  const perms = channel.server_id ? permissionsOf(s, channel.server_id, channel) : 0;
+  const allowed = !channel.server_id || has(perms, P.SEND_MESSAGES);
+  const canAttach = allowed && (!channel.server_id || has(perms, P.ATTACH_FILES));
   const replied = replyTo ? historyOf(s, channel.id).list.find((m) => m.id === replyTo) : undefined;
   const send = () => {
     const node = box.current;
     const content = toWire(node?.value.trim() ?? '', picked.current);
-    if (!node || !content) return;
+    if (!node || (!content && !files.length)) return;
     node.value = '';
     picked.current.clear();
     setSuggest(null);
-    sendMessage(channel.id, content, replyTo);
+    sendMessage(channel.id, content, replyTo, undefined, files);
+    setFiles([]);
     setReplyTo(null);
   };
   const lookUp = () => {
@@ -113,10 +143,27 @@ export function Composer({ channel }) {
             <span>${item.label}</span><span class="muted">${item.detail}</span>
           </li>`)}
       </ul>`}
+      ${files.length > 0 &&
+      html`<ul class="staged-files" aria-label="Files to send">
+        ${files.map((file, i) => html`<li>
+          <span>📄 ${file.name}</span><span class="muted">${formatSize(file.size)}</span>
+          <button class="icon-button" aria-label=${`Remove ${file.name}`}
+            onClick=${() => setFiles(files.filter((_, j) => j !== i))}>✕</button>
+        </li>`)}
+      </ul>`}
       <form onSubmit=${(/** @type {SubmitEvent} */ e) => {
         e.preventDefault();
         send();
       }}>
+        ${canAttach &&
+        html`<button class="icon-button" type="button" aria-label="Attach files" title="Attach files"
+            onClick=${() => picker.current?.click()}>📎</button>
+          <input type="file" multiple hidden ref=${picker} aria-label="Files to attach"
+            onChange=${(/** @type {Event} */ e) => {
+              const input = /** @type {HTMLInputElement} */ (e.target);
+              addFiles(input.files);
+              input.value = '';
+            }} />`}
         <label class="visually-hidden" for="composer">Message ${name}</label>
         <textarea id="composer" ref=${box} rows="1" maxlength="4000" disabled=${!allowed}
           role="combobox" aria-autocomplete="list" aria-expanded=${Boolean(suggest)}
@@ -128,8 +175,21 @@ export function Composer({ channel }) {
             lookUp();
           }}
           onBlur=${() => setSuggest(null)}
+          onPaste=${(/** @type {ClipboardEvent} */ e) => {
+            if (canAttach && e.clipboardData?.files.length) {
+              e.preventDefault();
+              addFiles(e.clipboardData.files);
+            }
+          }}
           onKeyDown=${keys}></textarea>
         <button class="icon-button" type="submit" aria-label="Send" disabled=${!allowed}>➤</button>
       </form>
     </div>`;
+}
+
+/** @param {number} bytes */
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -9,6 +9,7 @@ import { html } from '../html.js';
 import { P, has, permissionsOf } from '../permissions.js';
 import { displayName, getState } from '../store.js';
 import { Avatar } from './avatar.js';
+import { formatSize } from './composer.js';
 import { Dialog } from './dialog.js';
 import { EmojiPicker } from './emoji-picker.js';
 
@@ -123,11 +124,18 @@ export function MessageItem({ message, channel, grouped, day, newAbove, replied,
               ${message.is_edited &&
               html`<button class="button link edited" onClick=${() => act(async () => setEdits(await api.get(`${base}/edits`)))}>(edited)</button>`}
             </div>`}
-        ${message.state === 'sending' && html`<div class="muted" role="status">Sending…</div>`}
+        ${message.state === 'sending' &&
+        (message.progress === undefined
+          ? html`<div class="muted" role="status">Sending…</div>`
+          : html`<div class="muted upload" role="status">
+              <span>Uploading ${message.files?.map((f) => f.name).join(', ')}…</span>
+              <progress max="1" value=${message.progress} aria-label="Upload progress"></progress>
+            </div>`)}
         ${message.state === 'failed' &&
         html`<div class="error" role="alert">Not sent${message.error ? `: ${message.error}` : ''}.
           <button class="button link" onClick=${() => retry(message)}>Retry</button>
           <button class="button link" onClick=${() => discard(message)}>Discard</button></div>`}
+        ${message.attachments.map((a) => html`<${AttachmentView} attachment=${a} />`)}
         ${message.embeds.map((embed) => html`<${Embed} embed=${embed} />`)}
         ${message.reactions.length > 0 &&
         html`<div class="reactions" role="group" aria-label="Reactions">
@@ -184,6 +192,22 @@ function Above({ day, newAbove }) {
   return html`
     ${day && html`<div class="day" style="grid-column: 1 / -1">${day}</div>`}
     ${newAbove && html`<div class="new-marker" style="grid-column: 1 / -1">New messages</div>`}`;
+}
+
+/** @param {{ attachment: import('../store.js').Attachment }} props */
+function AttachmentView({ attachment: a }) {
+  if (/^image\/(png|jpeg|gif|webp|avif)$/.test(a.content_type)) {
+    const scale = Math.min(1, 400 / Math.max(a.width ?? 400, 1), 300 / Math.max(a.height ?? 300, 1));
+    return html`<a class="attachment-image" href=${a.url} target="_blank" rel="noopener">
+      <img src=${a.url} alt=${a.filename} loading="lazy"
+        width=${a.width ? Math.round(a.width * scale) : undefined} height=${a.height ? Math.round(a.height * scale) : undefined} />
+    </a>`;
+  }
+  return html`<div class="file-card">
+    <span aria-hidden="true">📄</span>
+    <a href=${a.url} download=${a.filename}>${a.filename}</a>
+    <span class="muted">${formatSize(a.size)}</span>
+  </div>`;
 }
 
 /** @param {{ embed: any }} props */
