@@ -167,6 +167,7 @@ impl Client {
         body: Option<&B>,
     ) -> Result<T> {
         let repeatable = matches!(method, Method::GET | Method::PUT | Method::DELETE);
+        let body = body.map_or(Payload::Empty, Payload::Json);
         self.send_once_or_again(method, path, query, body, repeatable)
             .await
     }
@@ -178,8 +179,27 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T> {
-        self.send_once_or_again(Method::POST, path, &[], Some(body), true)
+        self.send_once_or_again(Method::POST, path, &[], Payload::Json(body), true)
             .await
+    }
+
+    /// A POST of a JSON body with files, as `multipart/form-data`; `repeatable` when the
+    /// server makes it idempotent.
+    pub(crate) async fn post_files<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        files: &[File],
+        repeatable: bool,
+    ) -> Result<T> {
+        self.send_once_or_again(
+            Method::POST,
+            path,
+            &[],
+            Payload::Files(body, files),
+            repeatable,
+        )
+        .await
     }
 
     async fn send_once_or_again<B: Serialize + ?Sized, T: DeserializeOwned>(
@@ -187,7 +207,7 @@ impl Client {
         method: Method,
         path: &str,
         query: &[(&str, String)],
-        body: Option<&B>,
+        body: Payload<'_, B>,
         repeatable: bool,
     ) -> Result<T> {
         let url = format!("{}/api/v1{path}", self.base_url);
@@ -201,9 +221,11 @@ impl Client {
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
             }
-            if let Some(body) = body {
-                request = request.json(body);
-            }
+            request = match body {
+                Payload::Empty => request,
+                Payload::Json(body) => request.json(body),
+                Payload::Files(body, files) => request.multipart(form(body, files)?),
+            };
             let outcome = request.send().await;
             let failed = match &outcome {
                 Err(e) => e.is_connect() || e.is_request(),
@@ -281,6 +303,66 @@ impl Client {
             .await
             .map(drop)
     }
+}
+
+/// What a request carries.
+enum Payload<'a, B: ?Sized> {
+    Empty,
+    Json(&'a B),
+    Files(&'a B, &'a [File]),
+}
+
+impl<B: ?Sized> Clone for Payload<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B: ?Sized> Copy for Payload<'_, B> {}
+
+/// A file to send with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Its name.
+    pub name: String,
+    /// Its declared type (the server goes by the bytes, and refuses an image that is not).
+    pub content_type: Option<String>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl File {
+    /// A file of these bytes.
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            name: name.into(),
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// The multipart form of a body and its files: `payload_json`, `files[0]`, …
+fn form<B: Serialize + ?Sized>(body: &B, files: &[File]) -> Result<reqwest::multipart::Form> {
+    let json = serde_json::to_string(body).map_err(|e| Error::with_source(ErrorKind::Decode, e))?;
+    let mut form = reqwest::multipart::Form::new().text("payload_json", json);
+    for (n, file) in files.iter().enumerate() {
+        let mut part =
+            reqwest::multipart::Part::bytes(file.bytes.clone()).file_name(file.name.clone());
+        if let Some(kind) = &file.content_type {
+            part = part.mime_str(kind).map_err(|e| {
+                Error::with_source(
+                    ErrorKind::Validation {
+                        field: "content_type",
+                        reason: e.to_string(),
+                    },
+                    e,
+                )
+            })?;
+        }
+        form = form.part(format!("files[{n}]"), part);
+    }
+    Ok(form)
 }
 
 /// `Retry-After` in seconds, defaulting to one.

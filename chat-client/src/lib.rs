@@ -48,7 +48,7 @@ mod routes;
 mod tls;
 
 pub use bot::{Bot, Context};
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, File};
 pub use error::{Error, ErrorKind, Result};
 pub use gateway::{Gateway, GatewayConfig, GatewayEvent};
 pub use messages::{CreateMessage, GetMessages};

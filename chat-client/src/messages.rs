@@ -5,10 +5,10 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use chat_engine::id::{ChannelId, MessageId};
-use chat_engine::limits::{MAX_CONTENT, MAX_NONCE, MAX_PAGE};
+use chat_engine::limits::{MAX_CONTENT, MAX_FILES, MAX_NONCE, MAX_PAGE};
 use chat_engine::model::{CreateMessage as Body, Embed, Message};
 
-use crate::client::Client;
+use crate::client::{Client, File};
 use crate::error::{Error, Result};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
@@ -35,6 +35,7 @@ pub struct CreateMessage<'a> {
     client: &'a Client,
     channel: ChannelId,
     body: Result<Body>,
+    files: Vec<File>,
 }
 
 impl Client {
@@ -44,6 +45,7 @@ impl Client {
             client: self,
             channel,
             body: Ok(Body::default()),
+            files: Vec::new(),
         }
     }
 
@@ -107,6 +109,16 @@ impl CreateMessage<'_> {
             Ok(())
         })
     }
+
+    /// Attaches a file (10 at most; the server needs ATTACH_FILES and takes
+    /// `CHAT_MAX_UPLOAD_BYTES` in all).
+    pub fn file(mut self, file: File) -> Self {
+        if self.files.len() >= MAX_FILES {
+            self.body = Err(Error::validation("files", format!("at most {MAX_FILES}")));
+        }
+        self.files.push(file);
+        self
+    }
 }
 
 impl<'a> IntoFuture for CreateMessage<'a> {
@@ -116,13 +128,20 @@ impl<'a> IntoFuture for CreateMessage<'a> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let body = self.body?;
-            if body.content.trim().is_empty() && body.embeds.is_empty() {
+            if body.content.trim().is_empty() && body.embeds.is_empty() && self.files.is_empty() {
                 return Err(Error::validation(
                     "content",
-                    "a message needs content or an embed",
+                    "a message needs content, an embed or a file",
                 ));
             }
             let path = format!("/channels/{}/messages", self.channel);
+            if !self.files.is_empty() {
+                let repeatable = body.nonce.is_some();
+                return self
+                    .client
+                    .post_files(&path, &body, &self.files, repeatable)
+                    .await;
+            }
             // With a nonce the server returns the first message for a repeat: safe to retry.
             if body.nonce.is_some() {
                 self.client.post_repeatable(&path, &body).await

@@ -762,3 +762,63 @@ async fn notification_preferences_and_notifications_through_the_sdk() {
     gateway.close().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn files_go_with_a_message_and_come_back() {
+    let server = start().await;
+    let client = server.client();
+    let alice = client.register("alice", PASSWORD).await.unwrap();
+    let api = client.with_token(&alice.token);
+    let guild = api
+        .create_server(&CreateServer {
+            name: "s".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+    let sent = api
+        .create_message(channel)
+        .nonce("with-a-file")
+        .file(chat_client::File::new("hello.txt", "hello, file"))
+        .await
+        .unwrap();
+    let attachment = &sent.attachments[0];
+    assert_eq!(
+        (attachment.filename.as_str(), attachment.size),
+        ("hello.txt", 11)
+    );
+    assert_eq!(attachment.content_type, "text/plain; charset=utf-8");
+    let bytes = reqwest::Client::new()
+        .get(format!("http://{}{}", server.addr, attachment.url))
+        .bearer_auth(&alice.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(bytes, "hello, file");
+    let lying = chat_client::File {
+        content_type: Some("image/png".into()),
+        ..chat_client::File::new("cat.png", "not a picture")
+    };
+    let refused = api
+        .create_message(channel)
+        .content("a cat")
+        .file(lying)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused.kind(), ErrorKind::Api { status: 400, .. }),
+        "{refused:?}"
+    );
+    let eleven = (0..11).fold(api.create_message(channel).content("x"), |m, i| {
+        m.file(chat_client::File::new(format!("{i}.txt"), "x"))
+    });
+    assert!(matches!(
+        eleven.await.unwrap_err().kind(),
+        ErrorKind::Validation { field: "files", .. }
+    ));
+    server.stop().await;
+}
