@@ -108,7 +108,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
             }
             let filename = field.file_name().unwrap_or("file").to_owned();
             let declared_type = field.content_type().map(ToString::to_string);
-            let mut file = NamedTempFile::new().map_err(internal)?;
+            let mut file = NamedTempFile::new().map_err(|e| internal(&e))?;
             let mut hasher = Sha256::new();
             let mut head = Vec::new();
             let mut size = 0_usize;
@@ -122,9 +122,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
                 if head.len() < HEAD {
                     head.extend_from_slice(&chunk[..chunk.len().min(HEAD - head.len())]);
                 }
-                file.write_all(&chunk).map_err(internal)?;
+                file.write_all(&chunk).map_err(|e| internal(&e))?;
             }
-            file.flush().map_err(internal)?;
+            file.flush().map_err(|e| internal(&e))?;
             files.push(chat_engine::Upload {
                 filename,
                 declared_type,
@@ -144,7 +144,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
     }
 }
 
-fn internal(error: std::io::Error) -> ApiError {
+fn internal(error: &std::io::Error) -> ApiError {
     tracing::error!(%error, "staging an upload");
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
