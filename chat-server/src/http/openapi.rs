@@ -141,7 +141,13 @@ fn operation(
                     response = response.link(name, link);
                 }
             }
-            response.content(media, ContentBuilder::new().schema(Some(schema)).build())
+            for kind in media {
+                response = response.content(
+                    *kind,
+                    ContentBuilder::new().schema(Some(schema.clone())).build(),
+                );
+            }
+            response
         }
         None => ResponseBuilder::new().description("done; no body"),
     };

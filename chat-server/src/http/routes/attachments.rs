@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use chat_engine::id::{AttachmentId, ChannelId};
 
-use super::{Route, route};
+use super::{Route, answer, route};
 use crate::http::error::ApiResult;
 use crate::http::extract::{Auth, Path};
 use crate::state::AppState;
@@ -22,21 +22,6 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, get "/attachments/{channel_id}/{attachment_id}/{filename}" => get_attachment, file, "A message's file (VIEW_CHANNEL in its channel), streamed"),
     ]
 }
-
-/// Types shown in the page rather than downloaded.
-const INLINE: &[&str] = &[
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/avif",
-    "video/mp4",
-    "video/webm",
-    "audio/mpeg",
-    "audio/ogg",
-    "audio/wav",
-    "text/plain; charset=utf-8",
-];
 
 async fn get_attachment(
     State(state): State<AppState>,
@@ -64,7 +49,13 @@ async fn get_attachment(
         receiver.recv().await.map(|chunk| (chunk, receiver))
     });
     let attachment = &record.attachment;
-    let inline = INLINE.contains(&attachment.content_type.as_str());
+    // Types shown in the page rather than downloaded: those the document lists but bytes.
+    let essence = attachment
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default();
+    let inline = essence != "application/octet-stream" && answer::FILE_TYPES.contains(&essence);
     let content_type = if inline {
         attachment.content_type.as_str()
     } else {

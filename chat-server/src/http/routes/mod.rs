@@ -94,7 +94,7 @@ pub(crate) fn query<T: IntoParams>() -> Vec<Parameter> {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) schema: Option<SchemaFn>,
-    pub(crate) media: &'static str,
+    pub(crate) media: &'static [&'static str],
 }
 
 /// Success answers: 200 with `T`, 201 with a created `T`, 200 with an array of `T`, 204, or
@@ -104,11 +104,27 @@ pub(crate) mod answer {
     use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
 
+    /// The types a file is served as: those shown inline, else bytes.
+    pub(crate) const FILE_TYPES: &[&str] = &[
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "video/mp4",
+        "video/webm",
+        "audio/mpeg",
+        "audio/ogg",
+        "audio/wav",
+        "text/plain",
+        "application/octet-stream",
+    ];
+
     const fn json(status: u16, schema: SchemaFn) -> Answer {
         Answer {
             status,
             schema: Some(schema),
-            media: "application/json",
+            media: &["application/json"],
         }
     }
 
@@ -128,7 +144,7 @@ pub(crate) mod answer {
         Answer {
             status: 204,
             schema: None,
-            media: "",
+            media: &[],
         }
     }
 
@@ -142,7 +158,7 @@ pub(crate) mod answer {
         Answer {
             status: 200,
             schema: Some(binary),
-            media: "application/octet-stream",
+            media: FILE_TYPES,
         }
     }
 }
