@@ -35,3 +35,6 @@ pub const LARGE_SERVER: u32 = 250;
 
 /// Most files on one message.
 pub const MAX_FILES: usize = 10;
+
+/// Channels of servers with at most this many members show read receipts (DMs always do).
+pub const SMALL_CHANNEL: usize = 25;

@@ -203,6 +203,9 @@ impl Engine {
             if let Some(v) = update.bio {
                 user.bio = v;
             }
+            if let Some(v) = update.read_receipts {
+                user.read_receipts = v;
+            }
             if let Some(v) = update.custom_status {
                 user.custom_status = trimmed(v);
             }
@@ -280,6 +283,7 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
         display_name: String::new(),
         id,
         is_bot,
+        read_receipts: false,
         status: Status::Offline,
         username,
     }

@@ -1,18 +1,22 @@
 //! Delivery tracking: read states that only move forward, with unread and mention counts.
 
-use crate::access::textual_channel;
+use crate::access::{audience, textual_channel};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, RoleId, UserId};
-use crate::limits::MAX_UNREAD_COUNT;
+use crate::limits::{MAX_UNREAD_COUNT, SMALL_CHANNEL};
 use crate::model::{Channel, Event, Message, MessageAck, Permissions, ReadState};
 use crate::permissions::context;
-use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, ReadStateStore, ServerStore};
+use crate::store::{
+    ChannelStore, Kv, KvMut, MessageStore, Order, ReadStateStore, ServerStore, UserStore,
+};
 
 impl Engine {
     /// Marks a channel read up to a message. A read state never moves back: acking an older
-    /// message returns the current state unchanged. `MESSAGE_ACK` goes to the user's sessions.
+    /// message returns the current state unchanged. `MESSAGE_ACK` and `READ_STATE_UPDATE` go
+    /// to the user's sessions (`MESSAGE_ACK` to the channel's participants too, in a DM or
+    /// small channel, when the user shares read receipts).
     pub async fn ack_message(
         &self,
         actor: UserId,
@@ -39,11 +43,57 @@ impl Engine {
                     message_id: message,
                     user_id: actor,
                 };
-                tx.emit(Event::MessageAck(payload), Audience::users(vec![actor]));
+                // With receipts on, the participants of a DM or a small channel see it too.
+                let shares = tx.fetch_user(actor)?.is_some_and(|r| r.user.read_receipts)
+                    && receipts_shown(tx, &channel)?;
+                let readers = if shares {
+                    audience(&channel)
+                } else {
+                    Audience::users(vec![actor])
+                };
+                tx.emit(Event::MessageAck(payload), readers);
+                let state = compute(tx, actor, &channel)?;
+                tx.emit(Event::ReadStateUpdate(state), Audience::users(vec![actor]));
                 Ok(channel.id)
             })
             .await?;
         self.read_state(actor, moved)
+    }
+
+    /// How far the participants who share read receipts have read a DM or a small channel
+    /// the caller can view (empty for a larger channel): each as a `MESSAGE_ACK`.
+    pub fn list_receipts(&self, actor: UserId, channel: ChannelId) -> Result<Vec<MessageAck>> {
+        let reader = self.read()?;
+        let (channel, _) = textual_channel(&reader, actor, channel)?;
+        if !receipts_shown(&reader, &channel)? {
+            return Ok(Vec::new());
+        }
+        let participants: Vec<UserId> = match channel.server_id {
+            Some(server) => reader
+                .list_members(server, None, SMALL_CHANNEL + 1)?
+                .into_iter()
+                .map(|m| m.user_id)
+                .collect(),
+            None => channel.recipients.clone(),
+        };
+        let mut receipts = Vec::new();
+        for user in participants {
+            if user == actor
+                || !reader
+                    .fetch_user(user)?
+                    .is_some_and(|r| r.user.read_receipts)
+            {
+                continue;
+            }
+            if let Some(last) = reader.fetch_read_state(user, channel.id)? {
+                receipts.push(MessageAck {
+                    channel_id: channel.id,
+                    message_id: last,
+                    user_id: user,
+                });
+            }
+        }
+        Ok(receipts)
     }
 
     /// The caller's read state in a channel, with unread and mention counts.
@@ -111,5 +161,16 @@ fn compute(kv: &(impl Kv + ?Sized), user: UserId, channel: &Channel) -> Result<R
         mention_count: others.iter().copied().filter(mentioned).count() as u32,
         unread_count: others.len() as u32,
         user_id: user,
+    })
+}
+
+/// Whether read receipts show in a channel: DMs, group DMs, and channels of servers with at
+/// most [`SMALL_CHANNEL`] members.
+fn receipts_shown(kv: &(impl Kv + ?Sized), channel: &Channel) -> Result<bool> {
+    Ok(match channel.server_id {
+        None => true,
+        Some(server) => kv
+            .fetch_server(server)?
+            .is_some_and(|s| s.member_count as usize <= SMALL_CHANNEL),
     })
 }

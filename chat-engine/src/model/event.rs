@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Category, Channel, Invite, Member, Message, Notification, Presence, Role, Server,
+    Category, Channel, Invite, Member, Message, Notification, Presence, ReadState, Role, Server,
     TypingIndicator, User, VoiceState,
 };
 use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
@@ -33,7 +33,8 @@ pub enum Event {
     MemberRemove(MemberRemove),
     /// A member's nickname, roles or voice flags changed.
     MemberUpdate(Member),
-    /// The user read a channel up to a message (sent to the user's own sessions).
+    /// The user read a channel up to a message (sent to the user's own sessions, and to the
+    /// channel's participants in a DM or small channel when the user shares read receipts).
     MessageAck(MessageAck),
     /// A message was sent.
     MessageCreate(Message),
@@ -49,6 +50,9 @@ pub enum Event {
     NotificationCreate(Notification),
     /// A user's presence changed (not stored; not replayed on resume).
     PresenceUpdate(Presence),
+    /// The user's read state in a channel, with its counts (sent to the user's own sessions
+    /// when they read).
+    ReadStateUpdate(ReadState),
     /// A role was made.
     RoleCreate(Role),
     /// A role was deleted.
@@ -93,6 +97,7 @@ impl Event {
             Self::MessageUpdate(_) => "MESSAGE_UPDATE",
             Self::NotificationCreate(_) => "NOTIFICATION_CREATE",
             Self::PresenceUpdate(_) => "PRESENCE_UPDATE",
+            Self::ReadStateUpdate(_) => "READ_STATE_UPDATE",
             Self::RoleCreate(_) => "ROLE_CREATE",
             Self::RoleDelete(_) => "ROLE_DELETE",
             Self::RoleUpdate(_) => "ROLE_UPDATE",
@@ -130,6 +135,7 @@ pub struct MemberRemove {
 
 /// Payload of `MESSAGE_ACK`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageAck {
     /// The channel read.
     pub channel_id: ChannelId,

@@ -61,6 +61,9 @@ pub struct UpdateProfile {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub custom_status: Option<String>,
+    /// Share read receipts, or stop.
+    #[serde(default)]
+    pub read_receipts: Option<bool>,
     /// New display name (up to 32 characters; empty clears it).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 32))]

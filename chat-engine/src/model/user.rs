@@ -26,6 +26,10 @@ pub struct User {
     pub id: UserId,
     /// Whether this is a bot account.
     pub is_bot: bool,
+    /// Whether the user shares read receipts (off unless they turn it on): in DMs and small
+    /// channels, others see how far they have read.
+    #[serde(default)]
+    pub read_receipts: bool,
     /// The user's last chosen status.
     pub status: Status,
     /// Unique, case-insensitively.

@@ -61,3 +61,68 @@ async fn acks_are_checked() {
         None
     );
 }
+
+#[tokio::test]
+async fn read_receipts_are_shared_only_by_those_who_turn_them_on() {
+    use chat_engine::model::{Event, UpdateProfile};
+    let h = TestHarness::new().await;
+    let (_, general, owner, member) = h.scene().await;
+    let dm = h.engine.open_dm(owner, member).await.unwrap();
+    let hello = h.say(owner, dm.id, "hello").await;
+    let answer = h.say(member, dm.id, "hi").await;
+    let share = UpdateProfile {
+        read_receipts: Some(true),
+        ..Default::default()
+    };
+    h.engine.update_profile(member, share).await.unwrap();
+    let mut owner_session = h.engine.subscribe(owner).unwrap();
+    let mut member_session = h.engine.subscribe(member).unwrap();
+
+    h.engine.ack_message(member, dm.id, hello.id).await.unwrap();
+    h.engine.ack_message(owner, dm.id, answer.id).await.unwrap();
+    let said = h.say(member, general, "marker").await;
+    let mut acks_seen_by_owner = Vec::new();
+    loop {
+        match &owner_session.next_event().await.unwrap().event {
+            Event::MessageAck(ack) => acks_seen_by_owner.push((ack.user_id, ack.message_id)),
+            Event::MessageCreate(m) if m.id == said.id => break,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        acks_seen_by_owner,
+        vec![(member, hello.id), (owner, answer.id)],
+        "the member shares, and the owner sees their own"
+    );
+    let mut member_saw = Vec::new();
+    loop {
+        match &member_session.next_event().await.unwrap().event {
+            Event::MessageAck(ack) => member_saw.push(ack.user_id),
+            Event::ReadStateUpdate(state) => {
+                assert_eq!((state.channel_id, state.unread_count), (dm.id, 0))
+            }
+            Event::MessageCreate(m) if m.id == said.id => break,
+            _ => {}
+        }
+    }
+    assert_eq!(member_saw, vec![member], "the owner does not share");
+
+    let receipts = h.engine.list_receipts(owner, dm.id).unwrap();
+    assert_eq!(
+        receipts
+            .iter()
+            .map(|r| (r.user_id, r.message_id))
+            .collect::<Vec<_>>(),
+        vec![(member, hello.id)]
+    );
+    assert!(h.engine.list_receipts(member, dm.id).unwrap().is_empty());
+    // A small server's channel shows them too.
+    h.engine
+        .ack_message(member, general, said.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.engine.list_receipts(owner, general).unwrap()[0].message_id,
+        said.id
+    );
+}

@@ -105,6 +105,7 @@ async fn entities_use_the_blueprints_field_names() {
             "status",
             "custom_status",
             "is_bot",
+            "read_receipts",
             "created_at"
         ])
     );

@@ -221,6 +221,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Channel(VIEW),
     ),
     ("get", "/channels/{channel_id}/pins", Channel(VIEW)),
+    ("get", "/channels/{channel_id}/receipts", Channel(VIEW)),
     (
         "put",
         "/channels/{channel_id}/pins/{message_id}",

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::{ChannelId, MessageId};
 use chat_engine::model::{
-    CreateMessage, EditMessage, HistoryQuery, Message, MessageEdit, ReadState,
+    CreateMessage, EditMessage, HistoryQuery, Message, MessageAck, MessageEdit, ReadState,
 };
 
 use super::{Route, route};
@@ -24,6 +24,7 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, no_content, "Delete one's own message, or any with MANAGE_MESSAGES"),
         route!(User, get "/channels/{channel_id}/messages/{message_id}/edits" => list_edits, list_of(MessageEdit), "A message's previous versions"),
         route!(User, post "/channels/{channel_id}/messages/{message_id}/ack" => ack_message, ok(ReadState), "Mark the channel read up to this message"),
+        route!(User, get "/channels/{channel_id}/receipts" => list_receipts, list_of(MessageAck), "How far the participants who share read receipts have read (DMs and channels of small servers; empty otherwise)"),
         route!(User, get "/channels/{channel_id}/pins" => list_pins, list_of(Message), "Pinned messages, latest pin first"),
         route!(User, put "/channels/{channel_id}/pins/{message_id}" => pin_message, ok(Message), "Pin a message (MANAGE_MESSAGES; 50 at most)", also 409),
         route!(User, delete "/channels/{channel_id}/pins/{message_id}" => unpin_message, no_content, "Unpin a message (MANAGE_MESSAGES)"),
@@ -124,6 +125,14 @@ async fn ack_message(
             .ack_message(auth.user(), channel, message)
             .await?,
     ))
+}
+
+async fn list_receipts(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(channel): Path<ChannelId>,
+) -> ApiResult<Json<Vec<MessageAck>>> {
+    Ok(Json(state.engine.list_receipts(auth.user(), channel)?))
 }
 
 async fn list_pins(
