@@ -6,10 +6,10 @@ use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
     AuthResponse, Ban, BotCreated, Category, Channel, CreateBot, CreateCategory, CreateChannel,
     CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, Invite,
-    LoginRequest, Member, Message, MessageEdit, NotificationSetting, NotificationSettings,
-    OverwriteType, Permissions, Presence, ReadState, RegisterRequest, Role, SearchQuery,
-    SearchResults, Server, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
-    User,
+    LoginRequest, Member, Message, MessageAck, MessageEdit, NotificationSetting,
+    NotificationSettings, OverwriteType, Permissions, Presence, ReadState, RegisterRequest, Role,
+    SearchQuery, SearchResults, Server, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole,
+    UpdateServer, User,
 };
 use serde_json::json;
 
@@ -121,6 +121,12 @@ impl Client {
     /// `GET /users/@me/read-states`.
     pub async fn read_states(&self) -> Result<Vec<ReadState>> {
         self.get("/users/@me/read-states").await
+    }
+
+    /// `GET /channels/{id}/receipts`: how far those who share read receipts have read a DM or
+    /// a small channel.
+    pub async fn receipts(&self, channel: ChannelId) -> Result<Vec<MessageAck>> {
+        self.get(&format!("/channels/{channel}/receipts")).await
     }
 
     /// `GET /users/@me/notification-settings`.

@@ -822,3 +822,54 @@ async fn files_go_with_a_message_and_come_back() {
     ));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn read_receipts_through_the_sdk() {
+    use chat_engine::model::UpdateProfile;
+    let server = start().await;
+    let client = server.client();
+    let alice = client.register("alice", PASSWORD).await.unwrap();
+    let bob = client.register("bob", PASSWORD).await.unwrap();
+    let (alice_api, bob_api) = (
+        client.with_token(&alice.token),
+        client.with_token(&bob.token),
+    );
+    let guild = alice_api
+        .create_server(&CreateServer {
+            name: "s".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    bob_api
+        .join_server(guild.id, Some(&guild.invite_code))
+        .await
+        .unwrap();
+    let channel = guild.system_channel_id.unwrap();
+    let said = alice_api
+        .create_message(channel)
+        .content("read me")
+        .await
+        .unwrap();
+    let share = UpdateProfile {
+        read_receipts: Some(true),
+        ..UpdateProfile::default()
+    };
+    assert!(
+        bob_api
+            .update_current_user(&share)
+            .await
+            .unwrap()
+            .read_receipts
+    );
+    bob_api.ack_message(channel, said.id).await.unwrap();
+    let receipts = alice_api.receipts(channel).await.unwrap();
+    assert_eq!(
+        receipts
+            .iter()
+            .map(|r| (r.user_id, r.message_id))
+            .collect::<Vec<_>>(),
+        vec![(bob.user.id, said.id)]
+    );
+    server.stop().await;
+}

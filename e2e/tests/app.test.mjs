@@ -280,14 +280,22 @@ test('files uploaded with progress show as a preview and a card on the other sid
   await shot(bob.page, 'attachments');
 });
 
-test('a DM opens from a member card, and a custom status shows to others', async () => {
+test('a DM opens from a member card, shows when it is seen, and a custom status shows to others', async () => {
+  await bob.page.evaluate(() => { location.hash = '#/settings/notifications'; });
+  const shared = bob.page.waitForResponse((r) => r.url().endsWith('/auth/me') && r.request().method() === 'PATCH');
+  await bob.page.getByLabel(/Share read receipts/).check();
+  await shared;
+  await bob.page.getByRole('button', { name: '← Back to chat' }).click();
+
   await alice.page.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob\b/ }).click();
   await alice.page.getByRole('dialog').getByRole('button', { name: 'Message' }).click();
   await alice.page.getByRole('heading', { name: /bob/ }).waitFor();
   await say(alice.page, 'psst, just you');
+  await message(alice.page, 'psst, just you').locator('[data-delivery="delivered"]').waitFor();
   await bob.page.getByRole('button', { name: /^Direct messages/ }).click();
   await bob.page.getByRole('link', { name: /alice/ }).click();
   await message(bob.page, 'psst, just you').waitFor();
+  await message(alice.page, 'psst, just you').getByText('Seen by bob').waitFor();
 
   await bob.page.getByRole('button', { name: 'Set status' }).click();
   await bob.page.getByLabel('Do not disturb').check();

@@ -176,9 +176,27 @@ function putMessages(channel, page, flags) {
  * @param {string} channel
  */
 export async function openChannel(channel) {
+  loadReceipts(channel).catch(() => {});
   if (historyOf(getState(), channel).loaded) return;
   const page = await api.get(`/channels/${channel}/messages${api.query({ limit: PAGE })}`);
   putMessages(channel, page, { hasOlder: page.length === PAGE, hasNewer: false });
+}
+
+/** Channels of servers with at most this many members show read receipts (DMs always). */
+const SMALL_CHANNEL = 25;
+
+/**
+ * Loads how far the participants who share read receipts have read (DMs, small channels).
+ * @param {string} channel
+ */
+async function loadReceipts(channel) {
+  const s = getState();
+  const server = s.channels[channel]?.server_id;
+  if (server && (s.servers[server]?.member_count ?? Infinity) > SMALL_CHANNEL) return;
+  /** @type {{ user_id: string, message_id: string }[]} */
+  const receipts = await api.get(`/channels/${channel}/receipts`);
+  const seen = Object.fromEntries(receipts.map((r) => [r.user_id, r.message_id]));
+  setState((st) => ({ receipts: withEntry(st.receipts, channel, seen) }));
 }
 
 /**

@@ -159,14 +159,19 @@ const reducers = {
         .filter((r) => r.count > 0);
       return { ...m, reactions };
     }),
-  MESSAGE_ACK: (s, d) => ({
-    readStates: withEntry(s.readStates, d.channel_id, {
-      channel_id: d.channel_id,
-      last_read_id: d.message_id,
-      unread_count: 0,
-      mention_count: 0,
-    }),
-  }),
+  MESSAGE_ACK: (s, d) =>
+    d.user_id === s.me?.id
+      ? {
+          readStates: withEntry(s.readStates, d.channel_id, {
+            channel_id: d.channel_id,
+            last_read_id: d.message_id,
+            unread_count: 0,
+            mention_count: 0,
+          }),
+        }
+      : // Someone who shares read receipts read this far.
+        { receipts: withEntry(s.receipts, d.channel_id, { ...s.receipts[d.channel_id], [d.user_id]: d.message_id }) },
+  READ_STATE_UPDATE: (s, d) => ({ readStates: withEntry(s.readStates, d.channel_id, d) }),
   TYPING_START: (s, d) => {
     if (d.user_id === s.me?.id) return {};
     const channel = { ...s.typing[d.channel_id], [d.user_id]: Date.now() + TYPING_MS };

@@ -7,7 +7,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * @typedef {{ id: string, username: string, display_name: string, discriminator: string,
- *   avatar_url: string, bio: string, custom_status: string, is_bot: boolean, status?: string }} User
+ *   avatar_url: string, bio: string, custom_status: string, is_bot: boolean, status?: string,
+ *   read_receipts?: boolean }} User
  * @typedef {{ id: string, name: string, description: string, icon_url: string, owner_id: string,
  *   is_public: boolean, member_count: number, system_channel_id: string | null,
  *   invite_code?: string }} Server
@@ -49,6 +50,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  *   messages: Record<string, History>,
  *   readStates: Record<string, ReadState>,
  *   typing: Record<string, Record<string, number>>,
+ *   receipts: Record<string, Record<string, string>>,
  *   notificationSettings: { servers: Record<string, import('./notifications.js').Setting>,
  *     channels: Record<string, import('./notifications.js').Setting> },
  *   theme: string,
@@ -71,6 +73,7 @@ function initial() {
     messages: {},
     readStates: {},
     typing: {},
+    receipts: {},
     notificationSettings: { servers: {}, channels: {} },
     theme: 'dark',
   };

@@ -92,6 +92,8 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
   };
 
   let lastDay = '';
+  const me = getState().me?.id;
+  const lastOwnId = list.findLast((m) => m.author_id === me)?.id;
   return html`
     <div class="feed" ref=${feed} onScroll=${onScroll}>
       ${history.loaded && !history.hasOlder &&
@@ -112,6 +114,7 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
             replied=${message.reply_to_id ? byId.get(message.reply_to_id) : undefined}
             highlight=${highlight === message.id}
             posinset=${index + 1} setsize=${list.length} focusable=${index === list.length - 1}
+            lastOwn=${message.id === lastOwnId}
             onReply=${() => setReplyTo(message.id)} onOpenThread=${onOpenThread}
             onJump=${(/** @type {string} */ id) => location.hash = `#/channels/${channel.server_id ?? '@me'}/${channel.id}/${id}`} />`;
       })}

@@ -7,7 +7,7 @@ import * as api from '../api.js';
 import { discard, retry, toggleReaction } from '../actions.js';
 import { html } from '../html.js';
 import { P, has, permissionsOf } from '../permissions.js';
-import { displayName, getState } from '../store.js';
+import { displayName, getState, useStore } from '../store.js';
 import { Avatar } from './avatar.js';
 import { formatSize } from './composer.js';
 import { Dialog } from './dialog.js';
@@ -24,10 +24,10 @@ const SYSTEM = {
 /**
  * @param {{ message: Message, channel: import('../store.js').Channel, grouped: boolean,
  *   day: string | null, newAbove: boolean, replied?: Message, highlight: boolean, posinset: number, setsize: number,
- *   focusable: boolean,
+ *   focusable: boolean, lastOwn?: boolean,
  *   onReply: () => void, onOpenThread: (id: string) => void, onJump: (id: string) => void }} props
  */
-export function MessageItem({ message, channel, grouped, day, newAbove, replied, highlight, posinset, setsize, focusable, onReply, onOpenThread, onJump }) {
+export function MessageItem({ message, channel, grouped, day, newAbove, replied, highlight, posinset, setsize, focusable, lastOwn, onReply, onOpenThread, onJump }) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const [edits, setEdits] = useState(/** @type {any[] | null} */ (null));
@@ -124,6 +124,7 @@ export function MessageItem({ message, channel, grouped, day, newAbove, replied,
               ${message.is_edited &&
               html`<button class="button link edited" onClick=${() => act(async () => setEdits(await api.get(`${base}/edits`)))}>(edited)</button>`}
             </div>`}
+        ${lastOwn && !message.state && html`<${Delivery} message=${message} channel=${channel} />`}
         ${message.state === 'sending' &&
         (message.progress === undefined
           ? html`<div class="muted" role="status">Sending…</div>`
@@ -192,6 +193,29 @@ function Above({ day, newAbove }) {
   return html`
     ${day && html`<div class="day" style="grid-column: 1 / -1">${day}</div>`}
     ${newAbove && html`<div class="new-marker" style="grid-column: 1 / -1">New messages</div>`}`;
+}
+
+/**
+ * Where one's newest message has got: read (by those who share read receipts), delivered (a
+ * recipient is online, so a live session of theirs has it), or sent.
+ * @param {{ message: Message, channel: import('../store.js').Channel }} props
+ */
+function Delivery({ message, channel }) {
+  // Re-rendered as receipts and presences change.
+  const receipts = useStore((st) => st.receipts[channel.id]);
+  useStore((st) => st.presences);
+  const s = getState();
+  const readers = Object.entries(receipts ?? {})
+    .filter(([user, last]) => user !== message.author_id && last >= message.id)
+    .map(([user]) => displayName(s, user, channel.server_id));
+  const others = channel.server_id
+    ? Object.keys(s.members[channel.server_id] ?? {})
+    : channel.recipients;
+  const delivered = others.some(
+    (user) => user !== message.author_id && ['online', 'idle', 'dnd'].includes(s.presences[user]?.status ?? ''),
+  );
+  const label = readers.length ? `Seen by ${readers.join(', ')}` : delivered ? 'Delivered' : 'Sent';
+  return html`<div class="muted delivery" data-delivery=${readers.length ? 'read' : delivered ? 'delivered' : 'sent'}>${label}</div>`;
 }
 
 /** @param {{ attachment: import('../store.js').Attachment }} props */

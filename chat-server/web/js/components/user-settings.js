@@ -40,6 +40,7 @@ export function UserSettings({ tab }) {
 }
 
 function Notifications() {
+  const me = useStore((s) => s.me);
   const [sound, setSoundState] = useState(soundOn());
   const [permission, setPermission] = useState(desktopPermission());
   return html`
@@ -60,6 +61,15 @@ function Notifications() {
           : html` <button class="button" onClick=${async () => setPermission(await askDesktopPermission())}>Turn on</button>`}
       </p>
       <p class="muted">What notifies you is set per server and per channel, with the 🔔 buttons.</p>
+      <h2>Privacy</h2>
+      <label class="radio">
+        <input type="checkbox" checked=${Boolean(me?.read_receipts)} onChange=${async (/** @type {Event} */ e) => {
+          const on = /** @type {HTMLInputElement} */ (e.target).checked;
+          const user = await api.patch('/auth/me', { read_receipts: on });
+          setState((s) => ({ me: user, users: withEntry(s.users, user.id, user) }));
+        }} />
+        <span>Share read receipts: in DMs and small channels, others see how far I have read</span>
+      </label>
     </section>`;
 }
 
