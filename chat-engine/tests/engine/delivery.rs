@@ -99,7 +99,7 @@ async fn read_receipts_are_shared_only_by_those_who_turn_them_on() {
         match &member_session.next_event().await.unwrap().event {
             Event::MessageAck(ack) => member_saw.push(ack.user_id),
             Event::ReadStateUpdate(state) => {
-                assert_eq!((state.channel_id, state.unread_count), (dm.id, 0))
+                assert_eq!((state.channel_id, state.unread_count), (dm.id, 0));
             }
             Event::MessageCreate(m) if m.id == said.id => break,
             _ => {}
