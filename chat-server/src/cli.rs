@@ -57,6 +57,8 @@ pub enum Command {
     /// Manage invites.
     #[command(subcommand)]
     Invite(Invite),
+    /// Rebuild the search index from the stored messages (with the server stopped).
+    Reindex,
 }
 
 /// `chat serve`.

@@ -53,6 +53,24 @@ async fn execute(cli: &Cli) -> Result<()> {
             open().await?;
             println!("initialized {}", cli.data_dir.display());
         }
+        Command::Reindex => {
+            let search = cli.data_dir.join("search");
+            if search.exists() {
+                std::fs::remove_dir_all(&search)
+                    .with_context(|| format!("removing {}", search.display()))?;
+            }
+            let started = std::time::Instant::now();
+            let spinner = indicatif::ProgressBar::new_spinner()
+                .with_message("rebuilding the search index from the stored messages");
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            let engine = open().await?;
+            engine.wait_until_searchable().await?;
+            drop(engine);
+            spinner.finish_with_message(format!(
+                "search index rebuilt in {:.1} s",
+                started.elapsed().as_secs_f64()
+            ));
+        }
         Command::Serve(serve) => {
             let engine = if serve.no_link_previews {
                 open().await?

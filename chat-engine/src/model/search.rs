@@ -24,7 +24,7 @@ pub struct SearchQuery {
     /// Only messages in this channel.
     #[serde(default)]
     pub channel_id: Option<ChannelId>,
-    /// Only messages with `attachment`, `embed` or `link`.
+    /// Only messages with an `attachment`, an `image`, an `embed` or a `link`.
     #[serde(default)]
     pub has: Option<String>,
     /// How many results (1 to 100; 25 when left out).
@@ -35,7 +35,12 @@ pub struct SearchQuery {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", param(maximum = 5000))]
     pub offset: Option<usize>,
-    /// The words to find (1 to 512 characters); `"phrases"`, `-excluded`, `a OR b` work.
+    /// `relevance` (the default: best first) or `date` (newest first).
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// The words to find (1 to 512 characters); parts of words of three letters or more
+    /// match too (`quok` finds `quokka`); `"phrases"`, `-excluded`, `a OR b` work on whole
+    /// words.
     #[serde(default)]
     #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 512))]
     pub q: String,

@@ -4,11 +4,14 @@ use std::path::Path;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer};
+use tantivy::{DocAddress, Order};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::{Error, Result, StorageError};
@@ -22,8 +25,25 @@ struct Fields {
     server_id: Field,
     author_id: Field,
     content: Field,
+    /// Every 3- to 12-letter part of every word, lowercased: what finds `quokka` by `quok`.
+    parts: Field,
     created_at: Field,
     has: Field,
+}
+
+/// The analyzer of `parts`, by its registered name.
+const PARTS: &str = "word_parts";
+/// The shortest and longest part of a word that is indexed.
+const SHORTEST_PART: usize = 3;
+const LONGEST_PART: usize = 12;
+
+/// Where a search looks: a server's channels, or the caller's DMs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope {
+    /// A server's messages.
+    Server(ServerId),
+    /// Messages outside any server (DMs and group DMs).
+    Private,
 }
 
 /// A hit: the message's channel and id, and its highlighted content.
@@ -74,9 +94,23 @@ impl MessageWriter {
         }
         doc.add_text(f.author_id, message.author_id.to_string());
         doc.add_text(f.content, &message.content);
+        for word in message
+            .content
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= SHORTEST_PART)
+        {
+            doc.add_text(f.parts, word);
+        }
         doc.add_i64(f.created_at, message.created_at.timestamp_millis());
         if !message.attachments.is_empty() {
             doc.add_text(f.has, "attachment");
+        }
+        if message
+            .attachments
+            .iter()
+            .any(|a| a.content_type.starts_with("image/"))
+        {
+            doc.add_text(f.has, "image");
         }
         if !message.embeds.is_empty() {
             doc.add_text(f.has, "embed");
@@ -118,10 +152,33 @@ fn schema() -> (Schema, Fields) {
         server_id: builder.add_text_field("server_id", STRING),
         author_id: builder.add_text_field("author_id", STRING),
         content: builder.add_text_field("content", TEXT | STORED),
+        parts: builder.add_text_field(
+            "parts",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PARTS)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
         created_at: builder.add_i64_field("created_at", INDEXED | FAST),
         has: builder.add_text_field("has", STRING),
     };
     (builder.build(), fields)
+}
+
+/// Opens the index in a directory, or makes it anew there when it is missing or was made
+/// with another schema (an older version's): the indexer then rebuilds it from the store.
+fn open_dir(dir: &Path, schema: Schema) -> Result<Index> {
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    if let Ok(existing) = Index::open_in_dir(dir)
+        && existing.schema() != schema
+    {
+        tracing::warn!(dir = %dir.display(), "the search index has an older schema: rebuilding it");
+        drop(existing);
+        std::fs::remove_dir_all(dir).map_err(failed)?;
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    Index::open_or_create(MmapDirectory::open(dir).map_err(failed)?, schema).map_err(failed)
 }
 
 impl MessageIndex {
@@ -129,13 +186,15 @@ impl MessageIndex {
     pub(crate) fn open(dir: Option<&Path>) -> Result<(Self, MessageWriter)> {
         let (schema, fields) = schema();
         let index = match dir {
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(failed)?;
-                Index::open_or_create(MmapDirectory::open(dir).map_err(failed)?, schema)
-                    .map_err(failed)?
-            }
+            Some(dir) => open_dir(dir, schema)?,
             None => Index::create_in_ram(schema),
         };
+        let parts = TextAnalyzer::builder(
+            NgramTokenizer::all_ngrams(SHORTEST_PART, LONGEST_PART).map_err(failed)?,
+        )
+        .filter(LowerCaser)
+        .build();
+        index.tokenizers().register(PARTS, parts);
         // One indexing thread (the server's cores serve requests) with a 64 MB arena: larger
         // segments, so fewer merges rewrite each message.
         let writer = index
@@ -162,11 +221,11 @@ impl MessageIndex {
         ))
     }
 
-    /// Searches a server's messages within the given channels; returns the total and a page
-    /// of `(channel, message, highlight)`.
+    /// Searches messages within the given channels of a scope; returns the total and a page
+    /// of `(channel, message, highlight)`, best first or newest first.
     pub(crate) fn search(
         &self,
-        server: ServerId,
+        scope: Scope,
         channels: &[ChannelId],
         query: &SearchQuery,
         limit: usize,
@@ -182,10 +241,25 @@ impl MessageIndex {
         let mut parser = QueryParser::for_index(&self.index, vec![f.content]);
         parser.set_conjunction_by_default();
         let (words, _) = parser.parse_query_lenient(&query.q);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, words),
-            (Occur::Must, term(f.server_id, server.to_string())),
-        ];
+        let text: Box<dyn Query> = match parts_query(f.parts, &query.q) {
+            // Whole words rank first; parts of words match too.
+            Some(parts) => Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(words, 2.0)) as Box<dyn Query>,
+                ),
+                (Occur::Should, parts),
+            ])),
+            None => words,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        match scope {
+            Scope::Server(server) => {
+                clauses.push((Occur::Must, term(f.server_id, server.to_string())))
+            }
+            // DM channels hold only DM messages: the channels below are the scope.
+            Scope::Private => {}
+        }
         let visible: Vec<(Occur, Box<dyn Query>)> = channels
             .iter()
             .map(|c| (Occur::Should, term(f.channel_id, c.to_string())))
@@ -209,24 +283,32 @@ impl MessageIndex {
                 Box::new(RangeQuery::new(bound(query.after), bound(query.before))),
             ));
         }
+        let newest_first = query.sort.as_deref() == Some("date");
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let (total, top) = searcher
-            .search(
-                &query,
-                &(
-                    Count,
-                    TopDocs::with_limit(limit)
-                        .and_offset(offset)
-                        .order_by_score(),
-                ),
-            )
-            .map_err(failed)?;
+        let top_docs = TopDocs::with_limit(limit).and_offset(offset);
+        let (total, top): (usize, Vec<DocAddress>) = if newest_first {
+            let (total, top) = searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        top_docs.order_by_fast_field::<i64>("created_at", Order::Desc),
+                    ),
+                )
+                .map_err(failed)?;
+            (total, top.into_iter().map(|(_, a)| a).collect())
+        } else {
+            let (total, top) = searcher
+                .search(&query, &(Count, top_docs.order_by_score()))
+                .map_err(failed)?;
+            (total, top.into_iter().map(|(_, a)| a).collect())
+        };
         let mut snippets =
             SnippetGenerator::create(&searcher, &query, f.content).map_err(failed)?;
         snippets.set_max_num_chars(300);
         let mut hits = Vec::with_capacity(top.len());
-        for (_, address) in top {
+        for address in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(failed)?;
             let text = |field| {
                 doc.get_first(field)
@@ -242,4 +324,35 @@ impl MessageIndex {
         }
         Ok((total as u64, hits))
     }
+}
+
+/// The parts-of-words query of plain words (each of at least three letters must appear in
+/// some word); `None` for a query with operators (quotes, `-`, `OR`), which keeps to whole
+/// words, or without such a word.
+fn parts_query(field: Field, q: &str) -> Option<Box<dyn Query>> {
+    if q.contains(['"', '-', '+', ':', '(', ')'])
+        || q.split_whitespace().any(|w| w == "OR" || w == "AND")
+    {
+        return None;
+    }
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() || words.iter().any(|w| w.chars().count() < SHORTEST_PART) {
+        return None;
+    }
+    let clauses = words
+        .iter()
+        .map(|word| {
+            let part: String = word.chars().take(LONGEST_PART).collect();
+            let query: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, &part),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Must, query)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(clauses)))
 }

@@ -231,16 +231,13 @@ impl Indexer {
         }
         self.seq = envelope.seq;
         match &envelope.event {
+            // DM messages are indexed too, without a server: their search is by channel.
             Event::MessageCreate(message) => {
-                if let Some(server) = envelope.audience.server_id {
-                    self.writer.put(Some(server), message)?;
-                }
+                self.writer.put(envelope.audience.server_id, message)?;
             }
             Event::MessageUpdate(message) => {
                 self.writer.remove(message.id);
-                if let Some(server) = envelope.audience.server_id {
-                    self.writer.put(Some(server), message)?;
-                }
+                self.writer.put(envelope.audience.server_id, message)?;
             }
             Event::MessageDelete(deleted) => self.writer.remove(deleted.id),
             _ => {}

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-pub(crate) use index::MessageIndex;
+pub(crate) use index::{MessageIndex, Scope};
 pub(crate) use indexer::{Feeder, Flusher};
 
 use crate::error::Result;

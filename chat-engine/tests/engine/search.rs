@@ -306,4 +306,146 @@ async fn the_index_survives_restarts_and_rebuilds_when_lost() {
             .total,
         11
     );
+    drop(h);
+
+    // An index an older version made, with another schema, is rebuilt too.
+    let search = dir.path().join("search");
+    std::fs::remove_dir_all(&search).unwrap();
+    std::fs::create_dir_all(&search).unwrap();
+    let mut older = tantivy::schema::Schema::builder();
+    older.add_text_field("content", tantivy::schema::TEXT);
+    drop(tantivy::Index::create_in_dir(&search, older.build()).unwrap());
+    let engine = Engine::builder()
+        .data_dir(dir.path())
+        .event_retention(5)
+        .open()
+        .await
+        .unwrap();
+    let found = engine
+        .search_messages(owner, server.id, query("durab"))
+        .await
+        .unwrap();
+    assert_eq!(found.total, 11, "rebuilt, with parts of words");
+}
+
+#[tokio::test]
+async fn parts_of_words_dms_images_and_newest_first() {
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    h.say(owner, general, "a quokka smiles").await;
+    // Dates sort to the millisecond.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    h.say(owner, general, "Quokkas everywhere").await;
+    h.say(owner, general, "nothing here").await;
+    let found = h
+        .engine
+        .search_messages(member, server.id, query("quok"))
+        .await
+        .unwrap();
+    assert_eq!(found.total, 2, "a prefix finds both: {:?}", ids(&found));
+    let found = h
+        .engine
+        .search_messages(member, server.id, query("okka"))
+        .await
+        .unwrap();
+    assert_eq!(found.total, 2, "so does a part inside the word");
+    let found = h
+        .engine
+        .search_messages(member, server.id, query("quokka"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&found)[0],
+        "a quokka smiles",
+        "the whole word ranks first"
+    );
+    let newest = SearchQuery {
+        sort: Some("date".into()),
+        ..query("quok")
+    };
+    let found = h
+        .engine
+        .search_messages(member, server.id, newest)
+        .await
+        .unwrap();
+    assert_eq!(ids(&found), vec!["Quokkas everywhere", "a quokka smiles"]);
+    assert_code(
+        h.engine
+            .search_messages(
+                member,
+                server.id,
+                SearchQuery {
+                    sort: Some("random".into()),
+                    ..query("quok")
+                },
+            )
+            .await,
+        ErrorCode::Validation,
+    );
+
+    // DMs are searched apart, by their participants only.
+    let dm = h.engine.open_dm(owner, member).await.unwrap();
+    h.say(member, dm.id, "the secret quokka plan").await;
+    let private = h
+        .engine
+        .search_private_messages(owner, query("secret"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&private), vec!["the secret quokka plan"]);
+    let in_server = h
+        .engine
+        .search_messages(owner, server.id, query("secret"))
+        .await
+        .unwrap();
+    assert_eq!(in_server.total, 0, "a DM is not in a server's results");
+    let stranger = h.new_user("stranger").await;
+    assert_eq!(
+        h.engine
+            .search_private_messages(stranger, query("secret"))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    // has=image: a message with an image attachment (an embed alone is not one).
+    let staging = tempfile::tempdir().unwrap();
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+    ];
+    let path = staging.path().join("dot.png");
+    std::fs::write(&path, png).unwrap();
+    let upload = chat_engine::Upload {
+        filename: "dot.png".into(),
+        declared_type: None,
+        path,
+        size: png.len() as u64,
+        sha256: "a".repeat(64),
+        head: png.to_vec(),
+    };
+    h.engine
+        .send_message_with_files(
+            owner,
+            general,
+            CreateMessage {
+                content: "a picture of a quokka".into(),
+                ..Default::default()
+            },
+            vec![upload],
+        )
+        .await
+        .unwrap();
+    let images = SearchQuery {
+        has: Some("image".into()),
+        ..query("quokka")
+    };
+    assert_eq!(
+        ids(&h
+            .engine
+            .search_messages(member, server.id, images)
+            .await
+            .unwrap()),
+        vec!["a picture of a quokka"]
+    );
 }

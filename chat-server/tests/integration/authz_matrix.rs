@@ -272,6 +272,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("get", "/users/@me/channels", Token),
     ("post", "/users/@me/channels", Member),
     ("get", "/users/@me/read-states", Token),
+    ("get", "/users/@me/messages/search", Token),
     ("get", "/users/@me/notification-settings", Token),
     (
         "get",

@@ -31,6 +31,7 @@ fn every_command_has_help() {
         &["seed", "--help"],
         &["admin", "create", "--help"],
         &["invite", "create", "--help"],
+        &["reindex", "--help"],
     ] {
         let help = chat(dir.path(), args);
         assert!(help.contains("Usage"), "{args:?}: {help}");
@@ -100,6 +101,34 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
     let engine = Engine::open(&data).await.unwrap();
     let invite = engine.fetch_invite(code.trim()).unwrap();
     assert_eq!((invite.server_id, invite.max_uses), (server.id, 3));
+    engine
+        .send_message(
+            login.user.id,
+            server.system_channel_id.unwrap(),
+            chat_engine::model::CreateMessage {
+                content: "findable after a reindex".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    drop(engine);
+
+    // `reindex` rebuilds the index from the store: a message is found afterwards.
+    std::fs::remove_dir_all(data.join("search")).unwrap();
+    std::fs::create_dir_all(data.join("search")).unwrap();
+    std::fs::write(data.join("search").join("meta.json"), "not an index").unwrap();
+    chat(&data, &["reindex"]);
+    let engine = Engine::open(&data).await.unwrap();
+    let query = chat_engine::model::SearchQuery {
+        q: "reinde".into(),
+        ..Default::default()
+    };
+    let found = engine
+        .search_messages(login.user.id, server.id, query)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
 }
 
 #[tokio::test]

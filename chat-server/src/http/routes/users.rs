@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::UserId;
-use chat_engine::model::{Channel, CreateGroupDm, ReadState, User};
+use chat_engine::model::{Channel, CreateGroupDm, ReadState, SearchQuery, SearchResults, User};
 use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, Path};
+use crate::http::extract::{Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -17,6 +17,7 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, get "/users/{user_id}" => get_user, ok(User), "A user's public profile"),
         route!(User, get "/users/@me/channels" => list_dm_channels, list_of(Channel), "The caller's DMs and group DMs"),
         route!(User, post "/users/@me/channels" => create_dm, created(Channel), "Open a DM (`recipient_id`) or a group DM (`recipients`, `name`)", body CreateDm),
+        route!(User, get "/users/@me/messages/search" => search_private, ok(SearchResults), "Full-text search of the caller's DMs and group DMs: the same `q`, filters and `sort` as a server's search", query SearchQuery),
         route!(User, get "/users/@me/read-states" => list_read_states, list_of(ReadState), "Read states with unread and mention counts"),
     ]
 }
@@ -27,6 +28,19 @@ async fn get_user(
     Path(user): Path<UserId>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(state.engine.fetch_user(auth.user(), user)?))
+}
+
+async fn search_private(
+    State(state): State<AppState>,
+    auth: Auth,
+    Params(query): Params<SearchQuery>,
+) -> ApiResult<Json<SearchResults>> {
+    Ok(Json(
+        state
+            .engine
+            .search_private_messages(auth.user(), query)
+            .await?,
+    ))
 }
 
 async fn list_dm_channels(
