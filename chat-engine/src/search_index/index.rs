@@ -284,6 +284,7 @@ impl MessageIndex {
             ));
         }
         let newest_first = query.sort.as_deref() == Some("date");
+        let asked = query.q.clone();
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let top_docs = TopDocs::with_limit(limit).and_offset(offset);
@@ -320,7 +321,13 @@ impl MessageIndex {
                 continue;
             };
             let snippet = snippets.snippet_from_doc(&doc);
-            hits.push((channel, id, snippet.to_html()));
+            let highlight = if snippet.highlighted().is_empty() {
+                // Matched by parts of words, which the snippet does not know: mark them.
+                mark_parts(&text(f.content), &asked)
+            } else {
+                snippet.to_html()
+            };
+            hits.push((channel, id, highlight));
         }
         Ok((total as u64, hits))
     }
@@ -355,4 +362,48 @@ fn parts_query(field: Field, q: &str) -> Option<Box<dyn Query>> {
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The start of `content`, HTML-escaped, with each part of a word of the query (three letters
+/// or more, any case) in `<b>`.
+fn mark_parts(content: &str, q: &str) -> String {
+    let start: String = content.chars().take(300).collect();
+    let lower = start.to_lowercase();
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= SHORTEST_PART)
+        .map(str::to_lowercase)
+        .collect();
+    // Byte ranges to mark, where the lowercase text has the same length as the original.
+    let mut marked = vec![false; start.len()];
+    if lower.len() == start.len() {
+        for word in &words {
+            for (at, _) in lower.match_indices(word.as_str()) {
+                marked[at..at + word.len()]
+                    .iter_mut()
+                    .for_each(|m| *m = true);
+            }
+        }
+    }
+    let escape = |c: char| match c {
+        '&' => "&amp;".to_owned(),
+        '<' => "&lt;".to_owned(),
+        '>' => "&gt;".to_owned(),
+        '"' => "&quot;".to_owned(),
+        '\'' => "&#39;".to_owned(),
+        c => c.to_string(),
+    };
+    let mut out = String::with_capacity(start.len() + 16);
+    let mut open = false;
+    for (at, c) in start.char_indices() {
+        if marked[at] != open {
+            out.push_str(if open { "</b>" } else { "<b>" });
+            open = !open;
+        }
+        out.push_str(&escape(c));
+    }
+    if open {
+        out.push_str("</b>");
+    }
+    out
 }

@@ -343,6 +343,13 @@ async fn parts_of_words_dms_images_and_newest_first() {
         .await
         .unwrap();
     assert_eq!(found.total, 2, "a prefix finds both: {:?}", ids(&found));
+    assert!(
+        found
+            .messages
+            .iter()
+            .any(|m| m.highlight == "a <b>quok</b>ka smiles"),
+        "{found:?}"
+    );
     let found = h
         .engine
         .search_messages(member, server.id, query("okka"))
