@@ -228,6 +228,16 @@ impl Client {
         server: ServerId,
         query: &SearchQuery,
     ) -> Result<SearchResults> {
+        self.search(&format!("/servers/{server}/messages/search"), query)
+            .await
+    }
+
+    /// `GET /users/@me/messages/search`: the caller's DMs and group DMs.
+    pub async fn search_private_messages(&self, query: &SearchQuery) -> Result<SearchResults> {
+        self.search("/users/@me/messages/search", query).await
+    }
+
+    async fn search(&self, path: &str, query: &SearchQuery) -> Result<SearchResults> {
         if query.q.trim().is_empty() {
             return Err(Error::validation("q", "must not be empty"));
         }
@@ -238,17 +248,13 @@ impl Client {
         ];
         params.extend(ids.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         params.extend(query.has.clone().map(|h| ("has", h)));
+        params.extend(query.sort.clone().map(|s| ("sort", s)));
         params.extend(query.limit.map(|l| ("limit", l.to_string())));
         params.extend(query.offset.map(|o| ("offset", o.to_string())));
         params.extend(query.before.map(|t| ("before", t.to_rfc3339())));
         params.extend(query.after.map(|t| ("after", t.to_rfc3339())));
-        self.send::<(), _>(
-            reqwest::Method::GET,
-            &format!("/servers/{server}/messages/search"),
-            &params,
-            None,
-        )
-        .await
+        self.send::<(), _>(reqwest::Method::GET, path, &params, None)
+            .await
     }
 
     /// `GET /servers/{id}/members`.

@@ -873,3 +873,50 @@ async fn read_receipts_through_the_sdk() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn dms_are_searched_through_the_sdk() {
+    use chat_engine::model::SearchQuery;
+    let server = start().await;
+    let client = server.client();
+    let alice = client.register("alice", PASSWORD).await.unwrap();
+    let bob = client.register("bob", PASSWORD).await.unwrap();
+    let (alice_api, bob_api) = (
+        client.with_token(&alice.token),
+        client.with_token(&bob.token),
+    );
+    let guild = alice_api
+        .create_server(&CreateServer {
+            name: "s".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    bob_api
+        .join_server(guild.id, Some(&guild.invite_code))
+        .await
+        .unwrap();
+    let dm = alice_api.create_dm(bob.user.id).await.unwrap();
+    alice_api
+        .create_message(dm.id)
+        .content("our quokka secret")
+        .await
+        .unwrap();
+    let query = SearchQuery {
+        q: "quok".into(),
+        sort: Some("date".into()),
+        ..SearchQuery::default()
+    };
+    let found = bob_api.search_private_messages(&query).await.unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.messages[0].message.content, "our quokka secret");
+    assert_eq!(
+        alice_api
+            .search_messages(guild.id, &query)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    server.stop().await;
+}

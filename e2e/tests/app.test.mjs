@@ -296,6 +296,11 @@ test('a DM opens from a member card, shows when it is seen, and a custom status 
   await bob.page.getByRole('link', { name: /alice/ }).click();
   await message(bob.page, 'psst, just you').waitFor();
   await message(alice.page, 'psst, just you').getByText('Seen by bob').waitFor();
+  await alice.page.getByLabel('Search direct messages').fill('pss');
+  await alice.page.getByLabel('Search direct messages').press('Enter');
+  const found = alice.page.getByRole('complementary', { name: 'Search results' });
+  await found.locator('[data-total]').filter({ hasText: '1 result' }).waitFor();
+  await found.getByRole('button', { name: 'Close search' }).click();
 
   await bob.page.getByRole('button', { name: 'Set status' }).click();
   await bob.page.getByLabel('Do not disturb').check();

@@ -37,9 +37,9 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
       ${channel && html`<button class="icon-button" aria-label="Notification settings" title="Notification settings"
         onClick=${() => setNotifying(true)}>🔔</button>`}
       ${channel && html`<button class="icon-button" aria-label="Pinned messages" title="Pinned messages" onClick=${onPins}>📌</button>`}
-      ${server &&
+      ${(server || channel) &&
       html`<form role="search" onSubmit=${search}>
-        <label class="visually-hidden" for="search-box">Search ${server.name}</label>
+        <label class="visually-hidden" for="search-box">Search ${server ? server.name : 'direct messages'}</label>
         <input id="search-box" type="search" name="q" placeholder="Search" maxlength="200" />
       </form>`}
       ${server &&

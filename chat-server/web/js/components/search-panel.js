@@ -1,6 +1,7 @@
 // @ts-check
-// Search in a server: the query with its filters (author, channel, dates, what a message
-// has), results with their highlights (escaped by the server), a click jumps there.
+// Search in a server, or in one's DMs: the query (parts of words match) with its filters
+// (author, channel, dates, what a message has) and order, results with their highlights
+// (escaped by the server), a click jumps there.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -10,14 +11,15 @@ import { go } from '../router.js';
 import { displayName, getState, useStore } from '../store.js';
 
 /**
- * @param {{ server: import('../store.js').Server, query: Record<string, string>, onClose: () => void }} props
+ * @param {{ server: import('../store.js').Server | null, query: Record<string, string>, onClose: () => void }} props
  */
 export function SearchPanel({ server, query, onClose }) {
+  const scope = server?.id ?? '@me';
   const [filters, setFilters] = useState(query);
   const [results, setResults] = useState(/** @type {{ total: number, messages: any[] } | null} */ (null));
   const [error, setError] = useState('');
   const channels = useStore((s) => s.channels);
-  const members = useStore((s) => s.members[server.id]);
+  const members = useStore((s) => (server ? s.members[server.id] : undefined));
   useStore((s) => s.users);
   useEffect(() => setFilters((f) => ({ ...f, q: query.q })), [query.q]);
   useEffect(() => {
@@ -27,7 +29,7 @@ export function SearchPanel({ server, query, onClose }) {
     if (params.after) params.after = new Date(params.after).toISOString();
     if (params.before) params.before = new Date(params.before).toISOString();
     api
-      .get(`/servers/${server.id}/messages/search${api.query(params)}`)
+      .get(`${server ? `/servers/${server.id}` : '/users/@me'}/messages/search${api.query(params)}`)
       .then((answer) => {
         if (!live) return;
         setResults(answer);
@@ -37,9 +39,17 @@ export function SearchPanel({ server, query, onClose }) {
     return () => {
       live = false;
     };
-  }, [server.id, JSON.stringify(filters)]);
+  }, [scope, JSON.stringify(filters)]);
   const s = getState();
-  const textChannels = Object.values(channels).filter((c) => c.server_id === server.id && c.type !== 'voice');
+  const textChannels = Object.values(channels).filter((c) =>
+    server ? c.server_id === server.id && c.type !== 'voice' : !c.server_id,
+  );
+  const people = server
+    ? Object.keys(members ?? {})
+    : [...new Set(textChannels.flatMap((c) => c.recipients))];
+  /** @param {import('../store.js').Channel} c */
+  const channelName = (c) =>
+    c.server_id ? `#${c.name}` : c.name || c.recipients.filter((id) => id !== s.me?.id).map((id) => displayName(s, id)).join(', ');
   /** @param {string} key */
   const set = (key) => (/** @type {Event} */ e) =>
     setFilters({ ...filters, [key]: /** @type {HTMLInputElement} */ (e.target).value });
@@ -52,12 +62,12 @@ export function SearchPanel({ server, query, onClose }) {
         <label class="field">From
           <select value=${filters.author_id ?? ''} onChange=${set('author_id')}>
             <option value="">Anyone</option>
-            ${Object.keys(members ?? {}).map((id) => html`<option value=${id}>${displayName(s, id, server.id)}</option>`)}
+            ${people.map((id) => html`<option value=${id}>${displayName(s, id, server?.id)}</option>`)}
           </select></label>
         <label class="field">In
           <select value=${filters.channel_id ?? ''} onChange=${set('channel_id')}>
-            <option value="">Any channel</option>
-            ${textChannels.map((c) => html`<option value=${c.id}>#${c.name}</option>`)}
+            <option value="">${server ? 'Any channel' : 'Any conversation'}</option>
+            ${textChannels.map((c) => html`<option value=${c.id}>${channelName(c)}</option>`)}
           </select></label>
         <label class="field">After<input type="date" value=${filters.after ?? ''} onChange=${set('after')} /></label>
         <label class="field">Before<input type="date" value=${filters.before ?? ''} onChange=${set('before')} /></label>
@@ -65,6 +75,11 @@ export function SearchPanel({ server, query, onClose }) {
           <select value=${filters.has ?? ''} onChange=${set('has')}>
             <option value="">Anything</option><option value="link">Link</option>
             <option value="embed">Embed</option><option value="attachment">Attachment</option>
+            <option value="image">Image</option>
+          </select></label>
+        <label class="field">Order
+          <select value=${filters.sort ?? 'relevance'} onChange=${set('sort')}>
+            <option value="relevance">Best first</option><option value="date">Newest first</option>
           </select></label>
       </form>
       <div class="search-results" role="region" aria-live="polite" aria-label="Results">
@@ -74,8 +89,8 @@ export function SearchPanel({ server, query, onClose }) {
           ${results?.messages.map(
             // A hit is the message with its `highlight` beside its fields.
             (hit) => html`<li key=${hit.id}>
-              <button class="hit" onClick=${() => go(`/channels/${server.id}/${hit.channel_id}/${hit.id}`)}>
-                <div class="muted">${`${displayName(s, hit.author_id, server.id)} in #${channels[hit.channel_id]?.name ?? ''} · ${new Date(hit.created_at).toLocaleString()}`}</div>
+              <button class="hit" onClick=${() => go(`/channels/${scope}/${hit.channel_id}/${hit.id}`)}>
+                <div class="muted">${`${displayName(s, hit.author_id, server?.id)} in ${channels[hit.channel_id] ? channelName(channels[hit.channel_id]) : ''} · ${new Date(hit.created_at).toLocaleString()}`}</div>
                 <div dangerouslySetInnerHTML=${{ __html: hit.highlight }}></div>
               </button>
             </li>`,

@@ -100,8 +100,8 @@ export function Shell({ route }) {
           </div>
         </div>
       </main>
-      ${panel?.kind === 'search' && server &&
-      html`<${SearchPanel} server=${server} query=${panel.query} onClose=${() => setPanel(null)} />`}
+      ${panel?.kind === 'search' &&
+      html`<${SearchPanel} server=${server ?? null} query=${panel.query} onClose=${() => setPanel(null)} />`}
       ${panel?.kind === 'thread' &&
       html`<${ThreadPanel} channelId=${panel.channel} onClose=${() => setPanel(null)} />`}
       ${panel?.kind === 'pins' && channel &&
