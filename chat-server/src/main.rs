@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chat_engine::model::{CreateInvite, RegisterRequest};
 use chat_engine::{Engine, EngineBuilder};
-use chat_server::cli::{Admin, Cli, Command, Invite};
+use chat_server::cli::{Admin, Cli, Command, Invite, Serve};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
@@ -31,6 +31,46 @@ fn main() -> Result<()> {
         .build()
         .context("starting the runtime")?
         .block_on(execute(&cli))
+}
+
+/// The server's configuration from `chat serve`'s flags.
+fn server_config(serve: &Serve) -> ServerConfig {
+    ServerConfig {
+        rate_limits: RateLimits {
+            enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),
+            auth_per_minute: serve.rate_auth_per_minute,
+            global_per_second: serve.rate_global_per_second,
+            messages_per_5s: serve.rate_messages_per_5s,
+            gateway_per_minute: serve.rate_gateway_per_minute,
+        },
+        heartbeat_interval: std::time::Duration::from_millis(serve.heartbeat_ms.max(1000)),
+        public_url: serve
+            .public_url
+            .as_deref()
+            .map(|url| url.trim_end_matches('/').to_owned()),
+        trusted_proxies: serve.trusted_proxies.clone(),
+        max_upload_bytes: serve.max_upload_bytes,
+        push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {
+            url,
+            secret: serve.push_webhook_secret.clone().unwrap_or_default(),
+        }),
+        ..ServerConfig::default()
+    }
+}
+
+/// Waits, with a spinner, while an engine opened without its search index rebuilds it.
+async fn reindex(engine: Engine) -> Result<()> {
+    let started = std::time::Instant::now();
+    let spinner = indicatif::ProgressBar::new_spinner()
+        .with_message("rebuilding the search index from the stored messages");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    engine.wait_until_searchable().await?;
+    drop(engine);
+    spinner.finish_with_message(format!(
+        "search index rebuilt in {:.1} s",
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
 }
 
 async fn execute(cli: &Cli) -> Result<()> {
@@ -59,17 +99,7 @@ async fn execute(cli: &Cli) -> Result<()> {
                 std::fs::remove_dir_all(&search)
                     .with_context(|| format!("removing {}", search.display()))?;
             }
-            let started = std::time::Instant::now();
-            let spinner = indicatif::ProgressBar::new_spinner()
-                .with_message("rebuilding the search index from the stored messages");
-            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-            let engine = open().await?;
-            engine.wait_until_searchable().await?;
-            drop(engine);
-            spinner.finish_with_message(format!(
-                "search index rebuilt in {:.1} s",
-                started.elapsed().as_secs_f64()
-            ));
+            reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
             let engine = if serve.no_link_previews {
@@ -78,27 +108,7 @@ async fn execute(cli: &Cli) -> Result<()> {
                 let previewer = PagePreviewer::new(serve.preview_allow.clone());
                 open_with(builder().link_previewer(Arc::new(previewer))).await?
             };
-            let config = ServerConfig {
-                rate_limits: RateLimits {
-                    enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),
-                    auth_per_minute: serve.rate_auth_per_minute,
-                    global_per_second: serve.rate_global_per_second,
-                    messages_per_5s: serve.rate_messages_per_5s,
-                    gateway_per_minute: serve.rate_gateway_per_minute,
-                },
-                heartbeat_interval: std::time::Duration::from_millis(serve.heartbeat_ms.max(1000)),
-                public_url: serve
-                    .public_url
-                    .as_deref()
-                    .map(|url| url.trim_end_matches('/').to_owned()),
-                trusted_proxies: serve.trusted_proxies.clone(),
-                max_upload_bytes: serve.max_upload_bytes,
-                push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {
-                    url,
-                    secret: serve.push_webhook_secret.clone().unwrap_or_default(),
-                }),
-                ..ServerConfig::default()
-            };
+            let config = server_config(serve);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await
                 .with_context(|| format!("binding {}", serve.addr))?;

@@ -253,12 +253,9 @@ impl MessageIndex {
             None => words,
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
-        match scope {
-            Scope::Server(server) => {
-                clauses.push((Occur::Must, term(f.server_id, server.to_string())))
-            }
-            // DM channels hold only DM messages: the channels below are the scope.
-            Scope::Private => {}
+        // DM channels hold only DM messages: for them, the channels below are the scope.
+        if let Scope::Server(server) = scope {
+            clauses.push((Occur::Must, term(f.server_id, server.to_string())));
         }
         let visible: Vec<(Occur, Box<dyn Query>)> = channels
             .iter()
