@@ -2,7 +2,7 @@
 //! server, members and messages through the public API.
 
 use chat_engine::Engine;
-use chat_engine::id::{ChannelId, UserId};
+use chat_engine::id::{ChannelId, ServerId, UserId};
 use chat_engine::model::{CreateBot, CreateMessage, CreateServer, RegisterRequest};
 
 /// An engine with an owner and a server, and where it lives.
@@ -12,6 +12,8 @@ pub struct Fixture {
     pub engine: Engine,
     /// The server's owner.
     pub owner: UserId,
+    /// The server.
+    pub server: ServerId,
     /// The server's invite code.
     pub invite: String,
     /// The server's `#general`.
@@ -52,6 +54,7 @@ impl Fixture {
         Self {
             engine,
             owner,
+            server: server.id,
             invite: server.invite_code,
             channel,
             dir,
