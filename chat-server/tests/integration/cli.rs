@@ -208,3 +208,112 @@ async fn serve_answers_and_stops_on_sigterm() {
         "no acknowledged write is lost"
     );
 }
+
+/// The server's resident memory, from its `/healthz`.
+async fn resident(base: &str) -> u64 {
+    let health: serde_json::Value = reqwest::get(format!("{base}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    health["rss_bytes"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_25_mib_file_goes_up_and_down_streamed() {
+    const SIZE: usize = 25 * 1024 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-rate-limits",
+            "--no-link-previews",
+        ])
+        .env("CHAT_DATA_DIR", dir.path().join("data"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({ "username": "uploader", "password": "long password" });
+    let auth: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["token"].as_str().unwrap().to_owned();
+    let server: serde_json::Value = http
+        .post(format!("{base}/api/v1/servers"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "name": "files" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channel = server["system_channel_id"].as_str().unwrap();
+    let before = resident(&base).await;
+
+    // The file is made as it is sent, 64 KiB at a time.
+    let chunks = futures_util::stream::iter(
+        (0..SIZE / 65_536).map(|i| Ok::<_, std::io::Error>(vec![(i % 251) as u8; 65_536])),
+    );
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(chunks),
+        SIZE as u64,
+    )
+    .file_name("big.bin");
+    let form = reqwest::multipart::Form::new()
+        .text("payload_json", r#"{"content":"big"}"#)
+        .part("files[0]", part);
+    let sent: serde_json::Value = http
+        .post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["attachments"][0]["size"], SIZE, "{sent}");
+    let mut download = http
+        .get(format!(
+            "{base}{}",
+            sent["attachments"][0]["url"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let mut received = 0;
+    while let Some(chunk) = download.chunk().await.unwrap() {
+        received += chunk.len();
+    }
+    assert_eq!(received, SIZE);
+    let grown = resident(&base).await.saturating_sub(before);
+    assert!(
+        grown < 16 * 1024 * 1024,
+        "the server grew by {grown} bytes for a {SIZE}-byte file"
+    );
+    stop_child(&mut child);
+}
+
+/// Stops the child server.
+fn stop_child(child: &mut std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
