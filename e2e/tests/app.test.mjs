@@ -270,6 +270,21 @@ test('files uploaded with progress show as a preview and a card on the other sid
   await staged.getByText('dot.png').waitFor();
   await alice.page.getByRole('button', { name: 'Remove notes.txt' }).click();
   await alice.page.getByLabel('Files to attach').setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('some notes') }]);
+  // A paste and a drop stage files too.
+  await alice.page.locator('#composer').evaluate((box) => {
+    const data = new DataTransfer();
+    data.items.add(new File(['pasted'], 'pasted.txt', { type: 'text/plain' }));
+    box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await staged.getByText('pasted.txt').waitFor();
+  await alice.page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['dropped'], 'dropped.txt', { type: 'text/plain' }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await staged.getByText('dropped.txt').waitFor();
+  await alice.page.getByRole('button', { name: 'Remove pasted.txt' }).click();
+  await alice.page.getByRole('button', { name: 'Remove dropped.txt' }).click();
   await say(alice.page, 'a picture and notes');
   assert.equal(await alice.page.evaluate(() => /** @type {any} */ (window).sawProgress), true, 'the upload showed its progress');
   const seen = message(bob.page, 'a picture and notes');
