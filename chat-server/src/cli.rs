@@ -109,6 +109,9 @@ pub struct Serve {
     /// Largest upload (all the files of one message), in bytes.
     #[arg(long, env = "CHAT_MAX_UPLOAD_BYTES", default_value_t = 26_214_400)]
     pub max_upload_bytes: usize,
+    /// Most files on one message (1 to 10).
+    #[arg(long, env = "CHAT_MAX_UPLOAD_FILES", default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub max_upload_files: u8,
     /// Do not fetch previews of the links in messages.
     #[arg(long, env = "CHAT_NO_LINK_PREVIEWS")]
     pub no_link_previews: bool,

@@ -15,6 +15,8 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Largest upload: all the files of one message, in bytes.
     pub max_upload_bytes: usize,
+    /// Most files on one message (1 to 10).
+    pub max_upload_files: usize,
     /// How often gateway clients heartbeat.
     pub heartbeat_interval: Duration,
     /// The URL people reach the server at (`https://chat.example`), when it is behind a
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
         Self {
             body_limit: 64 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
+            max_upload_files: chat_engine::limits::MAX_FILES,
             heartbeat_interval: Duration::from_secs(41),
             public_url: None,
             push_webhook: None,

@@ -50,6 +50,7 @@ fn server_config(serve: &Serve) -> ServerConfig {
             .map(|url| url.trim_end_matches('/').to_owned()),
         trusted_proxies: serve.trusted_proxies.clone(),
         max_upload_bytes: serve.max_upload_bytes,
+        max_upload_files: usize::from(serve.max_upload_files),
         push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {
             url,
             secret: serve.push_webhook_secret.clone().unwrap_or_default(),

@@ -106,6 +106,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
                     MAX_FILES - 1
                 )));
             }
+            let most = state.config.max_upload_files.clamp(1, MAX_FILES);
+            if files.len() >= most {
+                return Err(bad(format!("at most {most} files on a message")));
+            }
             let filename = field.file_name().unwrap_or("file").to_owned();
             let declared_type = field.content_type().map(ToString::to_string);
             let mut file = NamedTempFile::new().map_err(|e| internal(&e))?;

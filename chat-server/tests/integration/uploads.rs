@@ -60,6 +60,7 @@ async fn files_are_sent_served_to_viewers_and_refused_when_they_lie_or_are_too_b
     let dir = tempfile::tempdir().unwrap();
     let config = ServerConfig {
         max_upload_bytes: 4096,
+        max_upload_files: 2,
         ..test_config()
     };
     let server = TestServer::with(Engine::open(dir.path()).await.unwrap(), config).await;
@@ -149,6 +150,17 @@ async fn files_are_sent_served_to_viewers_and_refused_when_they_lie_or_are_too_b
     )
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{error}");
+    let three: &[(&str, &str, &[u8])] = &[
+        ("1.txt", "text/plain", b"1"),
+        ("2.txt", "text/plain", b"2"),
+        ("3.txt", "text/plain", b"3"),
+    ];
+    let (status, error) = send(&alice, &general, json!({ "content": "three" }), three).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "more files than the server takes: {error}"
+    );
     let (status, error) = send(&alice, &general, json!({ "content": "no" }), &[]).await;
     assert_eq!(
         status,
