@@ -52,16 +52,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
             .unwrap_or_default()
             .to_owned();
         let Ok(boundary) = multer::parse_boundary(&content_type) else {
-            let limit = state.config.body_limit;
-            let bytes = axum::body::to_bytes(request.into_body(), limit)
-                .await
-                .map_err(|_| too_large(limit))?;
-            if !content_type.starts_with("application/json") {
-                return Err(bad("expected application/json or multipart/form-data"));
-            }
-            let body = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
             return Ok(Self {
-                body,
+                body: json_body(request, &content_type, state.config.body_limit).await?,
                 files: Vec::new(),
                 _staged: Vec::new(),
             });
@@ -146,6 +138,21 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Upload<T> {
             _staged: staged,
         })
     }
+}
+
+/// A plain JSON body of at most `limit` bytes.
+async fn json_body<T: DeserializeOwned>(
+    request: Request,
+    content_type: &str,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let bytes = axum::body::to_bytes(request.into_body(), limit)
+        .await
+        .map_err(|_| too_large(limit))?;
+    if !content_type.starts_with("application/json") {
+        return Err(bad("expected application/json or multipart/form-data"));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))
 }
 
 fn internal(error: &std::io::Error) -> ApiError {
