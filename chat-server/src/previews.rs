@@ -166,7 +166,11 @@ fn embed_of(page: &str, url: &Url) -> Option<Embed> {
         && let Some(open_end) = lower[start..].find('>')
         && let Some(close) = lower[start..].find("</title>")
     {
-        title = decode(page[start + open_end + 1..start + close].trim());
+        title = decode(
+            page.get(start + open_end + 1..start + close)
+                .unwrap_or_default()
+                .trim(),
+        );
     }
     let image = url
         .join(&image)
@@ -271,6 +275,15 @@ mod tests {
         assert_eq!(embed.image_url, "https://site.example/cover.png");
         let titled = embed_of("<title> Just a title </title>", &url).unwrap();
         assert_eq!(titled.title, "Just a title");
+        // Broken markup yields nothing rather than a panic.
+        for broken in [
+            "<title</title>",
+            "<title>",
+            "<meta property=",
+            "<meta content='x",
+        ] {
+            assert!(embed_of(broken, &url).is_none(), "{broken}");
+        }
         assert!(embed_of("<p>nothing to show</p>", &url).is_none());
     }
 }
