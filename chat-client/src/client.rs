@@ -104,7 +104,7 @@ impl ClientBuilder {
             TlsConfig::with_roots(&self.roots)?
         };
         #[cfg(feature = "rustls")]
-        let http = http.use_preconfigured_tls(rustls::ClientConfig::clone(&tls.rustls()));
+        let http = http.use_preconfigured_tls(rustls::ClientConfig::clone(&*tls.rustls()?));
         let http = http
             .build()
             .map_err(|e| Error::with_source(ErrorKind::Transport, e))?;

@@ -31,24 +31,31 @@ impl std::fmt::Debug for PushWebhook {
 /// The webhook as a [`PushNotifier`].
 #[derive(Debug)]
 pub(crate) struct WebhookNotifier {
-    webhook: PushWebhook,
+    url: String,
+    /// The HMAC keyed with the secret once; each push signs with a clone of it.
+    key: Hmac<Sha256>,
     http: reqwest::Client,
 }
 
 impl WebhookNotifier {
-    pub(crate) fn new(webhook: PushWebhook) -> reqwest::Result<Self> {
+    pub(crate) fn new(webhook: PushWebhook) -> std::io::Result<Self> {
+        let key = Hmac::new_from_slice(webhook.secret.as_bytes()).map_err(std::io::Error::other)?;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(Self { webhook, http })
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(Self {
+            url: webhook.url,
+            key,
+            http,
+        })
     }
 }
 
 /// `sha256=<hex>` of the body under the key.
-pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+fn signature(key: &Hmac<Sha256>, body: &[u8]) -> String {
+    let mut mac = key.clone();
     mac.update(body);
     let digest = mac.finalize().into_bytes();
     digest.iter().fold(String::from("sha256="), |mut out, b| {
@@ -63,9 +70,9 @@ impl PushNotifier for WebhookNotifier {
             let body = serde_json::to_vec(push).map_err(|e| PushError(e.to_string()))?;
             let response = self
                 .http
-                .post(&self.webhook.url)
+                .post(&self.url)
                 .header("content-type", "application/json")
-                .header("x-chat-signature", signature(&self.webhook.secret, &body))
+                .header("x-chat-signature", signature(&self.key, &body))
                 .body(body)
                 .send()
                 .await

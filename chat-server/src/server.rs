@@ -92,7 +92,7 @@ fn push_deliverer(
     let Some(webhook) = config.push_webhook.clone() else {
         return Ok(None);
     };
-    let notifier = crate::push::WebhookNotifier::new(webhook).map_err(std::io::Error::other)?;
+    let notifier = crate::push::WebhookNotifier::new(webhook)?;
     let (engine, options) = (engine.clone(), config.push_options);
     Ok(Some(tokio::spawn(async move {
         let until_stopped = async move {

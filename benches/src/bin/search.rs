@@ -67,25 +67,27 @@ fn report(name: &str, mut samples: Vec<Duration>, total: u64) {
 }
 
 #[tokio::main]
-async fn main() {
+async fn main() -> Result<(), Failure> {
     let count: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
     let fixture = Arc::new(Fixture::new(true).await);
-    let authors = seed(&fixture, count).await;
+    let authors = seed(&fixture, count).await?;
     let indexing = Instant::now();
-    fixture
-        .engine
-        .wait_until_searchable()
-        .await
-        .expect("indexed");
+    fixture.engine.wait_until_searchable().await?;
     eprintln!("indexed in {:.1?}", indexing.elapsed());
-    measure(&fixture, &authors).await;
+    measure(&fixture, &authors).await
 }
 
+/// Whatever stops the benchmark: an engine error or a sender task that died.
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
 /// Sends `count` messages from 64 senders; answers the authors.
-async fn seed(fixture: &Arc<Fixture>, count: usize) -> Vec<chat_engine::id::UserId> {
+async fn seed(
+    fixture: &Arc<Fixture>,
+    count: usize,
+) -> Result<Vec<chat_engine::id::UserId>, Failure> {
     let authors = fixture.add_members(20).await;
     let mut channels = vec![fixture.channel];
     for i in 1..10 {
@@ -102,8 +104,7 @@ async fn seed(fixture: &Arc<Fixture>, count: usize) -> Vec<chat_engine::id::User
             fixture
                 .engine
                 .create_channel(fixture.owner, fixture.server, request)
-                .await
-                .expect("channel")
+                .await?
                 .id,
         );
     }
@@ -137,27 +138,27 @@ async fn seed(fixture: &Arc<Fixture>, count: usize) -> Vec<chat_engine::id::User
                     fixture
                         .engine
                         .send_message(author, channel, request)
-                        .await
-                        .expect("send");
+                        .await?;
                     if sender == 0 && n % 100_000 < senders {
                         eprintln!("seeded about {n} messages in {:.0?}", started.elapsed());
                     }
                 }
+                Ok::<(), chat_engine::Error>(())
             })
         })
         .collect();
     for task in tasks {
-        task.await.expect("sender");
+        task.await??;
     }
     eprintln!(
         "seeded {count} messages in {:.1?}; indexing…",
         started.elapsed()
     );
-    authors
+    Ok(authors)
 }
 
 /// Times each kind of search over the seeded messages.
-async fn measure(fixture: &Fixture, authors: &[chat_engine::id::UserId]) {
+async fn measure(fixture: &Fixture, authors: &[chat_engine::id::UserId]) -> Result<(), Failure> {
     let runs = 200;
     for kind in ["word", "prefix", "filtered (author, has=link)"] {
         let mut samples = Vec::with_capacity(runs);
@@ -184,11 +185,11 @@ async fn measure(fixture: &Fixture, authors: &[chat_engine::id::UserId]) {
             let found = fixture
                 .engine
                 .search_messages(fixture.owner, fixture.server, query)
-                .await
-                .expect("search");
+                .await?;
             samples.push(start.elapsed());
             total = found.total;
         }
         report(kind, samples, total);
     }
+    Ok(())
 }

@@ -256,7 +256,7 @@ impl Shard {
     /// Opens the WebSocket, over TLS for `wss://` with the configured roots.
     #[cfg(feature = "rustls")]
     async fn open_socket(&self) -> Option<Socket> {
-        let connector = tokio_tungstenite::Connector::Rustls(self.config.tls.rustls());
+        let connector = tokio_tungstenite::Connector::Rustls(self.config.tls.rustls().ok()?);
         tokio_tungstenite::connect_async_tls_with_config(
             &self.config.url,
             None,
