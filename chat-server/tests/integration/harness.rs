@@ -59,36 +59,26 @@ impl TestServer {
 
     /// Registers a user; returns a client acting as them.
     pub(crate) async fn user(&self, name: &str) -> Api {
-        let body = json!({ "username": name, "password": PASSWORD });
-        let response = self
-            .http
-            .post(self.url("/auth/register"))
-            .json(&body)
-            .send()
+        self.session("/auth/register", StatusCode::CREATED, name)
             .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED, "registering {name}");
-        let auth: Value = response.json().await.unwrap();
-        Api {
-            base: self.url(""),
-            http: self.http.clone(),
-            token: auth["token"].as_str().unwrap().to_owned(),
-            refresh: auth["refresh_token"].as_str().unwrap().to_owned(),
-            id: auth["user"]["id"].as_str().unwrap().to_owned(),
-        }
     }
 
     /// Logs a registered user in again: a new session of theirs.
     pub(crate) async fn login(&self, name: &str) -> Api {
+        self.session("/auth/login", StatusCode::OK, name).await
+    }
+
+    /// Posts the user's credentials to `path`; returns a client on the session it answers.
+    async fn session(&self, path: &str, expected: StatusCode, name: &str) -> Api {
         let body = json!({ "username": name, "password": PASSWORD });
         let response = self
             .http
-            .post(self.url("/auth/login"))
+            .post(self.url(path))
             .json(&body)
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "logging {name} in");
+        assert_eq!(response.status(), expected, "{path} for {name}");
         let auth: Value = response.json().await.unwrap();
         Api {
             base: self.url(""),
