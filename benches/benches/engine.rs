@@ -123,6 +123,7 @@ fn permissions(c: &mut Criterion) {
         user_id: user,
         roles: &refs,
         overwrites: Some(&overwrites),
+        timed_out: false,
     };
     c.bench_function("permissions/10_roles_10_overwrites", |b| {
         b.iter(|| calculate(black_box(&input)));

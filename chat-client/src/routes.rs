@@ -4,12 +4,12 @@
 use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
 use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
-    AuthResponse, Ban, BotCreated, Category, Channel, CreateBot, CreateCategory, CreateChannel,
-    CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, Invite,
-    LoginRequest, Member, Message, MessageAck, MessageEdit, NotificationSetting,
-    NotificationSettings, OverwriteType, Permissions, Presence, ReadState, RegisterRequest, Role,
-    SearchQuery, SearchResults, Server, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole,
-    UpdateServer, User,
+    AuditLogEntry, AuditLogQuery, AuthResponse, Ban, BotCreated, BulkDelete, Category, Channel,
+    CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateRole,
+    CreateServer, CreateThread, EditMessage, Invite, LoginRequest, Member, Message, MessageAck,
+    MessageEdit, NotificationSetting, NotificationSettings, OverwriteType, Permissions, Presence,
+    ReadState, RegisterRequest, Role, SearchQuery, SearchResults, Server, Timestamp, UpdateChannel,
+    UpdateMember, UpdateProfile, UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
@@ -346,13 +346,69 @@ impl Client {
 
     /// `PUT /servers/{id}/bans/{user_id}` with a reason.
     pub async fn ban_member(&self, server: ServerId, user: UserId, reason: &str) -> Result<Ban> {
+        self.ban_member_deleting(server, user, reason, 0).await
+    }
+
+    /// `PUT /servers/{id}/bans/{user_id}` that also deletes the user's messages of the last
+    /// `delete_message_seconds` (up to 7 days) in the server.
+    pub async fn ban_member_deleting(
+        &self,
+        server: ServerId,
+        user: UserId,
+        reason: &str,
+        delete_message_seconds: u32,
+    ) -> Result<Ban> {
+        let body = json!({ "reason": reason, "delete_message_seconds": delete_message_seconds });
         self.send(
             reqwest::Method::PUT,
             &format!("/servers/{server}/bans/{user}"),
             &[],
-            Some(&json!({ "reason": reason })),
+            Some(&body),
         )
         .await
+    }
+
+    /// `PATCH /servers/{id}/members/{user_id}` with `communication_disabled_until`: times a
+    /// member out until then (`None` ends it; MODERATE_MEMBERS).
+    pub async fn timeout_member(
+        &self,
+        server: ServerId,
+        user: UserId,
+        until: Option<Timestamp>,
+    ) -> Result<Member> {
+        let update = UpdateMember {
+            communication_disabled_until: Some(until),
+            ..UpdateMember::default()
+        };
+        self.update_member(server, user, &update).await
+    }
+
+    /// `GET /servers/{id}/audit-logs`: newest first, filtered (VIEW_AUDIT_LOG).
+    pub async fn audit_log(
+        &self,
+        server: ServerId,
+        query: &AuditLogQuery,
+    ) -> Result<Vec<AuditLogEntry>> {
+        let mut params = Vec::new();
+        if let Some(user) = query.user_id {
+            params.push(("user_id", user.to_string()));
+        }
+        if let Some(action) = query.action_type {
+            let name = serde_json::to_value(action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            params.push(("action_type", name));
+        }
+        if let Some(before) = query.before {
+            params.push(("before", before.to_string()));
+        }
+        if let Some(limit) = query.limit {
+            params.push(("limit", limit.to_string()));
+        }
+        let path = format!("/servers/{server}/audit-logs");
+        self.send::<(), _>(reqwest::Method::GET, &path, &params, None)
+            .await
     }
 
     /// `DELETE /servers/{id}/bans/{user_id}`.
@@ -518,6 +574,19 @@ impl Client {
             },
         )
         .await
+    }
+
+    /// `POST /channels/{id}/messages/bulk-delete`: 2 to 100 messages (MANAGE_MESSAGES).
+    pub async fn bulk_delete_messages(
+        &self,
+        channel: ChannelId,
+        messages: Vec<MessageId>,
+    ) -> Result<()> {
+        let path = format!("/channels/{channel}/messages/bulk-delete");
+        let body = BulkDelete { messages };
+        self.send::<_, serde_json::Value>(reqwest::Method::POST, &path, &[], Some(&body))
+            .await
+            .map(drop)
     }
 
     /// `DELETE /channels/{id}/messages/{message_id}`.

@@ -1,13 +1,14 @@
 //! Channel access, shared by every domain that works in a channel: fetching a channel the
 //! caller may view (a hidden channel is `NotFound`, never revealed), with the caller's
-//! permissions in it, the audience of its events, and deleting its contents.
+//! permissions in it, the audience of its events, timeouts, and deleting messages and
+//! contents.
 
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, UserId};
-use crate::model::{Channel, Permissions};
+use crate::model::{Channel, Event, Message, MessageDeleteBulk, Permissions};
 use crate::permissions::resolve::resolve_in;
-use crate::store::{ChannelStore, Kv, MessageStore, Order, Tx};
+use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, ServerStore, Tx};
 
 /// A channel the user can view, with the user's permissions in it.
 pub(crate) fn viewable_channel(
@@ -59,5 +60,49 @@ pub(crate) fn delete_channel_contents(tx: &mut Tx<'_>, channel: &Channel) -> Res
     for member in tx.list_thread_members(channel.id)? {
         tx.delete_thread_member(channel.id, member);
     }
+    Ok(())
+}
+
+/// Fails when a moderator has timed the user out in the channel's server: for what a
+/// timeout stops beyond the permissions it takes (joining an existing reaction, voice).
+pub(crate) fn require_not_timed_out(
+    kv: &(impl Kv + ?Sized),
+    user: UserId,
+    channel: &Channel,
+) -> Result<()> {
+    let Some(server) = channel.server_id else {
+        return Ok(());
+    };
+    match kv
+        .fetch_member(server, user)?
+        .and_then(|m| m.communication_disabled_until)
+    {
+        Some(until) if until > chrono::Utc::now() => Err(Error::forbidden(format!(
+            "you are timed out until {}",
+            until.to_rfc3339()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Deletes messages of one channel (with their reactions, pins and history) and emits one
+/// `MESSAGE_DELETE_BULK` for them.
+pub(crate) fn delete_messages(
+    tx: &mut Tx<'_>,
+    channel: &Channel,
+    messages: &[Message],
+) -> Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    for message in messages {
+        tx.delete_message(message)?;
+    }
+    let payload = MessageDeleteBulk {
+        channel_id: channel.id,
+        ids: messages.iter().map(|m| m.id).collect(),
+        server_id: channel.server_id,
+    };
+    tx.emit(Event::MessageDeleteBulk(payload), audience(channel));
     Ok(())
 }

@@ -26,6 +26,9 @@ use crate::store::{Backend, InMemoryStore, Reader, Tx};
 /// How many events the log keeps for resuming, by default.
 pub const DEFAULT_EVENT_RETENTION: u64 = 100_000;
 
+/// How long the audit log keeps an entry, by default (90 days).
+pub const DEFAULT_AUDIT_LOG_RETENTION: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+
 /// The chat engine: cheap to clone, shareable across tasks. Every operation checks the
 /// caller's permissions.
 #[derive(Clone)]
@@ -45,6 +48,7 @@ struct Inner {
     keys: TokenKeys,
     sessions: Arc<SessionCache>,
     access_token_ttl: Duration,
+    audit_log_retention: Duration,
     realtime: Arc<Mutex<Realtime>>,
     /// Whether a push deliverer runs, so that messages queue push notifications.
     push_active: AtomicBool,
@@ -67,6 +71,7 @@ impl fmt::Debug for Engine {
 /// Configures and opens an [`Engine`].
 pub struct EngineBuilder {
     access_token_ttl: Duration,
+    audit_log_retention: Duration,
     backend: Option<Arc<dyn Backend>>,
     event_retention: u64,
     hub_capacity: usize,
@@ -91,6 +96,7 @@ impl Default for EngineBuilder {
     fn default() -> Self {
         Self {
             access_token_ttl: Duration::from_secs(15 * 60),
+            audit_log_retention: DEFAULT_AUDIT_LOG_RETENTION,
             backend: None,
             event_retention: DEFAULT_EVENT_RETENTION,
             hub_capacity: 4096,
@@ -137,6 +143,14 @@ impl EngineBuilder {
     #[must_use]
     pub const fn access_token_ttl(mut self, ttl: Duration) -> Self {
         self.access_token_ttl = ttl;
+        self
+    }
+
+    /// How long the audit log keeps an entry ([`Engine::prune_audit_log`] deletes older
+    /// ones, and they are never read).
+    #[must_use]
+    pub const fn audit_log_retention(mut self, retention: Duration) -> Self {
+        self.audit_log_retention = retention;
         self
     }
 
@@ -217,6 +231,7 @@ impl EngineBuilder {
             keys,
             sessions,
             access_token_ttl: self.access_token_ttl,
+            audit_log_retention: self.audit_log_retention,
             realtime: Arc::default(),
             push_active: AtomicBool::new(false),
             push_queued,
@@ -322,5 +337,9 @@ impl Engine {
 
     pub(crate) fn access_token_ttl(&self) -> Duration {
         self.inner.access_token_ttl
+    }
+
+    pub(crate) fn audit_log_retention(&self) -> Duration {
+        self.inner.audit_log_retention
     }
 }

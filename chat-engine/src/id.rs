@@ -175,6 +175,8 @@ impl<M: Kind> utoipa::ToSchema for Id<M> {
 markers! {
     /// Marks ids of attachments.
     AttachmentMarker => AttachmentId;
+    /// Marks ids of audit log entries.
+    AuditLogEntryMarker => AuditLogEntryId;
     /// Marks ids of channel categories.
     CategoryMarker => CategoryId;
     /// Marks ids of channels (all five types, threads included).

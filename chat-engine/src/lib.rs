@@ -65,6 +65,8 @@ pub mod model;
 #[cfg(feature = "engine")]
 mod access;
 #[cfg(feature = "engine")]
+mod audit_trail;
+#[cfg(feature = "engine")]
 pub mod blobs;
 #[cfg(feature = "engine")]
 mod credentials;
@@ -99,6 +101,8 @@ mod validate;
 #[cfg(feature = "engine")]
 mod accounts;
 #[cfg(feature = "engine")]
+mod audit;
+#[cfg(feature = "engine")]
 mod channels;
 #[cfg(feature = "engine")]
 mod delivery;
@@ -126,7 +130,9 @@ mod threads;
 #[cfg(feature = "engine")]
 pub use accounts::Identity;
 #[cfg(feature = "engine")]
-pub use engine::{DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
+pub use audit_trail::{Actor, MAX_REASON};
+#[cfg(feature = "engine")]
+pub use engine::{DEFAULT_AUDIT_LOG_RETENTION, DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
 #[cfg(feature = "engine")]
 pub use live::DeviceId;

@@ -38,3 +38,12 @@ pub const MAX_FILES: usize = 10;
 
 /// Channels of servers with at most this many members show read receipts (DMs always do).
 pub const SMALL_CHANNEL: usize = 25;
+
+/// Longest timeout, in seconds: 28 days.
+pub const MAX_TIMEOUT_SECONDS: i64 = 28 * 24 * 3600;
+/// Furthest back a ban deletes the user's messages, in seconds: 7 days.
+pub const MAX_BAN_DELETE_SECONDS: u32 = 7 * 24 * 3600;
+/// Fewest and most messages one bulk delete takes.
+pub const BULK_DELETE: std::ops::RangeInclusive<usize> = 2..=100;
+/// Most entries one audit log page answers.
+pub const MAX_AUDIT_PAGE: usize = 100;

@@ -15,6 +15,7 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Res
     }
     let mut found_server = found(tx.fetch_server(server)?, ResourceKind::Server, server)?;
     let member = Member {
+        communication_disabled_until: None,
         is_deafened: false,
         is_muted: false,
         joined_at: tx.now(),

@@ -1,6 +1,7 @@
 //! The `chat` binary: parses the command line and runs the command.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chat_engine::model::{CreateInvite, RegisterRequest};
@@ -103,12 +104,13 @@ async fn execute(cli: &Cli) -> Result<()> {
             reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
-            let engine = if serve.no_link_previews {
-                open().await?
-            } else {
+            let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
+            let mut engine = builder().audit_log_retention(Duration::from_secs(retention));
+            if !serve.no_link_previews {
                 let previewer = PagePreviewer::new(serve.preview_allow.clone());
-                open_with(builder().link_previewer(Arc::new(previewer))).await?
-            };
+                engine = engine.link_previewer(Arc::new(previewer));
+            }
+            let engine = open_with(engine).await?;
             let config = server_config(serve);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await

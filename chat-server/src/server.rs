@@ -57,11 +57,20 @@ pub async fn run(
     let app = crate::http::router(state);
     let janitor = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
-        loop {
+        for minute in 0_u64.. {
             every.tick().await;
             limiter.shrink();
             if let Err(error) = pruner.prune_ended_session_ids().await {
                 tracing::warn!(%error, "cannot prune ended gateway sessions");
+            }
+            if minute % 60 == 0 {
+                match pruner.prune_audit_log().await {
+                    Ok(0) => {}
+                    Ok(pruned) => {
+                        tracing::info!(pruned, "audit log entries past the retention deleted")
+                    }
+                    Err(error) => tracing::warn!(%error, "cannot prune the audit log"),
+                }
             }
         }
     });

@@ -2,13 +2,14 @@
 //! group DMs.
 
 use crate::access::{delete_channel_contents, viewable_channel};
+use crate::audit_trail::{Actor, changes, record, set};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::{
-    Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType, PermissionOverwrite,
-    Permissions, UpdateChannel,
+    AuditAction, Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType,
+    PermissionOverwrite, Permissions, UpdateChannel,
 };
 use crate::permissions::{Context, context, resolve};
 use crate::store::{ChannelStore, KvMut, ServerStore, Tx, UserStore};
@@ -22,7 +23,7 @@ impl Engine {
     /// VIEW_CHANNEL to @everyone and lets its creator in.
     pub async fn create_channel(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         request: CreateChannel,
     ) -> Result<Channel> {
@@ -35,8 +36,9 @@ impl Engine {
         let name = validate::name("name", &request.name, 100)?;
         validate::text("topic", &request.topic, 1024)?;
         slow_mode(request.slow_mode_delay)?;
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::MANAGE_CHANNELS)?;
             if let Some(category) = request.category_id
                 && !tx.list_categories(server)?.iter().any(|c| c.id == category)
@@ -62,7 +64,7 @@ impl Engine {
                 overwrites.push(PermissionOverwrite {
                     allow: view,
                     deny: Permissions::empty(),
-                    id: actor.ulid(),
+                    id: actor.user().ulid(),
                     kind: OverwriteType::Member,
                 });
             }
@@ -87,6 +89,16 @@ impl Engine {
                 updated_at: now,
             };
             tx.update_channel(&channel);
+            let created = changes(None, Some(&channel));
+            let target = Some(channel.id.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::ChannelCreate,
+                target,
+                created,
+            );
             tx.emit(
                 Event::ChannelCreate(channel.clone()),
                 Audience::channel(Some(server), channel.id, &[]),
@@ -121,7 +133,7 @@ impl Engine {
     /// Changes a channel's settings (MANAGE_CHANNELS in it).
     pub async fn update_channel(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         id: ChannelId,
         update: UpdateChannel,
     ) -> Result<Channel> {
@@ -136,8 +148,10 @@ impl Engine {
         if let Some(delay) = update.slow_mode_delay {
             slow_mode(delay)?;
         }
+        let actor = actor.into();
         self.write(move |tx| {
-            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
+            let (ctx, mut channel) = managed_channel(tx, actor.user(), id)?;
+            let before = channel.clone();
             if let Some(Some(category)) = update.category_id
                 && !tx
                     .list_categories(ctx.server.id)?
@@ -166,6 +180,18 @@ impl Engine {
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
+            let changed = changes(Some(&before), Some(&channel));
+            if !changed.is_empty() {
+                let target = Some(id.to_string());
+                record(
+                    tx,
+                    ctx.server.id,
+                    &actor,
+                    AuditAction::ChannelUpdate,
+                    target,
+                    changed,
+                );
+            }
             tx.emit(
                 Event::ChannelUpdate(channel.clone()),
                 Audience::channel(channel.server_id, id, &[]),
@@ -176,9 +202,10 @@ impl Engine {
     }
 
     /// Deletes a server channel with its messages and threads (MANAGE_CHANNELS in it).
-    pub async fn delete_channel(&self, actor: UserId, id: ChannelId) -> Result<()> {
+    pub async fn delete_channel(&self, actor: impl Into<Actor>, id: ChannelId) -> Result<()> {
+        let actor = actor.into();
         self.write(move |tx| {
-            let (ctx, channel) = managed_channel(tx, actor, id)?;
+            let (ctx, channel) = managed_channel(tx, actor.user(), id)?;
             let server = ctx.server.id;
             // Once deleted, nobody's view can be computed: name the viewers now.
             let viewers = Audience::users(viewers_of(tx, server, &channel)?);
@@ -193,6 +220,16 @@ impl Engine {
             }
             delete_channel_contents(tx, &channel)?;
             tx.delete_channel(&channel);
+            let deleted = changes(Some(&channel), None);
+            let target = Some(id.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::ChannelDelete,
+                target,
+                deleted,
+            );
             if ctx.server.system_channel_id == Some(id) {
                 let mut updated = ctx.server.clone();
                 updated.system_channel_id = None;
@@ -209,12 +246,13 @@ impl Engine {
     /// caller holds may be allowed or denied, unless the caller is owner or administrator).
     pub async fn set_permission_overwrite(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         id: ChannelId,
         overwrite: PermissionOverwrite,
     ) -> Result<Channel> {
+        let actor = actor.into();
         self.write(move |tx| {
-            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
+            let (ctx, mut channel) = managed_channel(tx, actor.user(), id)?;
             if channel.kind == ChannelType::Thread {
                 return Err(Error::validation(
                     "channel_id",
@@ -238,12 +276,28 @@ impl Engine {
                 let held = ctx.channel_permissions(tx, &channel)?;
                 crate::permissions::resolve::missing(held, overwrite.allow | overwrite.deny)?;
             }
+            let previous = channel
+                .permission_overwrites
+                .iter()
+                .find(|o| o.id == overwrite.id && o.kind == overwrite.kind)
+                .copied();
             channel
                 .permission_overwrites
                 .retain(|o| !(o.id == overwrite.id && o.kind == overwrite.kind));
             channel.permission_overwrites.push(overwrite);
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
+            let mut changed = vec![set("id", overwrite.id.to_string())];
+            changed.extend(changes(previous.as_ref(), Some(&overwrite)));
+            let target = Some(id.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::OverwriteUpdate,
+                target,
+                changed,
+            );
             let mut audience = Audience::channel(Some(server), id, &[]);
             if overwrite.kind == OverwriteType::Member {
                 audience = audience.and_user(crate::id::Id::from_ulid(overwrite.id));
@@ -257,19 +311,35 @@ impl Engine {
     /// Removes the overwrite for a role or member (MANAGE_CHANNELS in the channel).
     pub async fn delete_permission_overwrite(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         id: ChannelId,
         target: ulid::Ulid,
     ) -> Result<Channel> {
+        let actor = actor.into();
         self.write(move |tx| {
-            let (ctx, mut channel) = managed_channel(tx, actor, id)?;
-            let before = channel.permission_overwrites.len();
-            channel.permission_overwrites.retain(|o| o.id != target);
-            if channel.permission_overwrites.len() == before {
+            let (ctx, mut channel) = managed_channel(tx, actor.user(), id)?;
+            let removed = channel
+                .permission_overwrites
+                .iter()
+                .find(|o| o.id == target)
+                .copied();
+            let Some(removed) = removed else {
                 return Err(Error::not_found(ResourceKind::Role, target));
-            }
+            };
+            channel.permission_overwrites.retain(|o| o.id != target);
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
+            let mut changed = vec![set("id", target.to_string())];
+            changed.extend(changes(Some(&removed), None));
+            let entry_target = Some(id.to_string());
+            record(
+                tx,
+                ctx.server.id,
+                &actor,
+                AuditAction::OverwriteUpdate,
+                entry_target,
+                changed,
+            );
             let audience = Audience::channel(Some(ctx.server.id), id, &[]);
             tx.emit(Event::ChannelUpdate(channel.clone()), audience);
             Ok(channel)

@@ -1,10 +1,11 @@
 //! Invites: codes with a use limit and an expiry that let users join a server.
 
+use crate::audit_trail::{Actor, changes, record};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ServerId, UserId};
-use crate::model::{CreateInvite, Event, Invite, InviteDelete, Permissions, Server};
+use crate::model::{AuditAction, CreateInvite, Event, Invite, InviteDelete, Permissions, Server};
 use crate::permissions::context;
 use crate::store::{KvMut, ServerStore};
 
@@ -20,7 +21,7 @@ impl Engine {
     /// Creates an invite (CREATE_INVITE).
     pub async fn create_invite(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         request: CreateInvite,
     ) -> Result<Invite> {
@@ -34,8 +35,9 @@ impl Engine {
             return Err(Error::validation("max_uses", "must be at most 10000"));
         }
         let code = crate::credentials::invite_code()?;
+        let actor = actor.into();
         self.write(move |tx| {
-            context(tx, server, actor)?.require(Permissions::CREATE_INVITE)?;
+            context(tx, server, actor.user())?.require(Permissions::CREATE_INVITE)?;
             let now = tx.now();
             let expires_at = (request.max_age > 0)
                 .then(|| now + chrono::Duration::seconds(request.max_age as i64));
@@ -43,15 +45,25 @@ impl Engine {
                 code,
                 created_at: now,
                 expires_at,
-                inviter_id: actor,
+                inviter_id: actor.user(),
                 max_uses: request.max_uses,
                 server_id: server,
                 uses: 0,
             };
             tx.update_invite(&invite);
+            let created = changes(None, Some(&invite));
+            let target = Some(invite.code.clone());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::InviteCreate,
+                target,
+                created,
+            );
             tx.emit(
                 Event::InviteCreate(invite.clone()),
-                Audience::users(vec![actor]),
+                Audience::users(vec![actor.user()]),
             );
             Ok(invite)
         })
@@ -98,22 +110,33 @@ impl Engine {
     }
 
     /// Deletes an invite (its creator, or MANAGE_SERVER).
-    pub async fn delete_invite(&self, actor: UserId, code: &str) -> Result<()> {
+    pub async fn delete_invite(&self, actor: impl Into<Actor>, code: &str) -> Result<()> {
         let code = code.to_owned();
+        let actor = actor.into();
         self.write(move |tx| {
             let invite = found(tx.fetch_invite(&code)?, ResourceKind::Invite, &code)?;
-            let ctx = context(tx, invite.server_id, actor)?;
-            if invite.inviter_id != actor {
+            let ctx = context(tx, invite.server_id, actor.user())?;
+            if invite.inviter_id != actor.user() {
                 ctx.require(Permissions::MANAGE_SERVER)?;
             }
             tx.delete_invite(&invite);
+            let deleted = changes(Some(&invite), None);
+            let target = Some(invite.code.clone());
+            record(
+                tx,
+                invite.server_id,
+                &actor,
+                AuditAction::InviteDelete,
+                target,
+                deleted,
+            );
             let payload = InviteDelete {
                 code: invite.code.clone(),
                 server_id: invite.server_id,
             };
             tx.emit(
                 Event::InviteDelete(payload),
-                Audience::users(vec![actor, invite.inviter_id]),
+                Audience::users(vec![actor.user(), invite.inviter_id]),
             );
             Ok(())
         })

@@ -1,18 +1,22 @@
-//! Members: joining public servers, leaving, kicks and bans with the role hierarchy,
-//! nicknames, voice moderation flags and role assignment.
+//! Members: joining public servers, leaving, kicks and bans (with the deletion of the user's
+//! recent messages) with the role hierarchy, timeouts, nicknames, voice moderation flags and
+//! role assignment. Every moderation is recorded in the audit log.
 
+use crate::access::delete_messages;
+use crate::audit_trail::{Actor, changes, record, set};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
-use crate::id::{RoleId, ServerId, UserId};
-use crate::limits::MAX_MEMBER_PAGE;
+use crate::id::{MessageId, RoleId, ServerId, UserId};
+use crate::limits::{MAX_BAN_DELETE_SECONDS, MAX_MEMBER_PAGE, MAX_TIMEOUT_SECONDS};
 use crate::membership::add_member;
 use crate::model::{
-    Ban, Event, Member, MemberRemove, MessageType, Permissions, Server, ServerDelete, UpdateMember,
+    AuditAction, Ban, Event, Member, MemberRemove, Message, MessageType, Permissions, Server,
+    ServerDelete, Timestamp, UpdateMember,
 };
-use crate::permissions::context;
+use crate::permissions::{Context, context};
 use crate::posting::post_system_message;
-use crate::store::{KvMut, ServerStore, Tx, UserStore};
+use crate::store::{ChannelStore, KvMut, MessageStore, Order, ServerStore, Tx, UserStore};
 use crate::validate;
 
 impl Engine {
@@ -45,43 +49,59 @@ impl Engine {
         .await
     }
 
-    /// Removes a member (KICK_MEMBERS, and a higher role than theirs).
+    /// Removes a member (KICK_MEMBERS, and a higher role than theirs). The actor's reason
+    /// goes into `MEMBER_REMOVE` and the audit log.
     pub async fn kick_member(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         user: UserId,
-        reason: &str,
     ) -> Result<()> {
-        validate::text("reason", reason, 512)?;
-        let reason = reason.trim().to_owned();
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::KICK_MEMBERS)?;
             let target = found(tx.fetch_member(server, user)?, ResourceKind::Member, user)?;
-            if user == actor {
+            if user == actor.user() {
                 return Err(Error::forbidden("cannot kick yourself; leave instead"));
             }
             ctx.require_outranks(&target, "kick")?;
-            remove_member(tx, ctx.server, user, Some(reason))
+            let reason = actor.reason().unwrap_or_default().to_owned();
+            remove_member(tx, ctx.server, user, Some(reason))?;
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::MemberKick,
+                Some(user.to_string()),
+                Vec::new(),
+            );
+            Ok(())
         })
         .await
     }
 
-    /// Bans a user, removing them if they are a member (BAN_MEMBERS, and a higher role).
+    /// Bans a user, removing them if they are a member (BAN_MEMBERS, and a higher role), and
+    /// deletes their messages of the last `delete_message_seconds` (up to 7 days) in every
+    /// channel of the server. The actor's reason is the ban's.
     pub async fn ban_member(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         user: UserId,
-        reason: &str,
+        delete_message_seconds: u32,
     ) -> Result<Ban> {
-        validate::text("reason", reason, 512)?;
-        let reason = reason.trim().to_owned();
+        if delete_message_seconds > MAX_BAN_DELETE_SECONDS {
+            return Err(Error::validation(
+                "delete_message_seconds",
+                format!("must be at most {MAX_BAN_DELETE_SECONDS} (7 days)"),
+            ));
+        }
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::BAN_MEMBERS)?;
-            if user == actor {
+            if user == actor.user() {
                 return Err(Error::forbidden("cannot ban yourself"));
             }
             found(tx.fetch_user(user)?, ResourceKind::User, user)?;
@@ -91,8 +111,8 @@ impl Engine {
             }
             let ban = Ban {
                 created_at: tx.now(),
-                moderator_id: actor,
-                reason,
+                moderator_id: actor.user(),
+                reason: actor.reason().unwrap_or_default().to_owned(),
                 server_id: server,
                 user_id: user,
             };
@@ -100,17 +120,48 @@ impl Engine {
             if target.is_some() {
                 remove_member(tx, ctx.server, user, Some(ban.reason.clone()))?;
             }
+            let since = tx.now() - chrono::Duration::seconds(i64::from(delete_message_seconds));
+            let deleted = delete_recent_messages(tx, server, user, since)?;
+            let mut changed = Vec::new();
+            if delete_message_seconds > 0 {
+                changed.push(set("delete_message_seconds", delete_message_seconds));
+                changed.push(set("messages_deleted", deleted));
+            }
+            let target = Some(user.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::MemberBanAdd,
+                target,
+                changed,
+            );
             Ok(ban)
         })
         .await
     }
 
     /// Lifts a ban (BAN_MEMBERS).
-    pub async fn unban_member(&self, actor: UserId, server: ServerId, user: UserId) -> Result<()> {
+    pub async fn unban_member(
+        &self,
+        actor: impl Into<Actor>,
+        server: ServerId,
+        user: UserId,
+    ) -> Result<()> {
+        let actor = actor.into();
         self.write(move |tx| {
-            context(tx, server, actor)?.require(Permissions::BAN_MEMBERS)?;
+            context(tx, server, actor.user())?.require(Permissions::BAN_MEMBERS)?;
             found(tx.fetch_ban(server, user)?, ResourceKind::User, user)?;
             tx.delete_ban(server, user);
+            let target = Some(user.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::MemberBanRemove,
+                target,
+                Vec::new(),
+            );
             Ok(())
         })
         .await
@@ -154,10 +205,12 @@ impl Engine {
     }
 
     /// Changes a member. Anyone may change their own nickname; another's nickname needs
-    /// MANAGE_SERVER, and server mute and deafen need KICK_MEMBERS, both above the target.
+    /// MANAGE_NICKNAMES, server mute and deafen need KICK_MEMBERS, and a timeout needs
+    /// MODERATE_MEMBERS, each above the target in the role hierarchy. Changes to another
+    /// member go into the audit log.
     pub async fn update_member(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         user: UserId,
         update: UpdateMember,
@@ -165,19 +218,26 @@ impl Engine {
         if let Some(nick) = &update.nickname {
             validate::text("nickname", nick, 32)?;
         }
+        let actor = actor.into();
         let member = self
             .write(move |tx| {
-                let ctx = context(tx, server, actor)?;
+                let ctx = context(tx, server, actor.user())?;
                 let mut member = found(tx.fetch_member(server, user)?, ResourceKind::Member, user)?;
-                if update.nickname.is_some() && user != actor {
-                    ctx.require(Permissions::MANAGE_SERVER)?;
+                let before = member.clone();
+                let other = user != actor.user();
+                if update.nickname.is_some() && other {
+                    ctx.require(Permissions::MANAGE_NICKNAMES)?;
                     ctx.require_outranks(&member, "rename")?;
                 }
                 if update.is_muted.is_some() || update.is_deafened.is_some() {
                     ctx.require(Permissions::KICK_MEMBERS)?;
-                    if user != actor {
+                    if other {
                         ctx.require_outranks(&member, "mute or deafen")?;
                     }
+                }
+                if let Some(until) = update.communication_disabled_until {
+                    check_timeout(&ctx, &member, until, tx.now())?;
+                    member.communication_disabled_until = until;
                 }
                 if let Some(nick) = update.nickname {
                     nick.trim().clone_into(&mut member.nickname);
@@ -189,6 +249,18 @@ impl Engine {
                     member.is_deafened = deafened;
                 }
                 tx.update_member(&member);
+                let changed = changes(Some(&before), Some(&member));
+                if other && !changed.is_empty() {
+                    let target = Some(user.to_string());
+                    record(
+                        tx,
+                        server,
+                        &actor,
+                        AuditAction::MemberUpdate,
+                        target,
+                        changed,
+                    );
+                }
                 tx.emit(
                     Event::MemberUpdate(member.clone()),
                     Audience::server(server),
@@ -203,37 +275,37 @@ impl Engine {
     /// Gives a member a role below the caller's highest (MANAGE_ROLES).
     pub async fn add_member_role(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         user: UserId,
         role: RoleId,
     ) -> Result<Member> {
-        self.change_member_roles(actor, server, user, role, true)
+        self.change_member_roles(actor.into(), server, user, role, true)
             .await
     }
 
     /// Takes a role below the caller's highest from a member (MANAGE_ROLES).
     pub async fn remove_member_role(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         user: UserId,
         role: RoleId,
     ) -> Result<Member> {
-        self.change_member_roles(actor, server, user, role, false)
+        self.change_member_roles(actor.into(), server, user, role, false)
             .await
     }
 
     async fn change_member_roles(
         &self,
-        actor: UserId,
+        actor: Actor,
         server: ServerId,
         user: UserId,
         role: RoleId,
         add: bool,
     ) -> Result<Member> {
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::MANAGE_ROLES)?;
             let target_role = ctx.roles.iter().find(|r| r.id == role);
             let target_role = found(target_role, ResourceKind::Role, role)?;
@@ -251,6 +323,18 @@ impl Engine {
                 return Ok(member);
             }
             tx.update_member(&member);
+            // Discord's keys: the roles added or removed.
+            let key = if add { "$add" } else { "$remove" };
+            let changed = vec![set(key, [role])];
+            let target = Some(user.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::MemberRoleUpdate,
+                target,
+                changed,
+            );
             tx.emit(
                 Event::MemberUpdate(member.clone()),
                 Audience::server(server),
@@ -259,6 +343,64 @@ impl Engine {
         })
         .await
     }
+}
+
+/// Checks a timeout (or its end) set on a member: MODERATE_MEMBERS, above the member, who
+/// must not be an administrator, and no further than 28 days ahead.
+fn check_timeout(
+    ctx: &Context,
+    member: &Member,
+    until: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<()> {
+    ctx.require(Permissions::MODERATE_MEMBERS)?;
+    if member.user_id == ctx.member.user_id {
+        return Err(Error::forbidden("cannot time yourself out"));
+    }
+    ctx.require_outranks(member, "time out")?;
+    let admin = ctx
+        .roles_of(member)
+        .iter()
+        .any(|r| r.permissions.contains(Permissions::ADMINISTRATOR));
+    if admin {
+        return Err(Error::forbidden("administrators cannot be timed out"));
+    }
+    if let Some(until) = until
+        && until > now + chrono::Duration::seconds(MAX_TIMEOUT_SECONDS)
+    {
+        return Err(Error::validation(
+            "communication_disabled_until",
+            "must be at most 28 days from now",
+        ));
+    }
+    Ok(())
+}
+
+/// Deletes the user's messages sent since `since` in every channel and thread of the server;
+/// answers how many.
+fn delete_recent_messages(
+    tx: &mut Tx<'_>,
+    server: ServerId,
+    user: UserId,
+    since: Timestamp,
+) -> Result<usize> {
+    let since_ms = u64::try_from(since.timestamp_millis()).unwrap_or(0);
+    // The smallest id made at `since`: message ids are ULIDs, ordered by time.
+    let after = MessageId::from_ulid(ulid::Ulid::from_parts(since_ms, 0));
+    let mut deleted = 0;
+    for channel in tx.list_server_channels(server)? {
+        let mut theirs: Vec<Message> = Vec::new();
+        let mut cursor = Some(after);
+        loop {
+            let page = tx.list_messages(channel.id, cursor, None, Order::Ascending, 512)?;
+            let Some(last) = page.last() else { break };
+            cursor = Some(last.id);
+            theirs.extend(page.into_iter().filter(|m| m.author_id == user));
+        }
+        deleted += theirs.len();
+        delete_messages(tx, &channel, &theirs)?;
+    }
+    Ok(deleted)
 }
 
 /// Removes a member: membership, count, events (with the moderator's reason), and a leave

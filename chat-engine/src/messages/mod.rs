@@ -1,6 +1,7 @@
 //! Messages: send (idempotent with a client nonce, slow mode, replies, mentions), edit with
 //! history, delete, fetch, history pages, system messages and pins.
 
+mod bulk;
 mod directory;
 mod files;
 pub(crate) mod pins;
@@ -10,14 +11,15 @@ pub use files::Upload;
 use std::sync::atomic::Ordering;
 
 use crate::access::{audience, textual_channel};
+use crate::audit_trail::{Actor, record, set};
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
 use crate::markup::{self, Mentions, Nobody, Rendered};
 use crate::model::{
-    Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message, MessageDelete,
-    MessageEdit, MessageType, Permissions,
+    AuditAction, Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message,
+    MessageDelete, MessageEdit, MessageType, Permissions,
 };
 use crate::notify::{self, Broadcast};
 use crate::posting::{store_changed_message, store_new_message};
@@ -227,18 +229,25 @@ impl Engine {
         .await
     }
 
-    /// Deletes a message: one's own, or anyone's with MANAGE_MESSAGES.
+    /// Deletes a message: one's own, or anyone's with MANAGE_MESSAGES (recorded in the audit
+    /// log).
     pub async fn delete_message(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         channel: ChannelId,
         id: MessageId,
     ) -> Result<()> {
+        let by = actor.into();
         self.write(move |tx| {
-            let (channel, permissions) = textual_channel(tx, actor, channel)?;
+            let (channel, permissions) = textual_channel(tx, by.user(), channel)?;
             let message = found(tx.fetch_message(channel.id, id)?, ResourceKind::Message, id)?;
-            if message.author_id != actor {
+            if message.author_id != by.user() {
                 crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
+                if let Some(server) = channel.server_id {
+                    let changed = vec![set("channel_id", channel.id)];
+                    let target = Some(message.author_id.to_string());
+                    record(tx, server, &by, AuditAction::MessageDelete, target, changed);
+                }
             }
             tx.delete_message(&message)?;
             let payload = MessageDelete {

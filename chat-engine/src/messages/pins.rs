@@ -2,11 +2,12 @@
 
 use super::with_reactions;
 use crate::access::textual_channel;
+use crate::audit_trail::{Actor, record};
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::MAX_PINS;
-use crate::model::{Channel, Message, MessageType, Permissions};
+use crate::model::{AuditAction, Channel, Message, MessageType, Permissions};
 use crate::posting::{post_notice, store_changed_message};
 use crate::store::{KvMut, MessageStore, Tx};
 
@@ -18,11 +19,13 @@ impl Engine {
     /// `Conflict` when the channel already holds 50 pins.
     pub async fn pin_message(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         channel: ChannelId,
         id: MessageId,
     ) -> Result<Message> {
+        let by = actor.into();
         self.write(move |tx| {
+            let actor = by.user();
             let (channel, mut message) = pinnable(tx, actor, channel, id)?;
             if message.is_pinned {
                 return with_reactions(tx, message, actor);
@@ -38,6 +41,7 @@ impl Engine {
             store_changed_message(tx, &channel, &message)?;
             let message = with_reactions(tx, message, actor)?;
             post_notice(tx, &channel, actor, MessageType::ChannelPinned, Some(id));
+            audit_pin(tx, &channel, &by, AuditAction::MessagePin, id);
             Ok(message)
         })
         .await
@@ -46,18 +50,20 @@ impl Engine {
     /// Unpins a message. Unpinning a message that is not pinned is `NotFound`.
     pub async fn unpin_message(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         channel: ChannelId,
         id: MessageId,
     ) -> Result<()> {
+        let by = actor.into();
         self.write(move |tx| {
-            let (channel, mut message) = pinnable(tx, actor, channel, id)?;
+            let (channel, mut message) = pinnable(tx, by.user(), channel, id)?;
             if !message.is_pinned {
                 return Err(Error::not_found(ResourceKind::Pin, id));
             }
             tx.delete_pin(channel.id, id);
             message.is_pinned = false;
             store_changed_message(tx, &channel, &message)?;
+            audit_pin(tx, &channel, &by, AuditAction::MessageUnpin, id);
             Ok(())
         })
         .await
@@ -95,4 +101,12 @@ fn pinnable(
         ));
     }
     Ok((channel, message))
+}
+
+/// Records a pin or unpin in a server channel's audit log (DMs have none).
+fn audit_pin(tx: &mut Tx<'_>, channel: &Channel, by: &Actor, action: AuditAction, id: MessageId) {
+    if let Some(server) = channel.server_id {
+        let changes = vec![crate::audit_trail::set("channel_id", channel.id)];
+        record(tx, server, by, action, Some(id.to_string()), changes);
+    }
 }

@@ -40,6 +40,9 @@ pub enum Event {
     MessageCreate(Message),
     /// A message was deleted.
     MessageDelete(MessageDelete),
+    /// Several messages of one channel were deleted at once (bulk delete, or a ban that
+    /// deletes the user's recent messages).
+    MessageDeleteBulk(MessageDeleteBulk),
     /// A reaction was added.
     MessageReactionAdd(ReactionEvent),
     /// A reaction was removed.
@@ -92,6 +95,7 @@ impl Event {
             Self::MessageAck(_) => "MESSAGE_ACK",
             Self::MessageCreate(_) => "MESSAGE_CREATE",
             Self::MessageDelete(_) => "MESSAGE_DELETE",
+            Self::MessageDeleteBulk(_) => "MESSAGE_DELETE_BULK",
             Self::MessageReactionAdd(_) => "MESSAGE_REACTION_ADD",
             Self::MessageReactionRemove(_) => "MESSAGE_REACTION_REMOVE",
             Self::MessageUpdate(_) => "MESSAGE_UPDATE",
@@ -153,6 +157,17 @@ pub struct MessageDelete {
     /// The deleted message.
     pub id: MessageId,
     /// Its server; `None` in DMs.
+    pub server_id: Option<ServerId>,
+}
+
+/// Payload of `MESSAGE_DELETE_BULK`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDeleteBulk {
+    /// Their channel.
+    pub channel_id: ChannelId,
+    /// The deleted messages.
+    pub ids: Vec<MessageId>,
+    /// Their server; `None` in DMs.
     pub server_id: Option<ServerId>,
 }
 

@@ -2,6 +2,7 @@
 //! exact JSON field names, request bodies, events and permission flags. This module compiles
 //! without any of the engine's features.
 
+mod audit;
 mod channel;
 mod event;
 pub mod gateway;
@@ -14,10 +15,11 @@ mod search;
 mod server;
 mod user;
 
+pub use audit::{AuditAction, AuditChange, AuditLogEntry, AuditLogQuery};
 pub use channel::{Channel, ChannelType, OverwriteType, PermissionOverwrite};
 pub use event::{
-    Event, InviteDelete, MemberRemove, MessageAck, MessageDelete, ReactionEvent, RoleDelete,
-    ServerDelete,
+    Event, InviteDelete, MemberRemove, MessageAck, MessageDelete, MessageDeleteBulk, ReactionEvent,
+    RoleDelete, ServerDelete,
 };
 pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
 pub use notifications::{
@@ -30,8 +32,8 @@ pub use presence::{
     VoiceState,
 };
 pub use requests::{
-    CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateMessage,
-    CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,
+    BulkDelete, CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite,
+    CreateMessage, CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,
     RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};

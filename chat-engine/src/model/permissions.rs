@@ -31,6 +31,14 @@ bitflags::bitflags! {
         const ATTACH_FILES = 1 << 10;
         /// Create invites.
         const CREATE_INVITE = 1 << 11;
+        /// Read the server's audit log.
+        const VIEW_AUDIT_LOG = 1 << 12;
+        /// Time members out (below one's highest role).
+        const MODERATE_MEMBERS = 1 << 13;
+        /// Archive, unarchive and lock threads, and post in locked ones.
+        const MANAGE_THREADS = 1 << 14;
+        /// Change other members' nicknames (below one's highest role).
+        const MANAGE_NICKNAMES = 1 << 15;
         /// Every permission, in every channel, overwrites notwithstanding.
         const ADMINISTRATOR = 1 << 31;
     }
@@ -71,7 +79,9 @@ impl utoipa::PartialSchema for Permissions {
                 "Permission flags as a 64-bit set: VIEW_CHANNEL 1, SEND_MESSAGES 2, \
                  MANAGE_MESSAGES 4, MANAGE_CHANNELS 8, MANAGE_SERVER 16, KICK_MEMBERS 32, \
                  BAN_MEMBERS 64, MANAGE_ROLES 128, MENTION_EVERYONE 256, ADD_REACTIONS 512, \
-                 ATTACH_FILES 1024, CREATE_INVITE 2048, ADMINISTRATOR 2147483648",
+                 ATTACH_FILES 1024, CREATE_INVITE 2048, VIEW_AUDIT_LOG 4096, \
+                 MODERATE_MEMBERS 8192, MANAGE_THREADS 16384, MANAGE_NICKNAMES 32768, \
+                 ADMINISTRATOR 2147483648",
             ))
             .into()
     }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChannelType, Embed, Permissions};
+use super::{ChannelType, Embed, Permissions, Timestamp};
 use crate::id::{CategoryId, MessageId, UserId};
 
 /// Create an account.
@@ -274,6 +274,15 @@ pub struct UpdateRole {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateMember {
+    /// Time the member out until then, at most 28 days ahead (MODERATE_MEMBERS); `null`
+    /// ends a timeout.
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub communication_disabled_until: Option<Option<Timestamp>>,
     /// Server-deafen (moderators).
     #[serde(default)]
     pub is_deafened: Option<bool>,
@@ -284,6 +293,16 @@ pub struct UpdateMember {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub nickname: Option<String>,
+}
+
+/// Delete 2 to 100 messages of a channel at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BulkDelete {
+    /// The messages' ids, 2 to 100 of them, none repeated.
+    #[cfg_attr(feature = "openapi", schema(min_items = 2, max_items = 100))]
+    pub messages: Vec<MessageId>,
 }
 
 /// Send a message.

@@ -87,6 +87,11 @@ pub struct Category {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
+    /// Until when a moderator has timed the member out: they read but cannot send, react,
+    /// type, join voice or start threads. `None` (or a past time) when they may.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub communication_disabled_until: Option<Timestamp>,
     /// Server-deafened in voice by a moderator.
     pub is_deafened: bool,
     /// Server-muted in voice by a moderator.
@@ -102,6 +107,14 @@ pub struct Member {
     pub server_id: ServerId,
     /// The user.
     pub user_id: UserId,
+}
+
+impl Member {
+    /// Whether the member is timed out at `now`.
+    pub fn is_timed_out(&self, now: Timestamp) -> bool {
+        self.communication_disabled_until
+            .is_some_and(|until| until > now)
+    }
 }
 
 /// A named set of permissions; higher positions outrank lower ones.

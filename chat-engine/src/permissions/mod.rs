@@ -1,7 +1,8 @@
 //! Permission calculation in Discord's order, with an explanation of every step:
 //! base permissions from @everyone and the member's roles (the owner and ADMINISTRATOR hold
 //! everything), then the channel's @everyone overwrite, the member's role overwrites together,
-//! the member's own overwrite; a channel that cannot be viewed grants nothing.
+//! the member's own overwrite; a channel that cannot be viewed grants nothing; a member who is
+//! timed out keeps only VIEW_CHANNEL.
 
 pub(crate) mod resolve;
 
@@ -24,6 +25,8 @@ pub struct Input<'a> {
     pub roles: &'a [&'a Role],
     /// The channel's overwrites, or `None` for server-wide permissions.
     pub overwrites: Option<&'a [PermissionOverwrite]>,
+    /// Whether a moderator has timed the member out (now).
+    pub timed_out: bool,
 }
 
 /// One step of the calculation and what it did.
@@ -75,6 +78,11 @@ pub enum Step {
     },
     /// VIEW_CHANNEL is missing, which takes away everything else.
     ViewChannelDenied,
+    /// The member is timed out: they keep VIEW_CHANNEL and nothing else.
+    TimedOut {
+        /// The result.
+        result: Permissions,
+    },
 }
 
 impl Step {
@@ -85,7 +93,8 @@ impl Step {
             Self::Base { result, .. }
             | Self::EveryoneOverwrite { result, .. }
             | Self::RoleOverwrites { result, .. }
-            | Self::MemberOverwrite { result, .. } => *result,
+            | Self::MemberOverwrite { result, .. }
+            | Self::TimedOut { result } => *result,
             Self::ViewChannelDenied => Permissions::empty(),
         }
     }
@@ -166,7 +175,7 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
         return Permissions::all();
     }
     let Some(overwrites) = input.overwrites else {
-        return base;
+        return timeout(input, base, &mut record);
     };
     let mut result = base;
     let everyone = input.roles.iter().find(|r| r.is_default);
@@ -205,6 +214,16 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
         record(Step::ViewChannelDenied);
         return Permissions::empty();
     }
+    timeout(input, result, &mut record)
+}
+
+/// A timed-out member keeps VIEW_CHANNEL only.
+fn timeout(input: &Input<'_>, held: Permissions, record: &mut impl FnMut(Step)) -> Permissions {
+    if !input.timed_out {
+        return held;
+    }
+    let result = held & Permissions::VIEW_CHANNEL;
+    record(Step::TimedOut { result });
     result
 }
 

@@ -59,6 +59,7 @@ impl Context {
             user_id: self.member.user_id,
             roles,
             overwrites,
+            timed_out: self.member.is_timed_out(chrono::Utc::now()),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::limits::{LARGE_SERVER, TYPING_INTERVAL};
 use std::time::Instant;
 
-use crate::access::{audience, textual_channel};
+use crate::access::{audience, require_not_timed_out, textual_channel};
 use crate::engine::Engine;
 use crate::envelope::{Audience, EventEnvelope};
 use crate::error::{Error, ResourceKind, Result, found};
@@ -193,6 +193,7 @@ impl Engine {
                     "not a voice channel of this server",
                 ));
             }
+            require_not_timed_out(&reader, actor, &channel)?;
         }
         drop(reader);
         let state = VoiceState {

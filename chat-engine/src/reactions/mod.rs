@@ -1,7 +1,7 @@
 //! Reactions: add (ADD_REACTIONS for a new emoji), remove one's own or, with
 //! MANAGE_MESSAGES, anyone's; counts, users and `me`.
 
-use crate::access::{audience, textual_channel};
+use crate::access::{audience, require_not_timed_out, textual_channel};
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, MessageId, UserId};
@@ -33,6 +33,7 @@ impl Engine {
         let emoji = emoji.to_owned();
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
+            require_not_timed_out(tx, actor, &channel)?;
             found(
                 tx.fetch_message(channel.id, message)?,
                 ResourceKind::Message,

@@ -2,11 +2,12 @@
 //! explanations of permissions.
 
 use crate::access::viewable_channel;
+use crate::audit_trail::{Actor, changes, record};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, RoleId, ServerId, UserId};
-use crate::model::{CreateRole, Event, Permissions, Role, RoleDelete, UpdateRole};
+use crate::model::{AuditAction, CreateRole, Event, Permissions, Role, RoleDelete, UpdateRole};
 use crate::permissions::{Context, Explanation, context, explain_for};
 use crate::store::{KvMut, ServerStore};
 use crate::validate;
@@ -15,14 +16,15 @@ impl Engine {
     /// Creates a role just above @everyone (MANAGE_ROLES; only flags the caller holds).
     pub async fn create_role(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         request: CreateRole,
     ) -> Result<Role> {
         let name = validate::name("name", &request.name, 100)?;
         color(request.color)?;
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::MANAGE_ROLES)?;
             grantable(&ctx, request.permissions)?;
             for mut other in ctx.roles.iter().filter(|r| !r.is_default).cloned() {
@@ -42,6 +44,9 @@ impl Engine {
                 server_id: server,
             };
             tx.update_role(&role);
+            let created = changes(None, Some(&role));
+            let target = Some(role.id.to_string());
+            record(tx, server, &actor, AuditAction::RoleCreate, target, created);
             tx.emit(Event::RoleCreate(role.clone()), Audience::server(server));
             Ok(role)
         })
@@ -58,7 +63,7 @@ impl Engine {
     /// position.
     pub async fn update_role(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         role: RoleId,
         update: UpdateRole,
@@ -71,8 +76,9 @@ impl Engine {
         if let Some(c) = update.color {
             color(c)?;
         }
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::MANAGE_ROLES)?;
             let mut target = found(
                 ctx.roles.iter().find(|r| r.id == role).cloned(),
@@ -82,6 +88,7 @@ impl Engine {
             if !target.is_default {
                 ctx.require_above(target.position, "the role")?;
             }
+            let before = target.clone();
             if let Some(permissions) = update.permissions {
                 grantable(&ctx, permissions ^ target.permissions)?;
                 target.permissions = permissions;
@@ -109,6 +116,18 @@ impl Engine {
                 target.is_mentionable = m;
             }
             tx.update_role(&target);
+            let changed = changes(Some(&before), Some(&target));
+            if !changed.is_empty() {
+                let entry_target = Some(role.to_string());
+                record(
+                    tx,
+                    server,
+                    &actor,
+                    AuditAction::RoleUpdate,
+                    entry_target,
+                    changed,
+                );
+            }
             tx.emit(Event::RoleUpdate(target.clone()), Audience::server(server));
             Ok(target)
         })
@@ -116,9 +135,15 @@ impl Engine {
     }
 
     /// Deletes a role below the caller's highest, taking it from every member (MANAGE_ROLES).
-    pub async fn delete_role(&self, actor: UserId, server: ServerId, role: RoleId) -> Result<()> {
+    pub async fn delete_role(
+        &self,
+        actor: impl Into<Actor>,
+        server: ServerId,
+        role: RoleId,
+    ) -> Result<()> {
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, server, actor)?;
+            let ctx = context(tx, server, actor.user())?;
             ctx.require(Permissions::MANAGE_ROLES)?;
             let target = found(
                 ctx.roles.iter().find(|r| r.id == role),
@@ -137,6 +162,15 @@ impl Engine {
                 }
             }
             tx.delete_role(server, role);
+            let deleted = changes(Some(target), None);
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::RoleDelete,
+                Some(role.to_string()),
+                deleted,
+            );
             tx.emit(
                 Event::RoleDelete(RoleDelete {
                     role_id: role,

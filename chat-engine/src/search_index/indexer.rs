@@ -240,6 +240,11 @@ impl Indexer {
                 self.writer.put(envelope.audience.server_id, message)?;
             }
             Event::MessageDelete(deleted) => self.writer.remove(deleted.id),
+            Event::MessageDeleteBulk(deleted) => {
+                for id in &deleted.ids {
+                    self.writer.remove(*id);
+                }
+            }
             _ => {}
         }
         Ok(())

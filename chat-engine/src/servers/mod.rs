@@ -2,16 +2,17 @@
 //! default text channel, the owner's membership and a permanent invite.
 
 use crate::access::delete_channel_contents;
+use crate::audit_trail::{Actor, changes, record};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{CategoryId, ServerId, UserId};
 use crate::model::{
-    Category, Channel, ChannelType, CreateCategory, CreateServer, DiscoveryQuery, Event, Invite,
-    Member, Permissions, Role, Server, ServerDelete, ServerPreview, UpdateServer,
+    AuditAction, Category, Channel, ChannelType, CreateCategory, CreateServer, DiscoveryQuery,
+    Event, Invite, Member, Permissions, Role, Server, ServerDelete, ServerPreview, UpdateServer,
 };
 use crate::permissions::context;
-use crate::store::{ChannelStore, KvMut, ServerStore};
+use crate::store::{AuditLogStore, ChannelStore, KvMut, ServerStore};
 use crate::validate;
 
 impl Engine {
@@ -110,6 +111,7 @@ impl Engine {
                 updated_at: now,
             };
             let owner = Member {
+                communication_disabled_until: None,
                 is_deafened: false,
                 is_muted: false,
                 joined_at: now,
@@ -171,7 +173,7 @@ impl Engine {
     /// Changes a server's settings (MANAGE_SERVER).
     pub async fn update_server(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         id: ServerId,
         update: UpdateServer,
     ) -> Result<Server> {
@@ -186,9 +188,11 @@ impl Engine {
         if let Some(i) = &update.icon_url {
             validate::text("icon_url", i, 2048)?;
         }
+        let actor = actor.into();
         self.write(move |tx| {
-            let ctx = context(tx, id, actor)?;
+            let ctx = context(tx, id, actor.user())?;
             ctx.require(Permissions::MANAGE_SERVER)?;
+            let before = ctx.server.clone();
             let mut server = ctx.server;
             if let Some(name) = name {
                 server.name = name;
@@ -204,6 +208,11 @@ impl Engine {
             }
             server.updated_at = tx.now();
             tx.update_server(&server);
+            let changed = changes(Some(&before), Some(&server));
+            if !changed.is_empty() {
+                let target = Some(id.to_string());
+                record(tx, id, &actor, AuditAction::ServerUpdate, target, changed);
+            }
             tx.emit(Event::ServerUpdate(server.clone()), Audience::server(id));
             Ok(server)
         })
@@ -237,6 +246,9 @@ impl Engine {
             for ban in tx.list_bans(id)? {
                 tx.delete_ban(id, ban.user_id);
             }
+            for entry in tx.oldest_audit_entries(id, usize::MAX)? {
+                tx.delete_audit_entry(id, entry.id);
+            }
             tx.delete_server(id);
             let audience = Audience::users(members.iter().map(|m| m.user_id).collect());
             tx.emit(Event::ServerDelete(ServerDelete { id }), audience);
@@ -248,13 +260,14 @@ impl Engine {
     /// Creates a category (MANAGE_CHANNELS).
     pub async fn create_category(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         request: CreateCategory,
     ) -> Result<Category> {
         let name = validate::name("name", &request.name, 100)?;
+        let actor = actor.into();
         self.write(move |tx| {
-            context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
+            context(tx, server, actor.user())?.require(Permissions::MANAGE_CHANNELS)?;
             let position = match request.position {
                 Some(p) => p,
                 None => tx.list_categories(server)?.len() as i32,
@@ -267,6 +280,16 @@ impl Engine {
                 server_id: server,
             };
             tx.update_category(&category);
+            let created = changes(None, Some(&category));
+            let target = Some(category.id.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::ChannelCreate,
+                target,
+                created,
+            );
             tx.emit(
                 Event::CategoryCreate(category.clone()),
                 Audience::server(server),
@@ -286,12 +309,13 @@ impl Engine {
     /// Deletes a category; its channels stay, outside any category (MANAGE_CHANNELS).
     pub async fn delete_category(
         &self,
-        actor: UserId,
+        actor: impl Into<Actor>,
         server: ServerId,
         category: CategoryId,
     ) -> Result<()> {
+        let actor = actor.into();
         self.write(move |tx| {
-            context(tx, server, actor)?.require(Permissions::MANAGE_CHANNELS)?;
+            context(tx, server, actor.user())?.require(Permissions::MANAGE_CHANNELS)?;
             let all = tx.list_categories(server)?;
             let gone = all.into_iter().find(|c| c.id == category);
             let gone = found(gone, ResourceKind::Category, category)?;
@@ -306,6 +330,16 @@ impl Engine {
                 }
             }
             tx.delete_category(&gone);
+            let deleted = changes(Some(&gone), None);
+            let target = Some(category.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::ChannelDelete,
+                target,
+                deleted,
+            );
             tx.emit(Event::CategoryDelete(gone), Audience::server(server));
             Ok(())
         })

@@ -42,6 +42,7 @@ fn user_record(name: &str) -> UserRecord {
 /// A member of server `server` with user `user` (small numbers make readable ids).
 fn member(server: u64, user: u64) -> Member {
     Member {
+        communication_disabled_until: None,
         is_deafened: false,
         is_muted: false,
         joined_at: chrono::Utc::now(),

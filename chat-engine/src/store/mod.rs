@@ -1,6 +1,6 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
 //! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
-//! aggregate ([`UserStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
+//! aggregate ([`UserStore`], [`AuditLogStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
 //! [`ReadStateStore`], [`NotificationStore`], [`SettingsStore`], [`EndedSessionStore`],
 //! [`EventLog`]) that the domain
 //! code talks to.
@@ -20,6 +20,7 @@
 //! no job's caller hears back before its commit is durable.
 
 mod attachments;
+mod audit_log;
 mod cache;
 mod channels;
 mod ended_sessions;
@@ -46,6 +47,7 @@ use std::fmt;
 use std::ops::Bound;
 
 pub use attachments::{AttachmentRecord, AttachmentStore};
+pub use audit_log::AuditLogStore;
 pub use channels::ChannelStore;
 pub use ended_sessions::EndedSessionStore;
 pub use event_log::{EventLog, StoredEvent};
@@ -69,6 +71,8 @@ use crate::error::StorageError;
 pub enum Table {
     /// `channel ++ attachment` → attachment record.
     Attachments,
+    /// `server ++ entry` → audit log entry.
+    AuditLog,
     /// `server ++ user` → ban.
     Bans,
     /// `blob key` (hex SHA-256) → how many attachments use it.
@@ -110,6 +114,8 @@ pub enum Table {
     Reactions,
     /// `user ++ channel` → last read message id.
     ReadStates,
+    /// `user ++ other user` → how the user relates to the other (friend, blocked, request).
+    Relationships,
     /// `server ++ role` → role.
     Roles,
     /// `server ++ channel` → nothing (channel index of a server).
@@ -136,8 +142,9 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 33] = [
         Self::Attachments,
+        Self::AuditLog,
         Self::Bans,
         Self::BlobRefs,
         Self::Categories,
@@ -157,6 +164,7 @@ impl Table {
         Self::PushQueue,
         Self::Reactions,
         Self::ReadStates,
+        Self::Relationships,
         Self::Roles,
         Self::ServerChannels,
         Self::ServerInvites,

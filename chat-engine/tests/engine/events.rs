@@ -1,3 +1,4 @@
+use chat_engine::Actor;
 use chat_engine::events::Session;
 use chat_engine::model::{ChannelType, CreateChannel, EditMessage, Event, UpdateProfile};
 use chat_engine::{Engine, ErrorCode};
@@ -133,7 +134,11 @@ async fn a_kicked_member_hears_of_it_and_then_nothing_more() {
     let mut session = h.engine.subscribe(member).unwrap();
     let mut watcher = h.engine.subscribe(owner).unwrap();
     h.engine
-        .kick_member(owner, server.id, member, "  too much spam ")
+        .kick_member(
+            Actor::with_reason(owner, "  too much spam ").unwrap(),
+            server.id,
+            member,
+        )
         .await
         .unwrap();
     h.say(owner, general, "after the kick").await;

@@ -1,3 +1,4 @@
+use chat_engine::Actor;
 use chat_engine::ErrorCode;
 use chat_engine::model::{CreateInvite, MessageType, Permissions, UpdateMember, UpdateRole};
 
@@ -165,7 +166,7 @@ async fn kicks_and_bans_follow_the_hierarchy() {
     h.join(&server, moderator).await;
 
     assert_code(
-        h.engine.kick_member(member, server.id, moderator, "").await,
+        h.engine.kick_member(member, server.id, moderator).await,
         ErrorCode::MissingPermissions,
     );
     let mod_role = h
@@ -193,20 +194,24 @@ async fn kicks_and_bans_follow_the_hierarchy() {
         .await
         .unwrap();
     assert_code(
-        h.engine.kick_member(moderator, server.id, peer, "").await,
+        h.engine.kick_member(moderator, server.id, peer).await,
         ErrorCode::Forbidden,
     );
     assert_code(
-        h.engine.kick_member(moderator, server.id, owner, "").await,
+        h.engine.kick_member(moderator, server.id, owner).await,
         ErrorCode::Forbidden,
     );
     assert_code(
-        h.engine.ban_member(moderator, server.id, owner, "").await,
+        h.engine.ban_member(moderator, server.id, owner, 0).await,
         ErrorCode::Forbidden,
     );
 
     h.engine
-        .kick_member(moderator, server.id, member, "spam")
+        .kick_member(
+            Actor::with_reason(moderator, "spam").unwrap(),
+            server.id,
+            member,
+        )
         .await
         .unwrap();
     assert_code(
@@ -216,7 +221,12 @@ async fn kicks_and_bans_follow_the_hierarchy() {
     h.join(&server, member).await;
     let ban = h
         .engine
-        .ban_member(moderator, server.id, member, "more spam")
+        .ban_member(
+            Actor::with_reason(moderator, "more spam").unwrap(),
+            server.id,
+            member,
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(ban.reason, "more spam");
@@ -246,13 +256,11 @@ async fn kicks_and_bans_follow_the_hierarchy() {
         .unwrap();
     h.join(&server, member).await;
     assert_code(
-        h.engine.kick_member(owner, server.id, owner, "").await,
+        h.engine.kick_member(owner, server.id, owner).await,
         ErrorCode::Forbidden,
     );
     assert_code(
-        h.engine
-            .kick_member(owner, server.id, member, &"r".repeat(513))
-            .await,
+        Actor::with_reason(owner, &"r".repeat(513)).map(drop),
         ErrorCode::Validation,
     );
     assert!(h.engine.fetch_member(owner, server.id, member).is_ok());

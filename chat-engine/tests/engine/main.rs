@@ -11,6 +11,7 @@ mod files;
 mod harness;
 mod invites_members;
 mod messages;
+mod moderation;
 mod notifications;
 mod permissions;
 mod persistence;

@@ -1,3 +1,4 @@
+use chat_engine::Actor;
 use chat_engine::ErrorCode;
 use chat_engine::model::{CreateRole, Permissions, UpdateRole};
 
@@ -342,7 +343,11 @@ async fn permission_changes_reach_the_next_write() {
 
     // A membership change.
     h.engine
-        .kick_member(owner, server.id, member, "test")
+        .kick_member(
+            Actor::with_reason(owner, "test").unwrap(),
+            server.id,
+            member,
+        )
         .await
         .unwrap();
     assert!(send("gone").await.is_err());

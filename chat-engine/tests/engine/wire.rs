@@ -118,7 +118,8 @@ async fn entities_use_the_blueprints_field_names() {
             "role_ids",
             "joined_at",
             "is_muted",
-            "is_deafened"
+            "is_deafened",
+            "communication_disabled_until"
         ])
     );
     let roles = h.engine.list_roles(owner, server.id).unwrap();

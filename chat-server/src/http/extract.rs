@@ -6,8 +6,8 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use chat_engine::Identity;
 use chat_engine::id::UserId;
+use chat_engine::{Actor, Identity};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -65,6 +65,44 @@ impl FromRequestParts<AppState> for Auth {
         let identity = state.engine.authenticate(&token)?;
         parts.extensions.insert(identity);
         Ok(Self(identity))
+    }
+}
+
+/// The header that carries a moderator's reason for the audit log (URL-encoded, as
+/// Discord's).
+pub(crate) const AUDIT_REASON: &str = "x-audit-log-reason";
+
+/// The authenticated caller with the reason of `X-Audit-Log-Reason`, for changes the audit
+/// log records. A reason that is not URL-encoded UTF-8, or is longer than 512 characters,
+/// is a 400.
+#[derive(Debug, Clone)]
+pub(crate) struct Acting(pub(crate) Actor);
+
+impl Acting {
+    pub(crate) fn user(&self) -> UserId {
+        self.0.user()
+    }
+}
+
+impl FromRequestParts<AppState> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        let Some(header) = parts.headers.get(AUDIT_REASON) else {
+            return Ok(Self(auth.user().into()));
+        };
+        let invalid = || {
+            ApiError::bad_request(
+                "invalid_header",
+                "X-Audit-Log-Reason must be URL-encoded UTF-8",
+            )
+        };
+        let raw = header.to_str().map_err(|_| invalid())?;
+        let reason = percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|_| invalid())?;
+        Ok(Self(Actor::with_reason(auth.user(), &reason)?))
     }
 }
 
@@ -148,9 +186,9 @@ pub(crate) enum UserRef {
 
 impl UserRef {
     /// The user meant, `@me` being the caller.
-    pub(crate) fn or_caller(self, auth: &Auth) -> UserId {
+    pub(crate) fn or_caller(self, caller: UserId) -> UserId {
         match self {
-            Self::Me => auth.user(),
+            Self::Me => caller,
             Self::Id(user) => user,
         }
     }

@@ -7,6 +7,7 @@ use crate::store::Table;
 type Def = TableDefinition<'static, &'static [u8], &'static [u8]>;
 
 const ATTACHMENTS: Def = TableDefinition::new("attachments_v1");
+const AUDIT_LOG: Def = TableDefinition::new("audit_log_v1");
 const BANS: Def = TableDefinition::new("bans_v1");
 const BLOB_REFS: Def = TableDefinition::new("blob_refs_v1");
 const CATEGORIES: Def = TableDefinition::new("categories_v1");
@@ -26,6 +27,7 @@ const PINS: Def = TableDefinition::new("pins_v1");
 const PUSH_QUEUE: Def = TableDefinition::new("push_queue_v1");
 const REACTIONS: Def = TableDefinition::new("reactions_v1");
 const READ_STATES: Def = TableDefinition::new("read_states_v1");
+const RELATIONSHIPS: Def = TableDefinition::new("relationships_v1");
 const ROLES: Def = TableDefinition::new("roles_v1");
 const SERVER_CHANNELS: Def = TableDefinition::new("server_channels_v1");
 const SERVER_INVITES: Def = TableDefinition::new("server_invites_v1");
@@ -42,6 +44,7 @@ const USERS: Def = TableDefinition::new("users_v1");
 pub(super) const fn definition(table: Table) -> Def {
     match table {
         Table::Attachments => ATTACHMENTS,
+        Table::AuditLog => AUDIT_LOG,
         Table::Bans => BANS,
         Table::BlobRefs => BLOB_REFS,
         Table::Categories => CATEGORIES,
@@ -61,6 +64,7 @@ pub(super) const fn definition(table: Table) -> Def {
         Table::PushQueue => PUSH_QUEUE,
         Table::Reactions => REACTIONS,
         Table::ReadStates => READ_STATES,
+        Table::Relationships => RELATIONSHIPS,
         Table::Roles => ROLES,
         Table::ServerChannels => SERVER_CHANNELS,
         Table::ServerInvites => SERVER_INVITES,

@@ -12,7 +12,7 @@ use ulid::Ulid;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, Path};
+use crate::http::extract::{Acting, Auth, Body, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -40,24 +40,24 @@ async fn get_channel(
 
 async fn update_channel(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(channel): Path<ChannelId>,
     Body(update): Body<UpdateChannel>,
 ) -> ApiResult<Json<Channel>> {
     Ok(Json(
         state
             .engine
-            .update_channel(auth.user(), channel, update)
+            .update_channel(acting.0, channel, update)
             .await?,
     ))
 }
 
 async fn delete_channel(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(channel): Path<ChannelId>,
 ) -> ApiResult<StatusCode> {
-    state.engine.delete_channel(auth.user(), channel).await?;
+    state.engine.delete_channel(acting.0, channel).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -77,7 +77,7 @@ struct Overwrite {
 
 async fn set_overwrite(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((channel, target)): Path<(ChannelId, Ulid)>,
     Body(body): Body<Overwrite>,
 ) -> ApiResult<Json<Channel>> {
@@ -96,20 +96,20 @@ async fn set_overwrite(
     Ok(Json(
         state
             .engine
-            .set_permission_overwrite(auth.user(), channel, overwrite)
+            .set_permission_overwrite(acting.0, channel, overwrite)
             .await?,
     ))
 }
 
 async fn delete_overwrite(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((channel, target)): Path<(ChannelId, Ulid)>,
 ) -> ApiResult<Json<Channel>> {
     Ok(Json(
         state
             .engine
-            .delete_permission_overwrite(auth.user(), channel, target)
+            .delete_permission_overwrite(acting.0, channel, target)
             .await?,
     ))
 }

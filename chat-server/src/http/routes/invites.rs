@@ -8,7 +8,7 @@ use chat_engine::model::{CreateInvite, Invite, Server};
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, OptionalBody, Path};
+use crate::http::extract::{Acting, Auth, OptionalBody, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -23,7 +23,7 @@ pub(super) fn routes() -> Vec<Route> {
 
 async fn create_invite(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(server): Path<ServerId>,
     OptionalBody(request): OptionalBody<CreateInvite>,
 ) -> ApiResult<(StatusCode, Json<Invite>)> {
@@ -32,7 +32,7 @@ async fn create_invite(
         Json(
             state
                 .engine
-                .create_invite(auth.user(), server, request)
+                .create_invite(acting.0, server, request)
                 .await?,
         ),
     ))
@@ -64,9 +64,9 @@ async fn accept_invite(
 
 async fn delete_invite(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(code): Path<String>,
 ) -> ApiResult<StatusCode> {
-    state.engine.delete_invite(auth.user(), &code).await?;
+    state.engine.delete_invite(acting.0, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,13 +4,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use chat_engine::Actor;
 use chat_engine::id::{RoleId, ServerId, UserId};
 use chat_engine::model::{Ban, Member, Server, UpdateMember};
 use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Auth, Body, OptionalBody, Params, Path, UserRef};
+use crate::http::extract::{Acting, Auth, Body, OptionalBody, Params, Path, UserRef};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -93,20 +94,21 @@ async fn get_member(
     Ok(Json(state.engine.fetch_member(
         auth.user(),
         server,
-        user.or_caller(&auth),
+        user.or_caller(auth.user()),
     )?))
 }
 
 async fn update_member(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user)): Path<(ServerId, UserRef)>,
     Body(update): Body<UpdateMember>,
 ) -> ApiResult<Json<Member>> {
+    let user = user.or_caller(acting.user());
     Ok(Json(
         state
             .engine
-            .update_member(auth.user(), server, user.or_caller(&auth), update)
+            .update_member(acting.0, server, user, update)
             .await?,
     ))
 }
@@ -123,17 +125,17 @@ struct KickQuery {
 
 async fn remove_member(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user)): Path<(ServerId, UserRef)>,
     Params(query): Params<KickQuery>,
 ) -> ApiResult<StatusCode> {
-    let user = user.or_caller(&auth);
-    if user == auth.user() {
+    let user = user.or_caller(acting.user());
+    if user == acting.user() {
         state.engine.leave_server(user, server).await?;
     } else {
         state
             .engine
-            .kick_member(auth.user(), server, user, &query.reason)
+            .kick_member(reasoned(acting, &query.reason)?, server, user)
             .await?;
     }
     Ok(StatusCode::NO_CONTENT)
@@ -141,26 +143,28 @@ async fn remove_member(
 
 async fn add_member_role(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user, role)): Path<(ServerId, UserRef, RoleId)>,
 ) -> ApiResult<Json<Member>> {
+    let user = user.or_caller(acting.user());
     Ok(Json(
         state
             .engine
-            .add_member_role(auth.user(), server, user.or_caller(&auth), role)
+            .add_member_role(acting.0, server, user, role)
             .await?,
     ))
 }
 
 async fn remove_member_role(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user, role)): Path<(ServerId, UserRef, RoleId)>,
 ) -> ApiResult<Json<Member>> {
+    let user = user.or_caller(acting.user());
     Ok(Json(
         state
             .engine
-            .remove_member_role(auth.user(), server, user.or_caller(&auth), role)
+            .remove_member_role(acting.0, server, user, role)
             .await?,
     ))
 }
@@ -176,7 +180,11 @@ async fn list_bans(
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BanRequest {
-    /// Why, for the ban list.
+    /// Also delete the user's messages of this many last seconds, up to 604,800 (7 days).
+    #[serde(default)]
+    #[schema(maximum = 604_800)]
+    delete_message_seconds: u32,
+    /// Why, for the ban list and the audit log (else `X-Audit-Log-Reason`).
     #[serde(default)]
     #[schema(max_length = 512)]
     reason: String,
@@ -184,23 +192,37 @@ struct BanRequest {
 
 async fn ban_member(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user)): Path<(ServerId, UserId)>,
     OptionalBody(request): OptionalBody<BanRequest>,
 ) -> ApiResult<Json<Ban>> {
     Ok(Json(
         state
             .engine
-            .ban_member(auth.user(), server, user, &request.reason)
+            .ban_member(
+                reasoned(acting, &request.reason)?,
+                server,
+                user,
+                request.delete_message_seconds,
+            )
             .await?,
     ))
 }
 
 async fn unban_member(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, user)): Path<(ServerId, UserId)>,
 ) -> ApiResult<StatusCode> {
-    state.engine.unban_member(auth.user(), server, user).await?;
+    state.engine.unban_member(acting.0, server, user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The actor with the route's own reason when it gives one, else the header's.
+fn reasoned(acting: Acting, reason: &str) -> ApiResult<Actor> {
+    if reason.trim().is_empty() {
+        Ok(acting.0)
+    } else {
+        Ok(Actor::with_reason(acting.user(), reason)?)
+    }
 }

@@ -6,12 +6,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::{ChannelId, MessageId};
 use chat_engine::model::{
-    CreateMessage, EditMessage, HistoryQuery, Message, MessageAck, MessageEdit, ReadState,
+    BulkDelete, CreateMessage, EditMessage, HistoryQuery, Message, MessageAck, MessageEdit,
+    ReadState,
 };
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, Path};
+use crate::http::extract::{Acting, Auth, Body, Params, Path};
 use crate::http::upload::Upload;
 use crate::state::AppState;
 
@@ -19,6 +20,7 @@ pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(User, get "/channels/{channel_id}/messages" => list_messages, list_of(Message), "History, newest first: `limit` 1–100 (50), one of `before`, `after`, `around`", query HistoryQuery),
         route!(User(MessageSend), post "/channels/{channel_id}/messages" => create_message, created(Message), "Send a message (SEND_MESSAGES); a repeated `nonce` returns the original. As `multipart/form-data`, with files (ATTACH_FILES; `CHAT_MAX_UPLOAD_BYTES` in all)", upload CreateMessage),
+        route!(User, post "/channels/{channel_id}/messages/bulk-delete" => bulk_delete, no_content, "Delete 2–100 messages at once (MANAGE_MESSAGES; server channels); ids of deleted messages are skipped", body BulkDelete),
         route!(User, get "/channels/{channel_id}/messages/{message_id}" => get_message, ok(Message), "A message with its reactions"),
         route!(User, patch "/channels/{channel_id}/messages/{message_id}" => edit_message, ok(Message), "Edit one's own message", body EditMessage),
         route!(User, delete "/channels/{channel_id}/messages/{message_id}" => delete_message, no_content, "Delete one's own message, or any with MANAGE_MESSAGES"),
@@ -92,12 +94,25 @@ async fn edit_message(
 
 async fn delete_message(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .delete_message(auth.user(), channel, message)
+        .delete_message(acting.0, channel, message)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn bulk_delete(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path(channel): Path<ChannelId>,
+    Body(request): Body<BulkDelete>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .bulk_delete_messages(acting.0, channel, request.messages)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -145,25 +160,22 @@ async fn list_pins(
 
 async fn pin_message(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<Json<Message>> {
     Ok(Json(
-        state
-            .engine
-            .pin_message(auth.user(), channel, message)
-            .await?,
+        state.engine.pin_message(acting.0, channel, message).await?,
     ))
 }
 
 async fn unpin_message(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((channel, message)): Path<(ChannelId, MessageId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .unpin_message(auth.user(), channel, message)
+        .unpin_message(acting.0, channel, message)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

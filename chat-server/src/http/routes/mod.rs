@@ -2,6 +2,7 @@
 //! document, so that the two cannot drift apart.
 
 mod attachments;
+mod audit;
 mod auth;
 mod channels;
 mod gateway;
@@ -251,6 +252,7 @@ pub(crate) fn all() -> Vec<Route> {
         users::routes(),
         servers::routes(),
         members::routes(),
+        audit::routes(),
         roles::routes(),
         invites::routes(),
         channels::routes(),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, Path};
+use crate::http::extract::{Acting, Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -33,41 +33,36 @@ async fn list_roles(
 
 async fn create_role(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(server): Path<ServerId>,
     Body(request): Body<CreateRole>,
 ) -> ApiResult<(StatusCode, Json<Role>)> {
     Ok((
         StatusCode::CREATED,
-        Json(
-            state
-                .engine
-                .create_role(auth.user(), server, request)
-                .await?,
-        ),
+        Json(state.engine.create_role(acting.0, server, request).await?),
     ))
 }
 
 async fn update_role(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, role)): Path<(ServerId, RoleId)>,
     Body(update): Body<UpdateRole>,
 ) -> ApiResult<Json<Role>> {
     Ok(Json(
         state
             .engine
-            .update_role(auth.user(), server, role, update)
+            .update_role(acting.0, server, role, update)
             .await?,
     ))
 }
 
 async fn delete_role(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, role)): Path<(ServerId, RoleId)>,
 ) -> ApiResult<StatusCode> {
-    state.engine.delete_role(auth.user(), server, role).await?;
+    state.engine.delete_role(acting.0, server, role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,7 +11,7 @@ use chat_engine::model::{
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
-use crate::http::extract::{Auth, Body, Params, Path};
+use crate::http::extract::{Acting, Auth, Body, Params, Path};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
@@ -64,15 +64,12 @@ async fn get_server(
 
 async fn update_server(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(server): Path<ServerId>,
     Body(update): Body<UpdateServer>,
 ) -> ApiResult<Json<Server>> {
     Ok(Json(
-        state
-            .engine
-            .update_server(auth.user(), server, update)
-            .await?,
+        state.engine.update_server(acting.0, server, update).await?,
     ))
 }
 
@@ -95,7 +92,7 @@ async fn list_channels(
 
 async fn create_channel(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(server): Path<ServerId>,
     Body(request): Body<CreateChannel>,
 ) -> ApiResult<(StatusCode, Json<Channel>)> {
@@ -104,7 +101,7 @@ async fn create_channel(
         Json(
             state
                 .engine
-                .create_channel(auth.user(), server, request)
+                .create_channel(acting.0, server, request)
                 .await?,
         ),
     ))
@@ -120,7 +117,7 @@ async fn list_categories(
 
 async fn create_category(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path(server): Path<ServerId>,
     Body(request): Body<CreateCategory>,
 ) -> ApiResult<(StatusCode, Json<Category>)> {
@@ -129,7 +126,7 @@ async fn create_category(
         Json(
             state
                 .engine
-                .create_category(auth.user(), server, request)
+                .create_category(acting.0, server, request)
                 .await?,
         ),
     ))
@@ -137,12 +134,12 @@ async fn create_category(
 
 async fn delete_category(
     State(state): State<AppState>,
-    auth: Auth,
+    acting: Acting,
     Path((server, category)): Path<(ServerId, CategoryId)>,
 ) -> ApiResult<StatusCode> {
     state
         .engine
-        .delete_category(auth.user(), server, category)
+        .delete_category(acting.0, server, category)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
