@@ -920,3 +920,70 @@ async fn dms_are_searched_through_the_sdk() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn moderators_time_out_bulk_delete_and_read_the_audit_log_with_their_reasons() {
+    use chat_engine::model::{AuditAction, AuditLogQuery};
+    let server = start().await;
+    let anonymous = server.client();
+    let owner = anonymous.register("owner", PASSWORD).await.unwrap();
+    let member = anonymous.register("member", PASSWORD).await.unwrap();
+    let owner_client = anonymous.with_token(&owner.token);
+    let member_client = anonymous.with_token(&member.token);
+    let guild = owner_client
+        .create_server(&CreateServer {
+            name: "moderated".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let general = guild.system_channel_id.unwrap();
+    member_client
+        .accept_invite(&guild.invite_code)
+        .await
+        .unwrap();
+
+    let until = chrono::Utc::now() + chrono::Duration::minutes(5);
+    owner_client
+        .with_audit_reason("calm down, ünïcode")
+        .timeout_member(guild.id, member.user.id, Some(until))
+        .await
+        .unwrap();
+    let refused = member_client
+        .create_message(general)
+        .content("let me talk")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some("missing_permissions"));
+    owner_client
+        .timeout_member(guild.id, member.user.id, None)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for text in ["one", "two"] {
+        let sent = member_client.create_message(general).content(text).await;
+        ids.push(sent.unwrap().id);
+    }
+    owner_client
+        .bulk_delete_messages(general, ids)
+        .await
+        .unwrap();
+
+    let query = AuditLogQuery {
+        action_type: Some(AuditAction::MemberUpdate),
+        ..AuditLogQuery::default()
+    };
+    let log = owner_client.audit_log(guild.id, &query).await.unwrap();
+    assert_eq!(log.len(), 2, "the timeout and its end");
+    assert_eq!(log[1].reason.as_deref(), Some("calm down, ünïcode"));
+    let everything = owner_client
+        .audit_log(guild.id, &AuditLogQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(everything[0].action_type, AuditAction::MessageBulkDelete);
+    let denied = member_client
+        .audit_log(guild.id, &AuditLogQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("missing_permissions"));
+}

@@ -3,8 +3,8 @@
 
 use chat_engine::id::UserId;
 use chat_engine::model::{
-    AuditAction, AuditLogQuery, CreateRole, CreateThread, Event, HistoryQuery, Permissions,
-    Server, UpdateMember, UpdateServer, UpdateVoiceState,
+    AuditAction, AuditLogQuery, CreateRole, CreateThread, Event, HistoryQuery, Permissions, Server,
+    UpdateMember, UpdateServer, UpdateVoiceState,
 };
 use chat_engine::{Actor, Engine, ErrorCode};
 
@@ -160,10 +160,7 @@ async fn entries_past_the_retention_are_neither_read_nor_kept() {
         .open()
         .await
         .unwrap();
-    let h = TestHarness {
-        engine,
-        dir: None,
-    };
+    let h = TestHarness { engine, dir: None };
     let (server, _, owner, _) = h.scene().await;
     let update = UpdateServer {
         name: Some("Renamed".into()),
@@ -174,7 +171,12 @@ async fn entries_past_the_retention_are_neither_read_nor_kept() {
         .await
         .unwrap();
     let all = AuditLogQuery::default();
-    assert!(h.engine.audit_log(owner, server.id, &all).unwrap().is_empty());
+    assert!(
+        h.engine
+            .audit_log(owner, server.id, &all)
+            .unwrap()
+            .is_empty()
+    );
     assert!(h.engine.prune_audit_log().await.unwrap() >= 1);
     assert_eq!(h.engine.prune_audit_log().await.unwrap(), 0);
 }
@@ -235,11 +237,15 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_jo
         .await;
     assert_code(send, ErrorCode::MissingPermissions);
     assert_code(
-        h.engine.add_reaction(member, general, starter.id, "👍").await,
+        h.engine
+            .add_reaction(member, general, starter.id, "👍")
+            .await,
         ErrorCode::Forbidden,
     );
     assert_code(
-        h.engine.add_reaction(member, general, starter.id, "🎉").await,
+        h.engine
+            .add_reaction(member, general, starter.id, "🎉")
+            .await,
         ErrorCode::Forbidden,
     );
     assert_code(
@@ -401,10 +407,8 @@ async fn a_ban_deletes_the_users_recent_messages_when_asked() {
         .unwrap()[0];
     assert_eq!(entry.reason.as_deref(), Some("spam bot"));
     assert!(
-        entry
-            .changes
-            .iter()
-            .any(|c| c.key == "messages_deleted" && c.new_value.as_ref().and_then(|v| v.as_u64()) >= Some(1))
+        entry.changes.iter().any(|c| c.key == "messages_deleted"
+            && c.new_value.as_ref().and_then(|v| v.as_u64()) >= Some(1))
     );
 }
 

@@ -138,7 +138,12 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "patch",
         "/servers/{server_id}/members/{user_id}",
-        Server(MANAGE_SERVER),
+        Server(Permissions::MANAGE_NICKNAMES),
+    ),
+    (
+        "get",
+        "/servers/{server_id}/audit-logs",
+        Server(Permissions::VIEW_AUDIT_LOG),
     ),
     (
         "delete",
@@ -209,6 +214,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "delete",
         "/channels/{channel_id}/messages/{message_id}",
         AuthorOr(MANAGE_MESSAGES),
+    ),
+    (
+        "post",
+        "/channels/{channel_id}/messages/bulk-delete",
+        Channel(MANAGE_MESSAGES),
     ),
     (
         "get",
@@ -595,6 +605,9 @@ impl Fixture {
                 json!({ "type": "role", "allow": 0, "deny": SEND.bits() })
             }
             ("post", "/channels/{channel_id}/messages") => json!({ "content": "matrix says hi" }),
+            ("post", "/channels/{channel_id}/messages/bulk-delete") => {
+                json!({ "messages": [self.message, self.pinned] })
+            }
             ("patch", "/channels/{channel_id}/messages/{message_id}") => {
                 json!({ "content": "edited" })
             }
@@ -621,6 +634,7 @@ impl Fixture {
             format!("/servers/{s}/members"),
             format!("/servers/{s}/bans"),
             format!("/servers/{s}/invites"),
+            format!("/servers/{s}/audit-logs"),
             format!("/channels/{c}/messages"),
             format!("/channels/{c}/pins"),
             format!("/channels/{t}/thread-members"),

@@ -8,6 +8,7 @@ mod cli;
 mod gateway;
 mod harness;
 mod limits;
+mod moderation;
 mod previews;
 mod push;
 mod realtime;
