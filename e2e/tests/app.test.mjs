@@ -5,9 +5,8 @@
 // accessibility violation; a screenshot of each main page.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { ChatServer, SHOTS, axe, launch, openPage, shot } from './browser.mjs';
+import { ChatServer, PASSWORD, SHOTS, axe, launch, message, openPage, register as registerAt, say, shot } from './browser.mjs';
 
-const PASSWORD = 'correct horse battery';
 const server = new ChatServer();
 /** @type {import('playwright-core').Browser} */
 let browser;
@@ -38,38 +37,11 @@ after(async () => {
 });
 
 /**
- * Registers on the landing page.
+ * Registers on this file's server.
  * @param {import('playwright-core').Page} page
  * @param {string} name
  */
-async function register(page, name) {
-  await page.goto(server.url);
-  await page.getByRole('button', { name: 'Register', exact: true }).first().click();
-  await page.getByLabel('Username').fill(name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.locator('form').getByRole('button', { name: 'Register' }).click();
-  await page.getByRole('navigation', { name: 'Servers' }).waitFor();
-}
-
-/**
- * The message article whose text contains `text`.
- * @param {import('playwright-core').Page} page
- * @param {string} text
- */
-const message = (page, text) =>
-  page.locator('main [role="feed"] article').filter({ has: page.locator('.body', { hasText: text }) });
-
-/**
- * Sends a message with the composer.
- * @param {import('playwright-core').Page} page
- * @param {string} text
- */
-async function say(page, text) {
-  const box = page.locator('#composer').first();
-  await box.fill(text);
-  await box.press('Enter');
-  await message(page, text.replaceAll('**', '')).first().waitFor();
-}
+const register = (page, name) => registerAt(page, server.url, name);
 
 test('the landing page introduces the product and has no serious accessibility issue', async () => {
   await alice.page.goto(server.url);

@@ -129,3 +129,41 @@ export async function axe(page) {
   });
   return result.filter((/** @type {any} */ v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** The password every test account uses. */
+export const PASSWORD = 'correct horse battery';
+
+/**
+ * Registers on the landing page of the server at `url`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} url
+ * @param {string} name
+ */
+export async function register(page, url, name) {
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Register', exact: true }).first().click();
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('form').getByRole('button', { name: 'Register' }).click();
+  await page.getByRole('navigation', { name: 'Servers' }).waitFor();
+}
+
+/**
+ * The message article whose text contains `text`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+export const message = (page, text) =>
+  page.locator('main [role="feed"] article').filter({ has: page.locator('.body', { hasText: text }) });
+
+/**
+ * Sends a message with the composer.
+ * @param {import('playwright-core').Page} page
+ * @param {string} text
+ */
+export async function say(page, text) {
+  const box = page.locator('#composer').first();
+  await box.fill(text);
+  await box.press('Enter');
+  await message(page, text.replaceAll('**', '')).first().waitFor();
+}

@@ -61,19 +61,22 @@ async function refresh() {
 }
 
 /**
- * Calls the API; resolves with the JSON answer (null for 204).
+ * Calls the API; resolves with the JSON answer (null for 204). A moderator's `reason` goes
+ * into the server's audit log.
  * @param {string} method
  * @param {string} path under /api/v1
  * @param {unknown} [body]
+ * @param {string} [reason]
  * @returns {Promise<any>}
  */
-export async function call(method, path, body) {
+export async function call(method, path, body, reason) {
   for (let attempt = 0; ; attempt += 1) {
     /** @type {Record<string, string>} */
     const headers = {};
     const bearer = token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (reason) headers['x-audit-log-reason'] = encodeURIComponent(reason);
     const response = await fetch(BASE + path, {
       method,
       headers,
@@ -136,12 +139,12 @@ export async function upload(path, form, onProgress) {
 export const get = (path) => call('GET', path);
 /** @param {string} path @param {unknown} [body] */
 export const post = (path, body) => call('POST', path, body);
-/** @param {string} path @param {unknown} [body] */
-export const patch = (path, body) => call('PATCH', path, body);
-/** @param {string} path @param {unknown} [body] */
-export const put = (path, body) => call('PUT', path, body);
-/** @param {string} path */
-export const del = (path) => call('DELETE', path);
+/** @param {string} path @param {unknown} [body] @param {string} [reason] */
+export const patch = (path, body, reason) => call('PATCH', path, body, reason);
+/** @param {string} path @param {unknown} [body] @param {string} [reason] */
+export const put = (path, body, reason) => call('PUT', path, body, reason);
+/** @param {string} path @param {string} [reason] */
+export const del = (path, reason) => call('DELETE', path, undefined, reason);
 
 /**
  * A query string from the defined values.

@@ -129,6 +129,13 @@ const reducers = {
     return { ...m, reactions: m.reactions.map((r) => ({ ...r, me: r.users.includes(s.me?.id ?? '') })) };
   }),
   MESSAGE_DELETE: (s, d) => changeMessage(s, d.channel_id, d.id, () => null),
+  MESSAGE_DELETE_BULK: (s, d) => {
+    const history = s.messages[d.channel_id];
+    if (!history) return {};
+    const gone = new Set(d.ids);
+    const list = history.list.filter((m) => !gone.has(m.id));
+    return { messages: withEntry(s.messages, d.channel_id, { ...history, list }) };
+  },
   MESSAGE_REACTION_ADD: (s, d) =>
     changeMessage(s, d.channel_id, d.message_id, (m) => {
       const mine = d.user_id === s.me?.id;

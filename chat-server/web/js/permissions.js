@@ -16,6 +16,10 @@ export const P = {
   ADD_REACTIONS: 1 << 9,
   ATTACH_FILES: 1 << 10,
   CREATE_INVITE: 1 << 11,
+  VIEW_AUDIT_LOG: 1 << 12,
+  MODERATE_MEMBERS: 1 << 13,
+  MANAGE_THREADS: 1 << 14,
+  MANAGE_NICKNAMES: 1 << 15,
   ADMINISTRATOR: 2 ** 31,
 };
 
@@ -33,6 +37,10 @@ export const FLAGS = /** @type {[keyof typeof P, string][]} */ ([
   ['MANAGE_SERVER', 'Manage server'],
   ['KICK_MEMBERS', 'Kick members'],
   ['BAN_MEMBERS', 'Ban members'],
+  ['MODERATE_MEMBERS', 'Time out members'],
+  ['MANAGE_NICKNAMES', 'Manage nicknames'],
+  ['MANAGE_THREADS', 'Manage threads'],
+  ['VIEW_AUDIT_LOG', 'View audit log'],
   ['ADMINISTRATOR', 'Administrator'],
 ]);
 
@@ -81,7 +89,19 @@ function andNot(a, b) {
 }
 
 /**
- * The caller's permissions in a server, or in one of its channels.
+ * Until when the caller is timed out in a server (a Date in the future), or null.
+ * @param {import('./store.js').State} s
+ * @param {string} serverId
+ */
+export function timedOutUntil(s, serverId) {
+  const until = s.members[serverId]?.[s.me?.id ?? '']?.communication_disabled_until;
+  const date = until ? new Date(until) : null;
+  return date && date.getTime() > Date.now() ? date : null;
+}
+
+/**
+ * The caller's permissions in a server, or in one of its channels; a timed-out member keeps
+ * VIEW_CHANNEL only, as the engine decides.
  * @param {import('./store.js').State} s
  * @param {string} serverId
  * @param {import('./store.js').Channel | null} [channel]
@@ -97,7 +117,13 @@ export function permissionsOf(s, serverId, channel) {
   let base = everyone?.permissions ?? 0;
   for (const role of roles) if (member?.role_ids.includes(role.id)) base = or(base, role.permissions);
   if (has(base, P.ADMINISTRATOR)) return ALL;
-  if (!channel) return base;
+  const timedOut = timedOutUntil(s, serverId) !== null;
+  /** A timed-out member keeps VIEW_CHANNEL only. @param {number} flags */
+  const timeout = (flags) => {
+    if (!timedOut) return flags;
+    return has(flags, P.VIEW_CHANNEL) ? P.VIEW_CHANNEL : 0;
+  };
+  if (!channel) return timeout(base);
   const overwrites = channel.permission_overwrites ?? [];
   const apply = (/** @type {number} */ flags, /** @type {{ allow: number, deny: number }} */ o) =>
     or(andNot(flags, o.deny), o.allow);
@@ -115,5 +141,5 @@ export function permissionsOf(s, serverId, channel) {
   perms = apply(perms, { allow, deny });
   const mine = overwrites.find((o) => o.type === 'member' && o.id === me);
   if (mine) perms = apply(perms, mine);
-  return perms;
+  return timeout(perms);
 }

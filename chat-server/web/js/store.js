@@ -20,7 +20,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * @typedef {{ id: string, name: string, color: number, permissions: number, position: number,
  *   is_default: boolean, is_mentionable: boolean, server_id: string }} Role
  * @typedef {{ user_id: string, server_id: string, nickname: string, role_ids: string[],
- *   joined_at: string }} Member
+ *   joined_at: string, communication_disabled_until?: string | null }} Member
  * @typedef {{ id: string, name: string, position: number, server_id: string }} Category
  * @typedef {{ emoji: string, count: number, me: boolean, users: string[] }} Reaction
  * @typedef {{ id: string, channel_id: string, author_id: string, content: string,

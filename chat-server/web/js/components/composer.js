@@ -4,13 +4,14 @@
 // Typing `@`, `#` or `:` suggests members and roles, channels, emoji (arrows move, Enter or
 // Tab picks, Escape closes); picked mentions are sent in their wire form. Files come with
 // the 📎 button, a paste or a drop anywhere on the page, and wait above the box until sent.
+// A member a moderator timed out sees until when, and the box opens again by itself then.
 
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sendMessage, typing } from '../actions.js';
 import { suggestionsFor, toWire, tokenAt } from '../autocomplete.js';
 import { html } from '../html.js';
-import { P, has, permissionsOf } from '../permissions.js';
-import { displayName, getState, historyOf } from '../store.js';
+import { P, has, permissionsOf, timedOutUntil } from '../permissions.js';
+import { displayName, getState, historyOf, useStore } from '../store.js';
 
 /** @param {{ channel: import('../store.js').Channel }} props */
 export function Composer({ channel }) {
@@ -22,6 +23,15 @@ export function Composer({ channel }) {
   const [suggest, setSuggest] = useState(
     /** @type {{ items: import('../autocomplete.js').Suggestion[], index: number, start: number } | null} */ (null),
   );
+  // Subscribed: a moderator's timeout (MEMBER_UPDATE) closes the box at once.
+  useStore((st) => (channel.server_id ? st.members[channel.server_id]?.[st.me?.id ?? '']?.communication_disabled_until : null));
+  const until = channel.server_id ? timedOutUntil(getState(), channel.server_id) : null;
+  const [, wake] = useState(0);
+  useEffect(() => {
+    if (!until) return undefined;
+    const timer = setTimeout(() => wake((n) => n + 1), until.getTime() - Date.now() + 100);
+    return () => clearTimeout(timer);
+  }, [until?.getTime()]);
   useEffect(() => {
     setReplyTo(null);
     setSuggest(null);
@@ -124,8 +134,12 @@ export function Composer({ channel }) {
     }
   };
   const name = channel.name ? `#${channel.name}` : 'this conversation';
+  const refusal = until
+    ? `You are timed out until ${until.toLocaleString()}`
+    : 'You cannot send messages here';
   return html`
     <div class="composer">
+      ${until && html`<p class="timeout-notice" role="status">⏳ ${refusal}. You can still read.</p>`}
       ${replied &&
       html`<div class="replying">
         <span>Replying to <strong>${displayName(s, replied.author_id, channel.server_id)}</strong></span>
@@ -169,7 +183,7 @@ export function Composer({ channel }) {
           role="combobox" aria-autocomplete="list" aria-expanded=${Boolean(suggest)}
           aria-controls=${suggest ? 'composer-suggestions' : undefined}
           aria-activedescendant=${suggest ? `suggestion-${suggest.items[suggest.index].key}` : undefined}
-          placeholder=${allowed ? `Message ${name}` : 'You cannot send messages here'}
+          placeholder=${allowed ? `Message ${name}` : refusal}
           onInput=${() => {
             typing(channel.id);
             lookUp();

@@ -1,6 +1,7 @@
 // @ts-check
 // Server settings, for those allowed: the overview, channels and categories, roles,
-// members and bans, invites. A tab the caller's permissions do not open is not offered.
+// members and bans, invites, the audit log. A tab the caller's permissions do not open is not
+// offered.
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -8,6 +9,7 @@ import { html } from '../html.js';
 import { P, has, permissionsOf } from '../permissions.js';
 import { go } from '../router.js';
 import { getState, useStore } from '../store.js';
+import { ServerAuditLog } from './server-audit-log.js';
 import { ServerChannels } from './server-channels.js';
 import { ServerInvites } from './server-invites.js';
 import { ServerMembers } from './server-members.js';
@@ -26,8 +28,9 @@ export function ServerSettings({ serverId, tab }) {
     ['overview', 'Overview', has(perms, P.MANAGE_SERVER)],
     ['channels', 'Channels', has(perms, P.MANAGE_CHANNELS)],
     ['roles', 'Roles', has(perms, P.MANAGE_ROLES)],
-    ['members', 'Members', has(perms, P.KICK_MEMBERS) || has(perms, P.BAN_MEMBERS) || has(perms, P.MANAGE_ROLES)],
+    ['members', 'Members', [P.KICK_MEMBERS, P.BAN_MEMBERS, P.MANAGE_ROLES, P.MODERATE_MEMBERS].some((p) => has(perms, p))],
     ['invites', 'Invites', has(perms, P.MANAGE_SERVER) || has(perms, P.CREATE_INVITE)],
+    ['audit-log', 'Audit log', has(perms, P.VIEW_AUDIT_LOG)],
     ['leave', 'Leave', !owner],
   ].filter(([, , allowed]) => allowed);
   const current = tabs.find(([id]) => id === tab)?.[0] ?? tabs[0]?.[0];
@@ -46,6 +49,7 @@ export function ServerSettings({ serverId, tab }) {
         ${current === 'roles' && html`<${ServerRoles} server=${server} />`}
         ${current === 'members' && html`<${ServerMembers} server=${server} />`}
         ${current === 'invites' && html`<${ServerInvites} server=${server} />`}
+        ${current === 'audit-log' && html`<${ServerAuditLog} server=${server} />`}
         ${current === 'leave' && html`<${Leave} server=${server} />`}
       </main>
     </div>`;

@@ -1,0 +1,108 @@
+// Community and safety end to end, in headless Chromium against the real server: a
+// moderator times a member out (the member's composer closes and says until when), reads the
+// audit log with the reason, and lifts the timeout. No console errors, no failed requests, no
+// serious accessibility violation; a screenshot of each page.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { ChatServer, SHOTS, axe, launch, message, openPage, register, say, shot } from './browser.mjs';
+
+const server = new ChatServer();
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {Awaited<ReturnType<typeof openPage>>} */
+let alice;
+/** @type {Awaited<ReturnType<typeof openPage>>} */
+let bob;
+
+/**
+ * Calls the API as the user the page is logged in as.
+ * @param {import('playwright-core').Page} page
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ */
+async function api(page, method, path, body) {
+  const token = await page.evaluate(() => localStorage.getItem('chat.token'));
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
+}
+
+before(async () => {
+  await server.start();
+  browser = await launch();
+  alice = await openPage(browser);
+  bob = await openPage(browser);
+  await register(alice.page, server.url, 'alice');
+  await register(bob.page, server.url, 'bob');
+  const guild = await api(alice.page, 'POST', '/servers', { name: 'Moderated' });
+  await api(bob.page, 'POST', `/invites/${guild.invite_code}`);
+  for (const page of [alice.page, bob.page]) {
+    await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Moderated/ }).click();
+    await page.locator('#composer').waitFor();
+  }
+});
+
+afterEach(async (t) => {
+  if (t.passed === false || process.env.SHOT_EVERY_STEP) {
+    const slug = t.name.replace(/\W+/g, '-').slice(0, 40);
+    await alice?.page.screenshot({ path: `${SHOTS}/failed-${slug}-alice.png` }).catch(() => {});
+    await bob?.page.screenshot({ path: `${SHOTS}/failed-${slug}-bob.png` }).catch(() => {});
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  await server.remove();
+});
+
+test('a moderator times a member out: the composer closes, the audit log says why', async () => {
+  await say(bob.page, 'I will behave');
+  await alice.page.getByRole('button', { name: 'Server settings' }).click();
+  await alice.page.getByRole('navigation', { name: 'Moderated settings' }).getByRole('button', { name: 'Members' }).click();
+  await alice.page.getByRole('button', { name: 'Time out bob' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Time out bob' });
+  await dialog.getByLabel('Duration').selectOption({ label: '1 hour' });
+  await dialog.getByLabel('Reason (for the audit log)').fill('cool down, please');
+  await shot(alice.page, 'timeout-dialog');
+  assert.deepEqual(await axe(alice.page), []);
+  await dialog.getByRole('button', { name: 'Time out' }).click();
+  await alice.page.getByRole('button', { name: 'Remove the timeout of bob' }).waitFor();
+
+  const box = bob.page.locator('#composer');
+  await bob.page.getByText(/You are timed out until/).first().waitFor();
+  assert.equal(await box.isDisabled(), true, 'the composer is closed');
+  assert.equal(await bob.page.getByRole('button', { name: 'Send' }).isDisabled(), true);
+  await message(bob.page, 'I will behave').waitFor();
+  await shot(bob.page, 'timed-out-member');
+
+  await alice.page.getByRole('navigation', { name: 'Moderated settings' }).getByRole('button', { name: 'Audit log' }).click();
+  const entries = alice.page.getByRole('list', { name: 'Audit log entries' });
+  const entry = entries.getByRole('listitem').filter({ hasText: 'Reason: cool down, please' });
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /alice updated member bob/);
+  assert.match(await entry.innerText(), /communication_disabled_until/);
+  await alice.page.getByLabel('Filter by action').selectOption('server_update');
+  await alice.page.getByText('Nothing recorded yet.').waitFor();
+  await alice.page.getByLabel('Filter by action').selectOption('');
+  await entry.waitFor();
+  await shot(alice.page, 'audit-log');
+  assert.deepEqual(await axe(alice.page), []);
+
+  await alice.page.getByRole('navigation', { name: 'Moderated settings' }).getByRole('button', { name: 'Members' }).click();
+  await alice.page.getByRole('button', { name: 'Remove the timeout of bob' }).click();
+  await bob.page.getByText(/You are timed out until/).waitFor({ state: 'detached' });
+  assert.equal(await box.isDisabled(), false, 'the composer opens again');
+  await say(bob.page, 'thanks');
+  await alice.page.getByRole('button', { name: /Back to Moderated/ }).click();
+  await message(alice.page, 'thanks').waitFor();
+});
+
+test('no console errors and no failed requests on either page', () => {
+  assert.deepEqual(alice.problems, []);
+  assert.deepEqual(bob.problems, []);
+});
