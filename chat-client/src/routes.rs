@@ -6,10 +6,11 @@ use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
     AuditLogEntry, AuditLogQuery, AuthResponse, Ban, BotCreated, BulkDelete, Category, Channel,
     CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateRole,
-    CreateServer, CreateThread, EditMessage, Invite, LoginRequest, Member, Message, MessageAck,
-    MessageEdit, NotificationSetting, NotificationSettings, OverwriteType, Permissions, Presence,
-    ReadState, RegisterRequest, Role, SearchQuery, SearchResults, Server, Timestamp, UpdateChannel,
-    UpdateMember, UpdateProfile, UpdateRole, UpdateServer, User,
+    CreateServer, CreateThread, EditMessage, FriendRequest, Invite, LoginRequest, Member, Message,
+    MessageAck, MessageEdit, NotificationSetting, NotificationSettings, OverwriteType, Permissions,
+    Presence, ReadState, RegisterRequest, Relationship, RelationshipType, Role, SearchQuery,
+    SearchResults, Server, SetRelationship, Timestamp, UpdateChannel, UpdateMember, UpdateProfile,
+    UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
@@ -116,6 +117,53 @@ impl Client {
     /// `POST /users/@me/channels` for a group DM.
     pub async fn create_group_dm(&self, request: &CreateGroupDm) -> Result<Channel> {
         self.post("/users/@me/channels", request).await
+    }
+
+    /// `PUT /channels/{id}/recipients/{user_id}`: add someone to a group DM (its owner).
+    pub async fn add_recipient(&self, channel: ChannelId, user: UserId) -> Result<()> {
+        self.put(&format!("/channels/{channel}/recipients/{user}"))
+            .await
+    }
+
+    /// `DELETE /channels/{id}/recipients/{user_id}`: remove someone from a group DM (its
+    /// owner).
+    pub async fn remove_recipient(&self, channel: ChannelId, user: UserId) -> Result<()> {
+        self.delete(&format!("/channels/{channel}/recipients/{user}"))
+            .await
+    }
+
+    /// `DELETE /channels/{id}/recipients/@me`: leave a group DM.
+    pub async fn leave_group_dm(&self, channel: ChannelId) -> Result<()> {
+        self.delete(&format!("/channels/{channel}/recipients/@me"))
+            .await
+    }
+
+    /// `GET /users/@me/relationships`: friends, requests and blocks.
+    pub async fn relationships(&self) -> Result<Vec<Relationship>> {
+        self.get("/users/@me/relationships").await
+    }
+
+    /// `POST /users/@me/relationships`: a friend request by username.
+    pub async fn send_friend_request(&self, username: &str) -> Result<()> {
+        let body = FriendRequest {
+            username: username.to_owned(),
+        };
+        self.post("/users/@me/relationships", &body).await
+    }
+
+    /// `PUT /users/@me/relationships/{user_id}`: send or accept a friend request
+    /// ([`RelationshipType::Friend`]) or block ([`RelationshipType::Blocked`]).
+    pub async fn set_relationship(&self, user: UserId, kind: RelationshipType) -> Result<()> {
+        let path = format!("/users/@me/relationships/{user}");
+        let body = SetRelationship { kind };
+        self.send(reqwest::Method::PUT, &path, &[], Some(&body))
+            .await
+    }
+
+    /// `DELETE /users/@me/relationships/{user_id}`: unfriend, decline, cancel or unblock.
+    pub async fn remove_relationship(&self, user: UserId) -> Result<()> {
+        self.delete(&format!("/users/@me/relationships/{user}"))
+            .await
     }
 
     /// `GET /users/@me/read-states`.

@@ -119,6 +119,8 @@ mod presence;
 #[cfg(feature = "engine")]
 mod reactions;
 #[cfg(feature = "engine")]
+mod relationships;
+#[cfg(feature = "engine")]
 mod roles;
 #[cfg(feature = "search")]
 mod search;

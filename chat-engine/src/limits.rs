@@ -47,3 +47,5 @@ pub const MAX_BAN_DELETE_SECONDS: u32 = 7 * 24 * 3600;
 pub const BULK_DELETE: std::ops::RangeInclusive<usize> = 2..=100;
 /// Most entries one audit log page answers.
 pub const MAX_AUDIT_PAGE: usize = 100;
+/// Most participants of a group DM, its owner included.
+pub const MAX_GROUP_DM: usize = 10;

@@ -3,16 +3,31 @@
 //! leaves, pins).
 
 use crate::access::audience;
+use crate::envelope::Audience;
 use crate::error::Result;
 use crate::id::{MessageId, UserId};
 use crate::model::{Channel, Event, Message, MessageType, Server};
 use crate::store::{ChannelStore, KvMut, MessageStore, Tx};
 
-/// Stores a new message, moves the channel's last message and announces it.
-pub(crate) fn store_new_message(tx: &mut Tx<'_>, channel: &Channel, message: &Message) {
+/// Stores a new message, moves the channel's last message and announces it. A DM that a
+/// recipient closed shows in their list again.
+pub(crate) fn store_new_message(
+    tx: &mut Tx<'_>,
+    channel: &Channel,
+    message: &Message,
+) -> Result<()> {
     tx.update_message(message);
     tx.record_last_message(message);
+    for recipient in &channel.recipients {
+        if tx.reopen_channel(*recipient, channel.id)? {
+            tx.emit(
+                Event::ChannelCreate(channel.clone()),
+                Audience::users(vec![*recipient]),
+            );
+        }
+    }
     tx.emit(Event::MessageCreate(message.clone()), audience(channel));
+    Ok(())
 }
 
 /// Stores a changed message and announces it with its reactions as every reader shares them:
@@ -48,8 +63,7 @@ pub(crate) fn post_system_message(
     else {
         return Ok(());
     };
-    post_notice(tx, &channel, user, kind, None);
-    Ok(())
+    post_notice(tx, &channel, user, kind, None)
 }
 
 /// Posts a system message authored by `user` in `channel`.
@@ -59,7 +73,7 @@ pub(crate) fn post_notice(
     user: UserId,
     kind: MessageType,
     reply_to: Option<MessageId>,
-) {
+) -> Result<()> {
     let message = Message {
         attachments: Vec::new(),
         author_id: user,
@@ -81,5 +95,5 @@ pub(crate) fn post_notice(
         thread_id: None,
         kind,
     };
-    store_new_message(tx, channel, &message);
+    store_new_message(tx, channel, &message)
 }

@@ -1,5 +1,7 @@
 //! Channels: text and voice channels in servers with their permission overwrites, DMs and
-//! group DMs.
+//! group DMs (`group_dms.rs`: recipients, leaving, renaming, closing).
+
+mod group_dms;
 
 use crate::access::{delete_channel_contents, viewable_channel};
 use crate::audit_trail::{Actor, changes, record, set};
@@ -7,12 +9,13 @@ use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
+use crate::limits::MAX_GROUP_DM;
 use crate::model::{
     AuditAction, Channel, ChannelType, CreateChannel, CreateGroupDm, Event, OverwriteType,
     PermissionOverwrite, Permissions, UpdateChannel,
 };
 use crate::permissions::{Context, context, resolve};
-use crate::store::{ChannelStore, KvMut, ServerStore, Tx, UserStore};
+use crate::store::{ChannelStore, KvMut, RelationshipStore, ServerStore, Tx, UserStore};
 use crate::validate;
 
 /// Longest slow mode: six hours.
@@ -73,10 +76,12 @@ impl Engine {
                 category_id: request.category_id,
                 created_at: now,
                 id: tx.new_id(),
+                icon_url: String::new(),
                 is_private: request.is_private,
                 last_message_at: None,
                 last_message_id: None,
                 name,
+                nsfw: false,
                 owner_id: None,
                 parent_id: None,
                 permission_overwrites: overwrites,
@@ -130,7 +135,8 @@ impl Engine {
         Ok(visible)
     }
 
-    /// Changes a channel's settings (MANAGE_CHANNELS in it).
+    /// Changes a channel's settings (MANAGE_CHANNELS in it); a group DM's name and icon (its
+    /// recipients).
     pub async fn update_channel(
         &self,
         actor: impl Into<Actor>,
@@ -150,6 +156,10 @@ impl Engine {
         }
         let actor = actor.into();
         self.write(move |tx| {
+            let (private, _) = viewable_channel(tx, actor.user(), id)?;
+            if private.server_id.is_none() {
+                return group_dms::update_private(tx, private, name, update);
+            }
             let (ctx, mut channel) = managed_channel(tx, actor.user(), id)?;
             let before = channel.clone();
             if let Some(Some(category)) = update.category_id
@@ -201,10 +211,15 @@ impl Engine {
         .await
     }
 
-    /// Deletes a server channel with its messages and threads (MANAGE_CHANNELS in it).
+    /// Deletes a server channel with its messages and threads (MANAGE_CHANNELS in it); closes
+    /// a DM (hidden until a new message) or leaves a group DM.
     pub async fn delete_channel(&self, actor: impl Into<Actor>, id: ChannelId) -> Result<()> {
         let actor = actor.into();
         self.write(move |tx| {
+            let (private, _) = viewable_channel(tx, actor.user(), id)?;
+            if private.server_id.is_none() {
+                return group_dms::close_private(tx, private, actor.user());
+            }
             let (ctx, channel) = managed_channel(tx, actor.user(), id)?;
             let server = ctx.server.id;
             // Once deleted, nobody's view can be computed: name the viewers now.
@@ -347,7 +362,8 @@ impl Engine {
         .await
     }
 
-    /// Opens (or returns) the DM channel with another user who shares a server with the caller.
+    /// Opens (or returns, shown again if the caller closed it) the DM channel with a friend or
+    /// someone who shares a server with the caller, unless either blocked the other.
     pub async fn open_dm(&self, actor: UserId, recipient: UserId) -> Result<Channel> {
         if actor == recipient {
             return Err(Error::validation(
@@ -357,10 +373,17 @@ impl Engine {
         }
         self.write(move |tx| {
             if let Some(existing) = tx.fetch_dm_pair(actor, recipient)? {
-                return found(tx.fetch_channel(existing)?, ResourceKind::Channel, existing);
+                let channel = found(tx.fetch_channel(existing)?, ResourceKind::Channel, existing)?;
+                if tx.reopen_channel(actor, existing)? {
+                    tx.emit(
+                        Event::ChannelCreate(channel.clone()),
+                        Audience::users(vec![actor]),
+                    );
+                }
+                return Ok(channel);
             }
             found(tx.fetch_user(recipient)?, ResourceKind::User, recipient)?;
-            require_shared_server(tx, actor, recipient)?;
+            require_reachable(tx, actor, recipient)?;
             let channel = private_channel(
                 tx,
                 ChannelType::Dm,
@@ -379,13 +402,14 @@ impl Engine {
         .await
     }
 
-    /// Opens a group DM with 1 to 9 other users who each share a server with the caller.
+    /// Opens a group DM with 1 to 9 other users, each a friend of the caller or sharing a
+    /// server with them, and neither blocking the other.
     pub async fn create_group_dm(&self, actor: UserId, request: CreateGroupDm) -> Result<Channel> {
         let mut recipients = request.recipients.clone();
         recipients.sort();
         recipients.dedup();
         recipients.retain(|r| *r != actor);
-        if !(1..=9).contains(&recipients.len()) {
+        if !(1..MAX_GROUP_DM).contains(&recipients.len()) {
             return Err(Error::validation(
                 "recipients",
                 "must name 1 to 9 other users",
@@ -395,7 +419,7 @@ impl Engine {
         self.write(move |tx| {
             for user in &recipients {
                 found(tx.fetch_user(*user)?, ResourceKind::User, user)?;
-                require_shared_server(tx, actor, *user)?;
+                require_reachable(tx, actor, *user)?;
             }
             recipients.insert(0, actor);
             let channel = private_channel(
@@ -415,9 +439,16 @@ impl Engine {
         .await
     }
 
-    /// Lists the caller's DMs and group DMs.
+    /// Lists the caller's DMs and group DMs, but the DMs they closed.
     pub fn list_dm_channels(&self, actor: UserId) -> Result<Vec<Channel>> {
-        self.read()?.list_user_channels(actor)
+        let reader = self.read()?;
+        let mut open = Vec::new();
+        for channel in reader.list_user_channels(actor)? {
+            if !reader.is_channel_closed(actor, channel.id)? {
+                open.push(channel);
+            }
+        }
+        Ok(open)
     }
 }
 
@@ -453,12 +484,22 @@ fn viewers_of(tx: &Tx<'_>, server: ServerId, channel: &Channel) -> Result<Vec<Us
     Ok(viewers)
 }
 
-fn require_shared_server(tx: &Tx<'_>, a: UserId, b: UserId) -> Result<()> {
+/// Fails unless `a` may bring `b` into a DM or group DM: neither blocked the other, and
+/// they are friends or share a server.
+fn require_reachable(tx: &Tx<'_>, a: UserId, b: UserId) -> Result<()> {
+    if tx.blocked_between(a, b)? {
+        return Err(Error::forbidden("you cannot message this user"));
+    }
+    if tx.are_friends(a, b)? {
+        return Ok(());
+    }
     let theirs = tx.list_user_servers(b)?;
     if tx.list_user_servers(a)?.iter().any(|s| theirs.contains(s)) {
         Ok(())
     } else {
-        Err(Error::forbidden("you share no server with this user"))
+        Err(Error::forbidden(
+            "you are not friends and share no server with this user",
+        ))
     }
 }
 
@@ -474,10 +515,12 @@ fn private_channel(
         category_id: None,
         created_at: now,
         id: tx.new_id(),
+        icon_url: String::new(),
         is_private: true,
         last_message_at: None,
         last_message_id: None,
         name,
+        nsfw: false,
         owner_id: owner,
         parent_id: None,
         permission_overwrites: Vec::new(),

@@ -18,13 +18,13 @@ use crate::id::{ChannelId, MessageId, UserId};
 use crate::limits::{DEFAULT_PAGE, MAX_CONTENT, MAX_EMBEDS, MAX_NONCE, MAX_PAGE};
 use crate::markup::{self, Mentions, Nobody, Rendered};
 use crate::model::{
-    AuditAction, Channel, CreateMessage, EditMessage, Embed, Event, HistoryQuery, Message,
-    MessageDelete, MessageEdit, MessageType, Permissions,
+    AuditAction, Channel, ChannelType, CreateMessage, EditMessage, Embed, Event, HistoryQuery,
+    Message, MessageDelete, MessageEdit, MessageType, Permissions,
 };
 use crate::notify::{self, Broadcast};
 use crate::posting::{store_changed_message, store_new_message};
 use crate::previews::LinkPreviewer;
-use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, Tx};
+use crate::store::{ChannelStore, Kv, KvMut, MessageStore, Order, RelationshipStore, Tx};
 use directory::ChannelDirectory;
 
 impl Engine {
@@ -76,6 +76,12 @@ impl Engine {
             .write(move |tx| {
                 let (channel, permissions) = textual_channel(tx, actor, channel)?;
                 crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
+                if channel.kind == ChannelType::Dm
+                    && let Some(other) = channel.recipients.iter().find(|r| **r != actor)
+                    && tx.blocked_between(actor, *other)?
+                {
+                    return Err(Error::forbidden("you cannot message this user"));
+                }
                 if let Some(nonce) = &request.nonce
                     && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
                 {
@@ -130,7 +136,7 @@ impl Engine {
                 if channel.slow_mode_delay > 0 {
                     tx.update_last_send(channel.id, actor, message.created_at);
                 }
-                store_new_message(tx, &channel, &message);
+                store_new_message(tx, &channel, &message)?;
                 let online = |user| live.lock().is_ok_and(|live| live.is_connected(user));
                 notify::message_created(tx, &channel, &message, broadcast, &online, push)?;
                 Ok(message)

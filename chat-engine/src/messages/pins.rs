@@ -40,7 +40,7 @@ impl Engine {
             message.is_pinned = true;
             store_changed_message(tx, &channel, &message)?;
             let message = with_reactions(tx, message, actor)?;
-            post_notice(tx, &channel, actor, MessageType::ChannelPinned, Some(id));
+            post_notice(tx, &channel, actor, MessageType::ChannelPinned, Some(id))?;
             audit_pin(tx, &channel, &by, AuditAction::MessagePin, id);
             Ok(message)
         })

@@ -46,6 +46,9 @@ pub struct Channel {
     pub created_at: Timestamp,
     /// The channel's id.
     pub id: ChannelId,
+    /// A group DM's icon image URL; empty for none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub icon_url: String,
     /// Whether @everyone is denied VIEW_CHANNEL by default.
     pub is_private: bool,
     /// Time of the latest message.
@@ -55,6 +58,9 @@ pub struct Channel {
     pub last_message_id: Option<MessageId>,
     /// Display name.
     pub name: String,
+    /// Whether the channel is marked NSFW (clients ask once before showing it).
+    #[serde(default)]
+    pub nsfw: bool,
     /// The owner of a group DM or the creator of a thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<UserId>,

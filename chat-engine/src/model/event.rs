@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Category, Channel, Invite, Member, Message, Notification, Presence, ReadState, Role, Server,
-    TypingIndicator, User, VoiceState,
+    Category, Channel, Invite, Member, Message, Notification, Presence, ReadState, Relationship,
+    RelationshipRemove, Role, Server, TypingIndicator, User, VoiceState,
 };
 use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
 
@@ -19,6 +19,10 @@ pub enum Event {
     CategoryDelete(Category),
     /// A channel was made.
     ChannelCreate(Channel),
+    /// Someone joined a group DM (sent to its recipients, the new one included).
+    ChannelRecipientAdd(ChannelRecipient),
+    /// Someone left or was removed from a group DM (sent to its recipients and to them).
+    ChannelRecipientRemove(ChannelRecipient),
     /// A channel was deleted.
     ChannelDelete(Channel),
     /// A channel's settings or overwrites changed.
@@ -53,6 +57,10 @@ pub enum Event {
     NotificationCreate(Notification),
     /// A user's presence changed (not stored; not replayed on resume).
     PresenceUpdate(Presence),
+    /// A relationship of the user began or changed (sent to that user).
+    RelationshipAdd(Relationship),
+    /// A relationship of the user ended (sent to that user).
+    RelationshipRemove(RelationshipRemove),
     /// The user's read state in a channel, with its counts (sent to the user's own sessions
     /// when they read).
     ReadStateUpdate(ReadState),
@@ -85,6 +93,8 @@ impl Event {
             Self::CategoryCreate(_) => "CATEGORY_CREATE",
             Self::CategoryDelete(_) => "CATEGORY_DELETE",
             Self::ChannelCreate(_) => "CHANNEL_CREATE",
+            Self::ChannelRecipientAdd(_) => "CHANNEL_RECIPIENT_ADD",
+            Self::ChannelRecipientRemove(_) => "CHANNEL_RECIPIENT_REMOVE",
             Self::ChannelDelete(_) => "CHANNEL_DELETE",
             Self::ChannelUpdate(_) => "CHANNEL_UPDATE",
             Self::InviteCreate(_) => "INVITE_CREATE",
@@ -102,6 +112,8 @@ impl Event {
             Self::NotificationCreate(_) => "NOTIFICATION_CREATE",
             Self::PresenceUpdate(_) => "PRESENCE_UPDATE",
             Self::ReadStateUpdate(_) => "READ_STATE_UPDATE",
+            Self::RelationshipAdd(_) => "RELATIONSHIP_ADD",
+            Self::RelationshipRemove(_) => "RELATIONSHIP_REMOVE",
             Self::RoleCreate(_) => "ROLE_CREATE",
             Self::RoleDelete(_) => "ROLE_DELETE",
             Self::RoleUpdate(_) => "ROLE_UPDATE",
@@ -114,6 +126,15 @@ impl Event {
             Self::VoiceStateUpdate(_) => "VOICE_STATE_UPDATE",
         }
     }
+}
+
+/// Payload of `CHANNEL_RECIPIENT_ADD` and `CHANNEL_RECIPIENT_REMOVE`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelRecipient {
+    /// The group DM.
+    pub channel_id: ChannelId,
+    /// Who joined or left.
+    pub user: User,
 }
 
 /// Payload of `INVITE_DELETE`.

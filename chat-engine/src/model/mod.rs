@@ -10,6 +10,7 @@ mod message;
 mod notifications;
 mod permissions;
 mod presence;
+mod relationships;
 mod requests;
 mod search;
 mod server;
@@ -18,8 +19,8 @@ mod user;
 pub use audit::{AuditAction, AuditChange, AuditLogEntry, AuditLogQuery};
 pub use channel::{Channel, ChannelType, OverwriteType, PermissionOverwrite};
 pub use event::{
-    Event, InviteDelete, MemberRemove, MessageAck, MessageDelete, MessageDeleteBulk, ReactionEvent,
-    RoleDelete, ServerDelete,
+    ChannelRecipient, Event, InviteDelete, MemberRemove, MessageAck, MessageDelete,
+    MessageDeleteBulk, ReactionEvent, RoleDelete, ServerDelete,
 };
 pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
 pub use notifications::{
@@ -30,6 +31,9 @@ pub use permissions::Permissions;
 pub use presence::{
     Activity, ClientInfo, ClientKind, Presence, TypingIndicator, UpdatePresence, UpdateVoiceState,
     VoiceState,
+};
+pub use relationships::{
+    FriendRequest, Relationship, RelationshipRemove, RelationshipType, SetRelationship,
 };
 pub use requests::{
     BulkDelete, CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite,

@@ -156,6 +156,10 @@ fn default_channel_type() -> ChannelType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateChannel {
+    /// A group DM's new icon image URL (empty removes it).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2048))]
+    pub icon_url: Option<String>,
     /// New category; `Some(None)` takes it out of its category.
     #[serde(
         default,

@@ -92,6 +92,32 @@ pub trait ChannelStore: Kv {
         Ok(channels)
     }
 
+    /// Hides a DM from the user's list until [`reopen_channel`](Self::reopen_channel).
+    fn close_channel(&mut self, user: UserId, channel: ChannelId)
+    where
+        Self: KvMut,
+    {
+        self.put_raw(Table::ClosedChannels, pair(user, channel), Vec::new());
+    }
+
+    /// Shows a closed DM in the user's list again; answers whether it was closed.
+    fn reopen_channel(&mut self, user: UserId, channel: ChannelId) -> Result<bool>
+    where
+        Self: KvMut,
+    {
+        let key = pair(user, channel);
+        let closed = self.contains(Table::ClosedChannels, &key)?;
+        if closed {
+            self.delete(Table::ClosedChannels, key);
+        }
+        Ok(closed)
+    }
+
+    /// Whether the user closed the DM.
+    fn is_channel_closed(&self, user: UserId, channel: ChannelId) -> Result<bool> {
+        self.contains(Table::ClosedChannels, &pair(user, channel))
+    }
+
     /// Lists the DMs and group DMs a user is in.
     fn list_user_channels(&self, user: UserId) -> Result<Vec<Channel>> {
         let keys = self.scan_keys(Table::UserChannels, &prefix(user), Order::Ascending, ALL)?;
@@ -116,7 +142,17 @@ pub trait ChannelStore: Kv {
         }
         for user in &channel.recipients {
             self.delete(Table::UserChannels, pair(*user, channel.id));
+            self.delete(Table::ClosedChannels, pair(*user, channel.id));
         }
+    }
+
+    /// Takes a user out of a group DM's index (the caller updates the channel's recipients).
+    fn delete_user_channel(&mut self, user: UserId, channel: ChannelId)
+    where
+        Self: KvMut,
+    {
+        self.delete(Table::UserChannels, pair(user, channel));
+        self.delete(Table::ClosedChannels, pair(user, channel));
     }
 
     /// Records the DM channel of a pair of users.

@@ -1,7 +1,7 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
 //! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
 //! aggregate ([`UserStore`], [`AuditLogStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
-//! [`ReadStateStore`], [`NotificationStore`], [`SettingsStore`], [`EndedSessionStore`],
+//! [`ReadStateStore`], [`RelationshipStore`], [`NotificationStore`], [`SettingsStore`], [`EndedSessionStore`],
 //! [`EventLog`]) that the domain
 //! code talks to.
 //!
@@ -33,6 +33,7 @@ mod notifications;
 mod read_states;
 #[cfg(feature = "redb")]
 mod redb;
+mod relationships;
 mod servers;
 mod settings;
 pub(crate) mod tx;
@@ -57,6 +58,7 @@ pub use notifications::NotificationStore;
 pub use read_states::ReadStateStore;
 #[cfg(feature = "redb")]
 pub use redb::RedbStore;
+pub use relationships::{RelationshipRecord, RelationshipStore};
 pub use servers::ServerStore;
 pub use settings::SettingsStore;
 pub use tx::{Kv, KvMut, Reader, Tx};
@@ -85,6 +87,9 @@ pub enum Table {
     ChannelActivity,
     /// `channel` → channel.
     Channels,
+    /// `user ++ channel` → nothing: a DM the user closed (hidden from their list until a new
+    /// message arrives).
+    ClosedChannels,
     /// `lower user ++ higher user` → DM channel id.
     DmPairs,
     /// `event session id` → the sequence number it had seen when its client ended it.
@@ -142,7 +147,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 33] = [
+    pub const ALL: [Self; 34] = [
         Self::Attachments,
         Self::AuditLog,
         Self::Bans,
@@ -150,6 +155,7 @@ impl Table {
         Self::Categories,
         Self::ChannelActivity,
         Self::Channels,
+        Self::ClosedChannels,
         Self::DmPairs,
         Self::EndedSessions,
         Self::Events,

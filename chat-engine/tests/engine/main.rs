@@ -17,6 +17,7 @@ mod permissions;
 mod persistence;
 mod presence;
 mod reactions_pins;
+mod relationships;
 mod roles;
 mod search;
 mod servers;

@@ -13,6 +13,7 @@ const BLOB_REFS: Def = TableDefinition::new("blob_refs_v1");
 const CATEGORIES: Def = TableDefinition::new("categories_v1");
 const CHANNEL_ACTIVITY: Def = TableDefinition::new("channel_activity_v1");
 const CHANNELS: Def = TableDefinition::new("channels_v1");
+const CLOSED_CHANNELS: Def = TableDefinition::new("closed_channels_v1");
 const DM_PAIRS: Def = TableDefinition::new("dm_pairs_v1");
 const ENDED_SESSIONS: Def = TableDefinition::new("ended_sessions_v1");
 const EVENTS: Def = TableDefinition::new("events_v1");
@@ -50,6 +51,7 @@ pub(super) const fn definition(table: Table) -> Def {
         Table::Categories => CATEGORIES,
         Table::ChannelActivity => CHANNEL_ACTIVITY,
         Table::Channels => CHANNELS,
+        Table::ClosedChannels => CLOSED_CHANNELS,
         Table::DmPairs => DM_PAIRS,
         Table::EndedSessions => ENDED_SESSIONS,
         Table::Events => EVENTS,

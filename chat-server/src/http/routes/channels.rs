@@ -1,4 +1,4 @@
-//! `/channels/{id}`: settings, permission overwrites, typing and threads.
+//! `/channels/{id}`: settings, permission overwrites, group DM recipients, typing and threads.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,14 +12,16 @@ use ulid::Ulid;
 
 use super::{Route, route};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{Acting, Auth, Body, Path};
+use crate::http::extract::{Acting, Auth, Body, Path, UserRef};
 use crate::state::AppState;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(User, get "/channels/{channel_id}" => get_channel, ok(Channel), "A channel the caller can view"),
-        route!(User, patch "/channels/{channel_id}" => update_channel, ok(Channel), "Change a channel (MANAGE_CHANNELS)", body UpdateChannel),
-        route!(User, delete "/channels/{channel_id}" => delete_channel, no_content, "Delete a channel with its messages (MANAGE_CHANNELS)"),
+        route!(User, patch "/channels/{channel_id}" => update_channel, ok(Channel), "Change a channel (MANAGE_CHANNELS); a group DM's name and icon (its recipients)", body UpdateChannel),
+        route!(User, delete "/channels/{channel_id}" => delete_channel, no_content, "Delete a channel with its messages (MANAGE_CHANNELS); close a DM (until a new message) or leave a group DM"),
+        route!(User, put "/channels/{channel_id}/recipients/{user_id}" => add_recipient, no_content, "Add someone to a group DM (its owner; 10 participants at most)"),
+        route!(User, delete "/channels/{channel_id}/recipients/{user_id}" => remove_recipient, no_content, "Remove someone from a group DM (its owner), or leave it (`@me`)"),
         route!(User, put "/channels/{channel_id}/permissions/{target_id}" => set_overwrite, ok(Channel), "Set a role's or member's overwrite (MANAGE_CHANNELS)", body Overwrite),
         route!(User, delete "/channels/{channel_id}/permissions/{target_id}" => delete_overwrite, ok(Channel), "Remove an overwrite (MANAGE_CHANNELS)"),
         route!(User, post "/channels/{channel_id}/typing" => typing, no_content, "Show that the caller is typing (at most one indicator per 5 s)"),
@@ -28,6 +30,31 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, put "/channels/{channel_id}/thread-members/@me" => join_thread, no_content, "Join a thread"),
         route!(User, delete "/channels/{channel_id}/thread-members/@me" => leave_thread, no_content, "Leave a thread"),
     ]
+}
+
+async fn add_recipient(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, user)): Path<(ChannelId, UserId)>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .add_recipient(auth.user(), channel, user)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn remove_recipient(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((channel, user)): Path<(ChannelId, UserRef)>,
+) -> ApiResult<StatusCode> {
+    let user = user.or_caller(auth.user());
+    state
+        .engine
+        .remove_recipient(auth.user(), channel, user)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn get_channel(

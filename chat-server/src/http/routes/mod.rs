@@ -11,6 +11,7 @@ mod members;
 mod messages;
 mod notifications;
 mod reactions;
+mod relationships;
 mod roles;
 mod servers;
 mod users;
@@ -259,6 +260,7 @@ pub(crate) fn all() -> Vec<Route> {
         messages::routes(),
         notifications::routes(),
         reactions::routes(),
+        relationships::routes(),
     ]
     .into_iter()
     .flatten()
