@@ -279,6 +279,17 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Channel(VIEW),
     ),
     ("get", "/users/{user_id}", Token),
+    // Every caller asks the target, then cancels: the requests exist when deleted.
+    ("get", "/users/@me/relationships", Token),
+    ("post", "/users/@me/relationships", Token),
+    ("put", "/users/@me/relationships/{user_id}", Token),
+    ("delete", "/users/@me/relationships/{user_id}", Token),
+    ("put", "/channels/{channel_id}/recipients/{user_id}", Owner),
+    (
+        "delete",
+        "/channels/{channel_id}/recipients/{user_id}",
+        Owner,
+    ),
     ("get", "/users/@me/channels", Token),
     ("post", "/users/@me/channels", Member),
     ("get", "/users/@me/read-states", Token),
@@ -384,6 +395,8 @@ struct Fixture {
     attachment: String,
     /// A role the target holds, below the granted role; it has an overwrite in `channel`.
     role: String,
+    /// The owner's group DM with the target.
+    group: String,
 }
 
 /// The emoji the target reacted with.
@@ -506,7 +519,15 @@ impl Fixture {
             .json()
             .await
             .unwrap();
+        let group = owner
+            .ok(
+                "POST",
+                "/users/@me/channels",
+                Some(json!({ "recipients": [callers.target.id] })),
+            )
+            .await;
         Self {
+            group: str_of(&group["id"]),
             invite_code: str_of(&server["invite_code"]),
             server: id,
             invite: str_of(&invite["code"]),
@@ -524,6 +545,8 @@ impl Fixture {
     fn path(&self, method: &str, template: &str, callers: &Callers) -> String {
         let channel = if template.contains("thread-members") {
             &self.thread
+        } else if template.contains("/recipients/") {
+            &self.group
         } else {
             &self.channel
         };
@@ -605,6 +628,8 @@ impl Fixture {
                 json!({ "type": "role", "allow": 0, "deny": SEND.bits() })
             }
             ("post", "/channels/{channel_id}/messages") => json!({ "content": "matrix says hi" }),
+            ("post", "/users/@me/relationships") => json!({ "username": "target" }),
+            ("put", "/users/@me/relationships/{user_id}") => json!({ "type": "friend" }),
             ("post", "/channels/{channel_id}/messages/bulk-delete") => {
                 json!({ "messages": [self.message, self.pinned] })
             }

@@ -12,6 +12,7 @@ mod moderation;
 mod previews;
 mod push;
 mod realtime;
+mod relationships;
 mod rest;
 mod rest_input;
 mod rest_permissions;
