@@ -66,8 +66,8 @@ pub async fn run(
             if minute % 60 == 0 {
                 match pruner.prune_audit_log().await {
                     Ok(0) => {}
-                    Ok(pruned) => {
-                        tracing::info!(pruned, "audit log entries past the retention deleted")
+                    Ok(entries) => {
+                        tracing::info!(entries, "audit log entries past the retention deleted");
                     }
                     Err(error) => tracing::warn!(%error, "cannot prune the audit log"),
                 }

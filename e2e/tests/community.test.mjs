@@ -1,7 +1,8 @@
 // Community and safety end to end, in headless Chromium against the real server: a
 // moderator times a member out (the member's composer closes and says until when), reads the
-// audit log with the reason, and lifts the timeout. No console errors, no failed requests, no
-// serious accessibility violation; a screenshot of each page.
+// audit log with the reason, and lifts the timeout; two strangers become friends by username
+// and DM, a block collapses the blocked one's messages. No console errors, no failed
+// requests, no serious accessibility violation; a screenshot of each page.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { ChatServer, SHOTS, axe, launch, message, openPage, register, say, shot } from './browser.mjs';
@@ -13,6 +14,8 @@ let browser;
 let alice;
 /** @type {Awaited<ReturnType<typeof openPage>>} */
 let bob;
+/** @type {Awaited<ReturnType<typeof openPage>>} */
+let carol;
 
 /**
  * Calls the API as the user the page is logged in as.
@@ -37,6 +40,7 @@ before(async () => {
   browser = await launch();
   alice = await openPage(browser);
   bob = await openPage(browser);
+  carol = await openPage(browser);
   await register(alice.page, server.url, 'alice');
   await register(bob.page, server.url, 'bob');
   const guild = await api(alice.page, 'POST', '/servers', { name: 'Moderated' });
@@ -102,7 +106,57 @@ test('a moderator times a member out: the composer closes, the audit log says wh
   await message(alice.page, 'thanks').waitFor();
 });
 
+test('a stranger is added as a friend by username and DMed; a block collapses their messages', async () => {
+  await register(carol.page, server.url, 'carol');
+  await carol.page.getByRole('link', { name: 'Friends' }).click();
+  // A refused request is an answer the page expects: its 404 is not a problem.
+  carol.watch.on = false;
+  await carol.page.getByLabel('Add friend').fill('nobody');
+  await carol.page.getByRole('button', { name: 'Send friend request' }).click();
+  await carol.page.getByText('No one is called nobody.').waitFor();
+  carol.watch.on = true;
+  await carol.page.getByLabel('Add friend').fill('alice');
+  await carol.page.getByRole('button', { name: 'Send friend request' }).click();
+  await carol.page.getByText('Friend request sent to alice.').waitFor();
+
+  await alice.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: 'Direct messages' }).click();
+  await alice.page.getByRole('link', { name: /Friends/ }).click();
+  await alice.page.getByRole('tab', { name: /Pending/ }).click();
+  await alice.page.getByRole('button', { name: 'Accept carol' }).click();
+  // Friends see each other online without sharing a server.
+  await alice.page.getByRole('tab', { name: 'Online' }).click();
+  await alice.page.getByRole('button', { name: 'Message carol' }).waitFor();
+  await shot(alice.page, 'friends');
+  assert.deepEqual(await axe(alice.page), []);
+  await alice.page.getByRole('button', { name: 'Message carol' }).click();
+  await alice.page.locator('#composer').waitFor();
+  await say(alice.page, 'hello new friend');
+  await carol.page.getByRole('link', { name: /alice/ }).click();
+  await message(carol.page, 'hello new friend').waitFor();
+  await say(carol.page, 'hi alice!');
+  await message(alice.page, 'hi alice!').waitFor();
+
+  // Blocking: carol's messages collapse for alice, and carol can no longer write.
+  await alice.page.getByRole('link', { name: /Friends/ }).click();
+  await alice.page.getByRole('tab', { name: 'All' }).click();
+  await alice.page.getByRole('button', { name: 'Block carol' }).click();
+  await alice.page.getByRole('tab', { name: 'Blocked' }).click();
+  await alice.page.getByRole('button', { name: 'Unblock carol' }).waitFor();
+  await alice.page.getByRole('link', { name: /carol/ }).click();
+  await alice.page.getByText('Blocked message').first().waitFor();
+  await shot(alice.page, 'blocked-message');
+  await alice.page.getByRole('button', { name: 'Show' }).first().click();
+  await message(alice.page, 'hi alice!').waitFor();
+  carol.watch.on = false;
+  const box = carol.page.locator('#composer');
+  await box.fill('are you there?');
+  await box.press('Enter');
+  await carol.page.getByRole('alert').filter({ hasText: 'you cannot message this user' }).waitFor();
+  carol.watch.on = true;
+});
+
 test('no console errors and no failed requests on either page', () => {
   assert.deepEqual(alice.problems, []);
   assert.deepEqual(bob.problems, []);
+  assert.deepEqual(carol.problems, []);
 });

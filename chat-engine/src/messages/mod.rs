@@ -76,12 +76,7 @@ impl Engine {
             .write(move |tx| {
                 let (channel, permissions) = textual_channel(tx, actor, channel)?;
                 crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
-                if channel.kind == ChannelType::Dm
-                    && let Some(other) = channel.recipients.iter().find(|r| **r != actor)
-                    && tx.blocked_between(actor, *other)?
-                {
-                    return Err(Error::forbidden("you cannot message this user"));
-                }
+                require_not_blocked(tx, &channel, actor)?;
                 if let Some(nonce) = &request.nonce
                     && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
                 {
@@ -471,4 +466,15 @@ pub(crate) fn with_reactions(
 ) -> Result<Message> {
     message.reactions = kv.list_reaction_summary(message.channel_id, message.id, viewer)?;
     Ok(message)
+}
+
+/// Fails in a DM when either recipient blocked the other.
+fn require_not_blocked(tx: &Tx<'_>, channel: &Channel, actor: UserId) -> Result<()> {
+    if channel.kind == ChannelType::Dm
+        && let Some(other) = channel.recipients.iter().find(|r| **r != actor)
+        && tx.blocked_between(actor, *other)?
+    {
+        return Err(Error::forbidden("you cannot message this user"));
+    }
+    Ok(())
 }

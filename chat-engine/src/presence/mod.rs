@@ -11,11 +11,11 @@ use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::live::{Device, DeviceId, Realtime, UserPresence, offline, public_view};
 use crate::model::{
-    ChannelType, ClientKind, Event, Permissions, Presence, Status, TypingIndicator, UpdatePresence,
-    UpdateVoiceState, VoiceState,
+    ChannelType, ClientKind, Event, Permissions, Presence, RelationshipType, Status,
+    TypingIndicator, UpdatePresence, UpdateVoiceState, VoiceState,
 };
 use crate::permissions::{context, resolve};
-use crate::store::{ChannelStore, ServerStore};
+use crate::store::{ChannelStore, RelationshipStore, ServerStore};
 use crate::validate;
 
 impl Engine {
@@ -271,9 +271,15 @@ impl Engine {
         change: impl FnOnce(&mut UserPresence, &mut Realtime) -> T,
     ) -> Result<T> {
         // Large servers get no presence fan-out (as they get none in READY): their clients
-        // ask for members and presences with Request Members.
-        let servers = {
+        // ask for members and presences with Request Members. Friends always hear of it.
+        let (servers, friends) = {
             let reader = self.read()?;
+            let friends: Vec<UserId> = reader
+                .list_relationships(user)?
+                .into_iter()
+                .filter(|(_, r)| r.kind == RelationshipType::Friend)
+                .map(|(id, _)| id)
+                .collect();
             let mut small = Vec::new();
             for id in reader.list_user_servers(user)? {
                 if reader
@@ -283,7 +289,7 @@ impl Engine {
                     small.push(id);
                 }
             }
-            small
+            (small, friends)
         };
         let (out, before, after) = {
             let mut realtime = self.realtime();
@@ -297,10 +303,11 @@ impl Engine {
         if after != before {
             let public = public_view(&after);
             if public != public_view(&before) {
-                self.publish(
-                    Event::PresenceUpdate(public),
-                    Audience::servers(servers).except(user),
-                );
+                let mut audience = Audience::servers(servers).except(user);
+                for friend in friends {
+                    audience = audience.and_user(friend);
+                }
+                self.publish(Event::PresenceUpdate(public), audience);
             }
             self.publish(Event::PresenceUpdate(after), Audience::users(vec![user]));
         }

@@ -19,12 +19,16 @@ impl Engine {
         let reader = self.read()?;
         let mut list = Vec::new();
         for (other, record) in reader.list_relationships(actor)? {
-            if let Some(user) = reader.fetch_user(other)? {
+            if let Some(record_of_user) = reader.fetch_user(other)? {
+                let mut user = record_of_user.user;
+                if record.kind == Friend {
+                    user.status = self.realtime().status_seen_by(actor, other);
+                }
                 list.push(Relationship {
                     id: other,
                     since: record.since,
                     kind: record.kind,
-                    user: user.user,
+                    user,
                 });
             }
         }

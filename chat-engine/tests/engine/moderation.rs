@@ -406,10 +406,8 @@ async fn a_ban_deletes_the_users_recent_messages_when_asked() {
         .audit_log(owner, server.id, &query(AuditAction::MemberBanAdd))
         .unwrap()[0];
     assert_eq!(entry.reason.as_deref(), Some("spam bot"));
-    assert!(
-        entry.changes.iter().any(|c| c.key == "messages_deleted"
-            && c.new_value.as_ref().and_then(|v| v.as_u64()) >= Some(1))
-    );
+    assert!(entry.changes.iter().any(|c| c.key == "messages_deleted"
+        && c.new_value.as_ref().and_then(serde_json::Value::as_u64) >= Some(1)));
 }
 
 #[tokio::test]

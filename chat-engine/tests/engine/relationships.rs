@@ -67,6 +67,19 @@ async fn a_friend_request_accepted_lets_two_strangers_dm() {
         .await
         .unwrap();
 
+    // Friends see each other come online without sharing a server.
+    let mut alices = h.engine.subscribe(alice).unwrap();
+    h.engine
+        .connect_device(bob, chat_engine::model::ClientKind::Web)
+        .unwrap();
+    let online = loop {
+        let envelope = alices.next_event().await.unwrap();
+        if let Event::PresenceUpdate(presence) = &envelope.event {
+            break presence.clone();
+        }
+    };
+    assert_eq!(online.user_id, bob);
+
     // Unfriending ends it for both.
     h.engine.remove_relationship(bob, alice).await.unwrap();
     assert!(kinds(&h.engine, alice).is_empty());

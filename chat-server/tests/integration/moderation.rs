@@ -50,8 +50,8 @@ async fn the_audit_log_keeps_the_url_encoded_reason_and_is_for_its_readers() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(owner.get(&path).await.1["name"], "New name");
 
-    let log = format!("{path}/audit-logs?action_type=server_update&limit=10");
-    let (status, entries) = owner.get(&log).await;
+    let audit = format!("{path}/audit-logs?action_type=server_update&limit=10");
+    let (status, entries) = owner.get(&audit).await;
     assert_eq!(status, StatusCode::OK, "{entries}");
     let entries = entries.as_array().unwrap();
     assert_eq!(entries.len(), 1, "the refused changes left no entry");

@@ -75,6 +75,8 @@ function connect() {
       if (type === 'SERVER_CREATE') loadServer(data.id);
       if (type === 'NOTIFICATION_CREATE') announce(data);
       if (type === 'READY') loadNotificationSettings().catch(() => {});
+      if (type === 'READY' || type === 'RESUMED') loadRelationships();
+      if (type === 'RELATIONSHIP_ADD' && data.type === 'friend') loadFriendPresence(data.id);
     },
     onState: (connection) => setState({ connection }),
     onFatal: () => signOut(),
@@ -420,6 +422,43 @@ export function setPresence(status, customStatus) {
  */
 export function requestMembers(server) {
   gateway?.send(8, { server_id: server, limit: 1000 });
+}
+
+/** Loads the caller's friends, requests and blocks (their events keep them current). */
+async function loadRelationships() {
+  try {
+    /** @type {import('./store.js').Relationship[]} */
+    const list = await api.get('/users/@me/relationships');
+    setState((s) => {
+      let users = s.users;
+      let presences = s.presences;
+      for (const r of list) {
+        users = withEntry(users, r.user.id, r.user);
+        if (r.type === 'friend') {
+          const presence = { user_id: r.id, status: r.user.status ?? 'offline', custom_status: r.user.custom_status };
+          presences = withEntry(presences, r.id, { ...presences[r.id], ...presence });
+        }
+      }
+      return { relationships: Object.fromEntries(list.map((r) => [r.id, r])), users, presences };
+    });
+  } catch {
+    // Signed out meanwhile.
+  }
+}
+
+/**
+ * A new friend's presence, which their updates keep current from now on.
+ * @param {string} id
+ */
+async function loadFriendPresence(id) {
+  try {
+    /** @type {import('./store.js').User} */
+    const user = await api.get(`/users/${id}`);
+    const presence = { user_id: id, status: user.status ?? 'offline', custom_status: user.custom_status };
+    setState((s) => ({ presences: withEntry(s.presences, id, { ...s.presences[id], ...presence }) }));
+  } catch {
+    // Gone meanwhile.
+  }
 }
 
 /**

@@ -189,6 +189,24 @@ const reducers = {
   CHANNEL_CREATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
   CHANNEL_UPDATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
   THREAD_CREATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
+  CHANNEL_RECIPIENT_ADD: (s, d) => {
+    const channel = s.channels[d.channel_id];
+    const users = withEntry(s.users, d.user.id, d.user);
+    if (!channel || channel.recipients.includes(d.user.id)) return { users };
+    const recipients = [...channel.recipients, d.user.id];
+    return { users, channels: withEntry(s.channels, channel.id, { ...channel, recipients }) };
+  },
+  CHANNEL_RECIPIENT_REMOVE: (s, d) => {
+    const channel = s.channels[d.channel_id];
+    if (!channel) return {};
+    const recipients = channel.recipients.filter((id) => id !== d.user.id);
+    return { channels: withEntry(s.channels, channel.id, { ...channel, recipients }) };
+  },
+  RELATIONSHIP_ADD: (s, r) => ({
+    relationships: withEntry(s.relationships, r.id, r),
+    users: withEntry(s.users, r.user.id, r.user),
+  }),
+  RELATIONSHIP_REMOVE: (s, r) => ({ relationships: withEntry(s.relationships, r.id, undefined) }),
   CHANNEL_DELETE: (s, c) => ({
     channels: withEntry(s.channels, c.id, undefined),
     messages: withEntry(s.messages, c.id, undefined),

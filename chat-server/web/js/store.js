@@ -15,7 +15,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * @typedef {{ id: string, type: string, name: string, topic: string, server_id: string | null,
  *   category_id: string | null, parent_id: string | null, position: number, recipients: string[],
  *   owner_id: string | null, permission_overwrites: Overwrite[], last_message_id: string | null,
- *   is_private: boolean, slow_mode_delay: number }} Channel
+ *   is_private: boolean, slow_mode_delay: number, nsfw?: boolean, icon_url?: string }} Channel
  * @typedef {{ id: string, type: 'role' | 'member', allow: number, deny: number }} Overwrite
  * @typedef {{ id: string, name: string, color: number, permissions: number, position: number,
  *   is_default: boolean, is_mentionable: boolean, server_id: string }} Role
@@ -35,6 +35,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * @typedef {{ channel_id: string, last_read_id: string | null, unread_count: number,
  *   mention_count: number }} ReadState
  * @typedef {{ user_id: string, status: string, custom_status: string }} Presence
+ * @typedef {{ id: string, type: 'friend' | 'blocked' | 'incoming' | 'outgoing', user: User,
+ *   since: string }} Relationship
  * @typedef {{ list: Message[], hasOlder: boolean, hasNewer: boolean, loaded: boolean }} History
  * @typedef {{
  *   me: User | null,
@@ -51,6 +53,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  *   readStates: Record<string, ReadState>,
  *   typing: Record<string, Record<string, number>>,
  *   receipts: Record<string, Record<string, string>>,
+ *   relationships: Record<string, Relationship>,
  *   notificationSettings: { servers: Record<string, import('./notifications.js').Setting>,
  *     channels: Record<string, import('./notifications.js').Setting> },
  *   theme: string,
@@ -74,6 +77,7 @@ function initial() {
     readStates: {},
     typing: {},
     receipts: {},
+    relationships: {},
     notificationSettings: { servers: {}, channels: {} },
     theme: 'dark',
   };

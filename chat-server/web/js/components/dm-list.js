@@ -1,6 +1,6 @@
 // @ts-check
-// Direct messages: the caller's DMs and group DMs, newest activity first, and the dialog
-// that starts a group DM.
+// Direct messages: the friends page, the caller's DMs and group DMs, newest activity first
+// (a DM closes with its ✕ until a new message), and the dialog that starts a group DM.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -17,6 +17,7 @@ export function DmList({ current }) {
   const readStates = useStore((s) => s.readStates);
   const me = useStore((s) => s.me);
   const [creating, setCreating] = useState(false);
+  const pending = useStore((s) => Object.values(s.relationships).filter((r) => r.type === 'incoming').length);
   const dms = Object.values(channels)
     .filter((c) => !c.server_id)
     .sort((a, b) => ((b.last_message_id ?? b.id) > (a.last_message_id ?? a.id) ? 1 : -1));
@@ -37,6 +38,11 @@ export function DmList({ current }) {
       <button class="icon-button" aria-label="New group DM" title="New group DM"
         onClick=${() => setCreating(true)}>+</button>
     </div>
+    <a class=${`channel friends-link${current === null ? ' active' : ''}`} href="#/channels/@me"
+      aria-current=${current === null ? 'page' : undefined}>
+      <span aria-hidden="true">👋</span><span class="name">Friends</span>
+      ${pending > 0 && html`<span class="badge" aria-label=${`${pending} pending friend requests`}>${pending}</span>`}
+    </a>
     <ul class="channel-tree" aria-label="Conversations">
       ${dms.length === 0 && html`<li class="muted" style="padding: 8px">No conversations yet.</li>`}
       ${dms.map((c) => {
@@ -48,16 +54,22 @@ export function DmList({ current }) {
             <span class="name">${title(c)}</span>
             ${unread && html`<span class="badge">${readStates[c.id]?.unread_count}</span>`}
           </a>
+          ${c.type === 'dm' && html`<button class="icon-button close-dm" aria-label=${`Close the conversation with ${title(c)}`}
+            title="Close" onClick=${() => {
+              api.del(`/channels/${c.id}`).catch(() => {});
+              if (current === c.id) go('/channels/@me');
+            }}>✕</button>`}
         </li>`;
       })}
     </ul>
     ${creating && html`<${GroupDm} onClose=${() => setCreating(false)} />`}`;
 }
 
-/** The people the caller shares a server with, to pick from. */
-function knownPeople() {
+/** The caller's friends and the people they share a server with, to pick from. */
+export function knownPeople() {
   const s = getState();
   const ids = new Set();
+  for (const r of Object.values(s.relationships)) if (r.type === 'friend') ids.add(r.id);
   for (const members of Object.values(s.members)) for (const id of Object.keys(members)) ids.add(id);
   ids.delete(s.me?.id);
   return [...ids].map((id) => ({ id: String(id), name: displayName(s, String(id)) }));
@@ -90,7 +102,7 @@ function GroupDm({ onClose }) {
         <label class="field">Name (optional)<input name="name" maxlength="100" /></label>
         <fieldset>
           <legend>People</legend>
-          ${people.length === 0 && html`<p class="muted">Join a server to find people.</p>`}
+          ${people.length === 0 && html`<p class="muted">Add friends or join a server to find people.</p>`}
           ${people.map(
             (p) => html`<label class="check"><input type="checkbox" name="recipient" value=${p.id} /> ${p.name}</label>`,
           )}

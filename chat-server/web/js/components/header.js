@@ -1,10 +1,12 @@
 // @ts-check
-// The channel's header: its name and topic, search, pins, the member list and theme toggles.
+// The channel's header: its name and topic, search, pins, a group DM's settings, the member
+// list and theme toggles.
 
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { applyTheme } from '../theme.js';
 import { displayName, getState, useStore } from '../store.js';
+import { GroupDmSettings } from './group-dm-settings.js';
 import { NotificationSettings } from './notification-settings.js';
 
 /**
@@ -15,6 +17,7 @@ import { NotificationSettings } from './notification-settings.js';
 export function Header({ server, channel, membersOpen, onToggleNav, onToggleMembers, onSearch, onPins }) {
   const theme = useStore((s) => s.theme);
   const [notifying, setNotifying] = useState(false);
+  const [grouping, setGrouping] = useState(false);
   useStore((s) => s.users);
   const me = getState().me;
   const name = !channel
@@ -36,6 +39,8 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
       <span class="topic" title=${channel?.topic ?? ''}>${channel?.topic ?? ''}</span>
       ${channel && html`<button class="icon-button" aria-label="Notification settings" title="Notification settings"
         onClick=${() => setNotifying(true)}>🔔</button>`}
+      ${channel?.type === 'group_dm' && html`<button class="icon-button" aria-label="Group settings" title="Group settings"
+        onClick=${() => setGrouping(true)}>👥</button>`}
       ${channel && html`<button class="icon-button" aria-label="Pinned messages" title="Pinned messages" onClick=${onPins}>📌</button>`}
       ${(server || channel) &&
       html`<form role="search" onSubmit=${search}>
@@ -49,6 +54,7 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
         title="Theme" data-theme-toggle onClick=${() => applyTheme(theme === 'dark' ? 'light' : 'dark')}>
         ${theme === 'dark' ? '☀' : '☾'}
       </button>
+      ${grouping && channel && html`<${GroupDmSettings} channel=${channel} onClose=${() => setGrouping(false)} />`}
       ${notifying && channel &&
       html`<${NotificationSettings} scope="channels" id=${channel.id} name=${channel.server_id ? `#${name}` : name}
         onClose=${() => setNotifying(false)} />`}

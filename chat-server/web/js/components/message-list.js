@@ -1,7 +1,8 @@
 // @ts-check
 // A channel's messages as a feed (WAI-ARIA): the newest 50 on open, older pages as the
 // reader scrolls up and newer ones after a jump into the past, a "new messages" marker,
-// who is typing, and read state acknowledged once the newest message is in view.
+// who is typing, and read state acknowledged once the newest message is in view. Messages
+// of users the reader blocked are collapsed until asked for.
 
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { jumpTo, loadNewer, loadOlder } from '../actions.js';
@@ -18,6 +19,8 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
   const history = useStore((s) => historyOf(s, channel.id));
   const typing = useStore((s) => s.typing[channel.id]);
   useStore((s) => s.users);
+  const relationships = useStore((s) => s.relationships);
+  const [revealed, setRevealed] = useState(/** @type {Set<string>} */ (new Set()));
   const feed = useRef(/** @type {HTMLDivElement | null} */ (null));
   const atBottom = useRef(true);
   const [replyTo, setReplyTo] = useState(/** @type {string | null} */ (null));
@@ -106,6 +109,13 @@ export function MessageList({ channel, jump, onOpenThread, onRead }) {
         const showDay = day !== lastDay;
         lastDay = day;
         const previous = list[index - 1];
+        if (relationships[message.author_id]?.type === 'blocked' && !revealed.has(message.id)) {
+          return html`<article key=${message.id} class="blocked-message" data-message-id=${message.id}
+            aria-posinset=${index + 1} aria-setsize=${list.length} tabindex="-1">
+            Blocked message —${' '}
+            <button class="button link" onClick=${() => setRevealed(new Set([...revealed, message.id]))}>Show</button>
+          </article>`;
+        }
         const grouped = !showDay && previous && previous.author_id === message.author_id &&
           !message.reply_to_id && previous.type === message.type &&
           Date.parse(message.created_at) - Date.parse(previous.created_at) < 5 * 60_000;

@@ -11,6 +11,7 @@ import { setState, useStore, withEntry } from '../store.js';
 import { ChannelTree } from './channel-tree.js';
 import { Composer } from './composer.js';
 import { DmList } from './dm-list.js';
+import { Friends } from './friends.js';
 import { Header } from './header.js';
 import { MeBar } from './me-bar.js';
 import { MemberList } from './member-list.js';
@@ -96,7 +97,9 @@ export function Shell({ route }) {
                     onRead=${() => markRead(channel.id)}
                   />
                   <${Composer} channel=${channel} />`
-              : html`<${Empty} home=${isHome} />`}
+              : isHome
+                ? html`<${Friends} />`
+                : html`<${Empty} />`}
           </div>
         </div>
       </main>
@@ -110,12 +113,9 @@ export function Shell({ route }) {
     </div>`;
 }
 
-/** @param {{ home: boolean }} props */
-function Empty({ home }) {
+function Empty() {
   return html`<div class="feed" style="padding: 32px">
-    <h2>${home ? 'Direct messages' : 'No channel'}</h2>
-    <p class="muted">${home
-      ? 'Pick a conversation, or open one from a member of a server.'
-      : 'This server has no channel you can see yet.'}</p>
+    <h2>No channel</h2>
+    <p class="muted">This server has no channel you can see yet.</p>
   </div>`;
 }
