@@ -18,6 +18,13 @@ pub enum ErrorKind {
         /// The server's explanation.
         message: String,
     },
+    /// The account has two-factor authentication: finish the login with
+    /// [`Client::totp_login`](crate::Client::totp_login) and this ticket.
+    #[error("a second factor is needed to log in")]
+    MfaRequired {
+        /// The login's ticket, valid for five minutes.
+        ticket: String,
+    },
     /// A response or frame could not be decoded.
     #[error("could not decode the server's answer")]
     Decode,

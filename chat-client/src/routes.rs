@@ -1,21 +1,32 @@
 //! Every REST route, as a method on [`Client`], named like the server's handler. Routes with
 //! options return builders (in `messages.rs`); the rest are plain async methods.
 
-use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, UserId};
+use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, SessionId, UserId};
 use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
-    AuditLogEntry, AuditLogQuery, AuthResponse, Ban, BotCreated, BulkDelete, Category, Channel,
-    CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateRole,
-    CreateServer, CreateThread, EditMessage, FriendRequest, Invite, LoginRequest, Member, Message,
-    MessageAck, MessageEdit, NotificationSetting, NotificationSettings, OverwriteType, Permissions,
-    Presence, ReadState, RegisterRequest, Relationship, RelationshipType, Role, SearchQuery,
-    SearchResults, Server, SetRelationship, Timestamp, UpdateChannel, UpdateMember, UpdateProfile,
+    AuditLogEntry, AuditLogQuery, AuthResponse, BackupCodes, Ban, BotCreated, BulkDelete, Category,
+    Channel, CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateRole,
+    CreateServer, CreateThread, EditMessage, FriendRequest, Invite, LoginRequest, LoginResponse,
+    LoginSession, Member, Message, MessageAck, MessageEdit, MfaLogin, NotificationSetting,
+    NotificationSettings, OverwriteType, PasswordChange, Permissions, Presence, ReadState,
+    RegisterRequest, Relationship, RelationshipType, Role, SearchQuery, SearchResults, Server,
+    SetRelationship, Timestamp, TotpCode, TotpSetup, UpdateChannel, UpdateMember, UpdateProfile,
     UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
+
+/// The tokens of a login, or the ticket of its second step as an error.
+fn tokens(login: LoginResponse) -> Result<AuthResponse> {
+    match login {
+        LoginResponse::Tokens(tokens) => Ok(tokens),
+        LoginResponse::MfaRequired(challenge) => Err(Error::new(ErrorKind::MfaRequired {
+            ticket: challenge.ticket,
+        })),
+    }
+}
 
 /// Percent-encodes one path segment (emoji, invite codes).
 pub(crate) fn segment(text: &str) -> String {
@@ -48,16 +59,66 @@ impl Client {
         self.post("/auth/register", &body).await
     }
 
-    /// `POST /auth/login`.
+    /// `POST /auth/login`. With two-factor authentication on, fails with
+    /// [`ErrorKind::MfaRequired`](crate::ErrorKind::MfaRequired): finish with
+    /// [`Client::totp_login`].
     pub async fn login(&self, username: &str, password: &str) -> Result<AuthResponse> {
-        self.post(
-            "/auth/login",
-            &LoginRequest {
-                password: password.into(),
-                username: username.into(),
-            },
-        )
-        .await
+        let body = LoginRequest {
+            password: password.into(),
+            username: username.into(),
+        };
+        tokens(self.post("/auth/login", &body).await?)
+    }
+
+    /// `POST /auth/mfa/totp`: the second step of a login, with a code of the authenticator
+    /// app or a backup code.
+    pub async fn totp_login(&self, ticket: &str, code: &str) -> Result<AuthResponse> {
+        let body = MfaLogin {
+            code: code.into(),
+            ticket: ticket.into(),
+        };
+        tokens(self.post("/auth/mfa/totp", &body).await?)
+    }
+
+    /// `POST /auth/mfa/totp/enable`: a secret for the authenticator app.
+    pub async fn enable_totp(&self) -> Result<TotpSetup> {
+        self.post("/auth/mfa/totp/enable", &json!({})).await
+    }
+
+    /// `POST /auth/mfa/totp/confirm`: turns 2FA on; answers the backup codes.
+    pub async fn confirm_totp(&self, code: &str) -> Result<BackupCodes> {
+        let body = TotpCode { code: code.into() };
+        self.post("/auth/mfa/totp/confirm", &body).await
+    }
+
+    /// `POST /auth/mfa/totp/disable`, with a code of the app or a backup code.
+    pub async fn disable_totp(&self, code: &str) -> Result<()> {
+        let body = TotpCode { code: code.into() };
+        self.post("/auth/mfa/totp/disable", &body).await
+    }
+
+    /// `POST /auth/password`: every other session is logged out.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<()> {
+        let body = PasswordChange {
+            current_password: current.into(),
+            new_password: new.into(),
+        };
+        self.post("/auth/password", &body).await
+    }
+
+    /// `GET /auth/sessions`: the caller's login sessions.
+    pub async fn sessions(&self) -> Result<Vec<LoginSession>> {
+        self.get("/auth/sessions").await
+    }
+
+    /// `DELETE /auth/sessions/{id}`: logs one session out.
+    pub async fn revoke_session(&self, session: SessionId) -> Result<()> {
+        self.delete(&format!("/auth/sessions/{session}")).await
+    }
+
+    /// `DELETE /auth/sessions`: logs every other session out.
+    pub async fn revoke_other_sessions(&self) -> Result<()> {
+        self.delete("/auth/sessions").await
     }
 
     /// `POST /auth/refresh`.

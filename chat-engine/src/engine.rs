@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
 
 use crate::blobs::{BlobStore, LocalBlobs, MemoryBlobs, Sweeper};
-use crate::credentials::{SessionCache, TokenKeys, load_or_make_secret};
+use crate::credentials::{LoginThrottle, SessionCache, TokenKeys, load_or_make_secret};
 use crate::envelope::EventEnvelope;
 use crate::error::Result;
 use crate::live::Realtime;
@@ -25,6 +25,9 @@ use crate::store::{Backend, InMemoryStore, Reader, Tx};
 
 /// How many events the log keeps for resuming, by default.
 pub const DEFAULT_EVENT_RETENTION: u64 = 100_000;
+
+/// How long a refresh token stays valid unused, by default (30 days).
+pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// How long the audit log keeps an entry, by default (90 days).
 pub const DEFAULT_AUDIT_LOG_RETENTION: Duration = Duration::from_secs(90 * 24 * 60 * 60);
@@ -48,6 +51,8 @@ struct Inner {
     keys: TokenKeys,
     sessions: Arc<SessionCache>,
     access_token_ttl: Duration,
+    refresh_token_ttl: Duration,
+    login_throttle: LoginThrottle,
     audit_log_retention: Duration,
     realtime: Arc<Mutex<Realtime>>,
     /// Whether a push deliverer runs, so that messages queue push notifications.
@@ -71,6 +76,7 @@ impl fmt::Debug for Engine {
 /// Configures and opens an [`Engine`].
 pub struct EngineBuilder {
     access_token_ttl: Duration,
+    refresh_token_ttl: Duration,
     audit_log_retention: Duration,
     backend: Option<Arc<dyn Backend>>,
     event_retention: u64,
@@ -96,6 +102,7 @@ impl Default for EngineBuilder {
     fn default() -> Self {
         Self {
             access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
             audit_log_retention: DEFAULT_AUDIT_LOG_RETENTION,
             backend: None,
             event_retention: DEFAULT_EVENT_RETENTION,
@@ -143,6 +150,14 @@ impl EngineBuilder {
     #[must_use]
     pub const fn access_token_ttl(mut self, ttl: Duration) -> Self {
         self.access_token_ttl = ttl;
+        self
+    }
+
+    /// How long a refresh token stays valid without being used (each refresh issues a new
+    /// one with a new lifetime).
+    #[must_use]
+    pub const fn refresh_token_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_token_ttl = ttl;
         self
     }
 
@@ -231,6 +246,8 @@ impl EngineBuilder {
             keys,
             sessions,
             access_token_ttl: self.access_token_ttl,
+            refresh_token_ttl: self.refresh_token_ttl,
+            login_throttle: LoginThrottle::default(),
             audit_log_retention: self.audit_log_retention,
             realtime: Arc::default(),
             push_active: AtomicBool::new(false),
@@ -337,6 +354,14 @@ impl Engine {
 
     pub(crate) fn access_token_ttl(&self) -> Duration {
         self.inner.access_token_ttl
+    }
+
+    pub(crate) fn refresh_token_ttl(&self) -> Duration {
+        self.inner.refresh_token_ttl
+    }
+
+    pub(crate) fn login_throttle(&self) -> &LoginThrottle {
+        &self.inner.login_throttle
     }
 
     pub(crate) fn audit_log_retention(&self) -> Duration {

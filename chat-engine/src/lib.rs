@@ -134,7 +134,10 @@ pub use accounts::Identity;
 #[cfg(feature = "engine")]
 pub use audit_trail::{Actor, MAX_REASON};
 #[cfg(feature = "engine")]
-pub use engine::{DEFAULT_AUDIT_LOG_RETENTION, DEFAULT_EVENT_RETENTION, Engine, EngineBuilder};
+pub use engine::{
+    DEFAULT_AUDIT_LOG_RETENTION, DEFAULT_EVENT_RETENTION, DEFAULT_REFRESH_TOKEN_TTL, Engine,
+    EngineBuilder,
+};
 pub use error::{Error, ErrorCode, ResourceKind, Result};
 #[cfg(feature = "engine")]
 pub use live::DeviceId;

@@ -112,6 +112,9 @@ pub struct Serve {
     /// Most files on one message (1 to 10).
     #[arg(long, env = "CHAT_MAX_UPLOAD_FILES", default_value_t = 10, value_parser = clap::value_parser!(u8).range(1..=10))]
     pub max_upload_files: u8,
+    /// How many days a refresh token stays valid unused (each refresh starts it anew).
+    #[arg(long, env = "CHAT_REFRESH_TOKEN_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub refresh_token_days: u32,
     /// How many days the audit log keeps an entry.
     #[arg(long, env = "CHAT_AUDIT_LOG_RETENTION_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub audit_log_retention_days: u32,

@@ -105,7 +105,10 @@ async fn execute(cli: &Cli) -> Result<()> {
         }
         Command::Serve(serve) => {
             let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
-            let mut engine = builder().audit_log_retention(Duration::from_secs(retention));
+            let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;
+            let mut engine = builder()
+                .audit_log_retention(Duration::from_secs(retention))
+                .refresh_token_ttl(Duration::from_secs(refresh));
             if !serve.no_link_previews {
                 let previewer = PagePreviewer::new(serve.preview_allow.clone());
                 engine = engine.link_previewer(Arc::new(previewer));

@@ -1,5 +1,10 @@
 //! Accounts: registration with argon2id, login with a short-lived access token and a rotating,
-//! revocable refresh token, logout, profiles, discriminators and bot accounts.
+//! revocable refresh token that expires unused, throttled per account; two-step login with
+//! TOTP (`mfa.rs`); password changes and the list of sessions (`sessions.rs`); logout,
+//! profiles, discriminators and bot accounts.
+
+mod mfa;
+mod sessions;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -11,8 +16,8 @@ use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, StorageError, found};
 use crate::id::{SessionId, UserId};
 use crate::model::{
-    AuthResponse, BotCreated, CreateBot, Event, LoginRequest, RegisterRequest, Status,
-    UpdateProfile, User,
+    AuthResponse, BotCreated, CreateBot, Event, LoginRequest, LoginResponse, MfaChallenge,
+    RegisterRequest, Status, UpdateProfile, User,
 };
 use crate::store::{KvMut, SessionRecord, Tx, UserRecord, UserStore};
 use crate::validate;
@@ -52,21 +57,25 @@ impl Engine {
                     bot_owner_id: None,
                     email,
                     password_hash: hash,
+                    totp: None,
                     user: user.clone(),
                 });
-                let (session, secret) = open_session(tx, user.id, false)?;
+                let (session, secret) = open_session(tx, user.id, false, String::new())?;
                 Ok((user, session, secret))
             })
             .await?;
         self.auth_response(user, session, &secret)
     }
 
-    /// Checks a username and password and opens a new login session.
+    /// Checks a username and password and opens a new login session for `client` (what
+    /// logged in, for the list of sessions); with 2FA on, answers a ticket for the second
+    /// step ([`Engine::totp_login`]) instead.
     ///
     /// # Errors
     ///
-    /// `Unauthorized` for an unknown user or a wrong password (the same answer for both).
-    pub async fn login(&self, request: LoginRequest) -> Result<AuthResponse> {
+    /// `Unauthorized` for an unknown user or a wrong password (the same answer for both);
+    /// `RateLimited` after too many wrong passwords or codes for the account.
+    pub async fn login(&self, request: LoginRequest, client: &str) -> Result<LoginResponse> {
         let wrong = || Error::unauthorized("wrong username or password");
         // The snapshot is not `Send`: read in a scope of its own, before any await.
         let (id, record) = {
@@ -79,22 +88,47 @@ impl Engine {
         if record.password_hash.is_empty() {
             return Err(wrong());
         }
-        verify_password(request.password, record.password_hash)
+        self.login_throttle().check(id)?;
+        if verify_password(request.password, record.password_hash)
             .await
-            .map_err(|_| wrong())?;
-        let (session, secret) = self.write(move |tx| open_session(tx, id, false)).await?;
-        self.auth_response(record.user, session, &secret)
+            .is_err()
+        {
+            self.login_throttle().failed(id);
+            return Err(wrong());
+        }
+        if record.totp.is_some_and(|t| t.enabled) {
+            let ticket = self.keys().mfa_ticket(id, mfa::TICKET_TTL)?;
+            return Ok(LoginResponse::MfaRequired(MfaChallenge {
+                mfa_required: true,
+                ticket,
+            }));
+        }
+        self.login_throttle().succeeded(id);
+        self.open_login_session(record.user, client).await
+    }
+
+    /// Opens a login session for a user who proved who they are.
+    async fn open_login_session(&self, user: User, client: &str) -> Result<LoginResponse> {
+        let (id, client) = (user.id, client_label(client));
+        let (session, secret) = self
+            .write(move |tx| open_session(tx, id, false, client))
+            .await?;
+        self.auth_response(user, session, &secret)
+            .map(LoginResponse::Tokens)
     }
 
     /// Trades a refresh token for a new pair; the old refresh token stops working. Reusing an
-    /// old one revokes the whole session, since it means the token was stolen.
+    /// old one revokes the whole session, since it means the token was stolen; so does
+    /// presenting one older than the refresh token lifetime.
     ///
     /// # Errors
     ///
-    /// `Unauthorized` for an unknown, reused or revoked refresh token.
+    /// `Unauthorized` for an unknown, reused, expired or revoked refresh token.
     pub async fn refresh(&self, refresh_token: &str) -> Result<AuthResponse> {
         let (session_id, secret) = credentials::split_opaque(refresh_token)?;
         let presented = credentials::hash_secret(secret);
+        let lifetime =
+            chrono::Duration::from_std(self.refresh_token_ttl()).unwrap_or(chrono::Duration::MAX);
         let (user, secret) = self
             .write(move |tx| {
                 let revoked = || Error::unauthorized("refresh token is revoked");
@@ -107,8 +141,17 @@ impl Engine {
                     tx.delete_session(session_id);
                     return Ok(Err(revoked()));
                 }
+                let issued = session.refreshed_at.unwrap_or(session.created_at);
+                if issued
+                    .checked_add_signed(lifetime)
+                    .is_some_and(|end| end < tx.now())
+                {
+                    tx.delete_session(session_id);
+                    return Ok(Err(Error::unauthorized("refresh token expired")));
+                }
                 let secret = credentials::random_hex(32)?;
                 session.secret_hash = credentials::hash_secret(&secret);
+                session.refreshed_at = Some(tx.now());
                 tx.update_session(&session);
                 let user = found(
                     tx.fetch_user(session.user_id)?,
@@ -244,10 +287,11 @@ impl Engine {
                     bot_owner_id: Some(owner),
                     email: None,
                     password_hash: String::new(),
+                    totp: None,
                     user: user.clone(),
                 };
                 tx.insert_user(&record);
-                let (session, secret) = open_session(tx, user.id, true)?;
+                let (session, secret) = open_session(tx, user.id, true, String::new())?;
                 Ok((user, session, secret))
             })
             .await?;
@@ -289,12 +333,24 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
     }
 }
 
-fn open_session(tx: &mut Tx<'_>, user: UserId, is_bot: bool) -> Result<(SessionId, String)> {
+/// What a User-Agent says of the client, short enough for the list of sessions.
+fn client_label(user_agent: &str) -> String {
+    user_agent.trim().chars().take(200).collect()
+}
+
+fn open_session(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    is_bot: bool,
+    client: String,
+) -> Result<(SessionId, String)> {
     let secret = credentials::random_hex(32)?;
     let session = SessionRecord {
+        client,
         created_at: tx.now(),
         id: tx.new_id(),
         is_bot,
+        refreshed_at: None,
         secret_hash: credentials::hash_secret(&secret),
         user_id: user,
     };

@@ -1,11 +1,13 @@
 //! Credentials the engine holds for every domain: the keys that sign access tokens, the cache
-//! of checked login sessions (kept true by a commit hook), and the random secrets behind
-//! refresh tokens, bot tokens and invite codes.
+//! of checked login sessions (kept true by a commit hook), the per-account login throttle, and
+//! the random secrets behind refresh tokens, bot tokens, backup codes and invite codes.
 
 mod session_cache;
+mod throttle;
 mod tokens;
 
 pub(crate) use session_cache::SessionCache;
+pub(crate) use throttle::LoginThrottle;
 pub(crate) use tokens::{TokenKeys, hash_secret, random_hex, split_opaque};
 
 use crate::error::{Result, StorageError};
@@ -24,11 +26,30 @@ pub(crate) fn load_or_make_secret(tx: &mut Tx<'_>) -> Result<Vec<u8>> {
 
 /// A fresh invite code: 10 characters that are hard to mistake for one another.
 pub(crate) fn invite_code() -> Result<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut bytes = [0u8; 10];
+    random_text(
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+        10,
+    )
+}
+
+/// A fresh backup code: 8 lowercase letters and digits that are hard to mistake.
+pub(crate) fn backup_code() -> Result<String> {
+    random_text(b"abcdefghjkmnpqrstuvwxyz23456789", 8)
+}
+
+/// `len` random characters of `alphabet`.
+fn random_text(alphabet: &[u8], len: usize) -> Result<String> {
+    let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(StorageError::new)?;
     Ok(bytes
         .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()]))
         .collect())
+}
+
+/// Fresh random bytes (a TOTP secret).
+pub(crate) fn random_bytes(len: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).map_err(StorageError::new)?;
+    Ok(bytes)
 }

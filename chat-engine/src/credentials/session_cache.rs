@@ -82,9 +82,11 @@ mod tests {
 
     fn session(n: u64) -> SessionRecord {
         SessionRecord {
+            client: String::new(),
             created_at: chrono::Utc::now(),
             id: Id::from_ulid(ulid::Ulid::from_parts(n, 1)),
             is_bot: false,
+            refreshed_at: None,
             secret_hash: String::new(),
             user_id: Id::from_ulid(ulid::Ulid::from_parts(n, 2)),
         }

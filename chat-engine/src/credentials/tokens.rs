@@ -32,6 +32,14 @@ struct Claims {
     iat: u64,
 }
 
+/// A login's first step passed (its password); never an access token, which needs `sid`.
+#[derive(Debug, Serialize, Deserialize)]
+struct TicketClaims {
+    sub: UserId,
+    mfa: bool,
+    exp: u64,
+}
+
 impl TokenKeys {
     pub(crate) fn new(secret: &[u8]) -> Self {
         Self {
@@ -84,6 +92,30 @@ impl TokenKeys {
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| StorageError::new(format!("signing a token: {e}")).into())
+    }
+
+    /// Signs the ticket of a login waiting for its second factor.
+    pub(crate) fn mfa_ticket(&self, user: UserId, ttl: Duration) -> Result<String> {
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        let claims = TicketClaims {
+            sub: user,
+            mfa: true,
+            exp: now + ttl.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| StorageError::new(format!("signing a ticket: {e}")).into())
+    }
+
+    /// Checks a login ticket; answers whose it is.
+    pub(crate) fn verify_mfa_ticket(&self, ticket: &str) -> Result<UserId> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        let data = jsonwebtoken::decode::<TicketClaims>(ticket, &self.decoding, &validation)
+            .map_err(|_| Error::unauthorized("the login ticket is invalid or expired"))?;
+        if !data.claims.mfa {
+            return Err(Error::unauthorized("not a login ticket"));
+        }
+        Ok(data.claims.sub)
     }
 
     /// Checks an access token's signature and expiry.

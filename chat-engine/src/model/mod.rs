@@ -13,6 +13,7 @@ mod presence;
 mod relationships;
 mod requests;
 mod search;
+mod security;
 mod server;
 mod user;
 
@@ -41,6 +42,10 @@ pub use requests::{
     RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};
+pub use security::{
+    BackupCodes, LoginResponse, LoginSession, MfaChallenge, MfaLogin, PasswordChange, TotpCode,
+    TotpSetup,
+};
 pub use server::{Ban, Category, DiscoveryQuery, Invite, Member, Role, Server, ServerPreview};
 pub use user::{AuthResponse, BotCreated, Status, User};
 

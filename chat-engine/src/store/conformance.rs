@@ -35,6 +35,7 @@ fn user_record(name: &str) -> UserRecord {
         bot_owner_id: None,
         email: None,
         password_hash: String::new(),
+        totp: None,
         user,
     }
 }

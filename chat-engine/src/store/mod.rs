@@ -63,7 +63,7 @@ pub use servers::ServerStore;
 pub use settings::SettingsStore;
 pub use tx::{Kv, KvMut, Reader, Tx};
 pub use users::UserStore;
-pub(crate) use users::{SessionRecord, UserRecord};
+pub(crate) use users::{SessionRecord, TotpRecord, UserRecord};
 
 use crate::error::StorageError;
 
@@ -139,6 +139,8 @@ pub enum Table {
     UserChannels,
     /// `lowercased username` → user id.
     Usernames,
+    /// `user ++ session` → nothing (a user's login sessions).
+    UserSessions,
     /// `user ++ server` → nothing (a user's servers).
     UserServers,
     /// `user` → user record.
@@ -147,7 +149,7 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::Attachments,
         Self::AuditLog,
         Self::Bans,
@@ -180,6 +182,7 @@ impl Table {
         Self::ThreadMembers,
         Self::UserChannels,
         Self::Usernames,
+        Self::UserSessions,
         Self::UserServers,
         Self::Users,
     ];

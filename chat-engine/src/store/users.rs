@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kv, KvMut, Table};
+use super::keys::{ALL, pair, prefix, second_id};
+use super::{Kv, KvMut, Order, Table};
 use crate::error::Result;
 use crate::id::{SessionId, UserId};
 use crate::model::{Timestamp, User};
@@ -16,8 +17,22 @@ pub struct UserRecord {
     pub email: Option<String>,
     /// The argon2id PHC string; empty for bots.
     pub password_hash: String,
+    /// The user's authenticator (2FA), when they set one up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<TotpRecord>,
     /// The public part.
     pub user: User,
+}
+
+/// A user's TOTP authenticator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpRecord {
+    /// SHA-256 (hex) of each backup code not used yet.
+    pub backup_codes: Vec<String>,
+    /// Whether logins need it (false while it waits for its first code).
+    pub enabled: bool,
+    /// The shared secret, base32.
+    pub secret: String,
 }
 
 /// A login session (device): its refresh or bot token, stored hashed.
@@ -27,8 +42,15 @@ pub struct SessionRecord {
     pub created_at: Timestamp,
     /// The session's id.
     pub id: SessionId,
+    /// What logged in (from its User-Agent); empty when unknown.
+    #[serde(default)]
+    pub client: String,
     /// Whether the token is a long-lived bot token.
     pub is_bot: bool,
+    /// When its current refresh token was issued (at login or the last refresh); the token
+    /// expires some time after. `None` in sessions older than this field: their creation.
+    #[serde(default)]
+    pub refreshed_at: Option<Timestamp>,
     /// SHA-256 of the current token secret, hex.
     pub secret_hash: String,
     /// The user.
@@ -65,12 +87,27 @@ pub trait UserStore: Kv {
         self.put(Table::Users, record.user.id.to_bytes().to_vec(), record);
     }
 
-    /// Inserts or replaces a session.
+    /// Inserts or replaces a session, indexed under its user.
     fn update_session(&mut self, session: &SessionRecord)
     where
         Self: KvMut,
     {
         self.put(Table::Sessions, session.id.to_bytes().to_vec(), session);
+        self.put_raw(
+            Table::UserSessions,
+            pair(session.user_id, session.id),
+            Vec::new(),
+        );
+    }
+
+    /// A user's sessions.
+    fn list_user_sessions(&self, user: UserId) -> Result<Vec<SessionRecord>> {
+        let keys = self.scan_keys(Table::UserSessions, &prefix(user), Order::Ascending, ALL)?;
+        let mut sessions = Vec::with_capacity(keys.len());
+        for key in keys {
+            sessions.extend(self.fetch_session(second_id(&key)?)?);
+        }
+        Ok(sessions)
     }
 
     /// Fetches a session.
@@ -78,11 +115,14 @@ pub trait UserStore: Kv {
         self.get(Table::Sessions, &id.to_bytes())
     }
 
-    /// Deletes a session.
+    /// Deletes a session (and its index entry, given its user).
     fn delete_session(&mut self, id: SessionId)
     where
         Self: KvMut,
     {
+        if let Ok(Some(session)) = self.fetch_session(id) {
+            self.delete(Table::UserSessions, pair(session.user_id, id));
+        }
         self.delete(Table::Sessions, id.to_bytes().to_vec());
     }
 }

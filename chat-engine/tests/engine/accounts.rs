@@ -28,11 +28,16 @@ async fn register_login_and_authenticate() {
 
     let login = h
         .engine
-        .login(LoginRequest {
-            username: "ALICE".into(),
-            password: PASSWORD.into(),
-        })
+        .login(
+            LoginRequest {
+                username: "ALICE".into(),
+                password: PASSWORD.into(),
+            },
+            "test",
+        )
         .await
+        .unwrap()
+        .tokens()
         .unwrap();
     assert_eq!(login.user.id, auth.user.id);
     assert_ne!(
@@ -68,10 +73,13 @@ async fn registration_refuses_bad_input_and_changes_nothing() {
     for name in ["a", "shortpw", "mailer"] {
         let login = h
             .engine
-            .login(LoginRequest {
-                username: name.into(),
-                password: PASSWORD.into(),
-            })
+            .login(
+                LoginRequest {
+                    username: name.into(),
+                    password: PASSWORD.into(),
+                },
+                "test",
+            )
             .await;
         assert_code(login, ErrorCode::Unauthorized);
     }
@@ -90,12 +98,15 @@ async fn login_with_a_wrong_password_is_refused() {
         username: "carol".into(),
         password: "wrong password".into(),
     };
-    assert_code(h.engine.login(wrong).await, ErrorCode::Unauthorized);
+    assert_code(h.engine.login(wrong, "test").await, ErrorCode::Unauthorized);
     let unknown = LoginRequest {
         username: "nobody".into(),
         password: PASSWORD.into(),
     };
-    assert_code(h.engine.login(unknown).await, ErrorCode::Unauthorized);
+    assert_code(
+        h.engine.login(unknown, "test").await,
+        ErrorCode::Unauthorized,
+    );
 }
 
 #[tokio::test]
@@ -192,7 +203,7 @@ async fn bots_get_a_revocable_long_lived_token() {
         username: "helper-bot".into(),
         password: PASSWORD.into(),
     };
-    assert_code(h.engine.login(login).await, ErrorCode::Unauthorized);
+    assert_code(h.engine.login(login, "test").await, ErrorCode::Unauthorized);
     assert_code(h.engine.refresh(&bot.token).await, ErrorCode::Unauthorized);
     assert_code(
         h.engine

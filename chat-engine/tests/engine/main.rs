@@ -20,6 +20,7 @@ mod reactions_pins;
 mod relationships;
 mod roles;
 mod search;
+mod security;
 mod servers;
 mod structure;
 mod threads_dms;

@@ -39,11 +39,16 @@ async fn everything_survives_reopening() {
     assert_eq!(h.engine.last_seq(), seq);
     let login = h
         .engine
-        .login(LoginRequest {
-            username: "member".into(),
-            password: PASSWORD.into(),
-        })
+        .login(
+            LoginRequest {
+                username: "member".into(),
+                password: PASSWORD.into(),
+            },
+            "test",
+        )
         .await
+        .unwrap()
+        .tokens()
         .unwrap();
     assert_eq!(login.user.id, member);
     assert_eq!(h.server_of(owner, server.id).member_count, 2);

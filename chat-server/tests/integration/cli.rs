@@ -70,11 +70,16 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
 
     let engine = Engine::open(&data).await.unwrap();
     let login = engine
-        .login(chat_engine::model::LoginRequest {
-            username: "root".into(),
-            password: "long password".into(),
-        })
+        .login(
+            chat_engine::model::LoginRequest {
+                username: "root".into(),
+                password: "long password".into(),
+            },
+            "test",
+        )
         .await
+        .unwrap()
+        .tokens()
         .unwrap();
     let server = engine
         .create_server(

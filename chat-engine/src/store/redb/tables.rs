@@ -38,6 +38,7 @@ const SLOW_MODE: Def = TableDefinition::new("slow_mode_v1");
 const THREAD_MEMBERS: Def = TableDefinition::new("thread_members_v1");
 const USER_CHANNELS: Def = TableDefinition::new("user_channels_v1");
 const USERNAMES: Def = TableDefinition::new("usernames_v1");
+const USER_SESSIONS: Def = TableDefinition::new("user_sessions_v1");
 const USER_SERVERS: Def = TableDefinition::new("user_servers_v1");
 const USERS: Def = TableDefinition::new("users_v1");
 
@@ -76,6 +77,7 @@ pub(super) const fn definition(table: Table) -> Def {
         Table::ThreadMembers => THREAD_MEMBERS,
         Table::UserChannels => USER_CHANNELS,
         Table::Usernames => USERNAMES,
+        Table::UserSessions => USER_SESSIONS,
         Table::UserServers => USER_SERVERS,
         Table::Users => USERS,
     }

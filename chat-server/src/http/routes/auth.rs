@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::StatusCode;
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{SET_COOKIE, USER_AGENT};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use chat_engine::model::{
-    AuthResponse, BotCreated, CreateBot, LoginRequest, RegisterRequest, UpdateProfile, User,
+    AuthResponse, BotCreated, CreateBot, LoginRequest, LoginResponse, RegisterRequest,
+    UpdateProfile, User,
 };
 use serde::Deserialize;
 
@@ -20,13 +21,53 @@ use crate::state::AppState;
 pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(Public, post "/auth/register" => register, created(AuthResponse), "Create an account; returns tokens and sets the httpOnly cookies", body RegisterRequest, also 409),
-        route!(Public, post "/auth/login" => login, ok(AuthResponse), "Log in; returns tokens and sets the httpOnly cookies", body LoginRequest, also 401),
+        route!(Public, post "/auth/login" => login, ok(LoginResponse), "Log in; returns tokens and sets the httpOnly cookies, or (with 2FA on) `{mfa_required, ticket}` for `POST /auth/mfa/totp`. Wrong passwords are limited per account too", body LoginRequest, also 401),
         route!(Public, post "/auth/refresh" => refresh, ok(AuthResponse), "Trade a refresh token (body or cookie) for a new pair; the old one stops working", optional_body RefreshRequest, also 401),
         route!(User, post "/auth/logout" => logout, no_content, "Revoke the session's access and refresh tokens"),
         route!(User, get "/auth/me" => me, ok(User), "The caller's user"),
         route!(User, patch "/auth/me" => update_me, ok(User), "Change the caller's profile", body UpdateProfile),
         route!(User, post "/bots" => create_bot, created(BotCreated), "Create a bot account owned by the caller; its token is shown once", body CreateBot, also 409),
     ]
+}
+
+/// A login's answer: the tokens with their cookies, or the ticket of a second step.
+pub(super) fn login_answer(https: Https, login: LoginResponse) -> Response {
+    match login {
+        LoginResponse::Tokens(auth) => with_cookies(StatusCode::OK, https, auth),
+        challenge @ LoginResponse::MfaRequired(_) => Json(challenge).into_response(),
+    }
+}
+
+/// What logged in, for the list of sessions: the browser and system a User-Agent names, or
+/// the User-Agent itself.
+pub(super) fn client_of(headers: &HeaderMap) -> String {
+    let agent = headers
+        .get(USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark));
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark));
+    match (browser, system) {
+        (Some((_, browser)), Some((_, system))) => format!("{browser} on {system}"),
+        (Some((_, browser)), None) => browser.to_owned(),
+        _ => agent.chars().take(100).collect(),
+    }
 }
 
 /// The tokens as JSON, and as httpOnly cookies for the web UI (`Secure` over https).
@@ -62,14 +103,12 @@ async fn register(
 
 async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
     https: Https,
     Body(request): Body<LoginRequest>,
 ) -> ApiResult<Response> {
-    Ok(with_cookies(
-        StatusCode::OK,
-        https,
-        state.engine.login(request).await?,
-    ))
+    let login = state.engine.login(request, &client_of(&headers)).await?;
+    Ok(login_answer(https, login))
 }
 
 #[derive(Debug, Deserialize, Default, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! Every REST route, in one table that both builds the router and writes the OpenAPI
 //! document, so that the two cannot drift apart.
 
+mod account;
 mod attachments;
 mod audit;
 mod auth;
@@ -248,6 +249,7 @@ pub(crate) use route;
 pub(crate) fn all() -> Vec<Route> {
     [
         auth::routes(),
+        account::routes(),
         attachments::routes(),
         gateway::routes(),
         users::routes(),
