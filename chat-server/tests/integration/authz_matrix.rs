@@ -93,6 +93,16 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("get", "/auth/me", Token),
     ("patch", "/auth/me", Token),
     ("post", "/bots", Token),
+    // Account security; each caller acts on its own account. TOTP is turned on and off again
+    // in the rows below, so that the routes after them log in with one step.
+    ("post", "/auth/password", Token),
+    ("get", "/auth/sessions", Token),
+    ("delete", "/auth/sessions/{session_id}", Token),
+    ("delete", "/auth/sessions", Token),
+    ("post", "/auth/mfa/totp", Public),
+    ("post", "/auth/mfa/totp/enable", Token),
+    ("post", "/auth/mfa/totp/confirm", Token),
+    ("post", "/auth/mfa/totp/disable", Token),
     ("get", "/gateway", Public),
     ("get", "/discovery/servers", Public),
     ("get", "/servers", Token),
@@ -359,9 +369,24 @@ struct Callers {
     target: Api,
     expired: String,
     revoked: String,
+    /// Each caller's TOTP secret, by token, once the enable row gave it one.
+    totp: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl Callers {
+    /// The username of a caller with an account.
+    fn name(who: Who) -> Option<&'static str> {
+        Some(match who {
+            Who::Owner => "owner",
+            Who::Granted => "granted",
+            Who::Member => "member",
+            Who::Denied => "denied",
+            Who::Outsider => "outsider",
+            Who::Banned => "banned",
+            Who::Anonymous | Who::Expired | Who::Revoked => return None,
+        })
+    }
+
     fn token(&self, who: Who) -> Option<&str> {
         let api = match who {
             Who::Owner => &self.owner,
@@ -591,6 +616,7 @@ impl Fixture {
         method: &str,
         template: &str,
         callers: &Callers,
+        who: Who,
         server: &TestServer,
     ) -> Option<Value> {
         let unique = || {
@@ -629,6 +655,30 @@ impl Fixture {
             }
             ("post", "/channels/{channel_id}/messages") => json!({ "content": "matrix says hi" }),
             ("post", "/users/@me/relationships") => json!({ "username": "target" }),
+            ("post", "/auth/password") => {
+                json!({ "current_password": PASSWORD, "new_password": PASSWORD })
+            }
+            ("post", "/auth/mfa/totp") => two_step_login(server, &unique()).await,
+            ("post", "/auth/mfa/totp/confirm") => {
+                let secret = match callers.token(who) {
+                    Some(token) if Callers::name(who).is_some() => enable_totp(server, token).await,
+                    _ => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+                };
+                let code = totp_code(&secret);
+                if let Some(token) = callers.token(who) {
+                    callers
+                        .totp
+                        .lock()
+                        .unwrap()
+                        .insert(token.to_owned(), secret);
+                }
+                json!({ "code": code })
+            }
+            ("post", "/auth/mfa/totp/disable") => {
+                let secrets = callers.totp.lock().unwrap();
+                let secret = callers.token(who).and_then(|t| secrets.get(t));
+                json!({ "code": secret.map_or_else(|| "000000".to_owned(), |s| totp_code(s)) })
+            }
             ("put", "/users/@me/relationships/{user_id}") => json!({ "type": "friend" }),
             ("post", "/channels/{channel_id}/messages/bulk-delete") => {
                 json!({ "messages": [self.message, self.pinned] })
@@ -668,6 +718,65 @@ impl Fixture {
         }
         seen
     }
+}
+
+/// The code an authenticator app shows now for a base32 secret.
+fn totp_code(secret: &str) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build()
+        .unwrap()
+        .generate_current()
+        .to_string()
+}
+
+/// Starts 2FA for the token's user; answers the secret.
+async fn enable_totp(server: &TestServer, token: &str) -> String {
+    let setup: Value = server
+        .http
+        .post(server.url("/auth/mfa/totp/enable"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    str_of(&setup["secret"])
+}
+
+/// A new user with 2FA on, logged in halfway: the body of the second step.
+async fn two_step_login(server: &TestServer, name: &str) -> Value {
+    let user = server.user(name).await;
+    let secret = enable_totp(server, &user.token).await;
+    user.ok(
+        "POST",
+        "/auth/mfa/totp/confirm",
+        Some(json!({ "code": totp_code(&secret) })),
+    )
+    .await;
+    let challenge = user
+        .ok(
+            "POST",
+            "/auth/login",
+            Some(json!({ "username": name, "password": PASSWORD })),
+        )
+        .await;
+    json!({ "ticket": challenge["ticket"], "code": totp_code(&secret) })
+}
+
+/// A fresh login session of the caller (of the owner for those without an account), to
+/// revoke.
+async fn session_to_revoke(server: &TestServer, who: Who) -> String {
+    let api = server.login(Callers::name(who).unwrap_or("owner")).await;
+    let sessions = api.ok("GET", "/auth/sessions", None).await;
+    let current = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == true)
+        .unwrap();
+    str_of(&current["id"])
 }
 
 fn str_of(value: &Value) -> String {
@@ -769,6 +878,7 @@ async fn every_route_answers_every_caller_as_the_permission_model_says() {
         outsider: server.user("outsider").await,
         banned: server.user("banned").await,
         target: server.user("target").await,
+        totp: std::sync::Mutex::default(),
     };
 
     let mut failures = Vec::new();
@@ -787,8 +897,11 @@ async fn every_route_answers_every_caller_as_the_permission_model_says() {
             } else {
                 &shared
             };
-            let path = fixture.path(method, template, &callers);
-            let body = fixture.body(method, template, &callers, &server).await;
+            let mut path = fixture.path(method, template, &callers);
+            if template == "/auth/sessions/{session_id}" {
+                path = format!("/auth/sessions/{}", session_to_revoke(&server, who).await);
+            }
+            let body = fixture.body(method, template, &callers, who, &server).await;
             // Logging out ends the session: it gets a session of its own.
             let own_session;
             let token = if template == "/auth/logout" && expected {

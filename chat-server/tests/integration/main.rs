@@ -3,6 +3,7 @@
 // Scenario tests read top to bottom; splitting them to satisfy a line count hides the story.
 #![allow(clippy::too_many_lines)]
 
+mod account;
 mod authz_matrix;
 mod cli;
 mod gateway;
