@@ -1,11 +1,13 @@
 // Community and safety end to end, in headless Chromium against the real server: a
 // moderator times a member out (the member's composer closes and says until when), reads the
 // audit log with the reason, and lifts the timeout; two strangers become friends by username
-// and DM, a block collapses the blocked one's messages. No console errors, no failed
-// requests, no serious accessibility violation; a screenshot of each page.
+// and DM, a block collapses the blocked one's messages; someone turns on two-factor
+// authentication with the QR code's key and logs in with a code. No console errors, no
+// failed requests, no serious accessibility violation; a screenshot of each page.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, afterEach, before, test } from 'node:test';
-import { ChatServer, SHOTS, axe, launch, message, openPage, register, say, shot } from './browser.mjs';
+import { ChatServer, PASSWORD, SHOTS, axe, launch, message, openPage, register, say, shot } from './browser.mjs';
 
 const server = new ChatServer();
 /** @type {import('playwright-core').Browser} */
@@ -33,6 +35,22 @@ async function api(page, method, path, body) {
   });
   assert.ok(response.ok, `${method} ${path}: ${response.status}`);
   return response.status === 204 ? null : response.json();
+}
+
+/**
+ * The code an authenticator app shows now for a base32 secret (RFC 6238: SHA-1, 6 digits,
+ * 30 s).
+ * @param {string} secret
+ */
+function totp(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.replace(/=+$/, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g)?.map((byte) => parseInt(byte, 2)) ?? []);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 before(async () => {
@@ -153,6 +171,34 @@ test('a stranger is added as a friend by username and DMed; a block collapses th
   await box.press('Enter');
   await carol.page.getByRole('alert').filter({ hasText: 'you cannot message this user' }).waitFor();
   carol.watch.on = true;
+});
+
+test('two-factor authentication is turned on with the QR code and asked for at login', async () => {
+  const page = carol.page;
+  await page.getByRole('button', { name: 'User settings' }).click();
+  await page.getByRole('button', { name: 'Account security' }).click();
+  await page.getByRole('button', { name: 'Enable two-factor authentication' }).click();
+  await page.getByRole('img', { name: /QR code/ }).waitFor();
+  const secret = await page.locator('[data-totp-secret]').innerText();
+  await shot(page, 'totp-setup');
+  assert.deepEqual(await axe(page), []);
+  await page.getByLabel('Code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  const codes = page.getByRole('list', { name: 'Backup codes' }).getByRole('listitem');
+  await codes.first().waitFor();
+  assert.equal(await codes.count(), 10);
+  await page.getByRole('list', { name: 'Devices' }).getByText(/this device/).waitFor();
+
+  await page.getByRole('button', { name: 'Log out', exact: true }).click();
+  await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await page.getByLabel('Username').fill('carol');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
+  await shot(page, 'login-code');
+  await page.getByLabel('Code').fill(totp(secret));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Servers' }).waitFor();
 });
 
 test('no console errors and no failed requests on either page', () => {

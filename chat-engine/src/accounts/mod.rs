@@ -216,8 +216,10 @@ impl Engine {
 
     /// Fetches a user's profile, with their live status as `viewer` sees it.
     pub fn fetch_user(&self, viewer: UserId, id: UserId) -> Result<User> {
-        let mut user = found(self.read()?.fetch_user(id)?, ResourceKind::User, id)?.user;
+        let record = found(self.read()?.fetch_user(id)?, ResourceKind::User, id)?;
+        let mut user = record.user;
         user.status = self.realtime().status_seen_by(viewer, id);
+        user.mfa_enabled = viewer == id && record.totp.is_some_and(|t| t.enabled);
         Ok(user)
     }
 
@@ -327,6 +329,7 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
         display_name: String::new(),
         id,
         is_bot,
+        mfa_enabled: false,
         read_receipts: false,
         status: Status::Offline,
         username,

@@ -26,6 +26,10 @@ pub struct User {
     pub id: UserId,
     /// Whether this is a bot account.
     pub is_bot: bool,
+    /// Whether the user logs in with a second factor; only ever `true` for the user
+    /// themselves (`GET /auth/me`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_enabled: bool,
     /// Whether the user shares read receipts (off unless they turn it on): in DMs and small
     /// channels, others see how far they have read.
     #[serde(default)]

@@ -27,6 +27,7 @@ fn user_record(name: &str) -> UserRecord {
         display_name: String::new(),
         id: Id::from_ulid(ulid::Ulid::generate()),
         is_bot: false,
+        mfa_enabled: false,
         read_receipts: false,
         status: Status::Offline,
         username: name.into(),

@@ -20,12 +20,31 @@ let gateway = null;
 const fetchingUsers = new Set();
 
 /**
- * Registers or logs in, then connects.
+ * Registers or logs in, then connects. With two-factor authentication on, a login answers
+ * the ticket of its second step instead (see `signInWithCode`).
  * @param {'login' | 'register'} kind
  * @param {{ username: string, password: string, email?: string }} body
+ * @returns {Promise<string | null>} the ticket, when a code is needed
  */
 export async function signIn(kind, body) {
   const answer = await api.post(`/auth/${kind}`, body);
+  if (answer.mfa_required) return answer.ticket;
+  start(answer);
+  return null;
+}
+
+/**
+ * The second step of a login: the ticket and a code of the authenticator app (or a backup
+ * code).
+ * @param {string} ticket
+ * @param {string} code
+ */
+export async function signInWithCode(ticket, code) {
+  start(await api.post('/auth/mfa/totp', { ticket, code }));
+}
+
+/** @param {{ token: string, refresh_token: string, user: import('./store.js').User }} answer */
+function start(answer) {
   api.keepTokens(answer);
   setState((s) => ({ me: answer.user, users: withEntry(s.users, answer.user.id, answer.user) }));
   connect();

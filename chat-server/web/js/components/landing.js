@@ -2,7 +2,7 @@
 // The landing page: what the product does, log in or register, and the public servers.
 
 import { useEffect, useState } from 'preact/hooks';
-import { signIn } from '../actions.js';
+import { signIn, signInWithCode } from '../actions.js';
 import { html } from '../html.js';
 
 const FEATURES = [
@@ -43,25 +43,55 @@ function AuthCard({ next }) {
   const [mode, setMode] = useState(/** @type {'login' | 'register'} */ ('login'));
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  /** @param {SubmitEvent} event */
-  const submit = async (event) => {
-    event.preventDefault();
-    const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
+  const [ticket, setTicket] = useState(/** @type {string | null} */ (null));
+  /** @param {() => Promise<boolean>} step true once logged in */
+  const attempt = async (step) => {
     setBusy(true);
     setError('');
     try {
-      await signIn(mode, {
-        username: String(form.get('username')),
-        password: String(form.get('password')),
-        ...(mode === 'register' && form.get('email') ? { email: String(form.get('email')) } : {}),
-      });
-      location.hash = next ?? '#/channels/@me';
+      if (await step()) location.hash = next ?? '#/channels/@me';
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
       setBusy(false);
     }
   };
+  /** @param {SubmitEvent} event */
+  const submit = (event) => {
+    event.preventDefault();
+    const form = new FormData(/** @type {HTMLFormElement} */ (event.target));
+    attempt(async () => {
+      const needed = await signIn(mode, {
+        username: String(form.get('username')),
+        password: String(form.get('password')),
+        ...(mode === 'register' && form.get('email') ? { email: String(form.get('email')) } : {}),
+      });
+      setTicket(needed);
+      return needed === null;
+    });
+  };
+  /** @param {SubmitEvent} event */
+  const submitCode = (event) => {
+    event.preventDefault();
+    const code = String(new FormData(/** @type {HTMLFormElement} */ (event.target)).get('code') ?? '').trim();
+    attempt(async () => {
+      await signInWithCode(ticket ?? '', code);
+      return true;
+    });
+  };
+  if (ticket) {
+    return html`
+      <section class="auth-card" id="login" aria-labelledby="auth-title">
+        <h2 id="auth-title">Two-factor authentication</h2>
+        <p class="muted">Enter the code from your authenticator app, or a backup code.</p>
+        <form onSubmit=${submitCode}>
+          <label class="field">Code<input name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="16" /></label>
+          ${error && html`<p class="error" role="alert">${error}</p>`}
+          <button class="button" type="submit" disabled=${busy}>Log in</button>
+          <button class="button link" type="button" onClick=${() => setTicket(null)}>Back</button>
+        </form>
+      </section>`;
+  }
   return html`
     <section class="auth-card" id="login" aria-labelledby="auth-title">
       <h2 id="auth-title">${mode === 'login' ? 'Welcome back' : 'Create an account'}</h2>

@@ -1,22 +1,23 @@
 // @ts-check
 // User settings: profile (display name, avatar, bio), notifications on this device (sound,
-// desktop notifications), appearance (theme), and the session.
+// desktop notifications), appearance (theme), and account security (password, 2FA, devices,
+// logging out).
 
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
-import { signOut } from '../actions.js';
 import { html } from '../html.js';
 import { go } from '../router.js';
 import { setState, useStore, withEntry } from '../store.js';
 import { askDesktopPermission, desktopPermission, setSound, soundOn } from '../notifications.js';
 import { applyTheme } from '../theme.js';
+import { AccountSecurity } from './account-security.js';
 import { Avatar } from './avatar.js';
 
 const TABS = [
   ['profile', 'My profile'],
   ['notifications', 'Notifications'],
   ['appearance', 'Appearance'],
-  ['session', 'Session'],
+  ['security', 'Account security'],
 ];
 
 /** @param {{ tab: string }} props */
@@ -32,7 +33,7 @@ export function UserSettings({ tab }) {
       </nav>
       <main>
         ${tab === 'appearance' ? html`<${Appearance} />`
-          : tab === 'session' ? html`<${Session} />`
+          : tab === 'security' ? html`<${AccountSecurity} />`
           : tab === 'notifications' ? html`<${Notifications} />`
           : html`<${Profile} />`}
       </main>
@@ -126,14 +127,5 @@ function Appearance() {
           </label>`,
         )}
       </fieldset>
-    </section>`;
-}
-
-function Session() {
-  return html`
-    <section aria-labelledby="session-title">
-      <h1 id="session-title">Session</h1>
-      <p class="muted">Logging out revokes this device's tokens.</p>
-      <button class="button danger" onClick=${() => signOut()}>Log out</button>
     </section>`;
 }
