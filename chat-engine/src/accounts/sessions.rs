@@ -25,7 +25,7 @@ impl Engine {
                 last_used_at: s.refreshed_at.unwrap_or(s.created_at),
             })
             .collect();
-        sessions.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.last_used_at));
         Ok(sessions)
     }
 
