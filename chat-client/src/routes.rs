@@ -5,13 +5,13 @@ use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, Sessio
 use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
     AuditLogEntry, AuditLogQuery, AuthResponse, BackupCodes, Ban, BotCreated, BulkDelete, Category,
-    Channel, CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite, CreateRole,
-    CreateServer, CreateThread, EditMessage, FriendRequest, Invite, LoginRequest, LoginResponse,
-    LoginSession, Member, Message, MessageAck, MessageEdit, MfaLogin, NotificationSetting,
-    NotificationSettings, OverwriteType, PasswordChange, Permissions, Presence, ReadState,
-    RegisterRequest, Relationship, RelationshipType, Role, SearchQuery, SearchResults, Server,
-    SetRelationship, Timestamp, TotpCode, TotpSetup, UpdateChannel, UpdateMember, UpdateProfile,
-    UpdateRole, UpdateServer, User,
+    Channel, ChannelPosition, CreateBot, CreateCategory, CreateChannel, CreateGroupDm,
+    CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, FriendRequest, Invite,
+    LoginRequest, LoginResponse, LoginSession, Member, Message, MessageAck, MessageEdit, MfaLogin,
+    NotificationSetting, NotificationSettings, OverwriteType, PasswordChange, Permissions,
+    Presence, ReadState, RegisterRequest, Relationship, RelationshipType, Role, SearchQuery,
+    SearchResults, Server, SetRelationship, Timestamp, TotpCode, TotpSetup, UpdateCategory,
+    UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
@@ -302,6 +302,27 @@ impl Client {
         request: &CreateChannel,
     ) -> Result<Channel> {
         self.post(&format!("/servers/{server}/channels"), request)
+            .await
+    }
+
+    /// `PATCH /servers/{id}/categories/{category_id}`: rename or move a category.
+    pub async fn update_category(
+        &self,
+        server: ServerId,
+        category: CategoryId,
+        update: &UpdateCategory,
+    ) -> Result<Category> {
+        self.patch(&format!("/servers/{server}/categories/{category}"), update)
+            .await
+    }
+
+    /// `PATCH /servers/{id}/channels`: move channels and categories in one request.
+    pub async fn reorder_channels(
+        &self,
+        server: ServerId,
+        positions: &[ChannelPosition],
+    ) -> Result<()> {
+        self.patch(&format!("/servers/{server}/channels"), positions)
             .await
     }
 

@@ -2,6 +2,7 @@
 //! group DMs (`group_dms.rs`: recipients, leaving, renaming, closing).
 
 mod group_dms;
+mod positions;
 
 use crate::access::{delete_channel_contents, viewable_channel};
 use crate::audit_trail::{Actor, changes, record, set};
@@ -187,6 +188,14 @@ impl Engine {
             }
             if let Some(category) = update.category_id {
                 channel.category_id = category;
+            }
+            if let Some(nsfw) = update.nsfw {
+                channel.nsfw = nsfw;
+            }
+            if let Some(private) = update.is_private
+                && private != channel.is_private
+            {
+                set_private(&mut channel, private, actor.user(), ctx.server.id);
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
@@ -449,6 +458,45 @@ impl Engine {
             }
         }
         Ok(open)
+    }
+}
+
+/// Makes a channel private (@everyone's overwrite denies VIEW_CHANNEL, and the one who made
+/// it private keeps it) or open again (that denial lifted).
+fn set_private(channel: &mut Channel, private: bool, actor: UserId, server: ServerId) {
+    let view = Permissions::VIEW_CHANNEL;
+    channel.is_private = private;
+    let everyone = server.ulid();
+    let overwrites = &mut channel.permission_overwrites;
+    match overwrites
+        .iter_mut()
+        .find(|o| o.kind == OverwriteType::Role && o.id == everyone)
+    {
+        Some(o) if private => {
+            o.deny |= view;
+            o.allow -= view;
+        }
+        Some(o) => o.deny -= view,
+        None if private => overwrites.push(PermissionOverwrite {
+            allow: Permissions::empty(),
+            deny: view,
+            id: everyone,
+            kind: OverwriteType::Role,
+        }),
+        None => {}
+    }
+    overwrites.retain(|o| !(o.allow.is_empty() && o.deny.is_empty()));
+    if private
+        && !overwrites
+            .iter()
+            .any(|o| o.kind == OverwriteType::Member && o.id == actor.ulid())
+    {
+        overwrites.push(PermissionOverwrite {
+            allow: view,
+            deny: Permissions::empty(),
+            id: actor.ulid(),
+            kind: OverwriteType::Member,
+        });
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Event {
     CategoryCreate(Category),
     /// A category was deleted; its channels left it.
     CategoryDelete(Category),
+    /// A category was renamed or moved.
+    CategoryUpdate(Category),
     /// A channel was made.
     ChannelCreate(Channel),
     /// Someone joined a group DM (sent to its recipients, the new one included).
@@ -92,6 +94,7 @@ impl Event {
         match self {
             Self::CategoryCreate(_) => "CATEGORY_CREATE",
             Self::CategoryDelete(_) => "CATEGORY_DELETE",
+            Self::CategoryUpdate(_) => "CATEGORY_UPDATE",
             Self::ChannelCreate(_) => "CHANNEL_CREATE",
             Self::ChannelRecipientAdd(_) => "CHANNEL_RECIPIENT_ADD",
             Self::ChannelRecipientRemove(_) => "CHANNEL_RECIPIENT_REMOVE",

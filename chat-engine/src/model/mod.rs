@@ -37,9 +37,10 @@ pub use relationships::{
     FriendRequest, Relationship, RelationshipRemove, RelationshipType, SetRelationship,
 };
 pub use requests::{
-    BulkDelete, CreateBot, CreateCategory, CreateChannel, CreateGroupDm, CreateInvite,
-    CreateMessage, CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery, LoginRequest,
-    RegisterRequest, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer,
+    BulkDelete, ChannelPosition, CreateBot, CreateCategory, CreateChannel, CreateGroupDm,
+    CreateInvite, CreateMessage, CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery,
+    LoginRequest, RegisterRequest, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile,
+    UpdateRole, UpdateServer,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use security::{

@@ -119,6 +119,41 @@ pub struct CreateCategory {
     pub position: Option<i32>,
 }
 
+/// Rename or move a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCategory {
+    /// New name, 1 to 100 characters.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub name: Option<String>,
+    /// New sort position.
+    #[serde(default)]
+    pub position: Option<i32>,
+}
+
+/// One line of a bulk reorder (`PATCH /servers/{id}/channels`, Discord's shape): a channel
+/// or a category, its new position and, for a channel, its new category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChannelPosition {
+    /// A channel's or a category's id.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: ulid::Ulid,
+    /// A channel's new category; `null` takes it out of its category; absent keeps it.
+    #[serde(
+        default,
+        with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub parent_id: Option<Option<CategoryId>>,
+    /// Its new position.
+    pub position: i32,
+}
+
 /// Create a text or voice channel in a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -156,6 +191,12 @@ fn default_channel_type() -> ChannelType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateChannel {
+    /// Make the channel private (@everyone may not view it) or open it again.
+    #[serde(default)]
+    pub is_private: Option<bool>,
+    /// Mark the channel NSFW or not.
+    #[serde(default)]
+    pub nsfw: Option<bool>,
     /// A group DM's new icon image URL (empty removes it).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 2048))]

@@ -9,7 +9,8 @@ use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{CategoryId, ServerId, UserId};
 use crate::model::{
     AuditAction, Category, Channel, ChannelType, CreateCategory, CreateServer, DiscoveryQuery,
-    Event, Invite, Member, Permissions, Role, Server, ServerDelete, ServerPreview, UpdateServer,
+    Event, Invite, Member, Permissions, Role, Server, ServerDelete, ServerPreview, UpdateCategory,
+    UpdateServer,
 };
 use crate::permissions::context;
 use crate::store::{AuditLogStore, ChannelStore, KvMut, ServerStore};
@@ -297,6 +298,58 @@ impl Engine {
                 Audience::server(server),
             );
             Ok(category)
+        })
+        .await
+    }
+
+    /// Renames or moves a category (MANAGE_CHANNELS); `CATEGORY_UPDATE`.
+    pub async fn update_category(
+        &self,
+        actor: impl Into<Actor>,
+        server: ServerId,
+        category: CategoryId,
+        update: UpdateCategory,
+    ) -> Result<Category> {
+        let name = update
+            .name
+            .as_deref()
+            .map(|n| validate::name("name", n, 100))
+            .transpose()?;
+        let actor = actor.into();
+        self.write(move |tx| {
+            context(tx, server, actor.user())?.require(Permissions::MANAGE_CHANNELS)?;
+            let all = tx.list_categories(server)?;
+            let before = found(
+                all.into_iter().find(|c| c.id == category),
+                ResourceKind::Category,
+                category,
+            )?;
+            let mut after = before.clone();
+            if let Some(name) = name {
+                after.name = name;
+            }
+            if let Some(position) = update.position {
+                after.position = position;
+            }
+            if after == before {
+                return Ok(after);
+            }
+            tx.update_category(&after);
+            let changed = changes(Some(&before), Some(&after));
+            let target = Some(category.to_string());
+            record(
+                tx,
+                server,
+                &actor,
+                AuditAction::ChannelUpdate,
+                target,
+                changed,
+            );
+            tx.emit(
+                Event::CategoryUpdate(after.clone()),
+                Audience::server(server),
+            );
+            Ok(after)
         })
         .await
     }

@@ -13,6 +13,7 @@ mod invites_members;
 mod messages;
 mod moderation;
 mod notifications;
+mod organizing;
 mod permissions;
 mod persistence;
 mod presence;

@@ -141,6 +141,16 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/servers/{server_id}/roles/{role_id}",
         Server(MANAGE_ROLES),
     ),
+    (
+        "patch",
+        "/servers/{server_id}/categories/{category_id}",
+        Server(MANAGE_CHANNELS),
+    ),
+    (
+        "patch",
+        "/servers/{server_id}/channels",
+        Server(MANAGE_CHANNELS),
+    ),
     ("get", "/servers/{server_id}/permissions", Member),
     ("get", "/servers/{server_id}/members", Member),
     ("post", "/servers/{server_id}/members", NotBanned),
@@ -655,6 +665,12 @@ impl Fixture {
             }
             ("post", "/channels/{channel_id}/messages") => json!({ "content": "matrix says hi" }),
             ("post", "/users/@me/relationships") => json!({ "username": "target" }),
+            ("patch", "/servers/{server_id}/categories/{category_id}") => {
+                json!({ "name": "renamed" })
+            }
+            ("patch", "/servers/{server_id}/channels") => {
+                json!([{ "id": self.channel, "position": 7, "parent_id": self.category }])
+            }
             ("post", "/auth/password") => {
                 json!({ "current_password": PASSWORD, "new_password": PASSWORD })
             }

@@ -5,8 +5,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::{CategoryId, ServerId};
 use chat_engine::model::{
-    Category, Channel, CreateCategory, CreateChannel, CreateServer, DiscoveryQuery, Presence,
-    SearchQuery, SearchResults, Server, ServerPreview, UpdateServer,
+    Category, Channel, ChannelPosition, CreateCategory, CreateChannel, CreateServer,
+    DiscoveryQuery, Presence, SearchQuery, SearchResults, Server, ServerPreview, UpdateCategory,
+    UpdateServer,
 };
 
 use super::{Route, route};
@@ -26,6 +27,8 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, post "/servers/{server_id}/channels" => create_channel, created(Channel), "Create a text or voice channel (MANAGE_CHANNELS)", body CreateChannel),
         route!(User, get "/servers/{server_id}/categories" => list_categories, list_of(Category), "The server's categories"),
         route!(User, post "/servers/{server_id}/categories" => create_category, created(Category), "Create a category (MANAGE_CHANNELS)", body CreateCategory),
+        route!(User, patch "/servers/{server_id}/categories/{category_id}" => update_category, ok(Category), "Rename or move a category (MANAGE_CHANNELS)", body UpdateCategory),
+        route!(User, patch "/servers/{server_id}/channels" => reorder_channels, no_content, "Move channels and categories in one request: `[{id, position, parent_id?}]` (MANAGE_CHANNELS)", body Positions),
         route!(User, delete "/servers/{server_id}/categories/{category_id}" => delete_category, no_content, "Delete a category; its channels stay (MANAGE_CHANNELS)"),
         route!(User, get "/servers/{server_id}/presences" => list_presences, list_of(Presence), "Presences of the online members"),
         route!(User, get "/servers/{server_id}/messages/search" => search_messages, ok(SearchResults), "Full-text search: `q`, `channel_id`, `author_id`, `has`, `before`, `after`, `limit`, `offset`", query SearchQuery),
@@ -130,6 +133,38 @@ async fn create_category(
                 .await?,
         ),
     ))
+}
+
+async fn update_category(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path((server, category)): Path<(ServerId, CategoryId)>,
+    Body(update): Body<UpdateCategory>,
+) -> ApiResult<Json<Category>> {
+    Ok(Json(
+        state
+            .engine
+            .update_category(acting.0, server, category, update)
+            .await?,
+    ))
+}
+
+/// New positions of channels and categories.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(transparent)]
+struct Positions(Vec<ChannelPosition>);
+
+async fn reorder_channels(
+    State(state): State<AppState>,
+    acting: Acting,
+    Path(server): Path<ServerId>,
+    Body(positions): Body<Positions>,
+) -> ApiResult<StatusCode> {
+    state
+        .engine
+        .reorder_channels(acting.0, server, positions.0)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn delete_category(
