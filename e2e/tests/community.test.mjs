@@ -124,6 +124,26 @@ test('a moderator times a member out: the composer closes, the audit log says wh
   await message(alice.page, 'thanks').waitFor();
 });
 
+test('an NSFW channel asks once before showing itself', async () => {
+  await alice.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Moderated/ }).click();
+  await alice.page.getByRole('button', { name: 'Server settings' }).click();
+  await alice.page.getByRole('navigation', { name: 'Moderated settings' }).getByRole('button', { name: 'Channels' }).click();
+  await alice.page.getByRole('button', { name: 'Edit' }).first().click();
+  await alice.page.getByLabel(/Age-restricted/).check();
+  await alice.page.getByRole('button', { name: 'Save' }).first().click();
+  await alice.page.getByText('Saved.').waitFor();
+  await alice.page.getByRole('button', { name: /Back to Moderated/ }).click();
+
+  await bob.page.getByRole('heading', { name: /is age-restricted/ }).waitFor();
+  await shot(bob.page, 'nsfw-gate');
+  assert.deepEqual(await axe(bob.page), []);
+  await bob.page.getByRole('button', { name: 'Continue' }).click();
+  await message(bob.page, 'thanks').waitFor();
+  await bob.page.reload();
+  await message(bob.page, 'thanks').waitFor();
+  assert.equal(await bob.page.getByRole('heading', { name: /is age-restricted/ }).count(), 0, 'asked once');
+});
+
 test('a stranger is added as a friend by username and DMed; a block collapses their messages', async () => {
   await register(carol.page, server.url, 'carol');
   await carol.page.getByRole('link', { name: 'Friends' }).click();

@@ -214,6 +214,13 @@ const reducers = {
   CATEGORY_CREATE: (s, c) => ({
     categories: withEntry(s.categories, c.server_id, [...(s.categories[c.server_id] ?? []), c]),
   }),
+  CATEGORY_UPDATE: (s, c) => ({
+    categories: withEntry(
+      s.categories,
+      c.server_id,
+      (s.categories[c.server_id] ?? []).map((x) => (x.id === c.id ? c : x)).sort((a, b) => a.position - b.position),
+    ),
+  }),
   CATEGORY_DELETE: (s, c) => ({
     categories: withEntry(
       s.categories,

@@ -29,18 +29,25 @@ export function ServerChannels({ server }) {
     }
   };
   /**
-   * Swaps a channel with its neighbour by giving both their new positions.
+   * Swaps a channel with its neighbour: every channel gets its new position in one request.
    * @param {number} index
    * @param {number} by
    */
   const move = (index, by) =>
     act(async () => {
-      const other = list[index + by];
-      const channel = list[index];
-      if (!other) return;
-      await api.patch(`/channels/${channel.id}`, { position: index + by });
-      await api.patch(`/channels/${other.id}`, { position: index });
+      if (!list[index + by]) return;
+      const order = [...list];
+      [order[index], order[index + by]] = [order[index + by], order[index]];
+      await api.patch(`/servers/${server.id}/channels`, order.map((c, position) => ({ id: c.id, position })));
     });
+  /**
+   * Renames a category.
+   * @param {import('../store.js').Category} category
+   */
+  const rename = (category) => {
+    const name = prompt(`Rename ${category.name} to`, category.name)?.trim();
+    if (name && name !== category.name) act(() => api.patch(`/servers/${server.id}/categories/${category.id}`, { name }));
+  };
   /** @param {SubmitEvent} event */
   const addCategory = (event) => {
     event.preventDefault();
@@ -81,6 +88,7 @@ export function ServerChannels({ server }) {
       <ul>
         ${categories.map(
           (k) => html`<li key=${k.id}>${k.name}
+            <button class="button link" aria-label=${`Rename the category ${k.name}`} onClick=${() => rename(k)}>rename</button>
             <button class="button link" aria-label=${`Delete the category ${k.name}`}
               onClick=${() => act(() => api.del(`/servers/${server.id}/categories/${k.id}`))}>delete</button></li>`,
         )}
@@ -108,6 +116,8 @@ function EditChannel({ channel, categories, server }) {
         topic: String(form.get('topic')),
         slow_mode_delay: Number(form.get('slow_mode_delay')),
         category_id: form.get('category') ? String(form.get('category')) : null,
+        nsfw: form.get('nsfw') === 'on',
+        is_private: form.get('is_private') === 'on',
       });
       setStatus('Saved.');
     } catch (e) {
@@ -123,6 +133,8 @@ function EditChannel({ channel, categories, server }) {
         <select name="category"><option value="">None</option>
           ${categories.map((k) => html`<option value=${k.id} selected=${k.id === channel.category_id}>${k.name}</option>`)}
         </select></label>
+      <label class="check"><input type="checkbox" name="nsfw" checked=${Boolean(channel.nsfw)} /> Age-restricted (NSFW): people confirm before they see it</label>
+      <label class="check"><input type="checkbox" name="is_private" checked=${channel.is_private} /> Private: only roles and members given access see it</label>
       <button class="button" type="submit">Save</button> <span role="status" class="muted">${status}</span>
     </form>
     <${Overwrites} channel=${channel} server=${server} />`;

@@ -16,6 +16,7 @@ import { Header } from './header.js';
 import { MeBar } from './me-bar.js';
 import { MemberList } from './member-list.js';
 import { MessageList } from './message-list.js';
+import { NsfwGate, nsfwConfirmed } from './nsfw-gate.js';
 import { PinsPanel } from './pins-panel.js';
 import { SearchPanel } from './search-panel.js';
 import { ServerList } from './server-list.js';
@@ -33,6 +34,7 @@ export function Shell({ route }) {
   const connection = useStore((s) => s.connection);
   const [panel, setPanel] = useState(/** @type {Panel} */ (null));
   const [navOpen, setNavOpen] = useState(false);
+  const [, confirmNsfw] = useState(0);
   const [membersOpen, setMembersOpen] = useState(typeof innerWidth === 'number' && innerWidth > 720);
   const isHome = route.server === '@me';
   const server = isHome ? null : servers[route.server];
@@ -88,7 +90,9 @@ export function Shell({ route }) {
         html`<div class="connection" role="status">Connection lost. Reconnecting…</div>`}
         <div class="content">
           <div class="messages-pane">
-            ${channel
+            ${channel?.nsfw && !nsfwConfirmed(channel.id)
+              ? html`<${NsfwGate} channel=${channel} onConfirm=${() => confirmNsfw((n) => n + 1)} />`
+              : channel
               ? html`
                   <${MessageList}
                     channel=${channel}
