@@ -7,11 +7,12 @@ use chat_engine::model::{
     AuditLogEntry, AuditLogQuery, AuthResponse, BackupCodes, Ban, BotCreated, BulkDelete, Category,
     Channel, ChannelPosition, CreateBot, CreateCategory, CreateChannel, CreateGroupDm,
     CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, FriendRequest, Invite,
-    LoginRequest, LoginResponse, LoginSession, Member, Message, MessageAck, MessageEdit, MfaLogin,
-    NotificationSetting, NotificationSettings, OverwriteType, PasswordChange, Permissions,
-    Presence, ReadState, RegisterRequest, Relationship, RelationshipType, Role, SearchQuery,
-    SearchResults, Server, SetRelationship, Timestamp, TotpCode, TotpSetup, UpdateCategory,
-    UpdateChannel, UpdateMember, UpdateProfile, UpdateRole, UpdateServer, User,
+    InvitePreview, LoginRequest, LoginResponse, LoginSession, Member, Message, MessageAck,
+    MessageEdit, MfaLogin, NotificationSetting, NotificationSettings, OverwriteType,
+    PasswordChange, Permissions, Presence, ReadState, RegisterRequest, Relationship,
+    RelationshipType, Role, SearchQuery, SearchResults, Server, SetRelationship, Timestamp,
+    TotpCode, TotpSetup, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole,
+    UpdateServer, User,
 };
 use serde_json::json;
 
@@ -585,8 +586,8 @@ impl Client {
         self.get(&format!("/servers/{server}/invites")).await
     }
 
-    /// `GET /invites/{code}`.
-    pub async fn invite(&self, code: &str) -> Result<Invite> {
+    /// `GET /invites/{code}`: the invite and its server; needs no token.
+    pub async fn invite(&self, code: &str) -> Result<InvitePreview> {
         self.get(&format!("/invites/{}", segment(code))).await
     }
 

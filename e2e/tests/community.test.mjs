@@ -18,6 +18,8 @@ let alice;
 let bob;
 /** @type {Awaited<ReturnType<typeof openPage>>} */
 let carol;
+/** @type {{ id: string, invite_code: string }} */
+let guild;
 
 /**
  * Calls the API as the user the page is logged in as.
@@ -61,7 +63,7 @@ before(async () => {
   carol = await openPage(browser);
   await register(alice.page, server.url, 'alice');
   await register(bob.page, server.url, 'bob');
-  const guild = await api(alice.page, 'POST', '/servers', { name: 'Moderated' });
+  guild = await api(alice.page, 'POST', '/servers', { name: 'Moderated', description: 'Where we keep it civil', is_public: true });
   await api(bob.page, 'POST', `/invites/${guild.invite_code}`);
   for (const page of [alice.page, bob.page]) {
     await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Moderated/ }).click();
@@ -219,6 +221,26 @@ test('two-factor authentication is turned on with the QR code and asked for at l
   await page.getByLabel('Code').fill(totp(secret));
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Servers' }).waitFor();
+});
+
+test('an invite link shows its server to someone without an account, who registers and joins', async () => {
+  const invite = await api(alice.page, 'POST', `/servers/${guild.id}/invites`, {});
+  const visitor = await openPage(browser);
+  await visitor.page.goto(`${server.url}/#/invite/${invite.code}`);
+  const card = visitor.page.getByRole('region', { name: 'Moderated' });
+  await card.getByText('Where we keep it civil').waitFor();
+  await card.getByText(/2 members/).waitFor();
+  await visitor.page.getByRole('heading', { name: 'Public servers' }).waitFor();
+  await shot(visitor.page, 'invite-landing');
+  assert.deepEqual(await axe(visitor.page), []);
+  await visitor.page.getByRole('button', { name: 'Register', exact: true }).first().click();
+  await visitor.page.getByLabel('Username').fill('dana');
+  await visitor.page.getByLabel('Password').fill(PASSWORD);
+  await visitor.page.locator('form').getByRole('button', { name: 'Register' }).click();
+  await visitor.page.getByRole('button', { name: 'Accept the invite' }).click();
+  await visitor.page.getByRole('navigation', { name: 'Moderated channels' }).waitFor();
+  assert.deepEqual(visitor.problems, []);
+  await visitor.context.close();
 });
 
 test('no console errors and no failed requests on either page', () => {

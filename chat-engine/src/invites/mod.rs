@@ -5,7 +5,9 @@ use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ServerId, UserId};
-use crate::model::{AuditAction, CreateInvite, Event, Invite, InviteDelete, Permissions, Server};
+use crate::model::{
+    AuditAction, CreateInvite, Event, Invite, InviteDelete, InvitePreview, Permissions, Server,
+};
 use crate::permissions::context;
 use crate::store::{KvMut, ServerStore};
 
@@ -78,6 +80,18 @@ impl Engine {
             .fetch_invite(code)?
             .filter(|i| usable(i, chrono::Utc::now()));
         found(invite, ResourceKind::Invite, code)
+    }
+
+    /// What anyone may see of a usable invite before joining, without an account: the
+    /// invite and its server's name, description, icon and member count.
+    pub fn preview_invite(&self, code: &str) -> Result<InvitePreview> {
+        let invite = self.fetch_invite(code)?;
+        let server = self.read()?.fetch_server(invite.server_id)?;
+        let server = found(server, ResourceKind::Invite, code)?;
+        Ok(InvitePreview {
+            invite,
+            server: server.into(),
+        })
     }
 
     /// Lists a server's invites (MANAGE_SERVER).

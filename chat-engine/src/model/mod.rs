@@ -47,7 +47,9 @@ pub use security::{
     BackupCodes, LoginResponse, LoginSession, MfaChallenge, MfaLogin, PasswordChange, TotpCode,
     TotpSetup,
 };
-pub use server::{Ban, Category, DiscoveryQuery, Invite, Member, Role, Server, ServerPreview};
+pub use server::{
+    Ban, Category, DiscoveryQuery, Invite, InvitePreview, Member, Role, Server, ServerPreview,
+};
 pub use user::{AuthResponse, BotCreated, Status, User};
 
 /// Timestamps are UTC and RFC 3339 on the wire.

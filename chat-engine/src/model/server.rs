@@ -21,6 +21,29 @@ pub struct ServerPreview {
     pub name: String,
 }
 
+impl From<Server> for ServerPreview {
+    fn from(server: Server) -> Self {
+        Self {
+            description: server.description,
+            icon_url: server.icon_url,
+            id: server.id,
+            member_count: server.member_count,
+            name: server.name,
+        }
+    }
+}
+
+/// What anyone may see of an invite before joining: the invite and its server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitePreview {
+    /// The invite.
+    #[serde(flatten)]
+    pub invite: Invite,
+    /// Its server.
+    pub server: ServerPreview,
+}
+
 /// A search of the public servers: `q` in the name or description, up to `limit`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

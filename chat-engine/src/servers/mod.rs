@@ -49,13 +49,7 @@ impl Engine {
         Ok(found
             .into_iter()
             .take(limit)
-            .map(|s| ServerPreview {
-                description: s.description,
-                icon_url: s.icon_url,
-                id: s.id,
-                member_count: s.member_count,
-                name: s.name,
-            })
+            .map(ServerPreview::from)
             .collect())
     }
 

@@ -201,7 +201,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Server(Permissions::CREATE_INVITE),
     ),
     ("get", "/servers/{server_id}/invites", Server(MANAGE_SERVER)),
-    ("get", "/invites/{code}", Token),
+    ("get", "/invites/{code}", Public),
     ("post", "/invites/{code}", NotBanned),
     ("delete", "/invites/{code}", Server(MANAGE_SERVER)),
     ("get", "/channels/{channel_id}", Channel(VIEW)),

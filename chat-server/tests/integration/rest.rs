@@ -2,7 +2,7 @@
 
 use chat_engine::Engine;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::harness::{PASSWORD, TestServer, test_config};
 
@@ -529,4 +529,31 @@ async fn search_answers_total_and_messages() {
             .0,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn an_invite_is_previewed_without_an_account() {
+    let server = TestServer::start().await;
+    let owner = server.user("owner").await;
+    let (guild, _) = owner.server("previewed").await;
+    let code = guild["invite_code"].as_str().unwrap();
+    let anonymous = server
+        .http
+        .get(server.url(&format!("/invites/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::OK);
+    let preview: Value = anonymous.json().await.unwrap();
+    assert_eq!(preview["code"], code);
+    assert_eq!(preview["server"]["name"], "previewed");
+    assert_eq!(preview["server"]["member_count"], 1);
+    assert!(preview["server"].get("invite_code").is_none(), "a preview, not the server");
+    let unknown = server
+        .http
+        .get(server.url("/invites/no-such-code"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chat_engine::id::ServerId;
-use chat_engine::model::{CreateInvite, Invite, Server};
+use chat_engine::model::{CreateInvite, Invite, InvitePreview, Server};
 
 use super::{Route, route};
 use crate::http::error::ApiResult;
@@ -15,7 +15,7 @@ pub(super) fn routes() -> Vec<Route> {
     vec![
         route!(User, post "/servers/{server_id}/invites" => create_invite, created(Invite), "Create an invite (CREATE_INVITE; `max_age` seconds, `max_uses`)", optional_body CreateInvite),
         route!(User, get "/servers/{server_id}/invites" => list_invites, list_of(Invite), "The server's invites (MANAGE_SERVER)"),
-        route!(User, get "/invites/{code}" => get_invite, ok(Invite), "Look an invite up"),
+        route!(Public(Global), get "/invites/{code}" => get_invite, ok(InvitePreview), "Preview an invite and its server; no token needed"),
         route!(User, post "/invites/{code}" => accept_invite, ok(Server), "Join the invite's server"),
         route!(User, delete "/invites/{code}" => delete_invite, no_content, "Delete an invite (its creator or MANAGE_SERVER)"),
     ]
@@ -48,10 +48,9 @@ async fn list_invites(
 
 async fn get_invite(
     State(state): State<AppState>,
-    _auth: Auth,
     Path(code): Path<String>,
-) -> ApiResult<Json<Invite>> {
-    Ok(Json(state.engine.fetch_invite(&code)?))
+) -> ApiResult<Json<InvitePreview>> {
+    Ok(Json(state.engine.preview_invite(&code)?))
 }
 
 async fn accept_invite(

@@ -1,18 +1,43 @@
 // @ts-check
-// An invite link: shows the server and joins it.
+// An invite link: the server it leads to (shown without an account too), and joining it.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
 import { html } from '../html.js';
 import { go } from '../router.js';
 
-/** @param {{ code: string }} props */
-export function InvitePage({ code }) {
-  const [invite, setInvite] = useState(/** @type {any} */ (null));
+/**
+ * @typedef {{ code: string, expires_at: string | null, server: { id: string, name: string,
+ *   description: string, icon_url: string, member_count: number } }} InvitePreview
+ */
+
+/**
+ * The invite's server, as anyone may see it.
+ * @param {{ code: string, children?: any }} props
+ */
+export function InviteCard({ code, children }) {
+  const [invite, setInvite] = useState(/** @type {InvitePreview | null} */ (null));
   const [error, setError] = useState('');
   useEffect(() => {
-    api.get(`/invites/${encodeURIComponent(code)}`).then(setInvite).catch((e) => setError(String(e.message ?? e)));
+    api
+      .get(`/invites/${encodeURIComponent(code)}`)
+      .then(setInvite)
+      .catch(() => setError('This invite is invalid or has expired.'));
   }, [code]);
+  return html`
+    <section class="auth-card invite-card" aria-labelledby="invite-title">
+      <p class="muted">You have been invited to join</p>
+      <h1 id="invite-title">${invite?.server.name ?? (error ? 'No server' : '…')}</h1>
+      ${invite?.server.description && html`<p>${invite.server.description}</p>`}
+      ${invite && html`<p class="muted">${invite.server.member_count} ${invite.server.member_count === 1 ? 'member' : 'members'}</p>`}
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${invite && children}
+    </section>`;
+}
+
+/** @param {{ code: string }} props */
+export function InvitePage({ code }) {
+  const [error, setError] = useState('');
   const join = async () => {
     try {
       const server = await api.post(`/invites/${encodeURIComponent(code)}`);
@@ -23,14 +48,12 @@ export function InvitePage({ code }) {
   };
   return html`
     <main class="landing" style="display:grid; place-items:center">
-      <section class="auth-card" aria-labelledby="invite-title">
-        <h1 id="invite-title">You have been invited</h1>
-        ${invite && html`<p>Join the server with invite <code>${invite.code}</code>.</p>`}
+      <${InviteCard} code=${code}>
         ${error && html`<p class="error" role="alert">${error}</p>`}
         <div class="row">
-          <button class="button" onClick=${join} disabled=${!invite}>Accept the invite</button>
+          <button class="button" onClick=${join}>Accept the invite</button>
           <button class="button secondary" onClick=${() => go('/channels/@me')}>Not now</button>
         </div>
-      </section>
+      <//>
     </main>`;
 }

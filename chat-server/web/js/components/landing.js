@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { signIn, signInWithCode } from '../actions.js';
 import { html } from '../html.js';
+import { InviteCard } from './invite-page.js';
 
 const FEATURES = [
   ['Servers and channels', 'Categories, text and voice channels, threads, DMs and group DMs.'],
@@ -16,6 +17,7 @@ const FEATURES = [
 
 /** @param {{ next: string | null }} props */
 export function Landing({ next }) {
+  const invite = next?.match(/^#\/invite\/([^/]+)/)?.[1] ?? null;
   return html`
     <div class="landing">
       <header>
@@ -31,7 +33,10 @@ export function Landing({ next }) {
               ${FEATURES.map(([title, text]) => html`<li><strong>${title}</strong>${text}</li>`)}
             </ul>
           </div>
-          <${AuthCard} next=${next} />
+          <div class="auth-column">
+            ${invite && html`<${InviteCard} code=${invite}><p>Log in or register to join.</p><//>`}
+            <${AuthCard} next=${next} />
+          </div>
         </section>
         <${Discovery} />
       </main>

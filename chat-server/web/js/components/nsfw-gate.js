@@ -35,7 +35,7 @@ export function NsfwGate({ channel, onConfirm }) {
         localStorage.setItem(KEY, JSON.stringify([...confirmed(), channel.id]));
         onConfirm();
       }}>Continue</button>
-      <button class="button secondary" onClick=${() => go(`/channels/${channel.server_id ?? '@me'}`)}>Go back</button>
+      <button class="button secondary" onClick=${() => go('/channels/@me')}>Go back</button>
     </div>
   </section>`;
 }
