@@ -10,9 +10,9 @@ use chat_engine::model::{
     InvitePreview, LoginRequest, LoginResponse, LoginSession, Member, Message, MessageAck,
     MessageEdit, MfaLogin, NotificationSetting, NotificationSettings, OverwriteType,
     PasswordChange, Permissions, Presence, ReadState, RegisterRequest, Relationship,
-    RelationshipType, Role, SearchQuery, SearchResults, Server, SetRelationship, Timestamp,
-    TotpCode, TotpSetup, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile, UpdateRole,
-    UpdateServer, User,
+    RelationshipType, Role, SearchQuery, SearchResults, Server, SetRelationship, StartThread,
+    Timestamp, TotpCode, TotpSetup, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile,
+    UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
@@ -663,6 +663,32 @@ impl Client {
         request: &CreateThread,
     ) -> Result<Channel> {
         self.post(&format!("/channels/{channel}/threads"), request)
+            .await
+    }
+
+    /// `POST /channels/{id}/messages/{message_id}/threads`: start a thread from a message;
+    /// `auto_archive_duration` in minutes (60, 1440, 4320 or 10080; a day by default).
+    pub async fn start_thread(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        name: &str,
+        auto_archive_duration: Option<u32>,
+    ) -> Result<Channel> {
+        let body = StartThread {
+            auto_archive_duration,
+            name: name.to_owned(),
+        };
+        self.post(
+            &format!("/channels/{channel}/messages/{message}/threads"),
+            &body,
+        )
+        .await
+    }
+
+    /// `GET /channels/{id}/threads/archived`: a channel's archived threads.
+    pub async fn archived_threads(&self, channel: ChannelId) -> Result<Vec<Channel>> {
+        self.get(&format!("/channels/{channel}/threads/archived"))
             .await
     }
 

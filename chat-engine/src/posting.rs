@@ -1,12 +1,13 @@
 //! Posting into a channel, shared by the domains that write messages: a new message's record,
-//! its channel's last message and its event, a changed message and its event, and the notices the engine writes itself (joins,
-//! leaves, pins).
+//! its channel's last message and its event (and, in a thread, the thread's activity), a
+//! changed message and its event, and the notices the engine writes itself (joins, leaves,
+//! pins).
 
 use crate::access::audience;
 use crate::envelope::Audience;
 use crate::error::Result;
 use crate::id::{MessageId, UserId};
-use crate::model::{Channel, Event, Message, MessageType, Server};
+use crate::model::{Channel, Event, Message, MessageType, Server, Timestamp};
 use crate::store::{ChannelStore, KvMut, MessageStore, Tx};
 
 /// Stores a new message, moves the channel's last message and announces it. A DM that a
@@ -18,6 +19,9 @@ pub(crate) fn store_new_message(
 ) -> Result<()> {
     tx.update_message(message);
     tx.record_last_message(message);
+    if channel.thread_metadata.is_some() {
+        thread_activity(tx, channel)?;
+    }
     for recipient in &channel.recipients {
         if tx.reopen_channel(*recipient, channel.id)? {
             tx.emit(
@@ -27,6 +31,37 @@ pub(crate) fn store_new_message(
         }
     }
     tx.emit(Event::MessageCreate(message.clone()), audience(channel));
+    Ok(())
+}
+
+/// When a thread with activity at `from` archives itself.
+pub(crate) fn archive_deadline(from: Timestamp, minutes: u32) -> Timestamp {
+    from + chrono::Duration::minutes(i64::from(minutes))
+}
+
+/// A new message in a thread: it counts, moves the auto-archive deadline on, and brings an
+/// archived thread back (`THREAD_UPDATE`).
+fn thread_activity(tx: &mut Tx<'_>, channel: &Channel) -> Result<()> {
+    let mut thread = tx
+        .fetch_channel(channel.id)?
+        .unwrap_or_else(|| channel.clone());
+    let Some(mut meta) = thread.thread_metadata else {
+        return Ok(());
+    };
+    let now = tx.now();
+    let woke = meta.archived;
+    if woke {
+        meta.archived = false;
+        meta.archive_timestamp = now;
+        thread.thread_metadata = Some(meta);
+    }
+    thread.message_count = Some(thread.message_count.unwrap_or(0).saturating_add(1));
+    tx.update_channel_record(&thread);
+    let deadline = archive_deadline(now, meta.auto_archive_duration);
+    tx.schedule_archive(thread.id, Some(deadline))?;
+    if woke {
+        tx.emit(Event::ThreadUpdate(thread), audience(channel));
+    }
     Ok(())
 }
 

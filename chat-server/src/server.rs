@@ -63,6 +63,11 @@ pub async fn run(
             if let Err(error) = pruner.prune_ended_session_ids().await {
                 tracing::warn!(%error, "cannot prune ended gateway sessions");
             }
+            match pruner.archive_idle_threads().await {
+                Ok(0) => {}
+                Ok(threads) => tracing::debug!(threads, "idle threads archived"),
+                Err(error) => tracing::warn!(%error, "cannot archive idle threads"),
+            }
             if minute % 60 == 0 {
                 match pruner.prune_audit_log().await {
                     Ok(0) => {}

@@ -81,6 +81,8 @@ impl Engine {
                 is_private: request.is_private,
                 last_message_at: None,
                 last_message_id: None,
+                member_count: None,
+                message_count: None,
                 name,
                 nsfw: false,
                 owner_id: None,
@@ -90,6 +92,7 @@ impl Engine {
                 recipients: Vec::new(),
                 server_id: Some(server),
                 slow_mode_delay: request.slow_mode_delay,
+                thread_metadata: None,
                 topic: request.topic.trim().to_owned(),
                 kind: request.kind,
                 updated_at: now,
@@ -162,6 +165,12 @@ impl Engine {
                 return group_dms::update_private(tx, private, name, update);
             }
             let (ctx, mut channel) = managed_channel(tx, actor.user(), id)?;
+            if channel.kind == ChannelType::Thread {
+                return Err(Error::validation(
+                    "channel_id",
+                    "threads change with update_thread",
+                ));
+            }
             let before = channel.clone();
             if let Some(Some(category)) = update.category_id
                 && !tx
@@ -230,6 +239,12 @@ impl Engine {
                 return group_dms::close_private(tx, private, actor.user());
             }
             let (ctx, channel) = managed_channel(tx, actor.user(), id)?;
+            if channel.kind == ChannelType::Thread {
+                return Err(Error::validation(
+                    "channel_id",
+                    "threads are deleted with delete_thread",
+                ));
+            }
             let server = ctx.server.id;
             // Once deleted, nobody's view can be computed: name the viewers now.
             let viewers = Audience::users(viewers_of(tx, server, &channel)?);
@@ -567,6 +582,8 @@ fn private_channel(
         is_private: true,
         last_message_at: None,
         last_message_id: None,
+        member_count: None,
+        message_count: None,
         name,
         nsfw: false,
         owner_id: owner,
@@ -576,6 +593,7 @@ fn private_channel(
         recipients,
         server_id: None,
         slow_mode_delay: 0,
+        thread_metadata: None,
         topic: String::new(),
         kind,
         updated_at: now,

@@ -76,7 +76,7 @@ impl Engine {
             .write(move |tx| {
                 let (channel, permissions) = textual_channel(tx, actor, channel)?;
                 crate::permissions::resolve::missing(permissions, Permissions::SEND_MESSAGES)?;
-                require_not_blocked(tx, &channel, actor)?;
+                may_post(tx, &channel, actor, permissions)?;
                 if let Some(nonce) = &request.nonce
                     && let Some(original) = tx.fetch_nonce(channel.id, actor, nonce)?
                 {
@@ -468,8 +468,13 @@ pub(crate) fn with_reactions(
     Ok(message)
 }
 
-/// Fails in a DM when either recipient blocked the other.
-fn require_not_blocked(tx: &Tx<'_>, channel: &Channel, actor: UserId) -> Result<()> {
+/// Fails in a DM when either recipient blocked the other, and in a locked thread without
+/// MANAGE_THREADS.
+fn may_post(tx: &Tx<'_>, channel: &Channel, actor: UserId, permissions: Permissions) -> Result<()> {
+    let locked = channel.thread_metadata.is_some_and(|m| m.locked);
+    if locked && !permissions.contains(Permissions::MANAGE_THREADS) {
+        return Err(Error::forbidden("the thread is locked"));
+    }
     if channel.kind == ChannelType::Dm
         && let Some(other) = channel.recipients.iter().find(|r| **r != actor)
         && tx.blocked_between(actor, *other)?

@@ -56,6 +56,12 @@ pub struct Channel {
     pub last_message_at: Option<Timestamp>,
     /// Id of the latest message.
     pub last_message_id: Option<MessageId>,
+    /// A thread's members; absent on other channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<u32>,
+    /// How many messages a thread has had; absent on other channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_count: Option<u32>,
     /// Display name.
     pub name: String,
     /// Whether the channel is marked NSFW (clients ask once before showing it).
@@ -80,6 +86,9 @@ pub struct Channel {
     pub server_id: Option<ServerId>,
     /// Seconds a member waits between messages; 0 is off.
     pub slow_mode_delay: u32,
+    /// A thread's archive state; absent on other channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_metadata: Option<ThreadMetadata>,
     /// The topic line.
     pub topic: String,
     /// The channel type.
@@ -100,6 +109,25 @@ pub enum OverwriteType {
     /// A role (role id; the @everyone role has the server's id).
     Role,
 }
+
+/// A thread's archive state (Discord's `thread_metadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadMetadata {
+    /// Whether the thread is archived: it leaves the active list; a message brings it back
+    /// unless it is locked.
+    pub archived: bool,
+    /// When `archived` last changed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub archive_timestamp: Timestamp,
+    /// Minutes without activity after which it archives itself: 60, 1440, 4320 or 10080.
+    pub auto_archive_duration: u32,
+    /// Whether only MANAGE_THREADS holders may post and unarchive it.
+    pub locked: bool,
+}
+
+/// The auto-archive durations a thread may have, in minutes (Discord's).
+pub const AUTO_ARCHIVE_DURATIONS: [u32; 4] = [60, 1440, 4320, 10080];
 
 /// Allows and denies on top of the server-wide permissions in one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

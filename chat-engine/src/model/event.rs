@@ -80,6 +80,12 @@ pub enum Event {
     ServerUpdate(Server),
     /// A thread was started.
     ThreadCreate(Channel),
+    /// A thread was deleted.
+    ThreadDelete(ThreadDelete),
+    /// Someone joined or left a thread.
+    ThreadMembersUpdate(ThreadMembersUpdate),
+    /// A thread was renamed, archived, unarchived, locked or unlocked.
+    ThreadUpdate(Channel),
     /// Someone started typing (not stored; not replayed on resume).
     TypingStart(TypingIndicator),
     /// A user's profile changed.
@@ -124,6 +130,9 @@ impl Event {
             Self::ServerDelete(_) => "SERVER_DELETE",
             Self::ServerUpdate(_) => "SERVER_UPDATE",
             Self::ThreadCreate(_) => "THREAD_CREATE",
+            Self::ThreadDelete(_) => "THREAD_DELETE",
+            Self::ThreadMembersUpdate(_) => "THREAD_MEMBERS_UPDATE",
+            Self::ThreadUpdate(_) => "THREAD_UPDATE",
             Self::TypingStart(_) => "TYPING_START",
             Self::UserUpdate(_) => "USER_UPDATE",
             Self::VoiceStateUpdate(_) => "VOICE_STATE_UPDATE",
@@ -138,6 +147,34 @@ pub struct ChannelRecipient {
     pub channel_id: ChannelId,
     /// Who joined or left.
     pub user: User,
+}
+
+/// Payload of `THREAD_DELETE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadDelete {
+    /// The thread.
+    pub id: ChannelId,
+    /// Its parent channel.
+    pub parent_id: ChannelId,
+    /// Its server.
+    pub server_id: ServerId,
+}
+
+/// Payload of `THREAD_MEMBERS_UPDATE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMembersUpdate {
+    /// Who joined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_member_ids: Vec<UserId>,
+    /// The thread.
+    pub id: ChannelId,
+    /// How many members it has now.
+    pub member_count: u32,
+    /// Who left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_member_ids: Vec<UserId>,
+    /// Its server.
+    pub server_id: ServerId,
 }
 
 /// Payload of `INVITE_DELETE`.

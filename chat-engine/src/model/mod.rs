@@ -18,10 +18,13 @@ mod server;
 mod user;
 
 pub use audit::{AuditAction, AuditChange, AuditLogEntry, AuditLogQuery};
-pub use channel::{Channel, ChannelType, OverwriteType, PermissionOverwrite};
+pub use channel::{
+    AUTO_ARCHIVE_DURATIONS, Channel, ChannelType, OverwriteType, PermissionOverwrite,
+    ThreadMetadata,
+};
 pub use event::{
     ChannelRecipient, Event, InviteDelete, MemberRemove, MessageAck, MessageDelete,
-    MessageDeleteBulk, ReactionEvent, RoleDelete, ServerDelete,
+    MessageDeleteBulk, ReactionEvent, RoleDelete, ServerDelete, ThreadDelete, ThreadMembersUpdate,
 };
 pub use message::{Attachment, Embed, Message, MessageEdit, MessageType, Reaction, ReadState};
 pub use notifications::{
@@ -39,8 +42,8 @@ pub use relationships::{
 pub use requests::{
     BulkDelete, ChannelPosition, CreateBot, CreateCategory, CreateChannel, CreateGroupDm,
     CreateInvite, CreateMessage, CreateRole, CreateServer, CreateThread, EditMessage, HistoryQuery,
-    LoginRequest, RegisterRequest, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile,
-    UpdateRole, UpdateServer,
+    LoginRequest, RegisterRequest, StartThread, UpdateCategory, UpdateChannel, UpdateMember,
+    UpdateProfile, UpdateRole, UpdateServer,
 };
 pub use search::{SearchHit, SearchQuery, SearchResults};
 pub use security::{

@@ -191,6 +191,15 @@ fn default_channel_type() -> ChannelType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateChannel {
+    /// A thread: archive or unarchive it (its owner or MANAGE_THREADS).
+    #[serde(default)]
+    pub archived: Option<bool>,
+    /// A thread: minutes without activity before it archives itself (60, 1440, 4320, 10080).
+    #[serde(default)]
+    pub auto_archive_duration: Option<u32>,
+    /// A thread: lock or unlock it (MANAGE_THREADS).
+    #[serde(default)]
+    pub locked: Option<bool>,
     /// Make the channel private (@everyone may not view it) or open it again.
     #[serde(default)]
     pub is_private: Option<bool>,
@@ -240,8 +249,26 @@ pub struct CreateGroupDm {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateThread {
+    /// Minutes without activity before it archives itself: 60, 1440 (the default), 4320 or
+    /// 10080.
+    #[serde(default)]
+    pub auto_archive_duration: Option<u32>,
     /// The starter message in the parent channel.
     pub message_id: MessageId,
+    /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub name: String,
+}
+
+/// Start a thread from a message (`POST /channels/{id}/messages/{msg_id}/threads`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StartThread {
+    /// Minutes without activity before it archives itself: 60, 1440 (the default), 4320 or
+    /// 10080.
+    #[serde(default)]
+    pub auto_archive_duration: Option<u32>,
     /// 1 to 100 characters.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,

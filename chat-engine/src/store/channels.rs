@@ -1,7 +1,8 @@
-//! Channels of every type, their last message, DM pairs and thread members.
+//! Channels of every type, their last message, DM pairs, closed DMs, thread members and the
+//! queue of threads waiting to archive themselves.
 
-use super::keys::{ALL, pair, prefix, second_id};
-use super::{Kv, KvMut, Order, Table};
+use super::keys::{self, ALL, pair, prefix, second_id};
+use super::{KeyRange, Kv, KvMut, Order, Table};
 use crate::error::{Result, StorageError};
 use crate::id::{ChannelId, Id, MessageId, ServerId, UserId};
 use crate::model::{Channel, Message, Timestamp};
@@ -174,6 +175,48 @@ pub trait ChannelStore: Kv {
         Self: KvMut,
     {
         self.put_raw(Table::ThreadMembers, pair(thread, user), Vec::new());
+    }
+
+    /// How many members a thread has.
+    fn count_thread_members(&self, thread: ChannelId) -> Result<u32> {
+        let keys = self.scan_keys(Table::ThreadMembers, &prefix(thread), Order::Ascending, ALL)?;
+        Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
+    }
+
+    /// Sets (or, with `None`, clears) when a thread archives itself.
+    fn schedule_archive(&mut self, thread: ChannelId, deadline: Option<Timestamp>) -> Result<()>
+    where
+        Self: KvMut,
+    {
+        let id = thread.to_bytes();
+        if let Some(old) = self.get_raw(Table::ThreadDeadlines, &id)? {
+            let mut key = old;
+            key.extend_from_slice(&id);
+            self.delete(Table::ArchiveQueue, key);
+            self.delete(Table::ThreadDeadlines, id.to_vec());
+        }
+        if let Some(deadline) = deadline {
+            let ms = deadline.timestamp_millis().to_be_bytes().to_vec();
+            let mut key = ms.clone();
+            key.extend_from_slice(&id);
+            self.put_raw(Table::ArchiveQueue, key, Vec::new());
+            self.put_raw(Table::ThreadDeadlines, id.to_vec(), ms);
+        }
+        Ok(())
+    }
+
+    /// Up to `limit` threads whose auto-archive deadline is at or before `now`, soonest first.
+    fn due_archives(&self, now: Timestamp, limit: usize) -> Result<Vec<ChannelId>> {
+        let mut end = now.timestamp_millis().to_be_bytes().to_vec();
+        end.extend_from_slice(&[0xff; 16]);
+        let range = KeyRange {
+            start: std::ops::Bound::Unbounded,
+            end: std::ops::Bound::Included(end),
+        };
+        self.scan_keys(Table::ArchiveQueue, &range, Order::Ascending, limit)?
+            .iter()
+            .map(|key| keys::id_at(key, 8))
+            .collect()
     }
 
     /// Lists a thread's members.

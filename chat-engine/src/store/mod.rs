@@ -73,6 +73,9 @@ use crate::error::StorageError;
 pub enum Table {
     /// `channel ++ attachment` → attachment record.
     Attachments,
+    /// `deadline (ms since the epoch, i64 big-endian) ++ thread` → nothing: threads waiting
+    /// to archive themselves, soonest first.
+    ArchiveQueue,
     /// `server ++ entry` → audit log entry.
     AuditLog,
     /// `server ++ user` → ban.
@@ -133,6 +136,9 @@ pub enum Table {
     Sessions,
     /// `channel ++ user` → time of the user's last message (slow mode).
     SlowMode,
+    /// `thread` → its auto-archive deadline (ms since the epoch, i64 big-endian), the key of
+    /// its entry in `ArchiveQueue`.
+    ThreadDeadlines,
     /// `thread ++ user` → nothing.
     ThreadMembers,
     /// `user ++ channel` → nothing (a user's DMs and group DMs).
@@ -149,7 +155,8 @@ pub enum Table {
 
 impl Table {
     /// Every table, for backends that create them up front.
-    pub const ALL: [Self; 35] = [
+    pub const ALL: [Self; 37] = [
+        Self::ArchiveQueue,
         Self::Attachments,
         Self::AuditLog,
         Self::Bans,
@@ -179,6 +186,7 @@ impl Table {
         Self::Servers,
         Self::Sessions,
         Self::SlowMode,
+        Self::ThreadDeadlines,
         Self::ThreadMembers,
         Self::UserChannels,
         Self::Usernames,

@@ -24,5 +24,6 @@ mod search;
 mod security;
 mod servers;
 mod structure;
+mod thread_lifecycle;
 mod threads_dms;
 mod wire;

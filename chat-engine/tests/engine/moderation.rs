@@ -253,6 +253,7 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_jo
         ErrorCode::MissingPermissions,
     );
     let thread = CreateThread {
+        auto_archive_duration: None,
         message_id: starter.id,
         name: "side".into(),
     };

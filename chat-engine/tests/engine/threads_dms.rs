@@ -9,6 +9,7 @@ async fn threads_start_from_a_message_and_keep_members() {
     let (server, general, owner, member) = h.scene().await;
     let starter = h.say(owner, general, "let's discuss").await;
     let request = || CreateThread {
+        auto_archive_duration: None,
         message_id: starter.id,
         name: "discussion".into(),
     };
@@ -65,6 +66,7 @@ async fn threads_start_from_a_message_and_keep_members() {
         ErrorCode::Validation,
     );
     let bad = CreateThread {
+        auto_archive_duration: None,
         message_id: starter.id,
         name: " ".into(),
     };

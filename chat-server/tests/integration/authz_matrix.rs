@@ -284,6 +284,16 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("post", "/channels/{channel_id}/threads", Channel(SEND)),
     (
+        "post",
+        "/channels/{channel_id}/messages/{message_id}/threads",
+        Channel(SEND),
+    ),
+    (
+        "get",
+        "/channels/{channel_id}/threads/archived",
+        Channel(VIEW),
+    ),
+    (
         "get",
         "/channels/{channel_id}/thread-members",
         Channel(VIEW),
@@ -701,6 +711,9 @@ impl Fixture {
             }
             ("patch", "/channels/{channel_id}/messages/{message_id}") => {
                 json!({ "content": "edited" })
+            }
+            ("post", "/channels/{channel_id}/messages/{message_id}/threads") => {
+                json!({ "name": "thread", "auto_archive_duration": 60 })
             }
             ("post", "/channels/{channel_id}/threads") => {
                 json!({ "message_id": self.message, "name": "thread" })

@@ -548,7 +548,10 @@ async fn an_invite_is_previewed_without_an_account() {
     assert_eq!(preview["code"], code);
     assert_eq!(preview["server"]["name"], "previewed");
     assert_eq!(preview["server"]["member_count"], 1);
-    assert!(preview["server"].get("invite_code").is_none(), "a preview, not the server");
+    assert!(
+        preview["server"].get("invite_code").is_none(),
+        "a preview, not the server"
+    );
     let unknown = server
         .http
         .get(server.url("/invites/no-such-code"))

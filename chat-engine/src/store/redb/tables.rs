@@ -6,6 +6,7 @@ use crate::store::Table;
 
 type Def = TableDefinition<'static, &'static [u8], &'static [u8]>;
 
+const ARCHIVE_QUEUE: Def = TableDefinition::new("archive_queue_v1");
 const ATTACHMENTS: Def = TableDefinition::new("attachments_v1");
 const AUDIT_LOG: Def = TableDefinition::new("audit_log_v1");
 const BANS: Def = TableDefinition::new("bans_v1");
@@ -35,6 +36,7 @@ const SERVER_INVITES: Def = TableDefinition::new("server_invites_v1");
 const SERVERS: Def = TableDefinition::new("servers_v1");
 const SESSIONS: Def = TableDefinition::new("sessions_v1");
 const SLOW_MODE: Def = TableDefinition::new("slow_mode_v1");
+const THREAD_DEADLINES: Def = TableDefinition::new("thread_deadlines_v1");
 const THREAD_MEMBERS: Def = TableDefinition::new("thread_members_v1");
 const USER_CHANNELS: Def = TableDefinition::new("user_channels_v1");
 const USERNAMES: Def = TableDefinition::new("usernames_v1");
@@ -45,6 +47,7 @@ const USERS: Def = TableDefinition::new("users_v1");
 /// The redb definition of a table.
 pub(super) const fn definition(table: Table) -> Def {
     match table {
+        Table::ArchiveQueue => ARCHIVE_QUEUE,
         Table::Attachments => ATTACHMENTS,
         Table::AuditLog => AUDIT_LOG,
         Table::Bans => BANS,
@@ -74,6 +77,7 @@ pub(super) const fn definition(table: Table) -> Def {
         Table::Servers => SERVERS,
         Table::Sessions => SESSIONS,
         Table::SlowMode => SLOW_MODE,
+        Table::ThreadDeadlines => THREAD_DEADLINES,
         Table::ThreadMembers => THREAD_MEMBERS,
         Table::UserChannels => USER_CHANNELS,
         Table::Usernames => USERNAMES,
