@@ -18,4 +18,5 @@ mod rest;
 mod rest_input;
 mod rest_permissions;
 mod security;
+mod threads;
 mod uploads;
