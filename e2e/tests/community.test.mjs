@@ -18,8 +18,10 @@ let alice;
 let bob;
 /** @type {Awaited<ReturnType<typeof openPage>>} */
 let carol;
-/** @type {{ id: string, invite_code: string }} */
+/** @type {{ id: string, invite_code: string, system_channel_id: string }} */
 let guild;
+/** The server's #general. */
+let general = '';
 
 /**
  * Calls the API as the user the page is logged in as.
@@ -64,6 +66,7 @@ before(async () => {
   await register(alice.page, server.url, 'alice');
   await register(bob.page, server.url, 'bob');
   guild = await api(alice.page, 'POST', '/servers', { name: 'Moderated', description: 'Where we keep it civil', is_public: true });
+  general = guild.system_channel_id;
   await api(bob.page, 'POST', `/invites/${guild.invite_code}`);
   for (const page of [alice.page, bob.page]) {
     await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Moderated/ }).click();
@@ -124,6 +127,31 @@ test('a moderator times a member out: the composer closes, the audit log says wh
   await say(bob.page, 'thanks');
   await alice.page.getByRole('button', { name: /Back to Moderated/ }).click();
   await message(alice.page, 'thanks').waitFor();
+});
+
+test('a thread is locked and archived: the lock shows, the archive lists it', async () => {
+  const starter = await api(alice.page, 'POST', `/channels/${general}/messages`, { content: 'thread starter' });
+  await api(alice.page, 'POST', `/channels/${general}/messages/${starter.id}/threads`, { name: 'plans' });
+  for (const page of [alice.page, bob.page]) await page.getByRole('button', { name: '🧵 plans' }).waitFor();
+  await alice.page.getByRole('button', { name: '🧵 plans' }).click();
+  const panel = alice.page.getByRole('complementary', { name: 'Thread' });
+  await panel.getByRole('button', { name: 'Lock' }).click();
+  await bob.page.getByRole('treeitem', { name: 'plans' }).getByLabel('locked').waitFor();
+  await bob.page.getByRole('button', { name: '🧵 plans' }).click();
+  const bobs = bob.page.getByRole('complementary', { name: 'Thread' });
+  assert.equal(await bobs.getByRole('button', { name: 'Lock' }).count(), 0, 'no lock for plain members');
+  await bobs.getByPlaceholder('This thread is locked').waitFor();
+  await shot(bob.page, 'thread-locked');
+
+  await panel.getByRole('button', { name: 'Archive' }).click();
+  await panel.getByText('This thread is archived and locked.').waitFor();
+  await bob.page.getByRole('treeitem', { name: 'plans' }).waitFor({ state: 'detached' });
+  await bob.page.getByRole('button', { name: 'Archived threads' }).click();
+  const archive = bob.page.getByRole('complementary', { name: 'Archived threads' });
+  await archive.getByRole('button', { name: /plans/ }).waitFor();
+  await shot(bob.page, 'archived-threads');
+  assert.deepEqual(await axe(bob.page), []);
+  await archive.getByRole('button', { name: 'Close archived threads' }).click();
 });
 
 test('an NSFW channel asks once before showing itself', async () => {

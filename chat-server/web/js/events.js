@@ -189,6 +189,16 @@ const reducers = {
   CHANNEL_CREATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
   CHANNEL_UPDATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
   THREAD_CREATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
+  THREAD_UPDATE: (s, c) => ({ channels: withEntry(s.channels, c.id, normalizeChannel(c)) }),
+  THREAD_DELETE: (s, d) => ({
+    channels: withEntry(s.channels, d.id, undefined),
+    messages: withEntry(s.messages, d.id, undefined),
+  }),
+  THREAD_MEMBERS_UPDATE: (s, d) => {
+    const thread = s.channels[d.id];
+    if (!thread) return {};
+    return { channels: withEntry(s.channels, d.id, { ...thread, member_count: d.member_count }) };
+  },
   CHANNEL_RECIPIENT_ADD: (s, d) => {
     const channel = s.channels[d.channel_id];
     const users = withEntry(s.users, d.user.id, d.user);

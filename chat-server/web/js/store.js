@@ -15,7 +15,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * @typedef {{ id: string, type: string, name: string, topic: string, server_id: string | null,
  *   category_id: string | null, parent_id: string | null, position: number, recipients: string[],
  *   owner_id: string | null, permission_overwrites: Overwrite[], last_message_id: string | null,
- *   is_private: boolean, slow_mode_delay: number, nsfw?: boolean, icon_url?: string }} Channel
+ *   is_private: boolean, slow_mode_delay: number, nsfw?: boolean, icon_url?: string,
+ *   thread_metadata?: ThreadMetadata, message_count?: number, member_count?: number }} Channel
+ * @typedef {{ archived: boolean, locked: boolean, auto_archive_duration: number,
+ *   archive_timestamp: string }} ThreadMetadata
  * @typedef {{ id: string, type: 'role' | 'member', allow: number, deny: number }} Overwrite
  * @typedef {{ id: string, name: string, color: number, permissions: number, position: number,
  *   is_default: boolean, is_mentionable: boolean, server_id: string }} Role

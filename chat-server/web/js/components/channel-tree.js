@@ -26,7 +26,8 @@ export function ChannelTree({ server, current }) {
     .filter((c) => c.server_id === server.id)
     .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
   const top = mine.filter((c) => c.type !== 'thread');
-  const threads = mine.filter((c) => c.type === 'thread');
+  // Archived threads leave the tree; the channel's "Threads" panel lists them.
+  const threads = mine.filter((c) => c.type === 'thread' && !c.thread_metadata?.archived);
   const groups = [
     { id: null, name: null, list: top.filter((c) => !c.category_id || !categories?.some((k) => k.id === c.category_id)) },
     ...(categories ?? [])
@@ -51,6 +52,7 @@ export function ChannelTree({ server, current }) {
           onClick=${() => go(`/channels/${server.id}/${channel.id}`)}
           onKeyDown=${(/** @type {KeyboardEvent} */ e) => e.key === 'Enter' && go(`/channels/${server.id}/${channel.id}`)}>
           <span aria-hidden="true">${icon}</span><span class="name">${channel.name}</span>
+          ${channel.thread_metadata?.locked && html`<span title="Locked" aria-label="locked">🔒</span>`}
           ${mentions > 0 && html`<span class="badge" aria-hidden="true">${mentions}</span>`}
         </div>
         ${children.length > 0 && html`<ul role="group">${children.map(item)}</ul>`}

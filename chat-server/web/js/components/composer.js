@@ -76,7 +76,8 @@ export function Composer({ channel }) {
   if (channel.type === 'voice') return html`<div class="composer muted">Voice channels have no messages.</div>`;
   const s = getState();
   const perms = channel.server_id ? permissionsOf(s, channel.server_id, channel) : 0;
-  const allowed = !channel.server_id || has(perms, P.SEND_MESSAGES);
+  const lockedOut = Boolean(channel.thread_metadata?.locked) && !has(perms, P.MANAGE_THREADS);
+  const allowed = (!channel.server_id || has(perms, P.SEND_MESSAGES)) && !lockedOut;
   const canAttach = allowed && (!channel.server_id || has(perms, P.ATTACH_FILES));
   const replied = replyTo ? historyOf(s, channel.id).list.find((m) => m.id === replyTo) : undefined;
   const send = () => {
@@ -136,7 +137,9 @@ export function Composer({ channel }) {
   const name = channel.name ? `#${channel.name}` : 'this conversation';
   const refusal = until
     ? `You are timed out until ${until.toLocaleString()}`
-    : 'You cannot send messages here';
+    : lockedOut
+      ? 'This thread is locked'
+      : 'You cannot send messages here';
   return html`
     <div class="composer">
       ${until && html`<p class="timeout-notice" role="status">⏳ ${refusal}. You can still read.</p>`}

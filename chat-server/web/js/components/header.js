@@ -12,9 +12,9 @@ import { NotificationSettings } from './notification-settings.js';
 /**
  * @param {{ server: import('../store.js').Server | null, channel: import('../store.js').Channel | null,
  *   membersOpen: boolean, onToggleNav: () => void, onToggleMembers: () => void,
- *   onSearch: (query: Record<string, string>) => void, onPins: () => void }} props
+ *   onSearch: (query: Record<string, string>) => void, onPins: () => void, onThreads: () => void }} props
  */
-export function Header({ server, channel, membersOpen, onToggleNav, onToggleMembers, onSearch, onPins }) {
+export function Header({ server, channel, membersOpen, onToggleNav, onToggleMembers, onSearch, onPins, onThreads }) {
   const theme = useStore((s) => s.theme);
   const [notifying, setNotifying] = useState(false);
   const [grouping, setGrouping] = useState(false);
@@ -41,6 +41,8 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
         onClick=${() => setNotifying(true)}>🔔</button>`}
       ${channel?.type === 'group_dm' && html`<button class="icon-button" aria-label="Group settings" title="Group settings"
         onClick=${() => setGrouping(true)}>👥</button>`}
+      ${channel?.type === 'text' && channel.server_id && html`<button class="icon-button" aria-label="Archived threads" title="Archived threads"
+        onClick=${onThreads}>🧵</button>`}
       ${channel && html`<button class="icon-button" aria-label="Pinned messages" title="Pinned messages" onClick=${onPins}>📌</button>`}
       ${(server || channel) &&
       html`<form role="search" onSubmit=${search}>

@@ -160,7 +160,7 @@ export function MessageItem({ message, channel, grouped, day, newAbove, replied,
           act(async () => {
             const name = prompt('Thread name', message.content.slice(0, 40) || 'Thread');
             if (!name) return;
-            const thread = await api.post(`/channels/${message.channel_id}/threads`, { name, message_id: message.id });
+            const thread = await api.post(`/channels/${message.channel_id}/messages/${message.id}/threads`, { name });
             onOpenThread(thread.id);
           })}>🧵</button>`}
         ${mine && html`<button class="icon-button" aria-label="Edit" onClick=${() => setEditing(true)}>✎</button>`}

@@ -21,10 +21,11 @@ import { PinsPanel } from './pins-panel.js';
 import { SearchPanel } from './search-panel.js';
 import { ServerList } from './server-list.js';
 import { ThreadPanel } from './thread-panel.js';
+import { ThreadsPanel } from './threads-panel.js';
 
 /**
  * @typedef {{ kind: 'search', query: Record<string, string> } | { kind: 'thread', channel: string }
- *   | { kind: 'pins' } | null} Panel
+ *   | { kind: 'pins' } | { kind: 'threads' } | null} Panel
  */
 
 /** @param {{ route: { server: string, channel: string | null, message: string | null } }} props */
@@ -85,6 +86,7 @@ export function Shell({ route }) {
           onToggleMembers=${() => setMembersOpen(!membersOpen)}
           onSearch=${(/** @type {Record<string, string>} */ query) => setPanel({ kind: 'search', query })}
           onPins=${() => setPanel({ kind: 'pins' })}
+          onThreads=${() => setPanel({ kind: 'threads' })}
         />
         ${connection === 'reconnecting' &&
         html`<div class="connection" role="status">Connection lost. Reconnecting…</div>`}
@@ -111,6 +113,9 @@ export function Shell({ route }) {
       html`<${SearchPanel} server=${server ?? null} query=${panel.query} onClose=${() => setPanel(null)} />`}
       ${panel?.kind === 'thread' &&
       html`<${ThreadPanel} channelId=${panel.channel} onClose=${() => setPanel(null)} />`}
+      ${panel?.kind === 'threads' && channel &&
+      html`<${ThreadsPanel} channel=${channel} onOpen=${(/** @type {string} */ id) => setPanel({ kind: 'thread', channel: id })}
+        onClose=${() => setPanel(null)} />`}
       ${panel?.kind === 'pins' && channel &&
       html`<${PinsPanel} channel=${channel} onClose=${() => setPanel(null)} />`}
       ${server && membersOpen && !panel && html`<${MemberList} server=${server} />`}
