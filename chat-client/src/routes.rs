@@ -4,20 +4,35 @@
 use chat_engine::id::{CategoryId, ChannelId, MessageId, RoleId, ServerId, SessionId, UserId};
 use chat_engine::model::gateway::GatewayUrl;
 use chat_engine::model::{
-    AuditLogEntry, AuditLogQuery, AuthResponse, BackupCodes, Ban, BotCreated, BulkDelete, Category,
-    Channel, ChannelPosition, CreateBot, CreateCategory, CreateChannel, CreateGroupDm,
-    CreateInvite, CreateRole, CreateServer, CreateThread, EditMessage, FriendRequest, Invite,
-    InvitePreview, LoginRequest, LoginResponse, LoginSession, Member, Message, MessageAck,
-    MessageEdit, MfaLogin, NotificationSetting, NotificationSettings, OverwriteType,
-    PasswordChange, Permissions, Presence, ReadState, RegisterRequest, Relationship,
-    RelationshipType, Role, SearchQuery, SearchResults, Server, SetRelationship, StartThread,
-    Timestamp, TotpCode, TotpSetup, UpdateCategory, UpdateChannel, UpdateMember, UpdateProfile,
-    UpdateRole, UpdateServer, User,
+    AdminQuery, AdminUser, AuditLogEntry, AuditLogQuery, AuthResponse, BackupCodes, Ban,
+    BotCreated, BulkDelete, Category, Channel, ChannelPosition, CreateBot, CreateCategory,
+    CreateChannel, CreateGroupDm, CreateInvite, CreateRole, CreateServer, CreateThread,
+    DisableAccount, EditMessage, FriendRequest, Invite, InvitePreview, LoginRequest, LoginResponse,
+    LoginSession, Member, Message, MessageAck, MessageEdit, MfaLogin, NotificationSetting,
+    NotificationSettings, OverwriteType, PasswordChange, Permissions, Presence, ReadState,
+    RegisterRequest, Relationship, RelationshipType, Role, SearchQuery, SearchResults, Server,
+    SetRelationship, StartThread, Timestamp, TotpCode, TotpSetup, UpdateCategory, UpdateChannel,
+    UpdateMember, UpdateProfile, UpdateRole, UpdateServer, User,
 };
 use serde_json::json;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
+
+/// An admin page's query string.
+fn admin_params(query: &AdminQuery) -> Vec<(&'static str, String)> {
+    let mut params = Vec::new();
+    if let Some(q) = &query.q {
+        params.push(("q", q.clone()));
+    }
+    if let Some(after) = &query.after {
+        params.push(("after", after.clone()));
+    }
+    if let Some(limit) = query.limit {
+        params.push(("limit", limit.to_string()));
+    }
+    params
+}
 
 /// The tokens of a login, or the ticket of its second step as an error.
 fn tokens(login: LoginResponse) -> Result<AuthResponse> {
@@ -198,6 +213,53 @@ impl Client {
     pub async fn leave_group_dm(&self, channel: ChannelId) -> Result<()> {
         self.delete(&format!("/channels/{channel}/recipients/@me"))
             .await
+    }
+
+    /// `GET /admin/servers`: every server of the instance (instance administrators).
+    pub async fn admin_servers(&self, query: &AdminQuery) -> Result<Vec<Server>> {
+        self.send::<(), _>(
+            reqwest::Method::GET,
+            "/admin/servers",
+            &admin_params(query),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /admin/users`: every user of the instance (instance administrators).
+    pub async fn admin_users(&self, query: &AdminQuery) -> Result<Vec<AdminUser>> {
+        self.send::<(), _>(
+            reqwest::Method::GET,
+            "/admin/users",
+            &admin_params(query),
+            None,
+        )
+        .await
+    }
+
+    /// `PUT /admin/users/{id}/disabled`: disable an account (instance administrators).
+    pub async fn disable_account(&self, user: UserId, reason: &str) -> Result<AdminUser> {
+        let body = DisableAccount {
+            reason: reason.to_owned(),
+        };
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/admin/users/{user}/disabled"),
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `DELETE /admin/users/{id}/disabled`: enable an account again.
+    pub async fn enable_account(&self, user: UserId) -> Result<AdminUser> {
+        self.send::<(), _>(
+            reqwest::Method::DELETE,
+            &format!("/admin/users/{user}/disabled"),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// `GET /users/@me/relationships`: friends, requests and blocks.

@@ -101,6 +101,8 @@ mod validate;
 #[cfg(feature = "engine")]
 mod accounts;
 #[cfg(feature = "engine")]
+mod admin;
+#[cfg(feature = "engine")]
 mod audit;
 #[cfg(feature = "engine")]
 mod channels;

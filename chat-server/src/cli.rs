@@ -148,7 +148,8 @@ pub struct Seed {
 /// `chat admin ...`.
 #[derive(Debug, Subcommand)]
 pub enum Admin {
-    /// Create an account.
+    /// Create an instance administrator: they see every server, delete abusive ones and
+    /// disable accounts (in the web client's Administration page and under `/api/v1/admin`).
     Create {
         /// Its username.
         #[arg(long, env = "CHAT_ADMIN_USERNAME")]

@@ -145,7 +145,14 @@ async fn execute(cli: &Cli) -> Result<()> {
                 .await
                 .context("creating the account")?
                 .user;
-            println!("created {} ({})", user.username, user.id);
+            engine
+                .set_instance_admin(user.id, true)
+                .await
+                .context("making the account an instance administrator")?;
+            println!(
+                "created the instance administrator {} ({})",
+                user.username, user.id
+            );
         }
         Command::Invite(Invite::Create {
             server_id,

@@ -55,7 +55,9 @@ impl Engine {
                 let user = new_user(tx, username, false);
                 tx.insert_user(&UserRecord {
                     bot_owner_id: None,
+                    disabled: None,
                     email,
+                    instance_admin: false,
                     password_hash: hash,
                     totp: None,
                     user: user.clone(),
@@ -95,6 +97,9 @@ impl Engine {
         {
             self.login_throttle().failed(id);
             return Err(wrong());
+        }
+        if record.disabled.is_some() {
+            return Err(Error::forbidden("this account is disabled"));
         }
         if record.totp.is_some_and(|t| t.enabled) {
             let ticket = self.keys().mfa_ticket(id, mfa::TICKET_TTL)?;
@@ -220,6 +225,7 @@ impl Engine {
         let mut user = record.user;
         user.status = self.realtime().status_seen_by(viewer, id);
         user.mfa_enabled = viewer == id && record.totp.is_some_and(|t| t.enabled);
+        user.instance_admin = viewer == id && record.instance_admin;
         Ok(user)
     }
 
@@ -287,7 +293,9 @@ impl Engine {
                 let user = new_user(tx, username, true);
                 let record = UserRecord {
                     bot_owner_id: Some(owner),
+                    disabled: None,
                     email: None,
+                    instance_admin: false,
                     password_hash: String::new(),
                     totp: None,
                     user: user.clone(),
@@ -329,6 +337,7 @@ fn new_user(tx: &mut Tx<'_>, username: String, is_bot: bool) -> User {
         display_name: String::new(),
         id,
         is_bot,
+        instance_admin: false,
         mfa_enabled: false,
         read_receipts: false,
         status: Status::Offline,

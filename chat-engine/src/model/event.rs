@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Category, Channel, Invite, Member, Message, Notification, Presence, ReadState, Relationship,
-    RelationshipRemove, Role, Server, TypingIndicator, User, VoiceState,
+    AccountDisabled, Category, Channel, Invite, Member, Message, Notification, Presence, ReadState,
+    Relationship, RelationshipRemove, Role, Server, TypingIndicator, User, VoiceState,
 };
 use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
 
@@ -13,6 +13,9 @@ use crate::id::{ChannelId, MessageId, RoleId, ServerId, UserId};
 #[serde(tag = "t", content = "d", rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum Event {
+    /// An instance administrator disabled the user's account (sent to that user; their
+    /// gateway connections close after it).
+    AccountDisabled(AccountDisabled),
     /// A category was made.
     CategoryCreate(Category),
     /// A category was deleted; its channels left it.
@@ -98,6 +101,7 @@ impl Event {
     /// The dispatch type, e.g. `MESSAGE_CREATE`.
     pub fn name(&self) -> &'static str {
         match self {
+            Self::AccountDisabled(_) => "ACCOUNT_DISABLED",
             Self::CategoryCreate(_) => "CATEGORY_CREATE",
             Self::CategoryDelete(_) => "CATEGORY_DELETE",
             Self::CategoryUpdate(_) => "CATEGORY_UPDATE",

@@ -53,7 +53,9 @@ pub use security::{
 pub use server::{
     Ban, Category, DiscoveryQuery, Invite, InvitePreview, Member, Role, Server, ServerPreview,
 };
-pub use user::{AuthResponse, BotCreated, Status, User};
+pub use user::{
+    AccountDisabled, AdminQuery, AdminUser, AuthResponse, BotCreated, DisableAccount, Status, User,
+};
 
 /// Timestamps are UTC and RFC 3339 on the wire.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;

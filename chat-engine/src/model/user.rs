@@ -26,6 +26,10 @@ pub struct User {
     pub id: UserId,
     /// Whether this is a bot account.
     pub is_bot: bool,
+    /// Whether the user administers the whole instance; only ever `true` for the user
+    /// themselves (`GET /auth/me`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub instance_admin: bool,
     /// Whether the user logs in with a second factor; only ever `true` for the user
     /// themselves (`GET /auth/me`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -78,4 +82,60 @@ pub struct BotCreated {
     pub token: String,
     /// The bot user.
     pub user: User,
+}
+
+/// An account an instance administrator disabled (`ACCOUNT_DISABLED`, sent to it before its
+/// gateway connections close).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDisabled {
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Why, as the administrator said.
+    pub reason: String,
+    /// The account.
+    pub user_id: UserId,
+}
+
+/// A user as an instance administrator sees them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminUser {
+    /// Whether and why the account is disabled.
+    pub disabled: Option<AccountDisabled>,
+    /// Whether they administer the instance.
+    pub instance_admin: bool,
+    /// The user.
+    pub user: User,
+}
+
+/// `PUT /admin/users/{id}/disabled`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DisableAccount {
+    /// Why (up to 512 characters).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+    pub reason: String,
+}
+
+/// A page of the instance's users or servers for its administrators: `q` in the name, ids
+/// after `after`, up to `limit`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct AdminQuery {
+    /// Ids after this one.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// How many, 1 to 200 (50).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+    pub limit: Option<usize>,
+    /// Words the name contains, in any case.
+    #[serde(default)]
+    pub q: Option<String>,
 }

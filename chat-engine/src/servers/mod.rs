@@ -13,7 +13,7 @@ use crate::model::{
     UpdateServer,
 };
 use crate::permissions::context;
-use crate::store::{AuditLogStore, ChannelStore, KvMut, ServerStore};
+use crate::store::{AuditLogStore, ChannelStore, KvMut, ServerStore, UserStore};
 use crate::validate;
 
 impl Engine {
@@ -143,11 +143,15 @@ impl Engine {
         .await
     }
 
-    /// Fetches a server the caller is a member of, or any public server.
+    /// Fetches a server the caller is a member of, or any public server; an instance
+    /// administrator sees every server.
     pub fn fetch_server(&self, actor: UserId, id: ServerId) -> Result<Server> {
         let reader = self.read()?;
         let server = found(reader.fetch_server(id)?, ResourceKind::Server, id)?;
-        if server.is_public || reader.fetch_member(id, actor)?.is_some() {
+        if server.is_public
+            || reader.fetch_member(id, actor)?.is_some()
+            || reader.is_instance_admin(actor)?
+        {
             Ok(server)
         } else {
             Err(Error::not_found(ResourceKind::Server, id))
@@ -219,13 +223,18 @@ impl Engine {
         .await
     }
 
-    /// Deletes a server with everything in it (owner only).
+    /// Deletes a server with everything in it (its owner, or an instance administrator).
     pub async fn delete_server(&self, actor: UserId, id: ServerId) -> Result<()> {
         self.write(move |tx| {
-            let ctx = context(tx, id, actor)?;
-            if ctx.server.owner_id != actor {
-                return Err(Error::forbidden("only the owner may delete a server"));
+            found(tx.fetch_server(id)?, ResourceKind::Server, id)?;
+            // An instance administrator removes an abusive server they need not be in.
+            if !tx.is_instance_admin(actor)? {
+                let ctx = context(tx, id, actor)?;
+                if ctx.server.owner_id != actor {
+                    return Err(Error::forbidden("only the owner may delete a server"));
+                }
             }
+            let roles = tx.list_roles(id)?;
             let members = tx.list_members(id, None, usize::MAX)?;
             for member in &members {
                 tx.delete_member(id, member.user_id);
@@ -234,7 +243,7 @@ impl Engine {
                 delete_channel_contents(tx, &channel)?;
                 tx.delete_channel(&channel);
             }
-            for role in &ctx.roles {
+            for role in &roles {
                 tx.delete_role(id, role.id);
             }
             for category in tx.list_categories(id)? {

@@ -27,6 +27,7 @@ fn user_record(name: &str) -> UserRecord {
         display_name: String::new(),
         id: Id::from_ulid(ulid::Ulid::generate()),
         is_bot: false,
+        instance_admin: false,
         mfa_enabled: false,
         read_receipts: false,
         status: Status::Offline,
@@ -34,7 +35,9 @@ fn user_record(name: &str) -> UserRecord {
     };
     UserRecord {
         bot_owner_id: None,
+        disabled: None,
         email: None,
+        instance_admin: false,
         password_hash: String::new(),
         totp: None,
         user,

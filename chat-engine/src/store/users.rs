@@ -6,15 +6,21 @@ use super::keys::{ALL, pair, prefix, second_id};
 use super::{Kv, KvMut, Order, Table};
 use crate::error::Result;
 use crate::id::{SessionId, UserId};
-use crate::model::{Timestamp, User};
+use crate::model::{AccountDisabled, Timestamp, User};
 
 /// A user with what only the engine sees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserRecord {
     /// The owner of a bot account.
     pub bot_owner_id: Option<UserId>,
+    /// Why and when an instance administrator disabled the account, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<AccountDisabled>,
     /// Optional e-mail address.
     pub email: Option<String>,
+    /// Whether the user administers the whole instance.
+    #[serde(default)]
+    pub instance_admin: bool,
     /// The argon2id PHC string; empty for bots.
     pub password_hash: String,
     /// The user's authenticator (2FA), when they set one up.
@@ -77,6 +83,20 @@ pub trait UserStore: Kv {
     /// Finds a user id by username, in any case.
     fn fetch_user_id_by_name(&self, username: &str) -> Result<Option<UserId>> {
         self.get(Table::Usernames, username.to_lowercase().as_bytes())
+    }
+
+    /// Up to `limit` users with ids after `after`, in id order.
+    fn list_users(&self, after: Option<UserId>, limit: usize) -> Result<Vec<UserRecord>> {
+        let mut range = super::KeyRange::all();
+        if let Some(after) = after {
+            range.start = std::ops::Bound::Excluded(after.to_bytes().to_vec());
+        }
+        self.scan(Table::Users, &range, Order::Ascending, limit)
+    }
+
+    /// Whether the user administers the instance.
+    fn is_instance_admin(&self, user: UserId) -> Result<bool> {
+        Ok(self.fetch_user(user)?.is_some_and(|r| r.instance_admin))
     }
 
     /// Replaces a user.

@@ -4,6 +4,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod accounts;
+mod admin;
 mod channels;
 mod delivery;
 mod events;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use chat_engine::events::{EventEnvelope, Session};
 use chat_engine::id::UserId;
+use chat_engine::model::Event;
 use chat_engine::model::gateway::{
     CloseCode, Frame, Identify, MembersChunk, OpCode, RequestMembers, Resume,
 };
@@ -176,6 +177,12 @@ async fn queue(
                 close(socket, CloseCode::UnknownError).await;
                 return false;
             };
+            if matches!(envelope.event, Event::AccountDisabled(_)) {
+                // The account is gone from under the connection: say why, then close it.
+                let _ = socket.send(Message::Text(text)).await;
+                close(socket, CloseCode::AuthenticationFailed).await;
+                return false;
+            }
             text
         }
         Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({}))

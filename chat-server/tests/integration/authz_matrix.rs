@@ -73,9 +73,13 @@ enum Rule {
     AuthorOr(Permissions),
     /// Owning the server.
     Owner,
+    /// Administering the instance (none of the callers does).
+    InstanceAdmin,
 }
 
-use Rule::{Author, AuthorOr, Channel, Member, NotBanned, Owner, Public, Server, Token};
+use Rule::{
+    Author, AuthorOr, Channel, InstanceAdmin, Member, NotBanned, Owner, Public, Server, Token,
+};
 
 const VIEW: Permissions = Permissions::VIEW_CHANNEL;
 const SEND: Permissions = Permissions::SEND_MESSAGES;
@@ -309,6 +313,10 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Channel(VIEW),
     ),
     ("get", "/users/{user_id}", Token),
+    ("get", "/admin/servers", InstanceAdmin),
+    ("get", "/admin/users", InstanceAdmin),
+    ("put", "/admin/users/{user_id}/disabled", InstanceAdmin),
+    ("delete", "/admin/users/{user_id}/disabled", InstanceAdmin),
     // Every caller asks the target, then cancels: the requests exist when deleted.
     ("get", "/users/@me/relationships", Token),
     ("post", "/users/@me/relationships", Token),
@@ -364,6 +372,7 @@ fn allowed(rule: Rule, who: Who) -> bool {
         Server(flag) => holds(flag),
         Channel(flag) => holds_in_channel(flag),
         Author | Owner => who == Who::Owner,
+        InstanceAdmin => false,
         AuthorOr(flag) => who == Who::Owner || holds_in_channel(flag),
     }
 }

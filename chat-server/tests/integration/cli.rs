@@ -57,7 +57,7 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
                 "long password"
             ]
         )
-        .contains("created root")
+        .contains("created the instance administrator root")
     );
     let seeded = chat(
         &data,
@@ -81,6 +81,8 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
         .unwrap()
         .tokens()
         .unwrap();
+    let me = engine.fetch_user(login.user.id, login.user.id).unwrap();
+    assert!(me.instance_admin, "admin create makes an instance administrator");
     let server = engine
         .create_server(
             login.user.id,

@@ -4,6 +4,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod account;
+mod admin;
 mod authz_matrix;
 mod cli;
 mod gateway;

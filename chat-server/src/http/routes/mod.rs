@@ -2,6 +2,7 @@
 //! document, so that the two cannot drift apart.
 
 mod account;
+mod admin;
 mod attachments;
 mod audit;
 mod auth;
@@ -250,6 +251,7 @@ pub(crate) fn all() -> Vec<Route> {
     [
         auth::routes(),
         account::routes(),
+        admin::routes(),
         attachments::routes(),
         gateway::routes(),
         users::routes(),

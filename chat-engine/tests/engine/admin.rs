@@ -1,0 +1,94 @@
+//! Instance administration: administrators see every server and user, delete abusive
+//! servers and disable accounts; nobody else may.
+
+use chat_engine::ErrorCode;
+use chat_engine::model::{AdminQuery, Event, LoginRequest};
+
+use crate::harness::{PASSWORD, TestHarness, assert_code};
+
+#[tokio::test]
+async fn administrators_see_everything_delete_servers_and_disable_accounts() {
+    let h = TestHarness::new().await;
+    let (server, _, owner, member) = h.scene().await;
+    let admin = h.new_user("root").await;
+    let all = AdminQuery::default();
+    assert_code(
+        h.engine.admin_list_servers(admin, &all),
+        ErrorCode::Forbidden,
+    );
+    assert_code(h.engine.admin_list_users(owner, &all), ErrorCode::Forbidden);
+    assert_code(
+        h.engine.disable_account(owner, member, "no").await,
+        ErrorCode::Forbidden,
+    );
+    h.engine.set_instance_admin(admin, true).await.unwrap();
+
+    let servers = h.engine.admin_list_servers(admin, &all).unwrap();
+    assert_eq!(servers[0].id, server.id);
+    assert_eq!(
+        h.engine.fetch_server(admin, server.id).unwrap().id,
+        server.id
+    );
+    let named = AdminQuery {
+        q: Some("MEMB".into()),
+        ..AdminQuery::default()
+    };
+    let users = h.engine.admin_list_users(admin, &named).unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].user.id, member);
+    let bad = AdminQuery {
+        limit: Some(0),
+        ..AdminQuery::default()
+    };
+    assert_code(
+        h.engine.admin_list_users(admin, &bad),
+        ErrorCode::Validation,
+    );
+    assert!(h.engine.fetch_user(admin, admin).unwrap().instance_admin);
+    assert!(!h.engine.fetch_user(owner, admin).unwrap().instance_admin);
+
+    // Disabling ends the sessions, tells the user, and refuses logins.
+    let login = |name: &str| LoginRequest {
+        username: name.into(),
+        password: PASSWORD.into(),
+    };
+    let tokens = h
+        .engine
+        .login(login("member"), "t")
+        .await
+        .unwrap()
+        .tokens()
+        .unwrap();
+    let mut session = h.engine.subscribe(member).unwrap();
+    assert_code(
+        h.engine.disable_account(admin, admin, "").await,
+        ErrorCode::Forbidden,
+    );
+    let disabled = h
+        .engine
+        .disable_account(admin, member, "spam")
+        .await
+        .unwrap();
+    assert_eq!(disabled.disabled.unwrap().reason, "spam");
+    assert_code(
+        h.engine.authenticate(&tokens.token),
+        ErrorCode::Unauthorized,
+    );
+    assert_code(
+        h.engine.login(login("member"), "t").await,
+        ErrorCode::Forbidden,
+    );
+    let heard = loop {
+        if let Event::AccountDisabled(d) = &session.next_event().await.unwrap().event {
+            break d.clone();
+        }
+    };
+    assert_eq!(heard.user_id, member);
+    h.engine.enable_account(admin, member).await.unwrap();
+    h.engine.login(login("member"), "t").await.unwrap();
+
+    // An abusive server goes, though the administrator is not in it.
+    h.engine.delete_server(admin, server.id).await.unwrap();
+    assert_code(h.engine.fetch_server(owner, server.id), ErrorCode::NotFound);
+    assert!(h.engine.admin_list_servers(admin, &all).unwrap().is_empty());
+}
