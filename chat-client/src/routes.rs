@@ -37,7 +37,7 @@ fn admin_params(query: &AdminQuery) -> Vec<(&'static str, String)> {
 /// The tokens of a login, or the ticket of its second step as an error.
 fn tokens(login: LoginResponse) -> Result<AuthResponse> {
     match login {
-        LoginResponse::Tokens(tokens) => Ok(tokens),
+        LoginResponse::Tokens(tokens) => Ok(*tokens),
         LoginResponse::MfaRequired(challenge) => Err(Error::new(ErrorKind::MfaRequired {
             ticket: challenge.ticket,
         })),

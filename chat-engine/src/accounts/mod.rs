@@ -118,8 +118,8 @@ impl Engine {
         let (session, secret) = self
             .write(move |tx| open_session(tx, id, false, client))
             .await?;
-        self.auth_response(user, session, &secret)
-            .map(LoginResponse::Tokens)
+        let tokens = self.auth_response(user, session, &secret)?;
+        Ok(LoginResponse::Tokens(Box::new(tokens)))
     }
 
     /// Trades a refresh token for a new pair; the old refresh token stops working. Reusing an

@@ -13,7 +13,7 @@ use crate::id::SessionId;
 #[serde(untagged)]
 pub enum LoginResponse {
     /// Logged in.
-    Tokens(AuthResponse),
+    Tokens(Box<AuthResponse>),
     /// A second step is needed.
     MfaRequired(MfaChallenge),
 }
@@ -22,7 +22,7 @@ impl LoginResponse {
     /// The tokens, when no second step is needed.
     pub fn tokens(self) -> Option<AuthResponse> {
         match self {
-            Self::Tokens(tokens) => Some(tokens),
+            Self::Tokens(tokens) => Some(*tokens),
             Self::MfaRequired(_) => None,
         }
     }

@@ -8,6 +8,7 @@ use crate::id::UserId;
 /// An account: a person or a bot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[allow(clippy::struct_excessive_bools)] // the wire format's flags, as Discord's user object
 pub struct User {
     /// Shown instead of the username when set.
     pub avatar_url: String,

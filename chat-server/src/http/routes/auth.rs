@@ -33,7 +33,7 @@ pub(super) fn routes() -> Vec<Route> {
 /// A login's answer: the tokens with their cookies, or the ticket of a second step.
 pub(super) fn login_answer(https: Https, login: LoginResponse) -> Response {
     match login {
-        LoginResponse::Tokens(auth) => with_cookies(StatusCode::OK, https, auth),
+        LoginResponse::Tokens(auth) => with_cookies(StatusCode::OK, https, *auth),
         challenge @ LoginResponse::MfaRequired(_) => Json(challenge).into_response(),
     }
 }
