@@ -1,13 +1,14 @@
 // @ts-check
 // The page is in the URL's hash: `#/channels/{server or @me}/{channel}`, `#/settings/{tab}`,
-// `#/servers/{id}/settings/{tab}`, `#/invite/{code}`, `#/` for the landing page.
+// `#/servers/{id}/settings/{tab}`, `#/invite/{code}`, `#/admin/{tab}`, `#/` for the landing
+// page.
 
 import { useEffect, useState } from 'preact/hooks';
 
 /**
  * @typedef {{ page: 'landing' } | { page: 'channels', server: string, channel: string | null,
  *   message: string | null } | { page: 'settings', tab: string } | { page: 'server-settings',
- *   server: string, tab: string } | { page: 'invite', code: string }} Route
+ *   server: string, tab: string } | { page: 'invite', code: string } | { page: 'admin', tab: string }} Route
  */
 
 /** @returns {Route} */
@@ -21,6 +22,7 @@ export function parse(hash = location.hash) {
     return { page: 'server-settings', server: parts[1], tab: parts[3] ?? 'overview' };
   }
   if (parts[0] === 'invite' && parts[1]) return { page: 'invite', code: parts[1] };
+  if (parts[0] === 'admin') return { page: 'admin', tab: parts[1] ?? 'servers' };
   return { page: 'landing' };
 }
 

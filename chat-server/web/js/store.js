@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 /**
  * @typedef {{ id: string, username: string, display_name: string, discriminator: string,
  *   avatar_url: string, bio: string, custom_status: string, is_bot: boolean, status?: string,
+ *   mfa_enabled?: boolean, instance_admin?: boolean,
  *   read_receipts?: boolean }} User
  * @typedef {{ id: string, name: string, description: string, icon_url: string, owner_id: string,
  *   is_public: boolean, member_count: number, system_channel_id: string | null,

@@ -6,6 +6,7 @@ import { useEffect } from 'preact/hooks';
 import { html } from '../html.js';
 import { go, useRoute } from '../router.js';
 import { useStore } from '../store.js';
+import { AdminPage } from './admin-page.js';
 import { InvitePage } from './invite-page.js';
 import { Landing } from './landing.js';
 import { ServerSettings } from './server-settings.js';
@@ -26,6 +27,8 @@ export function App() {
       return html`<${UserSettings} tab=${route.tab} />`;
     case 'server-settings':
       return html`<${ServerSettings} serverId=${route.server} tab=${route.tab} />`;
+    case 'admin':
+      return html`<${AdminPage} tab=${route.tab} />`;
     case 'invite':
       return html`<${InvitePage} code=${route.code} />`;
     default:

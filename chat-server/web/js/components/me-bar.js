@@ -39,6 +39,8 @@ export function MeBar() {
         <div class="muted" data-presence>${presence?.custom_status || label}</div>
       </div>
       <button class="icon-button" aria-label="Set status" title="Set status" onClick=${() => setEditing(true)}>●</button>
+      ${me.instance_admin &&
+      html`<button class="icon-button" aria-label="Administration" title="Administration" onClick=${() => go('/admin')}>🛡</button>`}
       <button class="icon-button" aria-label="User settings" title="User settings" onClick=${() => go('/settings')}>⚙</button>
       ${editing &&
       html`<${Dialog} title="Set your status" onClose=${() => setEditing(false)}>
