@@ -4,6 +4,7 @@
 //! recipient, and the event log record that resume and the search indexer replay.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, StorageError};
 use crate::id::{ChannelId, MessageId, ServerId, UserId};
 use crate::model::Event;
+use crate::model::gateway::Intents;
 
 /// Who may receive an event: the listed users, and, when a server is named, its members who
 /// can view the named channel (or all its members when no channel is named), and the members
@@ -124,8 +126,13 @@ pub struct EventEnvelope {
     pub event: Event,
     /// Its dispatch frame, serialized once for every recipient.
     pub frame: Frame,
+    /// The gateway intent a session needs to receive it (empty: every session gets it).
+    pub intent: Intents,
     /// Its global sequence number; later events have larger ones.
     pub seq: u64,
+    /// The frame with a message's content left out, made once for the first session that
+    /// lacks MESSAGE_CONTENT.
+    without_content: OnceLock<Frame>,
 }
 
 impl EventEnvelope {
@@ -141,13 +148,46 @@ impl EventEnvelope {
                 .expect("events always serialize")
                 .into(),
         );
+        let in_server = audience.server_id.is_some() || !audience.servers.is_empty();
         Self {
+            intent: Intents::required_by(&event, in_server),
             audience,
             ephemeral: false,
             event,
             frame,
             seq,
+            without_content: OnceLock::new(),
         }
+    }
+
+    /// The frame a session sees: without a server message's content when the session asked
+    /// for intents without MESSAGE_CONTENT, unless the message is the user's own or mentions
+    /// them (Discord's rule); the shared frame otherwise.
+    pub fn frame_for(&self, user: UserId, intents: Option<Intents>) -> &Frame {
+        if intents.is_none_or(|i| i.contains(Intents::MESSAGE_CONTENT)) {
+            return &self.frame;
+        }
+        let (Event::MessageCreate(message) | Event::MessageUpdate(message)) = &self.event else {
+            return &self.frame;
+        };
+        if message.author_id == user
+            || message.mentions.contains(&user)
+            || self.audience.server_id.is_none()
+        {
+            return &self.frame;
+        }
+        self.without_content.get_or_init(|| {
+            let mut bare = message.clone();
+            bare.content.clear();
+            bare.content_html.clear();
+            bare.embeds.clear();
+            bare.attachments.clear();
+            let event = match &self.event {
+                Event::MessageCreate(_) => Event::MessageCreate(bare),
+                _ => Event::MessageUpdate(bare),
+            };
+            Self::new(self.seq, event, Audience::default()).frame
+        })
     }
 
     /// A live-only event.

@@ -15,6 +15,7 @@ use crate::engine::Engine;
 use crate::envelope::EventEnvelope;
 use crate::error::{Error, Result, StorageError};
 use crate::id::{ChannelId, ServerId, UserId};
+use crate::model::gateway::Intents;
 use crate::model::{Event, Permissions};
 use crate::store::{EventLog, ServerStore};
 
@@ -31,6 +32,8 @@ pub struct Session {
     last_seq: u64,
     channels: HashMap<ChannelId, bool>,
     servers: HashMap<ServerId, bool>,
+    /// The events the transport's client asked for; `None` for every event.
+    intents: Option<Intents>,
 }
 
 impl fmt::Debug for Session {
@@ -63,6 +66,7 @@ impl Session {
             last_seq,
             channels: HashMap::new(),
             servers: HashMap::new(),
+            intents: None,
         };
         if session.log_has_more {
             session.top_up()?;
@@ -73,6 +77,17 @@ impl Session {
     /// The user the session belongs to.
     pub fn user_id(&self) -> UserId {
         self.user_id
+    }
+
+    /// Keeps only the events of these intents (Discord's gateway intents); `None`, the
+    /// default, keeps every event.
+    pub fn set_intents(&mut self, intents: Option<Intents>) {
+        self.intents = intents;
+    }
+
+    /// The intents the session keeps events of; `None` for every event.
+    pub fn intents(&self) -> Option<Intents> {
+        self.intents
     }
 
     /// The sequence number of the last event the session went past; resume from it.
@@ -202,6 +217,11 @@ impl Session {
             self.servers.clear();
         }
         if audience.exclude == Some(self.user_id) {
+            return Ok(false);
+        }
+        if let Some(intents) = self.intents
+            && !intents.contains(envelope.intent)
+        {
             return Ok(false);
         }
         if audience.users.contains(&self.user_id) {

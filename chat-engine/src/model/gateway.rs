@@ -174,12 +174,103 @@ pub struct Hello {
     pub heartbeat_interval: u64,
 }
 
+bitflags::bitflags! {
+    /// The groups of events a gateway session asks for (Identify's `intents`, Discord's bits).
+    /// A session that names none gets every event.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Intents: u64 {
+        /// Servers, channels, categories, roles and threads coming, changing and going.
+        const GUILDS = 1 << 0;
+        /// Members joining, changing and leaving; thread members.
+        const GUILD_MEMBERS = 1 << 1;
+        /// Invites made and deleted.
+        const GUILD_INVITES = 1 << 6;
+        /// Voice states.
+        const GUILD_VOICE_STATES = 1 << 7;
+        /// Presences.
+        const GUILD_PRESENCES = 1 << 8;
+        /// Messages in servers.
+        const GUILD_MESSAGES = 1 << 9;
+        /// Reactions in servers.
+        const GUILD_MESSAGE_REACTIONS = 1 << 10;
+        /// Typing in servers.
+        const GUILD_MESSAGE_TYPING = 1 << 11;
+        /// DMs and group DMs: their channels and messages.
+        const DIRECT_MESSAGES = 1 << 12;
+        /// Reactions in DMs.
+        const DIRECT_MESSAGE_REACTIONS = 1 << 13;
+        /// Typing in DMs.
+        const DIRECT_MESSAGE_TYPING = 1 << 14;
+        /// The content of server messages that neither mention the user nor are theirs
+        /// (without it, `content`, `content_html`, `embeds` and `attachments` come empty).
+        const MESSAGE_CONTENT = 1 << 15;
+    }
+}
+
+impl Intents {
+    /// The intent a session needs to receive an event (empty: every session gets it);
+    /// `in_server` says whether the event happened in a server rather than in a DM.
+    pub fn required_by(event: &super::Event, in_server: bool) -> Self {
+        use super::Event as E;
+        let (server, dm) = match event {
+            E::ServerCreate(_)
+            | E::ServerDelete(_)
+            | E::ServerUpdate(_)
+            | E::CategoryCreate(_)
+            | E::CategoryDelete(_)
+            | E::CategoryUpdate(_)
+            | E::RoleCreate(_)
+            | E::RoleDelete(_)
+            | E::RoleUpdate(_)
+            | E::ThreadCreate(_)
+            | E::ThreadDelete(_)
+            | E::ThreadUpdate(_)
+            | E::ChannelCreate(_)
+            | E::ChannelDelete(_)
+            | E::ChannelUpdate(_) => (Self::GUILDS, Self::DIRECT_MESSAGES),
+            E::MemberAdd(_)
+            | E::MemberRemove(_)
+            | E::MemberUpdate(_)
+            | E::ThreadMembersUpdate(_) => (Self::GUILD_MEMBERS, Self::empty()),
+            E::InviteCreate(_) | E::InviteDelete(_) => (Self::GUILD_INVITES, Self::empty()),
+            E::VoiceStateUpdate(_) => (Self::GUILD_VOICE_STATES, Self::empty()),
+            E::PresenceUpdate(_) => (Self::GUILD_PRESENCES, Self::GUILD_PRESENCES),
+            E::MessageCreate(_)
+            | E::MessageUpdate(_)
+            | E::MessageDelete(_)
+            | E::MessageDeleteBulk(_) => (Self::GUILD_MESSAGES, Self::DIRECT_MESSAGES),
+            E::MessageReactionAdd(_) | E::MessageReactionRemove(_) => (
+                Self::GUILD_MESSAGE_REACTIONS,
+                Self::DIRECT_MESSAGE_REACTIONS,
+            ),
+            E::TypingStart(_) => (Self::GUILD_MESSAGE_TYPING, Self::DIRECT_MESSAGE_TYPING),
+            _ => (Self::empty(), Self::empty()),
+        };
+        if in_server { server } else { dm }
+    }
+}
+
+impl Serialize for Intents {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.bits())
+    }
+}
+
+impl<'de> Deserialize<'de> for Intents {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u64::deserialize(deserializer).map(Self::from_bits_retain)
+    }
+}
+
 /// Payload of Identify (op 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identify {
     /// The kind of client, for presence.
     #[serde(default)]
     pub client: super::ClientKind,
+    /// The events the session asks for; without it, every event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intents: Option<Intents>,
     /// An access or bot token.
     pub token: String,
 }

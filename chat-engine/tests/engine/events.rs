@@ -339,3 +339,55 @@ async fn a_message_update_carries_its_reactions_for_every_reader() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_session_with_intents_gets_only_their_events_and_no_content_without_message_content() {
+    use chat_engine::model::gateway::Intents;
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    let mut everything = h.engine.subscribe(member).unwrap();
+    let mut messages_only = h.engine.subscribe(member).unwrap();
+    messages_only.set_intents(Some(Intents::GUILD_MESSAGES));
+
+    h.engine.start_typing(owner, general).unwrap();
+    let newcomer = h.new_user("newcomer").await;
+    h.join(&server, newcomer).await;
+    h.say(owner, general, "secret plans").await;
+
+    let drain = |session: &mut chat_engine::events::Session| {
+        let mut seen = Vec::new();
+        while let Ok(Some(envelope)) = session.try_next_event() {
+            seen.push(envelope);
+        }
+        seen
+    };
+    let all = drain(&mut everything);
+    let names: Vec<&str> = all.iter().map(|e| e.event.name()).collect();
+    assert!(
+        names.contains(&"TYPING_START") && names.contains(&"MEMBER_ADD"),
+        "{names:?}"
+    );
+    let few = drain(&mut messages_only);
+    let few_names: Vec<&str> = few.iter().map(|e| e.event.name()).collect();
+    assert!(
+        few_names.iter().all(|n| n.starts_with("MESSAGE_")),
+        "{few_names:?}"
+    );
+
+    // The frame: without MESSAGE_CONTENT, a server message comes without its content,
+    // unless it is the user's own; with it, or with no intents, the shared frame.
+    let created = few
+        .iter()
+        .find(|e| matches!(&e.event, Event::MessageCreate(m) if m.content == "secret plans"))
+        .unwrap();
+    let text =
+        |frame: &chat_engine::events::Frame| String::from_utf8(frame.as_bytes().to_vec()).unwrap();
+    let bare = text(created.frame_for(member, Some(Intents::GUILD_MESSAGES)));
+    assert!(!bare.contains("secret plans"), "{bare}");
+    assert!(bare.contains("MESSAGE_CREATE"));
+    let full = Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+    let shared = text(created.frame_for(member, Some(full)));
+    assert!(shared.contains("secret plans"), "{shared}");
+    assert!(text(created.frame_for(member, None)).contains("secret plans"));
+    assert!(text(created.frame_for(owner, Some(Intents::GUILD_MESSAGES))).contains("secret plans"));
+}

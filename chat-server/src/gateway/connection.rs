@@ -78,7 +78,11 @@ pub(super) async fn run(
             break 'conn End::Server;
         }
         if let Some(token) = token {
-            let command = Command::Identify(Identify { client, token });
+            let command = Command::Identify(Identify {
+                client,
+                intents: None,
+                token,
+            });
             if !execute(
                 command,
                 &state,
@@ -171,8 +175,13 @@ async fn queue(
         Outbound::Event(envelope) => {
             *last_seq = envelope.seq.max(*last_seq);
             // The engine's frame is shared by every recipient: checking that it is UTF-8
-            // copies nothing.
-            let Ok(text) = Utf8Bytes::try_from(envelope.frame.bytes()) else {
+            // copies nothing. A session without MESSAGE_CONTENT gets the frame without a
+            // message's content (made once per event).
+            let frame = match live {
+                Some(live) => envelope.frame_for(live.user, live.session.intents()),
+                None => &envelope.frame,
+            };
+            let Ok(text) = Utf8Bytes::try_from(frame.bytes()) else {
                 tracing::error!(seq = envelope.seq, "an event frame is not UTF-8");
                 close(socket, CloseCode::UnknownError).await;
                 return false;
@@ -313,13 +322,17 @@ async fn execute(
                 .engine
                 .subscribe(identity.user_id)
                 .and_then(|session| Ok((session, state.engine.new_session_id(identity.user_id)?)));
-            let Ok((session, session_id)) = subscribed else {
+            let Ok((mut session, session_id)) = subscribed else {
                 close(socket, CloseCode::UnknownError).await;
                 return false;
             };
-            state
-                .sessions
-                .open(&session_id, identity.user_id, request.client);
+            session.set_intents(request.intents);
+            state.sessions.open(
+                &session_id,
+                identity.user_id,
+                request.client,
+                request.intents,
+            );
             *last_seq = session.last_seq();
             let started = start(
                 state,
@@ -399,15 +412,17 @@ async fn resume_session(
             .session_id_ended(&resume.session_id)
             .unwrap_or(true);
     let oldest = state.engine.oldest_retained_seq();
-    let Ok(client) = state
-        .sessions
-        .resume(&resume.session_id, user, issued, oldest, resume.client)
+    let Ok((client, intents)) =
+        state
+            .sessions
+            .resume(&resume.session_id, user, issued, oldest, resume.client)
     else {
         protocol.invalidate();
         return send(socket, &invalid()).await.is_ok();
     };
     match state.engine.resume(identity.user_id, resume.seq) {
-        Ok(session) => {
+        Ok(mut session) => {
+            session.set_intents(intents);
             *last_seq = resume.seq;
             if start(
                 state,

@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 
 use chat_engine::id::UserId;
 use chat_engine::model::ClientKind;
+use chat_engine::model::gateway::Intents;
 
 #[derive(Debug)]
 struct Entry {
     user: UserId,
     /// The kind of client it identified (or last resumed) as.
     client: ClientKind,
+    /// The intents it identified with (a resume keeps them).
+    intents: Option<Intents>,
     /// The client closed it with 1000 or 1001: kept until its events leave the log.
     ended: Option<u64>,
     /// When a detached session is forgotten (an ended one never is before its events are).
@@ -43,19 +46,27 @@ impl Registry {
     }
 
     /// Records a session the engine just issued to `user`'s client of this kind.
-    pub(crate) fn open(&self, id: &str, user: UserId, client: ClientKind) {
+    pub(crate) fn open(
+        &self,
+        id: &str,
+        user: UserId,
+        client: ClientKind,
+        intents: Option<Intents>,
+    ) {
         let entry = Entry {
             user,
             client,
+            intents,
             ended: None,
             expires: None,
         };
         self.entries().insert(id.to_owned(), entry);
     }
 
-    /// Attaches a resumed session to a new socket and answers its client's kind: `client`
-    /// when the Resume names one, else the kind it identified as (web for a session issued
-    /// before a restart). `issued` says whether the engine issued the id to this user;
+    /// Attaches a resumed session to a new socket and answers its client's kind (`client`
+    /// when the Resume names one, else the kind it identified as; web for a session issued
+    /// before a restart) and the intents it identified with (all for one issued before a
+    /// restart). `issued` says whether the engine issued the id to this user;
     /// `oldest` is the oldest event the log still holds.
     pub(crate) fn resume(
         &self,
@@ -64,7 +75,7 @@ impl Registry {
         issued: bool,
         oldest: u64,
         client: Option<ClientKind>,
-    ) -> Result<ClientKind, Refusal> {
+    ) -> Result<(ClientKind, Option<Intents>), Refusal> {
         if !issued {
             return Err(Refusal::Invalid);
         }
@@ -77,6 +88,7 @@ impl Registry {
         let entry = entries.entry(id.to_owned()).or_insert(Entry {
             user,
             client: ClientKind::default(),
+            intents: None,
             ended: None,
             expires: None,
         });
@@ -87,7 +99,7 @@ impl Registry {
         if let Some(client) = client {
             entry.client = client;
         }
-        Ok(entry.client)
+        Ok((entry.client, entry.intents))
     }
 
     /// The socket went away after the session saw `last_seq`: a session its client ended
@@ -120,7 +132,7 @@ mod tests {
     #[test]
     fn ended_sessions_stay_refused_until_their_events_are_gone() {
         let registry = Registry::default();
-        registry.open("a", user(1), ClientKind::Web);
+        registry.open("a", user(1), ClientKind::Web, None);
         registry.detach("a", true, 10, Duration::ZERO);
         assert_eq!(
             registry.resume("a", user(1), true, 1, None),
@@ -130,7 +142,7 @@ mod tests {
         // Its events left the log: forgetting it is safe, the engine refuses the resume.
         assert_eq!(
             registry.resume("b", user(1), true, 12, None),
-            Ok(ClientKind::Web)
+            Ok((ClientKind::Web, None))
         );
         assert_eq!(registry.len(), 1);
     }
@@ -138,7 +150,7 @@ mod tests {
     #[test]
     fn ids_not_issued_to_the_user_are_refused() {
         let registry = Registry::default();
-        registry.open("a", user(1), ClientKind::Mobile);
+        registry.open("a", user(1), ClientKind::Mobile, None);
         assert_eq!(
             registry.resume("a", user(2), true, 1, None),
             Err(Refusal::Invalid)
@@ -149,12 +161,12 @@ mod tests {
         );
         assert_eq!(
             registry.resume("a", user(1), true, 1, None),
-            Ok(ClientKind::Mobile),
+            Ok((ClientKind::Mobile, None)),
             "a resume keeps the kind the session identified as"
         );
         assert_eq!(
             registry.resume("a", user(1), true, 1, Some(ClientKind::Desktop)),
-            Ok(ClientKind::Desktop)
+            Ok((ClientKind::Desktop, None))
         );
     }
 }

@@ -82,7 +82,10 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
         .tokens()
         .unwrap();
     let me = engine.fetch_user(login.user.id, login.user.id).unwrap();
-    assert!(me.instance_admin, "admin create makes an instance administrator");
+    assert!(
+        me.instance_admin,
+        "admin create makes an instance administrator"
+    );
     let server = engine
         .create_server(
             login.user.id,

@@ -464,3 +464,45 @@ async fn a_client_too_slow_to_read_is_dropped_and_resumes() {
         "resume delivers the rest exactly"
     );
 }
+
+#[tokio::test]
+async fn intents_choose_the_events_and_message_content_the_content() {
+    let server = TestServer::start().await;
+    let owner = server.user("owner").await;
+    let member = server.user("member").await;
+    let (guild, general) = owner.server("intents").await;
+    member.join(&guild).await;
+    // GUILD_MESSAGES alone (1 << 9), then with MESSAGE_CONTENT (1 << 15), then none named.
+    let mut bare = server.gateway().await;
+    bare.send(json!({ "op": 2, "d": { "token": member.token, "intents": 512 } }))
+        .await;
+    bare.dispatch("READY").await;
+    let mut content = server.gateway().await;
+    content
+        .send(json!({ "op": 2, "d": { "token": member.token, "intents": 512 | 32768 } }))
+        .await;
+    content.dispatch("READY").await;
+    let (mut everything, _) = server.identified(&member).await;
+
+    let (status, _) = owner
+        .post(&format!("/channels/{general}/typing"), Value::Null)
+        .await;
+    assert!(status.is_success());
+    owner.say(&general, "the plan").await;
+
+    let first = everything.frame().await;
+    assert_eq!(
+        first["t"], "TYPING_START",
+        "a session naming no intents gets everything"
+    );
+    // Neither the typing nor anyone's presence: the message is the next frame.
+    let message = bare.frame().await;
+    assert_eq!(message["t"], "MESSAGE_CREATE", "{message}");
+    assert_eq!(
+        message["d"]["content"], "",
+        "no MESSAGE_CONTENT, no content"
+    );
+    assert!(message["d"]["id"].is_string());
+    let message = content.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(message["d"]["content"], "the plan");
+}
