@@ -25,6 +25,10 @@ struct Cli {
     /// How many 127.0.0.x source addresses to spread sessions over (each allows ~28k).
     #[arg(long, env = "CHAT_LOAD_SOURCES", default_value_t = 4)]
     sources: u8,
+    /// The gateway intents sessions identify with (Discord's bits, e.g. 65279 is every
+    /// intent but GUILD_PRESENCES); without it, every event.
+    #[arg(long, env = "CHAT_LOAD_INTENTS")]
+    intents: Option<u64>,
     /// The scenario.
     #[command(subcommand)]
     scenario: Scenario,
@@ -127,6 +131,7 @@ async fn main() -> anyhow::Result<()> {
             sources: cli.sources,
         },
         progress: progress.clone(),
+        intents: cli.intents,
     };
     let reports: Vec<Report> = match cli.scenario {
         Scenario::Idle { sessions } => vec![scenarios::idle(&options, sessions).await?],

@@ -22,6 +22,8 @@ pub struct Options {
     pub target: Target,
     /// Shows progress.
     pub progress: ProgressBar,
+    /// The gateway intents sessions identify with; `None` for every event.
+    pub intents: Option<u64>,
 }
 
 /// The server's resident memory and CPU seconds, from `/healthz` (a bare HTTP GET keeps this
@@ -77,12 +79,12 @@ async fn connect_all(options: &Options, room: &Room) -> anyhow::Result<Connected
     {
         let mut opening = JoinSet::new();
         for (offset, (_, token)) in chunk.iter().enumerate() {
-            let (target, token) = (options.target.clone(), token.clone());
+            let (target, token, intents) = (options.target.clone(), token.clone(), options.intents);
             let index = chunk_start + offset;
             opening.spawn(async move {
                 let start = Instant::now();
                 let (mut ws, interval) = session::open(&target, index).await?;
-                let (session_id, seq) = session::identify(&mut ws, &token).await?;
+                let (session_id, seq) = session::identify(&mut ws, &token, intents).await?;
                 anyhow::Ok((index, ws, interval, session_id, seq, start.elapsed()))
             });
         }
@@ -138,8 +140,15 @@ pub async fn fanout(
     duration: Duration,
 ) -> anyhow::Result<Report> {
     let room = room(&options.base_url, members, &options.progress).await?;
+    let (_, cpu_before) = server_health(&options.base_url).await?;
     let mut connected = connect_all(options, &room).await?;
-    run_fanout(options, &room, &mut connected, rate, duration).await
+    let (_, cpu_after) = server_health(&options.base_url).await?;
+    let mut report = run_fanout(options, &room, &mut connected, rate, duration).await?;
+    // Each session that comes online is announced to every member online (in servers of
+    // up to 250 members): what the intents without GUILD_PRESENCES save.
+    report.set("connect_server_cpu_s", cpu_after - cpu_before);
+    report.latencies("connect", &connected.connect);
+    Ok(report)
 }
 
 async fn run_fanout(

@@ -59,12 +59,19 @@ pub async fn open(target: &Target, index: usize) -> anyhow::Result<(Socket, Dura
     Ok((ws, interval))
 }
 
-/// Sends Identify and waits for READY; returns the session id and READY's sequence number.
-pub async fn identify(ws: &mut Socket, token: &str) -> anyhow::Result<(String, u64)> {
-    ws.send(Message::text(
-        json!({ "op": 2, "d": { "token": token } }).to_string(),
-    ))
-    .await?;
+/// Sends Identify (with `intents`, if given) and waits for READY; returns the session id and
+/// READY's sequence number.
+pub async fn identify(
+    ws: &mut Socket,
+    token: &str,
+    intents: Option<u64>,
+) -> anyhow::Result<(String, u64)> {
+    let mut d = json!({ "token": token });
+    if let Some(intents) = intents {
+        d["intents"] = json!(intents);
+    }
+    ws.send(Message::text(json!({ "op": 2, "d": d }).to_string()))
+        .await?;
     loop {
         let frame = next_json(ws).await?;
         if frame["t"] == "READY" {

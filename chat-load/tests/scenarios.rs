@@ -25,6 +25,7 @@ async fn server() -> Options {
         base_url: format!("http://{addr}"),
         target: Target { addr, sources: 4 },
         progress: indicatif::ProgressBar::hidden(),
+        intents: None,
     }
 }
 
@@ -65,6 +66,21 @@ async fn fanout_delivers_every_message_once() {
         (0, 0)
     );
     assert!(number(&report, "latency_p99_ms") >= number(&report, "latency_p50_ms"));
+    assert!(number(&report, "connect_server_cpu_s") >= 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_sessions_identify_with_intents() {
+    // Every intent but GUILD_PRESENCES: the messages still arrive, every one once.
+    let options = chat_load::scenarios::Options {
+        intents: Some(0xffff & !(1 << 8)),
+        ..server().await
+    };
+    let report = scenarios::fanout(&options, 20, 20, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(count(&report, "delivered"), 20 * 20);
+    assert_eq!(count(&report, "lost"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
