@@ -987,3 +987,55 @@ async fn moderators_time_out_bulk_delete_and_read_the_audit_log_with_their_reaso
         .unwrap_err();
     assert_eq!(denied.code(), Some("missing_permissions"));
 }
+
+#[tokio::test]
+async fn a_gateway_config_with_intents_receives_only_those_events() {
+    use chat_engine::model::gateway::Intents;
+    let server = start().await;
+    let anonymous = server.client();
+    let owner = anonymous.register("owner", PASSWORD).await.unwrap();
+    let bot = anonymous.register("listener", PASSWORD).await.unwrap();
+    let owner_client = anonymous.with_token(&owner.token);
+    let guild = owner_client
+        .create_server(&CreateServer {
+            name: "intents".into(),
+            ..CreateServer::default()
+        })
+        .await
+        .unwrap();
+    let general = guild.system_channel_id.unwrap();
+    anonymous
+        .with_token(&bot.token)
+        .accept_invite(&guild.invite_code)
+        .await
+        .unwrap();
+    let mut config = GatewayConfig::new(format!("ws://{}/ws", server.addr), bot.token.clone());
+    config.intents = Some(Intents::GUILD_MESSAGES);
+    let mut gateway = Gateway::connect(config);
+    // READY first, then the message: no typing, no presence, no content.
+    loop {
+        let event = gateway.next_event().await.unwrap().unwrap();
+        if matches!(event, GatewayEvent::Ready(_)) {
+            break;
+        }
+    }
+    owner_client.trigger_typing(general).await.unwrap();
+    owner_client
+        .create_message(general)
+        .content("for your eyes only")
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), gateway.next_event())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    match event {
+        GatewayEvent::Dispatch { event, .. } => match *event {
+            Event::MessageCreate(message) => assert_eq!(message.content, "", "no MESSAGE_CONTENT"),
+            other => panic!("only messages were asked for: {other:?}"),
+        },
+        other => panic!("unexpected {other:?}"),
+    }
+    server.stop().await;
+}
