@@ -263,22 +263,31 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_jo
     );
     let voice = h
         .engine
-        .list_channels(owner, server.id)
-        .unwrap()
-        .into_iter()
-        .find(|c| c.kind == chat_engine::model::ChannelType::Voice);
-    if let Some(voice) = voice {
-        let join = UpdateVoiceState {
-            channel_id: Some(voice.id),
-            self_deaf: false,
-            self_mute: false,
-            server_id: server.id,
-        };
-        assert_code(
-            h.engine.update_voice_state(member, join),
-            ErrorCode::Forbidden,
-        );
-    }
+        .create_channel(
+            owner,
+            server.id,
+            chat_engine::model::CreateChannel {
+                category_id: None,
+                is_private: false,
+                name: "lounge".into(),
+                position: None,
+                slow_mode_delay: 0,
+                topic: String::new(),
+                kind: chat_engine::model::ChannelType::Voice,
+            },
+        )
+        .await
+        .unwrap();
+    let join = || UpdateVoiceState {
+        channel_id: Some(voice.id),
+        self_deaf: false,
+        self_mute: false,
+        server_id: server.id,
+    };
+    assert_code(
+        h.engine.update_voice_state(member, join()),
+        ErrorCode::Forbidden,
+    );
     // Reading goes on.
     let history = h
         .engine
@@ -313,6 +322,7 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_jo
         .add_reaction(member, general, starter.id, "👍")
         .await
         .unwrap();
+    h.engine.update_voice_state(member, join()).unwrap();
 }
 
 #[tokio::test]
