@@ -9,6 +9,7 @@
 
 pub mod crash;
 pub mod provision;
+pub mod reference;
 pub mod report;
 pub mod scenarios;
 pub mod session;

@@ -25,6 +25,10 @@ struct Cli {
     /// How many 127.0.0.x source addresses to spread sessions over (each allows ~28k).
     #[arg(long, env = "CHAT_LOAD_SOURCES", default_value_t = 4)]
     sources: u8,
+    /// Also run the scenario against a second server (such as `chat-load reference`) and
+    /// report ours, the second's and their ratio.
+    #[arg(long, env = "CHAT_LOAD_COMPARE")]
+    compare: Option<SocketAddr>,
     /// The gateway intents sessions identify with (Discord's bits, e.g. 65279 is every
     /// intent but GUILD_PRESENCES); without it, every event.
     #[arg(long, env = "CHAT_LOAD_INTENTS")]
@@ -34,8 +38,11 @@ struct Cli {
     scenario: Scenario,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 enum Scenario {
+    /// Serve the reference on `--addr`: a bare broadcast server (no storage, no auth, no
+    /// permissions) that every scenario but `crash` drives like ours, to measure ours against.
+    Reference,
     /// Hold N idle sessions; report server memory per session.
     Idle {
         /// Sessions.
@@ -124,16 +131,54 @@ async fn main() -> anyhow::Result<()> {
             .context("template")?
             .progress_chars("=> "),
     );
+    if let Some(reference) = cli.compare {
+        anyhow::ensure!(
+            reference.ip().is_loopback(),
+            "the load tool only targets loopback addresses"
+        );
+        anyhow::ensure!(
+            !matches!(cli.scenario, Scenario::Crash { .. } | Scenario::Reference),
+            "crash starts its own server, and the reference compares with nothing"
+        );
+    }
+    if matches!(cli.scenario, Scenario::Reference) {
+        let listener = tokio::net::TcpListener::bind(cli.addr).await?;
+        eprintln!("the reference server is listening on {}", cli.addr);
+        return chat_load::reference::serve(listener).await;
+    }
+    let ours = run(&cli, cli.addr, &progress).await?;
+    let reports = match cli.compare {
+        Some(reference) => {
+            let theirs = run(&cli, reference, &progress).await?;
+            let mut all = Vec::new();
+            for (ours, theirs) in ours.into_iter().zip(theirs) {
+                all.push(Report::compare(&ours, &theirs));
+            }
+            all
+        }
+        None => ours,
+    };
+    progress.finish_and_clear();
+    for report in &reports {
+        eprintln!("{}", report.summary());
+        println!("{}", report.json());
+    }
+    Ok(())
+}
+
+/// Runs the command line's scenario against the server at `addr`.
+async fn run(cli: &Cli, addr: SocketAddr, progress: &ProgressBar) -> anyhow::Result<Vec<Report>> {
     let options = Options {
-        base_url: format!("http://{}", cli.addr),
+        base_url: format!("http://{addr}"),
         target: Target {
-            addr: cli.addr,
+            addr,
             sources: cli.sources,
         },
         progress: progress.clone(),
         intents: cli.intents,
     };
-    let reports: Vec<Report> = match cli.scenario {
+    Ok(match cli.scenario.clone() {
+        Scenario::Reference => Vec::new(),
         Scenario::Idle { sessions } => vec![scenarios::idle(&options, sessions).await?],
         Scenario::Fanout {
             members,
@@ -169,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let crash = chat_load::crash::CrashOptions {
                 server_bin,
-                addr: cli.addr,
+                addr,
                 senders,
                 watchers,
                 kills,
@@ -181,11 +226,5 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Ingest { senders, seconds } => {
             vec![scenarios::ingest(&options, senders, Duration::from_secs(seconds)).await?]
         }
-    };
-    progress.finish_and_clear();
-    for report in &reports {
-        eprintln!("{}", report.summary());
-        println!("{}", report.json());
-    }
-    Ok(())
+    })
 }

@@ -60,6 +60,31 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Ours beside the reference's: every number of both as `ours_<key>` and
+    /// `reference_<key>`, with `ratio_<key>` (ours / the reference's) where both have it.
+    pub fn compare(ours: &Self, reference: &Self) -> Self {
+        let mut report = Self::new("compare");
+        if let Some(scenario) = ours.get("scenario") {
+            report.set("compared", scenario.clone());
+        }
+        for (key, value) in &ours.fields {
+            let Some(number) = value.as_f64().filter(|_| value.is_number()) else {
+                continue;
+            };
+            report.set(&format!("ours_{key}"), value.clone());
+            if let Some(theirs) = reference.get(key).and_then(Value::as_f64) {
+                report.set(&format!("reference_{key}"), reference.fields[key].clone());
+                if theirs != 0.0 {
+                    let ratio = (number / theirs * 1000.0).round() / 1000.0;
+                    report.set(&format!("ratio_{key}"), ratio);
+                }
+            }
+        }
+        report
+    }
+}
+
 fn ms(us: u64) -> f64 {
     (us as f64 / 1000.0 * 1000.0).round() / 1000.0
 }

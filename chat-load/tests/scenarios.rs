@@ -163,3 +163,49 @@ async fn crash_loses_and_duplicates_nothing_acknowledged() {
         report.json()
     );
 }
+
+/// The reference server on a free loopback port.
+async fn reference() -> Options {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(chat_load::reference::serve(listener));
+    Options {
+        base_url: format!("http://{addr}"),
+        target: Target { addr, sources: 4 },
+        progress: indicatif::ProgressBar::hidden(),
+        intents: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_is_driven_like_ours_and_compared() {
+    let (ours, theirs) = (server().await, reference().await);
+    let run = |options: Options| async move {
+        scenarios::fanout(&options, 20, 20, Duration::from_secs(1))
+            .await
+            .unwrap()
+    };
+    let (mine, reference) = (run(ours).await, run(theirs.clone()).await);
+    assert_eq!(
+        count(&reference, "delivered"),
+        20 * 20,
+        "{}",
+        reference.json()
+    );
+    assert_eq!(count(&reference, "lost"), 0);
+    let compared = chat_load::report::Report::compare(&mine, &reference);
+    assert_eq!(count(&compared, "ours_delivered"), 400);
+    assert_eq!(count(&compared, "reference_delivered"), 400);
+    assert!((number(&compared, "ratio_delivered") - 1.0).abs() < 1e-9);
+    assert!(compared.get("ratio_latency_p99_ms").is_some());
+    // The other scenarios drive it too.
+    let ingest = scenarios::ingest(&theirs, 4, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(count(&ingest, "acknowledged") > 0);
+    let churn = scenarios::churn(&theirs, 4, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(count(&churn, "resumed") > 0);
+    assert_eq!(count(&churn, "failed"), 0);
+}
