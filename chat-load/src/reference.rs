@@ -193,8 +193,15 @@ async fn health() -> Json<Value> {
     }))
 }
 
+/// The upgrade, with our gateway's socket buffers, so that memory compares the servers and
+/// not their buffer settings.
 async fn gateway(State(hub): State<Hub>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| connection(socket, hub))
+    upgrade
+        .read_buffer_size(2 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| connection(socket, hub))
 }
 
 /// One session: Hello, then Identify or Resume, then every frame of the hub, and heartbeat
