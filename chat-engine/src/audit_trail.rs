@@ -1,6 +1,8 @@
 //! Recording moderation and settings changes in the audit log, inside the write job that
 //! makes the change: the entry commits with the change or not at all, never twice.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -57,13 +59,14 @@ impl From<UserId> for Actor {
 /// Fields that say nothing about what a change did.
 const UNRECORDED: &[&str] = &["created_at", "updated_at", "id", "server_id"];
 
-/// Records an entry in `server`'s audit log, in the job's own commit.
+/// Records an entry in `server`'s audit log, in the job's own commit: what `actor` did to
+/// `target` (a user, channel, role, message or invite code), with the changed fields.
 pub(crate) fn record(
     tx: &mut Tx<'_>,
     server: ServerId,
     actor: &Actor,
     action: AuditAction,
-    target: Option<String>,
+    target: impl fmt::Display,
     changes: Vec<AuditChange>,
 ) {
     let entry = AuditLogEntry {
@@ -72,10 +75,28 @@ pub(crate) fn record(
         created_at: tx.now(),
         id: tx.new_id(),
         reason: actor.reason.clone(),
-        target_id: target,
+        target_id: Some(target.to_string()),
         user_id: actor.user,
     };
     tx.add_audit_entry(server, &entry);
+}
+
+/// Records a change of one object as the fields that differ between its versions
+/// (`before` is `None` for a creation, `after` for a deletion); an update that changed no
+/// recorded field records nothing.
+pub(crate) fn record_change<T: Serialize>(
+    tx: &mut Tx<'_>,
+    server: ServerId,
+    actor: &Actor,
+    action: AuditAction,
+    target: impl fmt::Display,
+    before: Option<&T>,
+    after: Option<&T>,
+) {
+    let changed = changes(before, after);
+    if !changed.is_empty() {
+        record(tx, server, actor, action, target, changed);
+    }
 }
 
 /// The fields that differ between two versions of an object: every field of a created one

@@ -42,9 +42,8 @@ pub(crate) fn archive_deadline(from: Timestamp, minutes: u32) -> Timestamp {
 /// A new message in a thread: it counts, moves the auto-archive deadline on, and brings an
 /// archived thread back (`THREAD_UPDATE`).
 fn thread_activity(tx: &mut Tx<'_>, channel: &Channel) -> Result<()> {
-    let mut thread = tx
-        .fetch_channel(channel.id)?
-        .unwrap_or_else(|| channel.clone());
+    // The caller read the channel in this job: it is the thread as it stands.
+    let mut thread = channel.clone();
     let Some(mut meta) = thread.thread_metadata else {
         return Ok(());
     };

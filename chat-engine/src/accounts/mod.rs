@@ -143,7 +143,7 @@ impl Engine {
                 }
                 if session.secret_hash != presented {
                     // Rotation reuse: end the session for everybody holding its tokens.
-                    tx.delete_session(session_id);
+                    tx.delete_session(session.user_id, session_id);
                     return Ok(Err(revoked()));
                 }
                 let issued = session.refreshed_at.unwrap_or(session.created_at);
@@ -151,7 +151,7 @@ impl Engine {
                     .checked_add_signed(lifetime)
                     .is_some_and(|end| end < tx.now())
                 {
-                    tx.delete_session(session_id);
+                    tx.delete_session(session.user_id, session_id);
                     return Ok(Err(Error::unauthorized("refresh token expired")));
                 }
                 let secret = credentials::random_hex(32)?;
@@ -172,7 +172,7 @@ impl Engine {
     /// Ends a login session: its access and refresh tokens stop working.
     pub async fn logout(&self, identity: Identity) -> Result<()> {
         self.write(move |tx| {
-            tx.delete_session(identity.session_id);
+            tx.delete_session(identity.user_id, identity.session_id);
             Ok(())
         })
         .await

@@ -36,7 +36,7 @@ impl Engine {
                 .fetch_session(session)?
                 .filter(|s| s.user_id == identity.user_id && !s.is_bot);
             found(found_session, ResourceKind::Session, session)?;
-            tx.delete_session(session);
+            tx.delete_session(identity.user_id, session);
             Ok(())
         })
         .await
@@ -89,7 +89,7 @@ fn end_others(tx: &mut Tx<'_>, identity: Identity) -> Result<usize> {
         .map(|s| s.id)
         .collect();
     for id in &others {
-        tx.delete_session(*id);
+        tx.delete_session(identity.user_id, *id);
     }
     Ok(others.len())
 }

@@ -168,7 +168,7 @@ fn admin_view(record: UserRecord) -> AdminUser {
 /// Ends every session of the user, bot tokens included.
 fn end_sessions(tx: &mut Tx<'_>, user: UserId) -> Result<()> {
     for session in tx.list_user_sessions(user)? {
-        tx.delete_session(session.id);
+        tx.delete_session(user, session.id);
     }
     Ok(())
 }

@@ -74,6 +74,11 @@ impl Engine {
     }
 
     async fn prune_server_audit_log(&self, server: ServerId, oldest: Timestamp) -> Result<usize> {
+        // Most servers have nothing to forget: a read says so without a write.
+        let first = self.read()?.oldest_audit_entries(server, 1)?;
+        if first.first().is_none_or(|e| e.created_at >= oldest) {
+            return Ok(0);
+        }
         let mut pruned = 0;
         loop {
             let expired = self.write(move |tx| {

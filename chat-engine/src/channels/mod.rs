@@ -5,7 +5,7 @@ mod group_dms;
 mod positions;
 
 use crate::access::{delete_channel_contents, viewable_channel};
-use crate::audit_trail::{Actor, changes, record, set};
+use crate::audit_trail::{Actor, changes, record, record_change, set};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -98,15 +98,14 @@ impl Engine {
                 updated_at: now,
             };
             tx.update_channel(&channel);
-            let created = changes(None, Some(&channel));
-            let target = Some(channel.id.to_string());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::ChannelCreate,
-                target,
-                created,
+                channel.id,
+                None,
+                Some(&channel),
             );
             tx.emit(
                 Event::ChannelCreate(channel.clone()),
@@ -208,18 +207,15 @@ impl Engine {
             }
             channel.updated_at = tx.now();
             tx.update_channel(&channel);
-            let changed = changes(Some(&before), Some(&channel));
-            if !changed.is_empty() {
-                let target = Some(id.to_string());
-                record(
-                    tx,
-                    ctx.server.id,
-                    &actor,
-                    AuditAction::ChannelUpdate,
-                    target,
-                    changed,
-                );
-            }
+            record_change(
+                tx,
+                ctx.server.id,
+                &actor,
+                AuditAction::ChannelUpdate,
+                id,
+                Some(&before),
+                Some(&channel),
+            );
             tx.emit(
                 Event::ChannelUpdate(channel.clone()),
                 Audience::channel(channel.server_id, id, &[]),
@@ -259,15 +255,14 @@ impl Engine {
             }
             delete_channel_contents(tx, &channel)?;
             tx.delete_channel(&channel);
-            let deleted = changes(Some(&channel), None);
-            let target = Some(id.to_string());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::ChannelDelete,
-                target,
-                deleted,
+                id,
+                Some(&channel),
+                None,
             );
             if ctx.server.system_channel_id == Some(id) {
                 let mut updated = ctx.server.clone();
@@ -328,7 +323,7 @@ impl Engine {
             tx.update_channel(&channel);
             let mut changed = vec![set("id", overwrite.id.to_string())];
             changed.extend(changes(previous.as_ref(), Some(&overwrite)));
-            let target = Some(id.to_string());
+            let target = id;
             record(
                 tx,
                 server,
@@ -370,7 +365,7 @@ impl Engine {
             tx.update_channel(&channel);
             let mut changed = vec![set("id", target.to_string())];
             changed.extend(changes(Some(&removed), None));
-            let entry_target = Some(id.to_string());
+            let entry_target = id;
             record(
                 tx,
                 ctx.server.id,

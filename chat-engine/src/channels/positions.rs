@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::audit_trail::{Actor, changes, record};
+use crate::audit_trail::{Actor, record_change};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, Result};
@@ -72,14 +72,14 @@ impl Engine {
                     after.position = line.position;
                     if after != *before {
                         tx.update_category(&after);
-                        let changed = changes(Some(before), Some(&after));
-                        record(
+                        record_change(
                             tx,
                             server,
                             &actor,
                             AuditAction::ChannelUpdate,
-                            Some(line.id.to_string()),
-                            changed,
+                            line.id,
+                            Some(before),
+                            Some(&after),
                         );
                         tx.emit(Event::CategoryUpdate(after), Audience::server(server));
                     }
@@ -97,14 +97,14 @@ impl Engine {
                 if after != *before {
                     after.updated_at = tx.now();
                     tx.update_channel_record(&after);
-                    let changed = changes(Some(before), Some(&after));
-                    record(
+                    record_change(
                         tx,
                         server,
                         &actor,
                         AuditAction::ChannelUpdate,
-                        Some(line.id.to_string()),
-                        changed,
+                        line.id,
+                        Some(before),
+                        Some(&after),
                     );
                     tx.emit(
                         Event::ChannelUpdate(after),

@@ -1,6 +1,6 @@
 //! Invites: codes with a use limit and an expiry that let users join a server.
 
-use crate::audit_trail::{Actor, changes, record};
+use crate::audit_trail::{Actor, record_change};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -53,15 +53,14 @@ impl Engine {
                 uses: 0,
             };
             tx.update_invite(&invite);
-            let created = changes(None, Some(&invite));
-            let target = Some(invite.code.clone());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::InviteCreate,
-                target,
-                created,
+                &invite.code,
+                None,
+                Some(&invite),
             );
             tx.emit(
                 Event::InviteCreate(invite.clone()),
@@ -134,15 +133,14 @@ impl Engine {
                 ctx.require(Permissions::MANAGE_SERVER)?;
             }
             tx.delete_invite(&invite);
-            let deleted = changes(Some(&invite), None);
-            let target = Some(invite.code.clone());
-            record(
+            record_change(
                 tx,
                 invite.server_id,
                 &actor,
                 AuditAction::InviteDelete,
-                target,
-                deleted,
+                &invite.code,
+                Some(&invite),
+                None,
             );
             let payload = InviteDelete {
                 code: invite.code.clone(),

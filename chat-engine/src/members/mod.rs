@@ -3,7 +3,7 @@
 //! role assignment. Every moderation is recorded in the audit log.
 
 use crate::access::delete_messages;
-use crate::audit_trail::{Actor, changes, record, set};
+use crate::audit_trail::{Actor, record, record_change, set};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -73,7 +73,7 @@ impl Engine {
                 server,
                 &actor,
                 AuditAction::MemberKick,
-                Some(user.to_string()),
+                user,
                 Vec::new(),
             );
             Ok(())
@@ -127,7 +127,7 @@ impl Engine {
                 changed.push(set("delete_message_seconds", delete_message_seconds));
                 changed.push(set("messages_deleted", deleted));
             }
-            let target = Some(user.to_string());
+            let target = user;
             record(
                 tx,
                 server,
@@ -153,7 +153,7 @@ impl Engine {
             context(tx, server, actor.user())?.require(Permissions::BAN_MEMBERS)?;
             found(tx.fetch_ban(server, user)?, ResourceKind::User, user)?;
             tx.delete_ban(server, user);
-            let target = Some(user.to_string());
+            let target = user;
             record(
                 tx,
                 server,
@@ -249,17 +249,10 @@ impl Engine {
                     member.is_deafened = deafened;
                 }
                 tx.update_member(&member);
-                let changed = changes(Some(&before), Some(&member));
-                if other && !changed.is_empty() {
-                    let target = Some(user.to_string());
-                    record(
-                        tx,
-                        server,
-                        &actor,
-                        AuditAction::MemberUpdate,
-                        target,
-                        changed,
-                    );
+                if other {
+                    let (before, after) = (Some(&before), Some(&member));
+                    let action = AuditAction::MemberUpdate;
+                    record_change(tx, server, &actor, action, user, before, after);
                 }
                 tx.emit(
                     Event::MemberUpdate(member.clone()),
@@ -326,7 +319,7 @@ impl Engine {
             // Discord's keys: the roles added or removed.
             let key = if add { "$add" } else { "$remove" };
             let changed = vec![set(key, [role])];
-            let target = Some(user.to_string());
+            let target = user;
             record(
                 tx,
                 server,

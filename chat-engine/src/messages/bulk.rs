@@ -48,7 +48,7 @@ impl Engine {
             }
             delete_messages(tx, &channel, &messages)?;
             let changed = vec![set("count", messages.len())];
-            let target = Some(channel.id.to_string());
+            let target = channel.id;
             record(
                 tx,
                 server,

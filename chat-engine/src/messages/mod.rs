@@ -246,7 +246,7 @@ impl Engine {
                 crate::permissions::resolve::missing(permissions, Permissions::MANAGE_MESSAGES)?;
                 if let Some(server) = channel.server_id {
                     let changed = vec![set("channel_id", channel.id)];
-                    let target = Some(message.author_id.to_string());
+                    let target = message.author_id;
                     record(tx, server, &by, AuditAction::MessageDelete, target, changed);
                 }
             }

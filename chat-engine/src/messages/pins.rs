@@ -107,6 +107,6 @@ fn pinnable(
 fn audit_pin(tx: &mut Tx<'_>, channel: &Channel, by: &Actor, action: AuditAction, id: MessageId) {
     if let Some(server) = channel.server_id {
         let changes = vec![crate::audit_trail::set("channel_id", channel.id)];
-        record(tx, server, by, action, Some(id.to_string()), changes);
+        record(tx, server, by, action, id, changes);
     }
 }

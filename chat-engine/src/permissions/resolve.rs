@@ -59,7 +59,9 @@ impl Context {
             user_id: self.member.user_id,
             roles,
             overwrites,
-            timed_out: self.member.is_timed_out(chrono::Utc::now()),
+            // Most members were never timed out: only they need the clock.
+            timed_out: self.member.communication_disabled_until.is_some()
+                && self.member.is_timed_out(chrono::Utc::now()),
         }
     }
 

@@ -2,7 +2,7 @@
 //! explanations of permissions.
 
 use crate::access::viewable_channel;
-use crate::audit_trail::{Actor, changes, record};
+use crate::audit_trail::{Actor, record_change};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -44,9 +44,15 @@ impl Engine {
                 server_id: server,
             };
             tx.update_role(&role);
-            let created = changes(None, Some(&role));
-            let target = Some(role.id.to_string());
-            record(tx, server, &actor, AuditAction::RoleCreate, target, created);
+            record_change(
+                tx,
+                server,
+                &actor,
+                AuditAction::RoleCreate,
+                role.id,
+                None,
+                Some(&role),
+            );
             tx.emit(Event::RoleCreate(role.clone()), Audience::server(server));
             Ok(role)
         })
@@ -116,18 +122,15 @@ impl Engine {
                 target.is_mentionable = m;
             }
             tx.update_role(&target);
-            let changed = changes(Some(&before), Some(&target));
-            if !changed.is_empty() {
-                let entry_target = Some(role.to_string());
-                record(
-                    tx,
-                    server,
-                    &actor,
-                    AuditAction::RoleUpdate,
-                    entry_target,
-                    changed,
-                );
-            }
+            record_change(
+                tx,
+                server,
+                &actor,
+                AuditAction::RoleUpdate,
+                role,
+                Some(&before),
+                Some(&target),
+            );
             tx.emit(Event::RoleUpdate(target.clone()), Audience::server(server));
             Ok(target)
         })
@@ -162,14 +165,14 @@ impl Engine {
                 }
             }
             tx.delete_role(server, role);
-            let deleted = changes(Some(target), None);
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::RoleDelete,
-                Some(role.to_string()),
-                deleted,
+                role,
+                Some(target),
+                None,
             );
             tx.emit(
                 Event::RoleDelete(RoleDelete {

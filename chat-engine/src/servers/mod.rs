@@ -2,7 +2,7 @@
 //! default text channel, the owner's membership and a permanent invite.
 
 use crate::access::delete_channel_contents;
-use crate::audit_trail::{Actor, changes, record};
+use crate::audit_trail::{Actor, record_change};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
@@ -212,11 +212,15 @@ impl Engine {
             }
             server.updated_at = tx.now();
             tx.update_server(&server);
-            let changed = changes(Some(&before), Some(&server));
-            if !changed.is_empty() {
-                let target = Some(id.to_string());
-                record(tx, id, &actor, AuditAction::ServerUpdate, target, changed);
-            }
+            record_change(
+                tx,
+                id,
+                &actor,
+                AuditAction::ServerUpdate,
+                id,
+                Some(&before),
+                Some(&server),
+            );
             tx.emit(Event::ServerUpdate(server.clone()), Audience::server(id));
             Ok(server)
         })
@@ -289,15 +293,14 @@ impl Engine {
                 server_id: server,
             };
             tx.update_category(&category);
-            let created = changes(None, Some(&category));
-            let target = Some(category.id.to_string());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::ChannelCreate,
-                target,
-                created,
+                category.id,
+                None,
+                Some(&category),
             );
             tx.emit(
                 Event::CategoryCreate(category.clone()),
@@ -341,15 +344,14 @@ impl Engine {
                 return Ok(after);
             }
             tx.update_category(&after);
-            let changed = changes(Some(&before), Some(&after));
-            let target = Some(category.to_string());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::ChannelUpdate,
-                target,
-                changed,
+                category,
+                Some(&before),
+                Some(&after),
             );
             tx.emit(
                 Event::CategoryUpdate(after.clone()),
@@ -391,15 +393,14 @@ impl Engine {
                 }
             }
             tx.delete_category(&gone);
-            let deleted = changes(Some(&gone), None);
-            let target = Some(category.to_string());
-            record(
+            record_change(
                 tx,
                 server,
                 &actor,
                 AuditAction::ChannelDelete,
-                target,
-                deleted,
+                category,
+                Some(&gone),
+                None,
             );
             tx.emit(Event::CategoryDelete(gone), Audience::server(server));
             Ok(())

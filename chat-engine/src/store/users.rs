@@ -135,14 +135,12 @@ pub trait UserStore: Kv {
         self.get(Table::Sessions, &id.to_bytes())
     }
 
-    /// Deletes a session (and its index entry, given its user).
-    fn delete_session(&mut self, id: SessionId)
+    /// Deletes a user's session and its index entry.
+    fn delete_session(&mut self, user: UserId, id: SessionId)
     where
         Self: KvMut,
     {
-        if let Ok(Some(session)) = self.fetch_session(id) {
-            self.delete(Table::UserSessions, pair(session.user_id, id));
-        }
+        self.delete(Table::UserSessions, pair(user, id));
         self.delete(Table::Sessions, id.to_bytes().to_vec());
     }
 }
