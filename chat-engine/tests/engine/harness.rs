@@ -1,7 +1,9 @@
 //! `TestHarness`: an engine on memory or on redb in a temp dir, and scenario helpers.
 
 use chat_engine::id::{ChannelId, ServerId, UserId};
-use chat_engine::model::{CreateMessage, CreateServer, Message, RegisterRequest, Server};
+use chat_engine::model::{
+    CreateMessage, CreateRole, CreateServer, Message, Permissions, RegisterRequest, Server,
+};
 use chat_engine::{Engine, Error, ErrorCode};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
@@ -83,6 +85,37 @@ impl TestHarness {
         self.join(&server, member).await;
         let general = server.system_channel_id.unwrap();
         (server, general, owner, member)
+    }
+
+    /// Gives `user` a new role granting `permissions`, ranked above plain members.
+    pub(crate) async fn grant(&self, server: &Server, user: UserId, permissions: Permissions) {
+        let request = CreateRole {
+            name: "granted".into(),
+            permissions,
+            ..Default::default()
+        };
+        let role = self
+            .engine
+            .create_role(server.owner_id, server.id, request)
+            .await
+            .unwrap();
+        self.engine
+            .add_member_role(server.owner_id, server.id, user, role.id)
+            .await
+            .unwrap();
+    }
+
+    /// A new member of `server` holding `permissions` through a role of their own.
+    pub(crate) async fn member_with(
+        &self,
+        server: &Server,
+        name: &str,
+        permissions: Permissions,
+    ) -> UserId {
+        let user = self.new_user(name).await;
+        self.join(server, user).await;
+        self.grant(server, user, permissions).await;
+        user
     }
 
     pub(crate) async fn say(&self, user: UserId, channel: ChannelId, text: &str) -> Message {

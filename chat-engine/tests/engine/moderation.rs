@@ -1,39 +1,13 @@
 //! Moderation and the audit log: timeouts, bulk delete, bans that delete recent messages,
 //! nicknames by MANAGE_NICKNAMES, and the entries every change leaves.
 
-use chat_engine::id::UserId;
 use chat_engine::model::{
-    AuditAction, AuditLogQuery, CreateRole, CreateThread, Event, HistoryQuery, Permissions, Server,
+    AuditAction, AuditLogQuery, CreateRole, CreateThread, Event, HistoryQuery, Permissions,
     UpdateMember, UpdateServer, UpdateVoiceState,
 };
 use chat_engine::{Actor, Engine, ErrorCode};
 
 use crate::harness::{TestHarness, assert_code};
-
-/// A moderator holding `permissions` through a role ranked above plain members.
-async fn moderator(h: &TestHarness, server: &Server, permissions: Permissions) -> UserId {
-    let owner = server.owner_id;
-    let moderator = h.new_user("moderator").await;
-    h.join(server, moderator).await;
-    let role = h
-        .engine
-        .create_role(
-            owner,
-            server.id,
-            CreateRole {
-                name: "mods".into(),
-                permissions,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    h.engine
-        .add_member_role(owner, server.id, moderator, role.id)
-        .await
-        .unwrap();
-    moderator
-}
 
 fn timeout_until(seconds: i64) -> UpdateMember {
     UpdateMember {
@@ -105,7 +79,9 @@ async fn changes_are_audited_with_actor_target_changes_and_reason() {
 async fn the_audit_log_filters_pages_and_refuses_bad_limits() {
     let h = TestHarness::new().await;
     let (server, _, owner, _) = h.scene().await;
-    let reader = moderator(&h, &server, Permissions::VIEW_AUDIT_LOG).await;
+    let reader = h
+        .member_with(&server, "moderator", Permissions::VIEW_AUDIT_LOG)
+        .await;
     for name in ["a", "b", "c"] {
         let request = CreateRole {
             name: name.into(),
@@ -185,7 +161,9 @@ async fn entries_past_the_retention_are_neither_read_nor_kept() {
 async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_join_voice() {
     let h = TestHarness::new().await;
     let (server, general, owner, member) = h.scene().await;
-    let moderator = moderator(&h, &server, Permissions::MODERATE_MEMBERS).await;
+    let moderator = h
+        .member_with(&server, "moderator", Permissions::MODERATE_MEMBERS)
+        .await;
     let starter = h.say(owner, general, "hello").await;
     h.engine
         .add_reaction(owner, general, starter.id, "👍")
@@ -329,7 +307,9 @@ async fn a_timed_out_member_reads_but_cannot_send_react_type_start_threads_or_jo
 async fn a_timeout_that_has_passed_stops_nothing() {
     let h = TestHarness::new().await;
     let (server, general, _, member) = h.scene().await;
-    let moderator = moderator(&h, &server, Permissions::MODERATE_MEMBERS).await;
+    let moderator = h
+        .member_with(&server, "moderator", Permissions::MODERATE_MEMBERS)
+        .await;
     h.engine
         .update_member(moderator, server.id, member, timeout_until(-5))
         .await
@@ -425,7 +405,9 @@ async fn a_ban_deletes_the_users_recent_messages_when_asked() {
 async fn nicknames_of_others_need_manage_nicknames_above_them() {
     let h = TestHarness::new().await;
     let (server, _, owner, member) = h.scene().await;
-    let manager = moderator(&h, &server, Permissions::MANAGE_SERVER).await;
+    let manager = h
+        .member_with(&server, "moderator", Permissions::MANAGE_SERVER)
+        .await;
     let rename = UpdateMember {
         nickname: Some("renamed".into()),
         ..UpdateMember::default()
@@ -436,23 +418,8 @@ async fn nicknames_of_others_need_manage_nicknames_above_them() {
             .await,
         ErrorCode::MissingPermissions,
     );
-    let role = h
-        .engine
-        .create_role(
-            owner,
-            server.id,
-            CreateRole {
-                name: "nicks".into(),
-                permissions: Permissions::MANAGE_NICKNAMES,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    h.engine
-        .add_member_role(owner, server.id, manager, role.id)
-        .await
-        .unwrap();
+    h.grant(&server, manager, Permissions::MANAGE_NICKNAMES)
+        .await;
     let renamed = h
         .engine
         .update_member(manager, server.id, member, rename.clone())

@@ -3,9 +3,7 @@
 
 use chat_engine::ErrorCode;
 use chat_engine::id::MessageId;
-use chat_engine::model::{
-    Channel, CreateMessage, CreateRole, CreateThread, Event, Permissions, UpdateChannel,
-};
+use chat_engine::model::{Channel, CreateMessage, CreateThread, Event, Permissions, UpdateChannel};
 
 use crate::harness::{TestHarness, assert_code};
 
@@ -111,25 +109,9 @@ async fn threads_count_archive_unarchive_and_lock() {
             .await,
         ErrorCode::MissingPermissions,
     );
-    let moderator = h.new_user("threadkeeper").await;
-    h.join(&server, moderator).await;
-    let role = h
-        .engine
-        .create_role(
-            owner,
-            server.id,
-            CreateRole {
-                name: "keepers".into(),
-                permissions: Permissions::MANAGE_THREADS,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    h.engine
-        .add_member_role(owner, server.id, moderator, role.id)
-        .await
-        .unwrap();
+    let moderator = h
+        .member_with(&server, "threadkeeper", Permissions::MANAGE_THREADS)
+        .await;
     let locked = h
         .engine
         .update_thread(moderator, thread.id, lock)
