@@ -64,6 +64,17 @@ async fn administrators_see_everything_delete_servers_and_disable_accounts() {
         h.engine.disable_account(admin, admin, "").await,
         ErrorCode::Forbidden,
     );
+    let nobody = chat_engine::id::UserId::from_ulid(ulid::Ulid::from_parts(1, 1));
+    assert_code(
+        h.engine.disable_account(admin, nobody, "").await,
+        ErrorCode::NotFound,
+    );
+    assert_code(
+        h.engine
+            .disable_account(admin, member, &"r".repeat(513))
+            .await,
+        ErrorCode::Validation,
+    );
     let disabled = h
         .engine
         .disable_account(admin, member, "spam")

@@ -222,6 +222,14 @@ async fn group_dm_owners_add_and_remove_anyone_leaves_and_the_last_one_out_delet
         .await
         .unwrap();
     assert_eq!(renamed.name, "best pals");
+    let huge_icon = UpdateChannel {
+        icon_url: Some("x".repeat(2049)),
+        ..Default::default()
+    };
+    assert_code(
+        h.engine.update_channel(member, group.id, huge_icon).await,
+        ErrorCode::Validation,
+    );
     assert_code(
         h.engine.remove_recipient(member, group.id, others[0]).await,
         ErrorCode::Forbidden,
