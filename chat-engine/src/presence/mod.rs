@@ -316,7 +316,12 @@ impl Engine {
 
     /// Sends a live-only event to the sessions that may see it.
     fn publish(&self, event: Event, audience: Audience) {
-        let envelope = EventEnvelope::ephemeral(self.last_seq(), event, audience);
+        // The newest event sessions may have seen: a client that resumes from it misses none.
+        let seq = self
+            .log_bounds()
+            .published
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let envelope = EventEnvelope::ephemeral(seq, event, audience);
         let _ = self.hub().send(std::sync::Arc::new(envelope));
     }
 }

@@ -1,6 +1,8 @@
 //! The single writer thread: runs queued jobs, commits each group of them at once (group
-//! commit), appends their events to the log, calls the commit hooks, and only then answers
-//! the callers and fans the events out.
+//! commit), appends their events to the log and calls the commit hooks. A task on the async
+//! runtime then fans the events out and answers the callers, in that order: waking the
+//! sessions of a room of thousands is then a push onto the runtime's own queue per session
+//! instead of a locked push from a foreign thread, and the writer goes on to the next group.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -8,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, mpsc as task_mpsc, oneshot};
 
 use super::cache::ReadCache;
 use super::hooks::{Commit, CommitHook};
@@ -30,6 +32,9 @@ pub(crate) struct LogBounds {
     pub(crate) oldest: AtomicU64,
     /// The sequence number the next event gets.
     pub(crate) next: AtomicU64,
+    /// The newest event handed to the hub (it trails `next` while a group is published):
+    /// the sequence number that live-only events carry.
+    pub(crate) published: AtomicU64,
 }
 
 /// Handle to the writer thread; dropping it lets the thread finish its queue and stop.
@@ -41,7 +46,11 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer over a backend, calling `hooks` after each commit and publishing
-    /// committed events to `hub`.
+    /// committed events to `hub` from a task on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// A storage error when no tokio runtime is running or the thread cannot start.
     pub(crate) fn start(
         backend: Arc<dyn Backend>,
         hub: broadcast::Sender<Arc<EventEnvelope>>,
@@ -54,10 +63,16 @@ impl Writer {
             .unwrap_or((1, 0));
         bounds.oldest.store(first, Ordering::SeqCst);
         bounds.next.store(last + 1, Ordering::SeqCst);
+        bounds.published.store(last, Ordering::SeqCst);
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| StorageError::new("the engine must be opened in a tokio runtime"))?;
+        let (published, to_publish) = task_mpsc::unbounded_channel();
+        runtime.spawn(publish(hub.clone(), bounds.clone(), to_publish));
         let (sender, receiver) = mpsc::channel::<Job>();
         let mut state = WriterState {
             backend,
-            hub,
+            published,
+            hub: hub.clone(),
             bounds,
             retention: retention.max(1),
             ids: ulid::Generator::new(),
@@ -124,8 +139,43 @@ impl Drop for Writer {
     }
 }
 
+/// A committed (or failed) group: its events to fan out, then its callers to answer.
+struct Outcome {
+    envelopes: Vec<Arc<EventEnvelope>>,
+    delivers: Vec<Deliver>,
+    committed: Result<(), StorageError>,
+}
+
+impl Outcome {
+    fn publish(self, hub: &broadcast::Sender<Arc<EventEnvelope>>, bounds: &LogBounds) {
+        for envelope in self.envelopes {
+            let seq = envelope.seq;
+            // No receiver is fine: nobody is listening.
+            let _ = hub.send(envelope);
+            bounds.published.store(seq, Ordering::SeqCst);
+        }
+        for deliver in self.delivers {
+            deliver(self.committed.clone());
+        }
+    }
+}
+
+/// The task that publishes each group's outcome, in commit order.
+async fn publish(
+    hub: broadcast::Sender<Arc<EventEnvelope>>,
+    bounds: Arc<LogBounds>,
+    mut outcomes: task_mpsc::UnboundedReceiver<Outcome>,
+) {
+    while let Some(outcome) = outcomes.recv().await {
+        outcome.publish(&hub, &bounds);
+    }
+}
+
 struct WriterState {
     backend: Arc<dyn Backend>,
+    /// To the publishing task.
+    published: task_mpsc::UnboundedSender<Outcome>,
+    /// The hub, for publishing from the writer once the runtime (and its task) is gone.
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
     retention: u64,
@@ -184,7 +234,7 @@ impl WriterState {
         } else {
             self.backend.commit(&batch)
         };
-        if committed.is_ok() {
+        let envelopes = if committed.is_ok() {
             self.cache.committed(&batch);
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
@@ -192,16 +242,22 @@ impl WriterState {
             for hook in &mut self.hooks {
                 hook.committed(&commit);
             }
-            for envelope in envelopes {
-                // No receiver is fine: nobody is listening.
-                let _ = self.hub.send(envelope);
+            envelopes
+        } else {
+            if let Err(error) = &committed {
+                tracing::error!(%error, "commit failed");
             }
-        } else if let Err(error) = &committed {
             self.cache.clear();
-            tracing::error!(%error, "commit failed");
-        }
-        for deliver in delivers {
-            deliver(committed.clone());
+            Vec::new()
+        };
+        let outcome = Outcome {
+            envelopes,
+            delivers,
+            committed,
+        };
+        if let Err(task_mpsc::error::SendError(outcome)) = self.published.send(outcome) {
+            // The runtime stopped: publish and answer from this thread.
+            outcome.publish(&self.hub, &self.bounds);
         }
     }
 }

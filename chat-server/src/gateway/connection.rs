@@ -83,14 +83,14 @@ pub(super) async fn run(
                 intents: None,
                 token,
             });
-            if !execute(
+            if !Box::pin(execute(
                 command,
                 &state,
                 &mut protocol,
                 &mut socket,
                 &mut live,
                 &mut last_seq,
-            )
+            ))
             .await
             {
                 break 'conn End::Server;
@@ -106,7 +106,7 @@ pub(super) async fn run(
                             break End::Server;
                         }
                         let command = protocol.on_text(&text, Instant::now());
-                        if !execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await {
+                        if !Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await {
                             break End::Server;
                         }
                     }
@@ -121,36 +121,21 @@ pub(super) async fn run(
                 // Outbound events from the session, with whatever else is already queued
                 // behind the first one, in one write.
                 outbound = next_outbound(&mut live) => {
-                    let mut next = Some(outbound);
-                    let (mut batch, mut events) = (0, 0);
-                    let mut open = true;
-                    while let Some(outbound) = next.take() {
-                        batch += 1;
-                        events += u64::from(matches!(outbound, Outbound::Event(_)));
-                        open = queue(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
-                        if !open || batch == MAX_BATCH {
-                            break;
-                        }
-                        next = ready_outbound(&mut live);
-                    }
+                    let written = Box::pin(write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq));
+                    let (open, events) = written.await;
                     events_sent.increment(events);
-                    // A socket that does not drain in time marks a client too slow.
-                    let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
-                    if !open || !matches!(flushed, Ok(Ok(()))) {
-                        tracing::debug!("closing a gateway connection that cannot be written to in time");
+                    if !open {
                         break End::Server;
                     }
                 }
                 _ = tick.tick() => {
                     if let Some(command) = protocol.on_tick(Instant::now()) {
-                        execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
+                        Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;
                         break End::Server;
                     }
                 }
                 _ = shutdown.changed() => {
-                    // The server is stopping: ask the client to reconnect and resume.
-                    let _ = send(&mut socket, &Frame { d: None, op: OpCode::Reconnect as u8, s: None, t: None }).await;
-                    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1012, reason: Utf8Bytes::from_static("restarting") }))).await;
+                    Box::pin(restarting(&mut socket)).await;
                     break End::Server;
                 }
             }
@@ -159,6 +144,54 @@ pub(super) async fn run(
     let ended = matches!(end, End::Client(Some(1000 | 1001)));
     end_live(&state, &mut live, ended);
     metrics::gauge!("gateway_connections").decrement(1.0);
+}
+
+/// Writes `first` with whatever else is already queued behind it in one socket write, and
+/// answers whether the connection stays open and how many events went out. Its callers box
+/// it, so that an idle connection does not carry the space of its futures.
+async fn write_batch(
+    first: Outbound,
+    state: &AppState,
+    protocol: &mut Protocol,
+    socket: &mut WebSocket,
+    live: &mut Option<Live>,
+    last_seq: &mut u64,
+) -> (bool, u64) {
+    let mut next = Some(first);
+    let (mut batch, mut events) = (0, 0);
+    while let Some(outbound) = next.take() {
+        batch += 1;
+        events += u64::from(matches!(outbound, Outbound::Event(_)));
+        if !queue(outbound, state, protocol, socket, live, last_seq).await {
+            return (false, events);
+        }
+        if batch < MAX_BATCH {
+            next = ready_outbound(live);
+        }
+    }
+    // A socket that does not drain in time marks a client too slow.
+    let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
+    if !matches!(flushed, Ok(Ok(()))) {
+        tracing::debug!("closing a gateway connection that cannot be written to in time");
+        return (false, events);
+    }
+    (true, events)
+}
+
+/// The server is stopping: asks the client to reconnect and resume.
+async fn restarting(socket: &mut WebSocket) {
+    let reconnect = Frame {
+        d: None,
+        op: OpCode::Reconnect as u8,
+        s: None,
+        t: None,
+    };
+    let _ = send(socket, &reconnect).await;
+    let close = CloseFrame {
+        code: 1012,
+        reason: Utf8Bytes::from_static("restarting"),
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
 }
 
 /// Puts one outbound item into the socket's write buffer (written out by the caller's flush,
@@ -298,7 +331,9 @@ async fn close(socket: &mut WebSocket, code: CloseCode) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-/// Carries out a command; `false` when the connection must end.
+/// Carries out a command; `false` when the connection must end. Its callers box it: its
+/// futures (identify with READY, resume, member chunks) are large and rare, and every idle
+/// connection would otherwise carry their space.
 async fn execute(
     command: Command,
     state: &AppState,
