@@ -5,9 +5,11 @@
 //! addresses, and runs a scenario (`idle`, `fanout`, `ramp`, `churn`, `ingest`, and `crash`,
 //! which starts the server itself to kill it), reporting
 //! percentiles (HdrHistogram) as a human summary and one JSON line per run. Loopback only,
-//! bounded in time.
+//! bounded in time. Two yardsticks run beside ours: a bare broadcast server ([`reference`])
+//! and the engine in this process ([`in_process`]).
 
 pub mod crash;
+pub mod in_process;
 pub mod provision;
 pub mod reference;
 pub mod report;

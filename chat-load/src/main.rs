@@ -115,6 +115,11 @@ enum Scenario {
         /// Seconds.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Then the same senders against the engine in this process (fresh data directory,
+        /// `chat serve`'s defaults): reports `server_*`, `engine_*` and `ratio_*` (server /
+        /// engine), the HTTP path's cost over the engine's.
+        #[arg(long)]
+        versus_engine: bool,
     },
 }
 
@@ -137,8 +142,17 @@ async fn main() -> anyhow::Result<()> {
             "the load tool only targets loopback addresses"
         );
         anyhow::ensure!(
-            !matches!(cli.scenario, Scenario::Crash { .. } | Scenario::Reference),
-            "crash starts its own server, and the reference compares with nothing"
+            !matches!(
+                cli.scenario,
+                Scenario::Crash { .. }
+                    | Scenario::Reference
+                    | Scenario::Ingest {
+                        versus_engine: true,
+                        ..
+                    }
+            ),
+            "crash starts its own server, the reference compares with nothing, and ingest \
+             compares with one of the reference and the engine at a time"
         );
     }
     if matches!(cli.scenario, Scenario::Reference) {
@@ -223,8 +237,19 @@ async fn run(cli: &Cli, addr: SocketAddr, progress: &ProgressBar) -> anyhow::Res
             };
             vec![chat_load::crash::crash(&crash).await?]
         }
-        Scenario::Ingest { senders, seconds } => {
-            vec![scenarios::ingest(&options, senders, Duration::from_secs(seconds)).await?]
+        Scenario::Ingest {
+            senders,
+            seconds,
+            versus_engine,
+        } => {
+            let duration = Duration::from_secs(seconds);
+            let server = scenarios::ingest(&options, senders, duration).await?;
+            if versus_engine {
+                let engine = chat_load::in_process::ingest(senders, duration, progress).await?;
+                vec![Report::beside(("server", &server), ("engine", &engine))]
+            } else {
+                vec![server]
+            }
         }
     })
 }

@@ -64,6 +64,13 @@ impl Report {
     /// Ours beside the reference's: every number of both as `ours_<key>` and
     /// `reference_<key>`, with `ratio_<key>` (ours / the reference's) where both have it.
     pub fn compare(ours: &Self, reference: &Self) -> Self {
+        Self::beside(("ours", ours), ("reference", reference))
+    }
+
+    /// Two runs of a scenario side by side: every number of both as `<first name>_<key>` and
+    /// `<second name>_<key>`, with `ratio_<key>` (first / second) where both have it.
+    pub fn beside(first: (&str, &Self), second: (&str, &Self)) -> Self {
+        let ((name, ours), (other, theirs)) = (first, second);
         let mut report = Self::new("compare");
         if let Some(scenario) = ours.get("scenario") {
             report.set("compared", scenario.clone());
@@ -72,11 +79,11 @@ impl Report {
             let Some(number) = value.as_f64().filter(|_| value.is_number()) else {
                 continue;
             };
-            report.set(&format!("ours_{key}"), value.clone());
-            if let Some(theirs) = reference.get(key).and_then(Value::as_f64) {
-                report.set(&format!("reference_{key}"), reference.fields[key].clone());
-                if theirs != 0.0 {
-                    let ratio = (number / theirs * 1000.0).round() / 1000.0;
+            report.set(&format!("{name}_{key}"), value.clone());
+            if let Some(their) = theirs.get(key).and_then(Value::as_f64) {
+                report.set(&format!("{other}_{key}"), theirs.fields[key].clone());
+                if their != 0.0 {
+                    let ratio = (number / their * 1000.0).round() / 1000.0;
                     report.set(&format!("ratio_{key}"), ratio);
                 }
             }

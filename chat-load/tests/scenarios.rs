@@ -113,6 +113,29 @@ async fn ingest_counts_acknowledged_sends() {
     assert!(number(&report, "msgs_per_s") > 0.0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_runs_against_the_engine_in_process_and_beside_the_server() {
+    let progress = indicatif::ProgressBar::hidden();
+    let engine = chat_load::in_process::ingest(4, Duration::from_secs(1), &progress)
+        .await
+        .unwrap();
+    let acknowledged = count(&engine, "acknowledged");
+    assert!(acknowledged > 0, "{}", engine.json());
+    assert!(engine.get("ack_p99_ms").is_some());
+    let server = scenarios::ingest(&server().await, 4, Duration::from_secs(1))
+        .await
+        .unwrap();
+    let both = chat_load::report::Report::beside(("server", &server), ("engine", &engine));
+    assert_eq!(count(&both, "engine_acknowledged"), acknowledged);
+    assert_eq!(
+        count(&both, "server_acknowledged"),
+        count(&server, "acknowledged")
+    );
+    let ratio = number(&both, "ratio_msgs_per_s");
+    let expected = number(&server, "msgs_per_s") / number(&engine, "msgs_per_s");
+    assert!((ratio - expected).abs() < 1e-3, "{ratio} {expected}");
+}
+
 /// The `chat` binary this `cargo test` built, beside this test's own executable.
 fn chat_binary() -> std::path::PathBuf {
     let exe = std::env::current_exe().unwrap();

@@ -18,8 +18,9 @@ pub struct Cli {
         global = true
     )]
     pub data_dir: PathBuf,
-    /// Threads serving requests and gateway connections. The default leaves one core to the
-    /// storage writer's own thread: all cores but one, at least one.
+    /// Threads serving requests and gateway connections: all cores by default (the storage
+    /// writer's own thread is mostly waiting on the disk, and a large room's deliveries spread
+    /// over every worker).
     #[arg(long, env = "CHAT_WORKERS", global = true)]
     pub workers: Option<usize>,
     /// Signs access tokens; made once and kept in the database when unset.
@@ -35,8 +36,7 @@ impl Cli {
     pub fn worker_threads(&self) -> usize {
         self.workers
             .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map_or(1, |cores| cores.get().saturating_sub(1))
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
             })
             .max(1)
     }
@@ -184,10 +184,10 @@ mod tests {
     use super::Cli;
 
     #[test]
-    fn workers_default_to_all_cores_but_one_and_never_zero() {
+    fn workers_default_to_all_cores_and_never_zero() {
         let parse = |args: &[&str]| Cli::try_parse_from(args).unwrap().worker_threads();
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        assert_eq!(parse(&["chat", "serve"]), (cores - 1).max(1));
+        assert_eq!(parse(&["chat", "serve"]), cores);
         assert_eq!(parse(&["chat", "serve", "--workers", "3"]), 3);
         assert_eq!(parse(&["chat", "--workers", "0", "serve"]), 1);
     }

@@ -31,6 +31,9 @@ pub struct Session {
     log_has_more: bool,
     last_seq: u64,
     channels: HashMap<ChannelId, bool>,
+    /// The channel of the last channel event and whether the user sees it: a burst of
+    /// messages in one channel skips hashing its id for every event.
+    last_channel: Option<(ChannelId, bool)>,
     servers: HashMap<ServerId, bool>,
     /// The events the transport's client asked for; `None` for every event.
     intents: Option<Intents>,
@@ -65,6 +68,7 @@ impl Session {
             log_has_more: last_seq < present,
             last_seq,
             channels: HashMap::new(),
+            last_channel: None,
             servers: HashMap::new(),
             intents: None,
         };
@@ -214,6 +218,7 @@ impl Session {
         let audience = &envelope.audience;
         if affects_visibility(&envelope.event) {
             self.channels.clear();
+            self.last_channel = None;
             self.servers.clear();
         }
         if audience.exclude == Some(self.user_id) {
@@ -255,6 +260,17 @@ impl Session {
     }
 
     fn can_view(&mut self, channel: ChannelId) -> Result<bool> {
+        if let Some((last, visible)) = self.last_channel
+            && last == channel
+        {
+            return Ok(visible);
+        }
+        let visible = self.resolve_view(channel)?;
+        self.last_channel = Some((channel, visible));
+        Ok(visible)
+    }
+
+    fn resolve_view(&mut self, channel: ChannelId) -> Result<bool> {
         if let Some(known) = self.channels.get(&channel) {
             return Ok(*known);
         }

@@ -121,8 +121,7 @@ pub(super) async fn run(
                 // Outbound events from the session, with whatever else is already queued
                 // behind the first one, in one write.
                 outbound = next_outbound(&mut live) => {
-                    let written = Box::pin(write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq));
-                    let (open, events) = written.await;
+                    let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
                     events_sent.increment(events);
                     if !open {
                         break End::Server;
@@ -147,8 +146,7 @@ pub(super) async fn run(
 }
 
 /// Writes `first` with whatever else is already queued behind it in one socket write, and
-/// answers whether the connection stays open and how many events went out. Its callers box
-/// it, so that an idle connection does not carry the space of its futures.
+/// answers whether the connection stays open and how many events went out.
 async fn write_batch(
     first: Outbound,
     state: &AppState,
