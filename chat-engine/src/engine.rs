@@ -32,6 +32,12 @@ pub const DEFAULT_REFRESH_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 60
 /// How long the audit log keeps an entry, by default (90 days).
 pub const DEFAULT_AUDIT_LOG_RETENTION: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
+/// The database's file in a data directory.
+#[cfg(feature = "redb")]
+pub(crate) const DATABASE_FILE: &str = "chat.redb";
+/// The attachments' bytes in a data directory.
+pub(crate) const BLOB_DIR: &str = "blobs";
+
 /// The chat engine: cheap to clone, shareable across tasks. Every operation checks the
 /// caller's permissions.
 #[derive(Clone)]
@@ -195,13 +201,13 @@ impl EngineBuilder {
     pub async fn open(self) -> Result<Engine> {
         #[cfg(feature = "search")]
         let search_dir = self.path.as_ref().map(|p| p.join("search"));
-        let blob_dir = self.path.as_ref().map(|p| p.join("blobs"));
+        let blob_dir = self.path.as_ref().map(|p| p.join(BLOB_DIR));
         let backend: Arc<dyn Backend> = match (self.backend, self.path) {
             (Some(backend), _) => backend,
             #[cfg(feature = "redb")]
             (None, Some(dir)) => {
                 std::fs::create_dir_all(&dir).map_err(crate::error::StorageError::new)?;
-                Arc::new(crate::store::RedbStore::open(dir.join("chat.redb"))?)
+                Arc::new(crate::store::RedbStore::open(dir.join(DATABASE_FILE))?)
             }
             _ => Arc::new(InMemoryStore::new()),
         };
@@ -285,6 +291,11 @@ impl Engine {
             .next
             .load(std::sync::atomic::Ordering::SeqCst)
             - 1
+    }
+
+    /// A snapshot of everything committed so far.
+    pub(crate) fn snapshot(&self) -> Result<Box<dyn crate::store::Snapshot + '_>> {
+        Ok(self.inner.backend.snapshot()?)
     }
 
     pub(crate) fn read(&self) -> Result<Reader<'_>> {

@@ -67,6 +67,8 @@ mod access;
 #[cfg(feature = "engine")]
 mod audit_trail;
 #[cfg(feature = "engine")]
+pub mod backup;
+#[cfg(feature = "engine")]
 pub mod blobs;
 #[cfg(feature = "engine")]
 mod credentials;

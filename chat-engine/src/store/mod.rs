@@ -194,6 +194,54 @@ impl Table {
         Self::UserServers,
         Self::Users,
     ];
+
+    /// The table's stable name, which backups carry.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ArchiveQueue => "archive_queue",
+            Self::Attachments => "attachments",
+            Self::AuditLog => "audit_log",
+            Self::Bans => "bans",
+            Self::BlobRefs => "blob_refs",
+            Self::Categories => "categories",
+            Self::ChannelActivity => "channel_activity",
+            Self::Channels => "channels",
+            Self::ClosedChannels => "closed_channels",
+            Self::DmPairs => "dm_pairs",
+            Self::EndedSessions => "ended_sessions",
+            Self::Events => "events",
+            Self::Invites => "invites",
+            Self::Members => "members",
+            Self::MessageEdits => "message_edits",
+            Self::Messages => "messages",
+            Self::Meta => "meta",
+            Self::NotificationSettings => "notification_settings",
+            Self::Nonces => "nonces",
+            Self::Pins => "pins",
+            Self::PushQueue => "push_queue",
+            Self::Reactions => "reactions",
+            Self::ReadStates => "read_states",
+            Self::Relationships => "relationships",
+            Self::Roles => "roles",
+            Self::ServerChannels => "server_channels",
+            Self::ServerInvites => "server_invites",
+            Self::Servers => "servers",
+            Self::Sessions => "sessions",
+            Self::SlowMode => "slow_mode",
+            Self::ThreadDeadlines => "thread_deadlines",
+            Self::ThreadMembers => "thread_members",
+            Self::UserChannels => "user_channels",
+            Self::Usernames => "usernames",
+            Self::UserSessions => "user_sessions",
+            Self::UserServers => "user_servers",
+            Self::Users => "users",
+        }
+    }
+
+    /// The table of a name that [`Table::name`] gave.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|table| table.name() == name)
+    }
 }
 
 /// A range of keys.

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod backup;
 mod channels;
 mod delivery;
 mod events;
