@@ -59,6 +59,18 @@ pub enum Command {
     Invite(Invite),
     /// Rebuild the search index from the stored messages (with the server stopped).
     Reindex,
+    /// Write a backup of everything stored (messages, accounts, servers, attachments): from
+    /// the running server through its admin socket, else from the database.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory (the server stopped).
+    Restore {
+        /// The backup file.
+        from: PathBuf,
+    },
 }
 
 /// `chat serve`.

@@ -11,6 +11,9 @@ use crate::ratelimit::RateLimits;
 /// Everything `run` needs besides the engine and the listener.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// Where to serve the admin socket that `chat` commands use on a running server
+    /// (`admin.sock` in the data directory for `chat serve`); `None` serves none.
+    pub admin_socket: Option<std::path::PathBuf>,
     /// Largest request body, in bytes (files aside).
     pub body_limit: usize,
     /// Largest upload: all the files of one message, in bytes.
@@ -41,6 +44,7 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
+            admin_socket: None,
             body_limit: 64 * 1024,
             max_upload_bytes: 25 * 1024 * 1024,
             max_upload_files: chat_engine::limits::MAX_FILES,

@@ -14,8 +14,11 @@
 //!   the registry of resumable sessions.
 //! - `ratelimit.rs`: one limiter for REST and the gateway.
 //! - `web.rs` and `web/`: the web client, embedded and served at `/`.
-//! - `cli.rs`, `seed.rs`: the `chat` binary's commands.
+//! - `cli.rs`, `seed.rs`, `backups.rs`: the `chat` binary's commands.
+//! - `admin_socket.rs`: the Unix socket through which commands work on a running server.
 
+pub mod admin_socket;
+pub mod backups;
 pub mod cli;
 pub mod config;
 mod gateway;

@@ -10,7 +10,7 @@ use chat_server::cli::{Admin, Cli, Command, Invite, Serve};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
-use chat_server::{ServerConfig, run, seed, signal};
+use chat_server::{ServerConfig, backups, run, seed, signal};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -114,13 +114,18 @@ async fn execute(cli: &Cli) -> Result<()> {
                 engine = engine.link_previewer(Arc::new(previewer));
             }
             let engine = open_with(engine).await?;
-            let config = server_config(serve);
+            let config = ServerConfig {
+                admin_socket: Some(cli.data_dir.join(chat_server::admin_socket::SOCKET_FILE)),
+                ..server_config(serve)
+            };
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await
                 .with_context(|| format!("binding {}", serve.addr))?;
             println!("chat is listening on http://{}", listener.local_addr()?);
             run(listener, engine, config, signal()).await?;
         }
+        Command::Backup { to } => backups::backup(&cli.data_dir, to, open).await?,
+        Command::Restore { from } => backups::restore(&cli.data_dir, from)?,
         Command::Seed(options) => {
             let engine = open().await?;
             let made =

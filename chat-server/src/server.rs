@@ -45,6 +45,14 @@ pub async fn run(
     let limiter = Limiter::new(&config.rate_limits);
     let pruner = engine.clone();
     let pusher = push_deliverer(&engine, &config, stopped.clone())?;
+    let admin = config.admin_socket.clone().map(|path| {
+        let (engine, stopped) = (engine.clone(), stopped.clone());
+        tokio::spawn(async move {
+            if let Err(error) = crate::admin_socket::serve(path, engine, stopped).await {
+                tracing::error!(%error, "the admin socket failed");
+            }
+        })
+    });
     let state = AppState::new(Shared {
         engine,
         config,
@@ -91,6 +99,9 @@ pub async fn run(
     })
     .await;
     janitor.abort();
+    if let Some(admin) = admin {
+        let _ = admin.await;
+    }
     if let Some(pusher) = pusher {
         let _ = pusher.await;
     }

@@ -134,6 +134,23 @@ pub fn restore(
     }
 }
 
+/// Reads a whole backup and checks it, writing nothing; answers what it holds.
+///
+/// # Errors
+///
+/// A validation error when the input is not a whole, intact backup of a format this version
+/// reads.
+pub fn verify(input: &mut dyn Read) -> Result<Counts> {
+    let mut archive = ArchiveReader::open(input).map_err(invalid)?;
+    loop {
+        match archive.next().map_err(invalid)? {
+            Record::Entry { .. } => {}
+            Record::Blob { .. } => archive.blob_bytes(&mut io::sink()).map_err(invalid)?,
+            Record::End(counts) => return Ok(counts),
+        }
+    }
+}
+
 /// Restores a backup into `dir`, a data directory with no database: into a directory beside
 /// it first, moved into place once the whole backup was read and checked, so that a bad or
 /// cut-off backup leaves `dir` as it was. Blocking.

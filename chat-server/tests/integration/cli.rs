@@ -21,6 +21,52 @@ fn chat(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// A `chat serve` child, killed when dropped (so that a failing test leaves no server
+/// holding the test's output open).
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `chat serve` on a free port over `data`; answers the child and its base URL.
+fn serve(data: &std::path::Path) -> (Served, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--no-rate-limits",
+            "--no-link-previews",
+        ])
+        .env("CHAT_DATA_DIR", data)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    (Served(child), base)
+}
+
+/// Stops a `chat serve` with SIGTERM; it exits cleanly.
+fn stop(mut served: Served) {
+    let status = Command::new("kill")
+        .args(["-TERM", &served.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = served.0.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
 #[test]
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
@@ -32,6 +78,8 @@ fn every_command_has_help() {
         &["admin", "create", "--help"],
         &["invite", "create", "--help"],
         &["reindex", "--help"],
+        &["backup", "--help"],
+        &["restore", "--help"],
     ] {
         let help = chat(dir.path(), args);
         assert!(help.contains("Usage"), "{args:?}: {help}");
@@ -144,19 +192,7 @@ async fn init_admin_seed_and_invite_work_on_the_data_dir() {
 #[tokio::test]
 async fn serve_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-rate-limits"])
-        .env("CHAT_DATA_DIR", dir.path().join("fresh"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+    let (child, base) = serve(&dir.path().join("fresh"));
     let health: serde_json::Value = reqwest::get(format!("{base}/healthz"))
         .await
         .unwrap()
@@ -196,13 +232,7 @@ async fn serve_answers_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(sent.status(), reqwest::StatusCode::CREATED);
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "{exit:?}");
+    stop(child);
 
     let engine = Engine::open(dir.path().join("fresh")).await.unwrap();
     let owner = auth["user"]["id"].as_str().unwrap().parse().unwrap();
@@ -234,24 +264,7 @@ async fn resident(base: &str) -> u64 {
 async fn a_25_mib_file_goes_up_and_down_streamed() {
     const SIZE: usize = 25 * 1024 * 1024;
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--no-rate-limits",
-            "--no-link-previews",
-        ])
-        .env("CHAT_DATA_DIR", dir.path().join("data"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (child, base) = serve(&dir.path().join("data"));
     let http = reqwest::Client::new();
     let body = serde_json::json!({ "username": "uploader", "password": "long password" });
     let auth: serde_json::Value = http
@@ -319,11 +332,161 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
         grown < 16 * 1024 * 1024,
         "the server grew by {grown} bytes for a {SIZE}-byte file"
     );
-    stop_child(&mut child);
+    drop(child);
 }
 
-/// Stops the child server.
-fn stop_child(child: &mut std::process::Child) {
-    let _ = child.kill();
-    let _ = child.wait();
+/// Registers `name` and makes a server: the token, the user's id and `#general`.
+async fn owner_and_channel(base: &str, name: &str) -> (String, String, String) {
+    let http = reqwest::Client::new();
+    let body = serde_json::json!({ "username": name, "password": "long password" });
+    let auth: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = auth["token"].as_str().unwrap().to_owned();
+    let server: serde_json::Value = http
+        .post(format!("{base}/api/v1/servers"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "name": "backed up" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = auth["user"]["id"].as_str().unwrap().to_owned();
+    let channel = server["system_channel_id"].as_str().unwrap().to_owned();
+    (token, id, channel)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("live");
+    let (child, base) = serve(&data);
+    let (token, owner, channel) = owner_and_channel(&base, "operator").await;
+    // A sender keeps posting through the backup.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sender = {
+        let (base, token, channel, acknowledged) = (
+            base.clone(),
+            token.clone(),
+            channel.clone(),
+            acknowledged.clone(),
+        );
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for i in 0.. {
+                let sent = http
+                    .post(format!("{base}/api/v1/channels/{channel}/messages"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({ "content": format!("message {i}") }))
+                    .send()
+                    .await;
+                let Ok(sent) = sent else { return };
+                if sent.status() != reqwest::StatusCode::CREATED {
+                    return;
+                }
+                let message: serde_json::Value = sent.json().await.unwrap();
+                acknowledged
+                    .lock()
+                    .unwrap()
+                    .push(message["id"].as_str().unwrap().to_owned());
+            }
+        })
+    };
+    while acknowledged.lock().unwrap().len() < 50 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let before = acknowledged.lock().unwrap().clone();
+    let file = dir.path().join("chat.backup");
+    let data_for_cli = data.clone();
+    let file_for_cli = file.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        chat(
+            &data_for_cli,
+            &["backup", "--to", file_for_cli.to_str().unwrap()],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("backed up"), "{out}");
+    assert!(
+        !dir.path().join(".chat.backup.partial").exists(),
+        "the partial file is renamed into place"
+    );
+    sender.abort();
+    stop(child);
+    assert!(
+        !data.join("admin.sock").exists(),
+        "the socket goes with the server"
+    );
+    // With no server running, the backup comes from the database itself.
+    let offline = dir.path().join("offline.backup");
+    let out = chat(&data, &["backup", "--to", offline.to_str().unwrap()]);
+    assert!(out.contains("backed up"), "{out}");
+    assert!(std::fs::metadata(&offline).unwrap().len() > 0);
+
+    // Into a data directory that holds a database: refused, nothing touched.
+    let refused = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args(["restore", file.to_str().unwrap()])
+        .env("CHAT_DATA_DIR", &data)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("already holds a database"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let restored = dir.path().join("restored");
+    let out = chat(&restored, &["restore", file.to_str().unwrap()]);
+    assert!(out.contains("restored"), "{out}");
+    // The restored server answers with every message acknowledged before the backup, and
+    // the same tokens still work: the signing secret is part of the backup.
+    let (child, base) = serve(&restored);
+    let http = reqwest::Client::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut after = String::from("00000000000000000000000000");
+    loop {
+        let page: Vec<serde_json::Value> = http
+            .get(format!(
+                "{base}/api/v1/channels/{channel}/messages?after={after}&limit=100"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let Some(last) = page.iter().filter_map(|m| m["id"].as_str()).max() else {
+            break;
+        };
+        after = last.to_owned();
+        seen.extend(
+            page.iter()
+                .filter_map(|m| m["id"].as_str().map(str::to_owned)),
+        );
+    }
+    for id in &before {
+        assert!(seen.contains(id), "{id} was acknowledged before the backup");
+    }
+    let me: serde_json::Value = http
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["id"], owner.as_str(), "{me}");
+    stop(child);
 }

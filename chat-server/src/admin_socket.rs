@@ -1,0 +1,127 @@
+//! The admin socket: a Unix socket in the data directory (`admin.sock`, mode 0600, so that
+//! only the server's own user reaches it) through which `chat` commands work on a running
+//! server, whose database the server holds locked. It answers `GET /backup` with a backup
+//! streamed as the engine writes it.
+
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chat_engine::Engine;
+use tokio::net::UnixListener;
+use tokio::sync::{mpsc, watch};
+
+/// The socket's file name in the data directory.
+pub const SOCKET_FILE: &str = "admin.sock";
+/// The bytes of a backup sent at once.
+const CHUNK: usize = 256 * 1024;
+
+/// Binds the socket at `path` (replacing a stale one: the database's lock keeps a second
+/// server off the data directory) and serves it until `stopped` turns true, then removes it.
+pub(crate) async fn serve(
+    path: PathBuf,
+    engine: Engine,
+    mut stopped: watch::Receiver<bool>,
+) -> io::Result<()> {
+    match std::fs::remove_file(&path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let listener = UnixListener::bind(&path)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    tracing::info!(socket = %path.display(), "admin socket listening");
+    let app = Router::new()
+        .route("/backup", get(backup))
+        .with_state(engine);
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .await;
+    let _ = std::fs::remove_file(&path);
+    served
+}
+
+/// `GET /backup`: the engine writes the backup on a blocking thread; its chunks are the body.
+/// A failure midway cuts the body off, which the client sees (and a cut-off backup is
+/// refused by a restore anyway).
+async fn backup(State(engine): State<Engine>) -> Response {
+    let (chunks, body) = mpsc::channel::<io::Result<Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut out = ChunkWriter {
+            chunks: chunks.clone(),
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        let written = engine.backup(&mut out, &mut |_| {}).and_then(|summary| {
+            out.flush().map_err(|e| {
+                chat_engine::Error::Storage(chat_engine::error::StorageError::new(e))
+            })?;
+            Ok(summary)
+        });
+        match written {
+            Ok(summary) => tracing::info!(
+                entries = summary.counts.entries,
+                blobs = summary.counts.blobs,
+                bytes = summary.counts.bytes,
+                missing_blobs = summary.missing_blobs,
+                "backup sent"
+            ),
+            Err(error) => {
+                tracing::error!(%error, "backup failed");
+                let _ = chunks.blocking_send(Err(io::Error::other(error.to_string())));
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(body, |mut body| async move {
+        body.recv().await.map(|chunk| (chunk, body))
+    });
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// Hands what is written to the response body in chunks; fails once the client is gone.
+struct ChunkWriter {
+    chunks: mpsc::Sender<io::Result<Bytes>>,
+    buffer: Vec<u8>,
+}
+
+impl Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.chunks
+            .blocking_send(Ok(chunk))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+/// An HTTP client of the running server's admin socket in `data_dir`, if one answers there.
+pub async fn client(data_dir: &Path) -> Option<reqwest::Client> {
+    let path = data_dir.join(SOCKET_FILE);
+    // A socket file nobody listens on is what a server killed without a clean stop leaves.
+    tokio::net::UnixStream::connect(&path).await.ok()?;
+    reqwest::Client::builder().unix_socket(path).build().ok()
+}
