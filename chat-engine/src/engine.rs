@@ -237,6 +237,14 @@ impl EngineBuilder {
             self.event_retention,
             hooks,
         )?;
+        let migrated = writer.run(crate::store::migrations::migrate).await?;
+        if migrated.from != migrated.to {
+            tracing::info!(
+                from = migrated.from,
+                to = migrated.to,
+                "the database is at the current format"
+            );
+        }
         let secret = match self.jwt_secret {
             Some(secret) => secret,
             None => writer.run(load_or_make_secret).await?,

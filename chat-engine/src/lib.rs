@@ -79,6 +79,8 @@ mod envelope;
 #[cfg(feature = "engine")]
 pub mod events;
 #[cfg(feature = "engine")]
+pub mod health;
+#[cfg(feature = "engine")]
 mod live;
 #[cfg(feature = "engine")]
 mod markup;

@@ -79,6 +79,10 @@ pub struct Serve {
     /// Address to listen on.
     #[arg(long, env = "CHAT_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Serve Prometheus `/metrics` on this address (say, one only the monitoring network
+    /// reaches) instead of on `--addr`.
+    #[arg(long, env = "CHAT_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     /// Rate limits: `on` or `off` (off is for load tests and test suites).
     #[arg(long, env = "CHAT_RATE_LIMITS", default_value = "on", value_parser = ["on", "off"])]
     pub rate_limits: String,

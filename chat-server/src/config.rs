@@ -16,6 +16,8 @@ pub struct ServerConfig {
     pub admin_socket: Option<std::path::PathBuf>,
     /// Largest request body, in bytes (files aside).
     pub body_limit: usize,
+    /// Serve `/metrics` on this address instead of the public one (which then has none).
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// Largest upload: all the files of one message, in bytes.
     pub max_upload_bytes: usize,
     /// Most files on one message (1 to 10).
@@ -46,6 +48,7 @@ impl Default for ServerConfig {
         Self {
             admin_socket: None,
             body_limit: 64 * 1024,
+            metrics_addr: None,
             max_upload_bytes: 25 * 1024 * 1024,
             max_upload_files: chat_engine::limits::MAX_FILES,
             heartbeat_interval: Duration::from_secs(41),

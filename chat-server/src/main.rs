@@ -20,11 +20,17 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+        );
+    // `CHAT_LOG_FORMAT=json`: one JSON object per line, for log shippers.
+    if std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let cli = Cli::parse();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cli.worker_threads())
@@ -50,6 +56,7 @@ fn server_config(serve: &Serve) -> ServerConfig {
             .as_deref()
             .map(|url| url.trim_end_matches('/').to_owned()),
         trusted_proxies: serve.trusted_proxies.clone(),
+        metrics_addr: serve.metrics_addr,
         max_upload_bytes: serve.max_upload_bytes,
         max_upload_files: usize::from(serve.max_upload_files),
         push_webhook: serve.push_webhook_url.clone().map(|url| PushWebhook {

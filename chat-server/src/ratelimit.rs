@@ -206,6 +206,8 @@ impl Limiter {
                 }))
             }
             Err(not_until) => {
+                metrics::counter!("chat_rate_limited_total", "bucket" => bucket.name())
+                    .increment(1);
                 let retry_after = not_until.wait_time_from(buckets.clock.now());
                 Err(Limited {
                     bucket,

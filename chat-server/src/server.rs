@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use chat_engine::Engine;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -22,10 +22,17 @@ fn metrics_handle() -> Option<PrometheusHandle> {
     const LATENCY_BUCKETS: [f64; 12] = [
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     ];
+    // Jobs per commit group: the writer takes at most 512.
+    const GROUP_BUCKETS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
                 .set_buckets(&LATENCY_BUCKETS)
+                .ok()?
+                .set_buckets_for_metric(
+                    Matcher::Full("chat_commit_group_size".into()),
+                    &GROUP_BUCKETS,
+                )
                 .ok()?;
             builder.install_recorder().ok()
         })
@@ -62,6 +69,28 @@ pub async fn run(
         metrics: metrics_handle(),
         shutdown: stopped,
     });
+    let metrics = match state.config.metrics_addr {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr).await?;
+            tracing::info!(%addr, "serving /metrics");
+            let app = axum::Router::new()
+                .route("/metrics", axum::routing::get(crate::http::metrics))
+                .with_state(state.clone());
+            let mut stopped = state.shutdown.clone();
+            Some(tokio::spawn(async move {
+                let until_stopped = async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                };
+                if let Err(error) = axum::serve(listener, app)
+                    .with_graceful_shutdown(until_stopped)
+                    .await
+                {
+                    tracing::error!(%error, "the metrics listener failed");
+                }
+            }))
+        }
+        None => None,
+    };
     let app = crate::http::router(state);
     let janitor = tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -99,8 +128,8 @@ pub async fn run(
     })
     .await;
     janitor.abort();
-    if let Some(admin) = admin {
-        let _ = admin.await;
+    for task in [admin, metrics].into_iter().flatten() {
+        let _ = task.await;
     }
     if let Some(pusher) = pusher {
         let _ = pusher.await;

@@ -148,7 +148,11 @@ impl Session {
                         return Ok(Some(envelope));
                     }
                 }
-                Err(RecvError::Lagged(_)) => self.log_has_more = true,
+                Err(RecvError::Lagged(missed)) => {
+                    // Not lost: the session reads them from the log.
+                    metrics::counter!("chat_session_events_lagged_total").increment(missed);
+                    self.log_has_more = true;
+                }
                 Err(RecvError::Closed) => return Err(stopped()),
             }
         }
@@ -169,7 +173,8 @@ impl Session {
                 match self.live.try_recv() {
                     Ok(envelope) => envelope,
                     Err(TryRecvError::Empty) => return Ok(None),
-                    Err(TryRecvError::Lagged(_)) => {
+                    Err(TryRecvError::Lagged(missed)) => {
+                        metrics::counter!("chat_session_events_lagged_total").increment(missed);
                         self.log_has_more = true;
                         continue;
                     }

@@ -146,6 +146,9 @@ impl Indexer {
                 self.catch_up()?;
                 last_commit = Instant::now();
             }
+            // Events applied to the index but not yet committed to it (not yet searchable).
+            metrics::gauge!("chat_search_lag_events")
+                .set(self.seq.saturating_sub(self.committed) as f64);
             let wanted_now = self.wanted > self.committed && self.seq >= self.wanted;
             let due = last_commit.elapsed() >= COMMIT_EVERY;
             if self.seq > self.committed && (wanted_now || due) {

@@ -29,6 +29,7 @@ pub(crate) mod hooks;
 mod keys;
 mod memory;
 mod messages;
+pub(crate) mod migrations;
 mod notifications;
 mod read_states;
 #[cfg(feature = "redb")]

@@ -135,6 +135,28 @@ pub trait UserStore: Kv {
         self.get(Table::Sessions, &id.to_bytes())
     }
 
+    /// Indexes every session under its user, as [`UserStore::update_session`] does; answers
+    /// how many sessions there are. For databases written before the index existed.
+    fn index_every_session(&mut self) -> Result<usize>
+    where
+        Self: KvMut,
+    {
+        let sessions: Vec<SessionRecord> = self.scan(
+            Table::Sessions,
+            &super::KeyRange::all(),
+            Order::Ascending,
+            ALL,
+        )?;
+        for session in &sessions {
+            self.put_raw(
+                Table::UserSessions,
+                pair(session.user_id, session.id),
+                Vec::new(),
+            );
+        }
+        Ok(sessions.len())
+    }
+
     /// Deletes a user's session and its index entry.
     fn delete_session(&mut self, user: UserId, id: SessionId)
     where

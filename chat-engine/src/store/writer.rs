@@ -229,15 +229,24 @@ impl WriterState {
         let keep_from = next.saturating_sub(self.retention).max(oldest);
         batch.trim_events(oldest, keep_from);
 
+        let started = std::time::Instant::now();
         let committed = if batch.is_empty() {
             Ok(())
         } else {
             self.backend.commit(&batch)
         };
+        if !batch.is_empty() {
+            metrics::counter!("chat_commits_total").increment(1);
+            metrics::counter!("chat_commit_jobs_total").increment(delivers.len() as u64);
+            metrics::histogram!("chat_commit_group_size").record(delivers.len() as f64);
+            metrics::histogram!("chat_commit_duration_seconds")
+                .record(started.elapsed().as_secs_f64());
+        }
         let envelopes = if committed.is_ok() {
             self.cache.committed(&batch);
             self.bounds.next.store(next, Ordering::SeqCst);
             self.bounds.oldest.store(keep_from, Ordering::SeqCst);
+            metrics::gauge!("chat_event_log_events").set((next - keep_from) as f64);
             let commit = Commit::new(&batch, &envelopes);
             for hook in &mut self.hooks {
                 hook.committed(&commit);

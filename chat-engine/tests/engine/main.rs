@@ -28,4 +28,5 @@ mod servers;
 mod structure;
 mod thread_lifecycle;
 mod threads_dms;
+mod upgrades;
 mod wire;

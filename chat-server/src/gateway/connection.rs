@@ -64,8 +64,8 @@ pub(super) async fn run(
     token: Option<String>,
     client: chat_engine::model::ClientKind,
 ) {
-    metrics::gauge!("gateway_connections").increment(1.0);
-    let events_sent = metrics::counter!("gateway_events_sent_total");
+    metrics::gauge!("chat_gateway_connections").increment(1.0);
+    let events_sent = metrics::counter!("chat_gateway_events_sent_total");
     let conn_key = ulid::Ulid::generate().to_string();
     let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
     let mut live: Option<Live> = None;
@@ -142,7 +142,7 @@ pub(super) async fn run(
     };
     let ended = matches!(end, End::Client(Some(1000 | 1001)));
     end_live(&state, &mut live, ended);
-    metrics::gauge!("gateway_connections").decrement(1.0);
+    metrics::gauge!("chat_gateway_connections").decrement(1.0);
 }
 
 /// Writes `first` with whatever else is already queued behind it in one socket write, and
@@ -171,6 +171,7 @@ async fn write_batch(
     let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
     if !matches!(flushed, Ok(Ok(()))) {
         tracing::debug!("closing a gateway connection that cannot be written to in time");
+        metrics::counter!("chat_gateway_slow_closes_total").increment(1);
         return (false, events);
     }
     (true, events)

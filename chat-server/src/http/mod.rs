@@ -14,12 +14,17 @@ use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use axum::{Json, Router};
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use self::error::ApiError;
 use self::routes::Access;
@@ -57,19 +62,24 @@ pub(crate) fn router(state: AppState) -> Router {
             state.clone(),
             security::same_origin,
         ));
-    Router::new()
+    let mut app = Router::new()
         .nest("/api/v1", api)
         .route("/ws", get(crate::gateway::upgrade))
         .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
-        .fallback(crate::web::serve)
+        .route("/readyz", get(ready));
+    if state.config.metrics_addr.is_none() {
+        app = app.route("/metrics", get(metrics));
+    }
+    app.fallback(crate::web::serve)
         .layer(middleware::from_fn(record_metrics))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,
         ))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
-        .layer(TraceLayer::new_for_http())
+        .layer(access_log())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), UlidRequestId))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,6 +89,53 @@ pub(crate) fn router(state: AppState) -> Router {
             .into_response()
         }))
         .with_state(state)
+}
+
+/// The header that carries a request's id: the client's, or a new ULID.
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Gives each request without an `X-Request-Id` a new ULID.
+#[derive(Debug, Clone, Copy)]
+struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&ulid::Ulid::generate().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The access log: one line at info per answered request, in a span with the request's id,
+/// method and path (never the query string, which may carry a token).
+fn access_log() -> TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    fn(&axum::http::Request<axum::body::Body>) -> tracing::Span,
+    (),
+    DefaultOnResponse,
+> {
+    TraceLayer::new_for_http()
+        .make_span_with(request_span as fn(&axum::http::Request<axum::body::Body>) -> _)
+        .on_request(())
+        .on_response(
+            DefaultOnResponse::new()
+                .level(tracing::Level::INFO)
+                .latency_unit(LatencyUnit::Micros),
+        )
+}
+
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id,
+        method = %request.method(),
+        path = request.uri().path(),
+    )
 }
 
 async fn not_found() -> ApiError {
@@ -102,6 +159,27 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "cpu_seconds": cpu_seconds(),
     }))
 }
+
+/// Readiness: the writer commits a probe and the search index catches up, each within
+/// two seconds (200), or which did not and why (503).
+async fn ready(State(state): State<AppState>) -> Response {
+    let readiness = state.engine.readiness(READINESS_DEADLINE).await;
+    let ready = readiness.is_ready();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "writer": readiness.writer.to_string(),
+        "search": readiness.search.to_string(),
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+/// How long each readiness check may take.
+const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// CPU time the process used so far (user + system), from `/proc/self/stat`.
 fn cpu_seconds() -> f64 {
@@ -134,7 +212,14 @@ fn resident_bytes() -> u64 {
     pages * 4096
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// The Prometheus text of every metric, with the process's and the gateway's figures read now.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    metrics::gauge!("chat_process_resident_memory_bytes").set(resident_bytes() as f64);
+    metrics::gauge!("chat_process_cpu_seconds_total").set(cpu_seconds());
+    let open_fds = std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count);
+    metrics::gauge!("chat_process_open_fds").set(open_fds as f64);
+    metrics::gauge!("chat_gateway_sessions").set(state.sessions.len() as f64);
+    metrics::gauge!("chat_last_seq").set(state.engine.last_seq() as f64);
     match &state.metrics {
         Some(handle) => handle.render().into_response(),
         None => {
@@ -153,9 +238,9 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("path", path), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
+    let labels = [("method", method), ("route", path), ("status", status)];
+    metrics::counter!("chat_http_requests_total", &labels).increment(1);
+    metrics::histogram!("chat_http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());
     response
 }

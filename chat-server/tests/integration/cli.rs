@@ -490,3 +490,85 @@ async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
     assert_eq!(me["id"], owner.as_str(), "{me}");
     stop(child);
 }
+
+#[tokio::test]
+async fn json_logs_carry_request_ids_and_never_a_password_or_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--no-link-previews"])
+        .env("CHAT_DATA_DIR", dir.path().join("data"))
+        .env("RUST_LOG", "debug")
+        .env("CHAT_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let served = Served(child);
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (token, _, channel) = owner_and_channel(&base, "secretive").await;
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "secretive", "password": "long password" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refresh = login["refresh_token"].as_str().unwrap().to_owned();
+    // A token in a query string (the gateway's `?token=`) and in a wrong login.
+    let ws = base.replace("http://", "ws://");
+    let (socket, _) = tokio_tungstenite::connect_async(format!("{ws}/ws?token={token}"))
+        .await
+        .unwrap();
+    drop(socket);
+    http.post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "secretive", "password": "wrong password!" }))
+        .send()
+        .await
+        .unwrap();
+    http.post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "content": "logged?" }))
+        .send()
+        .await
+        .unwrap();
+    stop(served);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    for secret in [
+        "long password",
+        "wrong password!",
+        token.as_str(),
+        refresh.as_str(),
+    ] {
+        assert!(!text.contains(secret), "the log holds a secret: {secret}");
+    }
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let access: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["fields"]["message"] == "finished processing request")
+        .collect();
+    assert!(access.len() >= 4, "{text}");
+    assert!(
+        access
+            .iter()
+            .all(|l| l["span"]["id"].as_str().is_some_and(|id| id.len() == 26)),
+        "every access line has its request id: {text}"
+    );
+    assert!(
+        access
+            .iter()
+            .any(|l| l["span"]["path"] == format!("/api/v1/channels/{channel}/messages")),
+        "{text}"
+    );
+}

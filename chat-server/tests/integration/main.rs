@@ -11,6 +11,7 @@ mod gateway;
 mod harness;
 mod limits;
 mod moderation;
+mod operations;
 mod previews;
 mod push;
 mod realtime;

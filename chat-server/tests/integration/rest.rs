@@ -407,9 +407,9 @@ async fn health_metrics_and_openapi() {
         .text()
         .await
         .unwrap();
-    assert!(metrics.contains("http_requests_total"), "{metrics}");
+    assert!(metrics.contains("chat_http_requests_total"), "{metrics}");
     assert!(
-        metrics.contains("http_request_duration_seconds"),
+        metrics.contains("chat_http_request_duration_seconds"),
         "{metrics}"
     );
     let doc: serde_json::Value = server
