@@ -27,6 +27,8 @@ use crate::state::AppState;
 
 /// At most this many queued events go into one socket write.
 const MAX_BATCH: usize = 64;
+/// A connection adds to the events-sent counter after this many events (and on each tick).
+const COUNT_EVERY: u64 = 256;
 
 /// What the session hands the connection.
 enum Outbound {
@@ -66,6 +68,9 @@ pub(super) async fn run(
 ) {
     metrics::gauge!("chat_gateway_connections").increment(1.0);
     let events_sent = metrics::counter!("chat_gateway_events_sent_total");
+    // Events sent and not yet counted: the shared counter is touched once per
+    // `COUNT_EVERY` events and on each tick, not once per write.
+    let mut uncounted = 0;
     let conn_key = ulid::Ulid::generate().to_string();
     let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
     let mut live: Option<Live> = None;
@@ -122,12 +127,16 @@ pub(super) async fn run(
                 // behind the first one, in one write.
                 outbound = next_outbound(&mut live) => {
                     let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
-                    events_sent.increment(events);
+                    uncounted += events;
+                    if uncounted >= COUNT_EVERY {
+                        events_sent.increment(std::mem::take(&mut uncounted));
+                    }
                     if !open {
                         break End::Server;
                     }
                 }
                 _ = tick.tick() => {
+                    events_sent.increment(std::mem::take(&mut uncounted));
                     if let Some(command) = protocol.on_tick(Instant::now()) {
                         Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;
                         break End::Server;
@@ -140,6 +149,7 @@ pub(super) async fn run(
             }
         }
     };
+    events_sent.increment(uncounted);
     let ended = matches!(end, End::Client(Some(1000 | 1001)));
     end_live(&state, &mut live, ended);
     metrics::gauge!("chat_gateway_connections").decrement(1.0);
