@@ -27,16 +27,13 @@ where
             .context("template")?,
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    let written = match admin_socket::client(data_dir).await {
-        Some(client) => {
-            bar.set_message("backing up the running server:");
-            download(&client, &partial, &bar).await
-        }
-        None => {
-            bar.set_message("backing up the database:");
-            let engine = open().await?;
-            write_offline(engine, &partial, &bar).await
-        }
+    let written = if let Some(client) = admin_socket::client(data_dir).await {
+        bar.set_message("backing up the running server:");
+        download(&client, &partial, &bar).await
+    } else {
+        bar.set_message("backing up the database:");
+        let engine = open().await?;
+        write_offline(engine, &partial, &bar).await
     };
     let checked = written.and_then(|()| {
         let file = std::fs::File::open(&partial)?;

@@ -48,7 +48,7 @@ pub enum Command {
     /// Create the data directory and database, then exit.
     Init,
     /// Run the server (initializes an empty data directory itself).
-    Serve(Serve),
+    Serve(Box<Serve>),
     /// Fill the database with realistic sample data.
     Seed(Seed),
     /// Manage administrator accounts.

@@ -40,9 +40,27 @@ fn main() -> Result<()> {
         .block_on(execute(&cli))
 }
 
-/// The server's configuration from `chat serve`'s flags.
-fn server_config(serve: &Serve) -> ServerConfig {
+/// The engine `chat serve` opens: retention and token lifetimes from its flags, and link
+/// previews unless they are off.
+fn serving(builder: EngineBuilder, serve: &Serve) -> EngineBuilder {
+    let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
+    let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;
+    let builder = builder
+        .audit_log_retention(Duration::from_secs(retention))
+        .refresh_token_ttl(Duration::from_secs(refresh));
+    if serve.no_link_previews {
+        builder
+    } else {
+        let previewer = PagePreviewer::new(serve.preview_allow.clone());
+        builder.link_previewer(Arc::new(previewer))
+    }
+}
+
+/// The server's configuration from `chat serve`'s flags, with the admin socket in the data
+/// directory.
+fn server_config(serve: &Serve, data_dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
+        admin_socket: Some(data_dir.join(chat_server::admin_socket::SOCKET_FILE)),
         rate_limits: RateLimits {
             enabled: !(serve.no_rate_limits || serve.rate_limits == "off"),
             auth_per_minute: serve.rate_auth_per_minute,
@@ -111,20 +129,8 @@ async fn execute(cli: &Cli) -> Result<()> {
             reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
-            let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
-            let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;
-            let mut engine = builder()
-                .audit_log_retention(Duration::from_secs(retention))
-                .refresh_token_ttl(Duration::from_secs(refresh));
-            if !serve.no_link_previews {
-                let previewer = PagePreviewer::new(serve.preview_allow.clone());
-                engine = engine.link_previewer(Arc::new(previewer));
-            }
-            let engine = open_with(engine).await?;
-            let config = ServerConfig {
-                admin_socket: Some(cli.data_dir.join(chat_server::admin_socket::SOCKET_FILE)),
-                ..server_config(serve)
-            };
+            let engine = open_with(serving(builder(), serve)).await?;
+            let config = server_config(serve, &cli.data_dir);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await
                 .with_context(|| format!("binding {}", serve.addr))?;

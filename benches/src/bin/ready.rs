@@ -87,7 +87,7 @@ async fn seed_server(
     let mut roles = Vec::new();
     for i in 0..5 {
         let request = CreateRole {
-            color: 0x3366ff,
+            color: 0x0033_66ff,
             is_mentionable: true,
             name: format!("role {i}"),
             permissions: Permissions::SEND_MESSAGES,

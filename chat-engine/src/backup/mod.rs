@@ -106,7 +106,7 @@ pub fn restore(
 ) -> Result<Counts> {
     let mut archive = ArchiveReader::open(input).map_err(invalid)?;
     let mut batch = Batch::default();
-    let staging = Scratch::new(std::env::temp_dir(), ".chat-restore-blob-");
+    let staging = Scratch::new(&std::env::temp_dir(), ".chat-restore-blob-");
     loop {
         match archive.next().map_err(invalid)? {
             Record::Entry { table, key, value } => {
@@ -176,7 +176,7 @@ pub fn restore_data_dir(
         ));
     }
     std::fs::create_dir_all(dir).map_err(storage)?;
-    let staging = Scratch::new(dir.to_path_buf(), ".restore-");
+    let staging = Scratch::new(dir, ".restore-");
     std::fs::create_dir(&staging.0).map_err(storage)?;
     let counts = {
         let store = crate::store::RedbStore::open(staging.0.join(DATABASE_FILE))?;
@@ -194,7 +194,7 @@ pub fn restore_data_dir(
 struct Scratch(PathBuf);
 
 impl Scratch {
-    fn new(dir: PathBuf, prefix: &str) -> Self {
+    fn new(dir: &std::path::Path, prefix: &str) -> Self {
         Self(dir.join(format!("{prefix}{}", ulid::Ulid::generate())))
     }
 }

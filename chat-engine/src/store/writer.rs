@@ -72,7 +72,7 @@ impl Writer {
         let mut state = WriterState {
             backend,
             published,
-            hub: hub.clone(),
+            hub,
             bounds,
             retention: retention.max(1),
             ids: ulid::Generator::new(),

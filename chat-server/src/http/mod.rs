@@ -106,14 +106,17 @@ impl MakeRequestId for UlidRequestId {
     }
 }
 
-/// The access log: one line at info per answered request, in a span with the request's id,
-/// method and path (never the query string, which may carry a token).
-fn access_log() -> TraceLayer<
+/// The access log's layer: requests' spans from [`request_span`], a line per response.
+type AccessLog = TraceLayer<
     tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
     fn(&axum::http::Request<axum::body::Body>) -> tracing::Span,
     (),
     DefaultOnResponse,
-> {
+>;
+
+/// The access log: one line at info per answered request, in a span with the request's id,
+/// method and path (never the query string, which may carry a token).
+fn access_log() -> AccessLog {
     TraceLayer::new_for_http()
         .make_span_with(request_span as fn(&axum::http::Request<axum::body::Body>) -> _)
         .on_request(())

@@ -2,7 +2,8 @@
 //! `chat_`-prefixed metrics with the engine's figures, `/metrics` on its own address, and a
 //! request id on every answer.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chat_engine::Engine;
@@ -13,11 +14,11 @@ use reqwest::StatusCode;
 
 use crate::harness::{TestServer, test_config};
 
-/// The in-memory store, whose commits wait while the test holds its gate: a stuck disk.
+/// The in-memory store, whose commits wait while the test says it is stuck: a stuck disk.
 #[derive(Debug, Default)]
 struct Gated {
     store: InMemoryStore,
-    gate: Arc<Mutex<()>>,
+    stuck: Arc<AtomicBool>,
 }
 
 impl Backend for Gated {
@@ -26,10 +27,9 @@ impl Backend for Gated {
     }
 
     fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
-        let _open = self
-            .gate
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while self.stuck.load(Ordering::Acquire) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         self.store.commit(batch)
     }
 }
@@ -47,7 +47,7 @@ async fn get(server: &TestServer, path: &str) -> (StatusCode, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_fails_while_the_writer_is_stuck_and_recovers() {
     let backend = Arc::new(Gated::default());
-    let gate = backend.gate.clone();
+    let stuck = backend.stuck.clone();
     let engine = Engine::builder().backend(backend).open().await.unwrap();
     let server = TestServer::with(engine, test_config()).await;
     let (status, body) = get(&server, "/readyz").await;
@@ -56,7 +56,7 @@ async fn readyz_fails_while_the_writer_is_stuck_and_recovers() {
     assert_eq!(body["status"], "ready");
     assert_eq!(body["writer"], "ok");
 
-    let stuck = gate.lock().unwrap();
+    stuck.store(true, Ordering::Release);
     let (status, body) = get(&server, "/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     let body: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -67,7 +67,7 @@ async fn readyz_fails_while_the_writer_is_stuck_and_recovers() {
     );
     // Liveness is another matter: the process answers.
     assert_eq!(get(&server, "/healthz").await.0, StatusCode::OK);
-    drop(stuck);
+    stuck.store(false, Ordering::Release);
     // The probe queued behind the stuck commit goes through; the next check is ready again.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let (status, body) = get(&server, "/readyz").await;
