@@ -5,15 +5,14 @@
 //! of the HTTP path (connection, routing, authentication, JSON both ways) over the engine's.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chat_engine::Engine;
 use chat_engine::id::{ChannelId, UserId};
 use chat_engine::model::{CreateBot, CreateMessage, CreateServer, RegisterRequest};
 use indicatif::ProgressBar;
-use tokio::task::JoinSet;
 
-use crate::report::{Report, histogram};
+use crate::report::Report;
 use crate::session::load_content;
 
 /// A data directory of its own, removed when dropped.
@@ -46,39 +45,19 @@ pub async fn ingest(
     let engine = Engine::builder().data_dir(&dir.0).open().await?;
     let (channel, members) = provision(&engine, senders, progress).await?;
     progress.set_message("ingest (engine)");
-    let start = Instant::now();
-    let mut tasks = JoinSet::new();
-    for member in members {
-        let engine = engine.clone();
-        tasks.spawn(async move {
-            let mut latency = histogram();
-            let mut index = 0u64;
-            while start.elapsed() < duration {
-                let request = CreateMessage {
-                    content: load_content(index),
-                    ..CreateMessage::default()
-                };
-                let began = Instant::now();
-                if engine.send_message(member, channel, request).await.is_ok() {
-                    latency.record(began.elapsed().as_micros() as u64).ok();
-                }
-                index += 1;
-            }
-            latency
-        });
-    }
-    let mut ack = histogram();
-    while let Some(latency) = tasks.join_next().await {
-        ack.add(latency?).ok();
-    }
-    let elapsed = start.elapsed().as_secs_f64();
-    let mut report = Report::new("ingest");
-    report
-        .set("senders", senders)
-        .set("acknowledged", ack.len())
-        .set("msgs_per_s", ack.len() as f64 / elapsed);
-    report.latencies("ack", &ack);
-    Ok(report)
+    let senders = members
+        .into_iter()
+        .map(|member| (engine.clone(), member))
+        .collect();
+    crate::scenarios::send_for(senders, duration, move |(engine, member), index| {
+        let (engine, member) = (engine.clone(), *member);
+        let request = CreateMessage {
+            content: load_content(index),
+            ..CreateMessage::default()
+        };
+        async move { engine.send_message(member, channel, request).await.is_ok() }
+    })
+    .await
 }
 
 /// An owner, a server and `senders` bots that joined it, as the REST scenarios provision.

@@ -330,22 +330,52 @@ pub async fn ingest(
 ) -> anyhow::Result<Report> {
     let room = room(&options.base_url, senders, &options.progress).await?;
     options.progress.set_message("ingest");
+    let channel = room.channel;
+    let clients = room
+        .members
+        .iter()
+        .map(|(_, token)| room.owner.with_token(token))
+        .collect();
+    send_for(
+        clients,
+        duration,
+        move |client: &chat_client::Client, index| {
+            let client = client.clone();
+            async move {
+                client
+                    .create_message(channel)
+                    .content(load_content(index))
+                    .await
+                    .is_ok()
+            }
+        },
+    )
+    .await
+}
+
+/// Each sender sends one message at a time for `duration` (`send` answers whether the send
+/// was acknowledged); the `ingest` report of the acknowledged sends and their latency.
+pub(crate) async fn send_for<S, F, Fut>(
+    senders: Vec<S>,
+    duration: Duration,
+    send: F,
+) -> anyhow::Result<Report>
+where
+    S: Send + 'static,
+    F: Fn(&S, u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let count = senders.len();
     let start = Instant::now();
     let mut tasks = JoinSet::new();
-    for (_, token) in &room.members {
-        let client = room.owner.with_token(token);
-        let channel = room.channel;
+    for sender in senders {
+        let send = send.clone();
         tasks.spawn(async move {
             let mut latency = histogram();
             let mut index = 0u64;
             while start.elapsed() < duration {
                 let began = Instant::now();
-                if client
-                    .create_message(channel)
-                    .content(load_content(index))
-                    .await
-                    .is_ok()
-                {
+                if send(&sender, index).await {
                     latency.record(began.elapsed().as_micros() as u64).ok();
                 }
                 index += 1;
@@ -360,7 +390,7 @@ pub async fn ingest(
     let elapsed = start.elapsed().as_secs_f64();
     let mut report = Report::new("ingest");
     report
-        .set("senders", senders)
+        .set("senders", count)
         .set("acknowledged", ack.len())
         .set("msgs_per_s", ack.len() as f64 / elapsed);
     report.latencies("ack", &ack);

@@ -34,16 +34,18 @@ impl Drop for Served {
 
 /// Starts `chat serve` on a free port over `data`; answers the child and its base URL.
 fn serve(data: &std::path::Path) -> (Served, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--no-rate-limits",
-            "--no-link-previews",
-        ])
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
+    command
+        .args(["serve", "--no-rate-limits"])
+        .env("RUST_LOG", "warn");
+    serve_with(command, data)
+}
+
+/// Starts `command` (a `chat serve`) on a free port over `data`, without link previews.
+fn serve_with(mut command: Command, data: &std::path::Path) -> (Served, String) {
+    let mut child = command
+        .args(["--addr", "127.0.0.1:0", "--no-link-previews"])
         .env("CHAT_DATA_DIR", data)
-        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -495,21 +497,13 @@ async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
 async fn json_logs_carry_request_ids_and_never_a_password_or_token() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("serve.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--no-link-previews"])
-        .env("CHAT_DATA_DIR", dir.path().join("data"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
+    command
+        .arg("serve")
         .env("RUST_LOG", "debug")
         .env("CHAT_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let served = Served(child);
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+        .stderr(std::fs::File::create(&log).unwrap());
+    let (served, base) = serve_with(command, &dir.path().join("data"));
     let (token, _, channel) = owner_and_channel(&base, "secretive").await;
     let http = reqwest::Client::new();
     let login: serde_json::Value = http
