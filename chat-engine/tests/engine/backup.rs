@@ -81,8 +81,16 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message_and_nothi
 
     // What is there (the join notice and the file), then four senders write through the
     // backup.
-    let acknowledged = Arc::new(Mutex::new(history(&h.engine, owner, general)));
-    assert!(acknowledged.lock().unwrap().contains(&with_file.id));
+    // Each acknowledged message with the moment its send began.
+    let existing = history(&h.engine, owner, general);
+    assert!(existing.contains(&with_file.id));
+    let began = std::time::Instant::now();
+    let acknowledged = Arc::new(Mutex::new(
+        existing
+            .into_iter()
+            .map(|id| (began, id))
+            .collect::<Vec<_>>(),
+    ));
     let stop = Arc::new(AtomicBool::new(false));
     let senders: Vec<_> = (0..4)
         .map(|n| {
@@ -91,11 +99,12 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message_and_nothi
             tokio::spawn(async move {
                 let mut i = 0;
                 while !stop.load(Ordering::Relaxed) {
+                    let began = std::time::Instant::now();
                     let sent = engine
                         .send_message(member, general, text(&format!("sender {n} message {i}")))
                         .await
                         .unwrap();
-                    acknowledged.lock().unwrap().push(sent.id);
+                    acknowledged.lock().unwrap().push((began, sent.id));
                     i += 1;
                 }
             })
@@ -104,8 +113,9 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message_and_nothi
     while acknowledged.lock().unwrap().len() < 200 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let before: Vec<MessageId> = acknowledged.lock().unwrap().clone();
+    let before: Vec<MessageId> = acknowledged.lock().unwrap().iter().map(|a| a.1).collect();
     let archive = backup(&h.engine).await;
+    let ended = std::time::Instant::now();
     let done = acknowledged.lock().unwrap().len();
     while acknowledged.lock().unwrap().len() < done + 20 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -115,8 +125,17 @@ async fn a_backup_under_write_load_restores_every_acknowledged_message_and_nothi
         sender.await.unwrap();
     }
     let all: std::collections::HashSet<MessageId> =
-        acknowledged.lock().unwrap().iter().copied().collect();
-    let later: Vec<MessageId> = acknowledged.lock().unwrap()[done..].to_vec();
+        acknowledged.lock().unwrap().iter().map(|a| a.1).collect();
+    // Sends that began once the backup had ended cannot be in it (an acknowledgement that
+    // arrived after it may still belong to a commit before its snapshot).
+    let later: Vec<MessageId> = acknowledged
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(began, _)| *began > ended)
+        .map(|a| a.1)
+        .collect();
+    assert!(!later.is_empty());
 
     let target = tempfile::tempdir().unwrap();
     let data = target.path().join("restored");
