@@ -1,20 +1,26 @@
 //! The admin socket: a Unix socket in the data directory (`admin.sock`, mode 0600, so that
 //! only the server's own user reaches it) through which `chat` commands work on a running
 //! server, whose database the server holds locked. It answers `GET /backup` with a backup
-//! streamed as the engine writes it.
+//! streamed as the engine writes it, and `POST /admins` and `POST /invites` with what
+//! [`crate::operator`] made.
 
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chat_engine::Engine;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::net::UnixListener;
+
+use crate::operator;
 use tokio::sync::{mpsc, watch};
 
 /// The socket's file name in the data directory.
@@ -38,6 +44,8 @@ pub(crate) async fn serve(
     tracing::info!(socket = %path.display(), "admin socket listening");
     let app = Router::new()
         .route("/backup", get(backup))
+        .route("/admins", post(admins))
+        .route("/invites", post(invites))
         .with_state(engine);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -87,6 +95,42 @@ async fn backup(State(engine): State<Engine>) -> Response {
         Body::from_stream(stream),
     )
         .into_response()
+}
+
+/// `POST /admins`: an instance administrator.
+async fn admins(State(engine): State<Engine>, Json(admin): Json<operator::NewAdmin>) -> Response {
+    answer(operator::create_admin(&engine, admin).await)
+}
+
+/// `POST /invites`: an invite on a server's owner's behalf.
+async fn invites(State(engine): State<Engine>, Json(new): Json<operator::NewInvite>) -> Response {
+    answer(operator::create_invite(&engine, new).await)
+}
+
+/// 200 with the JSON of what was made, or 422 with why not (the CLI prints it).
+fn answer<T: Serialize>(made: anyhow::Result<T>) -> Response {
+    match made {
+        Ok(made) => Json(made).into_response(),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, format!("{error:#}")).into_response(),
+    }
+}
+
+/// Sends `body` to the running server's admin socket at `path`; answers what it made.
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    client: &reqwest::Client,
+    path: &str,
+    body: &B,
+) -> anyhow::Result<T> {
+    let response = client
+        .post(format!("http://admin{path}"))
+        .json(body)
+        .send()
+        .await?;
+    if response.status().is_success() {
+        Ok(response.json().await?)
+    } else {
+        anyhow::bail!("{}", response.text().await?)
+    }
 }
 
 /// Hands what is written to the response body in chunks; fails once the client is gone.

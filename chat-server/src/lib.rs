@@ -15,7 +15,8 @@
 //! - `ratelimit.rs`: one limiter for REST and the gateway.
 //! - `web.rs` and `web/`: the web client, embedded and served at `/`.
 //! - `cli.rs`, `seed.rs`, `backups.rs`: the `chat` binary's commands.
-//! - `admin_socket.rs`: the Unix socket through which commands work on a running server.
+//! - `admin_socket.rs`: the Unix socket through which commands work on a running server;
+//!   `operator.rs`: the commands themselves, one implementation for both ways.
 
 pub mod admin_socket;
 pub mod backups;
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod config;
 mod gateway;
 mod http;
+pub mod operator;
 pub mod previews;
 pub mod push;
 pub mod ratelimit;

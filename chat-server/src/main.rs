@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chat_engine::model::{CreateInvite, RegisterRequest};
+use chat_engine::model::{CreateInvite, User};
 use chat_engine::{Engine, EngineBuilder};
 use chat_server::cli::{Admin, Cli, Command, Invite, Serve};
+use chat_server::operator::{self, NewAdmin, NewInvite};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
-use chat_server::{ServerConfig, backups, run, seed, signal};
+use chat_server::{ServerConfig, admin_socket, backups, run, seed, signal};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -152,21 +153,14 @@ async fn execute(cli: &Cli) -> Result<()> {
             );
         }
         Command::Admin(Admin::Create { username, password }) => {
-            let engine = open().await?;
-            let request = RegisterRequest {
+            let admin = NewAdmin {
                 username: username.clone(),
                 password: password.clone(),
-                email: None,
             };
-            let user = engine
-                .register(request)
-                .await
-                .context("creating the account")?
-                .user;
-            engine
-                .set_instance_admin(user.id, true)
-                .await
-                .context("making the account an instance administrator")?;
+            let user: User = match admin_socket::client(&cli.data_dir).await {
+                Some(client) => admin_socket::call(&client, "/admins", &admin).await?,
+                None => operator::create_admin(&open().await?, admin).await?,
+            };
             println!(
                 "created the instance administrator {} ({})",
                 user.username, user.id
@@ -177,16 +171,20 @@ async fn execute(cli: &Cli) -> Result<()> {
             max_uses,
             max_age,
         }) => {
-            let engine = open().await?;
-            let server = server_id
-                .parse()
-                .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?;
-            let owner = engine.owner_of(server)?;
-            let request = CreateInvite {
-                max_age: *max_age,
-                max_uses: *max_uses,
+            let new = NewInvite {
+                server_id: server_id
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?,
+                invite: CreateInvite {
+                    max_age: *max_age,
+                    max_uses: *max_uses,
+                },
             };
-            let invite = engine.create_invite(owner, server, request).await?;
+            let invite: chat_engine::model::Invite = match admin_socket::client(&cli.data_dir).await
+            {
+                Some(client) => admin_socket::call(&client, "/invites", &new).await?,
+                None => operator::create_invite(&open().await?, new).await?,
+            };
             println!("{}", invite.code);
         }
     }

@@ -337,8 +337,8 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
     drop(child);
 }
 
-/// Registers `name` and makes a server: the token, the user's id and `#general`.
-async fn owner_and_channel(base: &str, name: &str) -> (String, String, String) {
+/// Registers `name` and makes a server: the token, the user's id, `#general` and the server.
+async fn owner_and_channel(base: &str, name: &str) -> (String, String, String, String) {
     let http = reqwest::Client::new();
     let body = serde_json::json!({ "username": name, "password": "long password" });
     let auth: serde_json::Value = http
@@ -363,7 +363,8 @@ async fn owner_and_channel(base: &str, name: &str) -> (String, String, String) {
         .unwrap();
     let id = auth["user"]["id"].as_str().unwrap().to_owned();
     let channel = server["system_channel_id"].as_str().unwrap().to_owned();
-    (token, id, channel)
+    let server = server["id"].as_str().unwrap().to_owned();
+    (token, id, channel, server)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -371,7 +372,7 @@ async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("live");
     let (child, base) = serve(&data);
-    let (token, owner, channel) = owner_and_channel(&base, "operator").await;
+    let (token, owner, channel, server) = owner_and_channel(&base, "operator").await;
     // A sender keeps posting through the backup.
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let sender = {
@@ -422,6 +423,57 @@ async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
         !dir.path().join(".chat.backup.partial").exists(),
         "the partial file is renamed into place"
     );
+    // The other operator commands work on the running server too, through the same socket
+    // (the database itself is locked by the server).
+    let (data_for_cli, server_for_cli) = (data.clone(), server.clone());
+    let (admin, code) = tokio::task::spawn_blocking(move || {
+        let admin = chat(
+            &data_for_cli,
+            &[
+                "admin",
+                "create",
+                "--username",
+                "ops",
+                "--password",
+                "long password",
+            ],
+        );
+        let code = chat(
+            &data_for_cli,
+            &[
+                "invite",
+                "create",
+                "--server-id",
+                &server_for_cli,
+                "--max-uses",
+                "2",
+            ],
+        );
+        (admin, code)
+    })
+    .await
+    .unwrap();
+    assert!(
+        admin.contains("created the instance administrator ops"),
+        "{admin}"
+    );
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "ops", "password": "long password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), reqwest::StatusCode::OK);
+    let invite: serde_json::Value = http
+        .get(format!("{base}/api/v1/invites/{}", code.trim()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(invite["max_uses"], 2, "{invite}");
     sender.abort();
     stop(child);
     assert!(
@@ -504,7 +556,7 @@ async fn json_logs_carry_request_ids_and_never_a_password_or_token() {
         .env("CHAT_LOG_FORMAT", "json")
         .stderr(std::fs::File::create(&log).unwrap());
     let (served, base) = serve_with(command, &dir.path().join("data"));
-    let (token, _, channel) = owner_and_channel(&base, "secretive").await;
+    let (token, _, channel, _) = owner_and_channel(&base, "secretive").await;
     let http = reqwest::Client::new();
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/login"))
