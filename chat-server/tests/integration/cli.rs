@@ -204,31 +204,10 @@ async fn serve_answers_and_stops_on_sigterm() {
     assert_eq!(health["status"], "ok");
     // An acknowledged write, then SIGTERM.
     let http = reqwest::Client::new();
-    let body = serde_json::json!({ "username": "survivor", "password": "long password" });
-    let auth: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = auth["token"].as_str().unwrap();
-    let server: serde_json::Value = http
-        .post(format!("{base}/api/v1/servers"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "name": "kept" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let channel = server["system_channel_id"].as_str().unwrap();
+    let (token, owner, channel, _) = owner_and_channel(&base, "survivor").await;
     let sent = http
         .post(format!("{base}/api/v1/channels/{channel}/messages"))
-        .bearer_auth(token)
+        .bearer_auth(&token)
         .json(&serde_json::json!({ "content": "acknowledged" }))
         .send()
         .await
@@ -237,7 +216,7 @@ async fn serve_answers_and_stops_on_sigterm() {
     stop(child);
 
     let engine = Engine::open(dir.path().join("fresh")).await.unwrap();
-    let owner = auth["user"]["id"].as_str().unwrap().parse().unwrap();
+    let owner = owner.parse().unwrap();
     let history = engine
         .list_messages(
             owner,
@@ -268,28 +247,7 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
     let dir = tempfile::tempdir().unwrap();
     let (child, base) = serve(&dir.path().join("data"));
     let http = reqwest::Client::new();
-    let body = serde_json::json!({ "username": "uploader", "password": "long password" });
-    let auth: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = auth["token"].as_str().unwrap().to_owned();
-    let server: serde_json::Value = http
-        .post(format!("{base}/api/v1/servers"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "name": "files" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let channel = server["system_channel_id"].as_str().unwrap();
+    let (token, _, channel, _) = owner_and_channel(&base, "uploader").await;
     let before = resident(&base).await;
 
     // The file is made as it is sent, 64 KiB at a time.
