@@ -138,6 +138,8 @@ mod threads;
 #[cfg(feature = "engine")]
 pub use accounts::Identity;
 #[cfg(feature = "engine")]
+pub use admin::{Administrator, InstanceSummary};
+#[cfg(feature = "engine")]
 pub use audit_trail::{Actor, MAX_REASON};
 #[cfg(feature = "engine")]
 pub use engine::{

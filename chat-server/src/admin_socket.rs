@@ -1,8 +1,8 @@
 //! The admin socket: a Unix socket in the data directory (`admin.sock`, mode 0600, so that
 //! only the server's own user reaches it) through which `chat` commands work on a running
 //! server, whose database the server holds locked. It answers `GET /backup` with a backup
-//! streamed as the engine writes it, and `POST /admins` and `POST /invites` with what
-//! [`crate::operator`] made.
+//! streamed as the engine writes it, `GET /status` with the instance's and the running
+//! server's figures, and `POST /operator` with what [`crate::operator`] made of the command.
 
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -15,13 +15,13 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chat_engine::Engine;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::net::UnixListener;
+use tokio::sync::mpsc;
 
-use crate::operator;
-use tokio::sync::{mpsc, watch};
+use crate::operator::{self, Running, Status};
+use crate::state::AppState;
 
 /// The socket's file name in the data directory.
 pub const SOCKET_FILE: &str = "admin.sock";
@@ -29,12 +29,9 @@ pub const SOCKET_FILE: &str = "admin.sock";
 const CHUNK: usize = 256 * 1024;
 
 /// Binds the socket at `path` (replacing a stale one: the database's lock keeps a second
-/// server off the data directory) and serves it until `stopped` turns true, then removes it.
-pub(crate) async fn serve(
-    path: PathBuf,
-    engine: Engine,
-    mut stopped: watch::Receiver<bool>,
-) -> io::Result<()> {
+/// server off the data directory) and serves it until the server shuts down, then removes
+/// it.
+pub(crate) async fn serve(path: PathBuf, state: AppState) -> io::Result<()> {
     match std::fs::remove_file(&path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
         _ => {}
@@ -42,11 +39,12 @@ pub(crate) async fn serve(
     let listener = UnixListener::bind(&path)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     tracing::info!(socket = %path.display(), "admin socket listening");
+    let mut stopped = state.shutdown.clone();
     let app = Router::new()
         .route("/backup", get(backup))
-        .route("/admins", post(admins))
-        .route("/invites", post(invites))
-        .with_state(engine);
+        .route("/status", get(status))
+        .route("/operator", post(execute))
+        .with_state(state);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|stop| *stop).await;
@@ -59,7 +57,8 @@ pub(crate) async fn serve(
 /// `GET /backup`: the engine writes the backup on a blocking thread; its chunks are the body.
 /// A failure midway cuts the body off, which the client sees (and a cut-off backup is
 /// refused by a restore anyway).
-async fn backup(State(engine): State<Engine>) -> Response {
+async fn backup(State(state): State<AppState>) -> Response {
+    let engine = state.engine.clone();
     let (chunks, body) = mpsc::channel::<io::Result<Bytes>>(4);
     tokio::task::spawn_blocking(move || {
         let mut out = ChunkWriter {
@@ -97,14 +96,29 @@ async fn backup(State(engine): State<Engine>) -> Response {
         .into_response()
 }
 
-/// `POST /admins`: an instance administrator.
-async fn admins(State(engine): State<Engine>, Json(admin): Json<operator::NewAdmin>) -> Response {
-    answer(operator::create_admin(&engine, admin).await)
+/// `POST /operator`: runs the operator's command.
+async fn execute(
+    State(state): State<AppState>,
+    Json(request): Json<operator::Request>,
+) -> Response {
+    answer(operator::execute(&state.engine, request).await)
 }
 
-/// `POST /invites`: an invite on a server's owner's behalf.
-async fn invites(State(engine): State<Engine>, Json(new): Json<operator::NewInvite>) -> Response {
-    answer(operator::create_invite(&engine, new).await)
+/// `GET /status`: the instance's figures and the running server's.
+async fn status(State(state): State<AppState>) -> Response {
+    let readiness = state
+        .engine
+        .readiness(crate::http::READINESS_DEADLINE)
+        .await;
+    let running = Running {
+        pid: std::process::id(),
+        uptime_seconds: state.started.elapsed().as_secs(),
+        gateway_sessions: state.sessions.len(),
+        ready: readiness.is_ready(),
+        writer: readiness.writer.to_string(),
+        search: readiness.search.to_string(),
+    };
+    answer(operator::status(&state.engine, Some(running)))
 }
 
 /// 200 with the JSON of what was made, or 422 with why not (the CLI prints it).
@@ -115,17 +129,26 @@ fn answer<T: Serialize>(made: anyhow::Result<T>) -> Response {
     }
 }
 
-/// Sends `body` to the running server's admin socket at `path`; answers what it made.
-pub async fn call<B: Serialize, T: DeserializeOwned>(
+/// Runs the operator's command on the running server behind `client`.
+pub async fn call(
     client: &reqwest::Client,
-    path: &str,
-    body: &B,
-) -> anyhow::Result<T> {
+    request: &operator::Request,
+) -> anyhow::Result<serde_json::Value> {
     let response = client
-        .post(format!("http://admin{path}"))
-        .json(body)
+        .post("http://admin/operator")
+        .json(request)
         .send()
         .await?;
+    read(response).await
+}
+
+/// The running server's status.
+pub async fn status_of(client: &reqwest::Client) -> anyhow::Result<Status> {
+    read(client.get("http://admin/status").send().await?).await
+}
+
+/// The answer's JSON, or its refusal as the error.
+async fn read<T: DeserializeOwned>(response: reqwest::Response) -> anyhow::Result<T> {
     if response.status().is_success() {
         Ok(response.json().await?)
     } else {

@@ -1,5 +1,5 @@
-//! The `chat` command line: `init`, `serve`, `seed`, `admin create`, `invite create`. Every
-//! flag has an environment variable.
+//! The `chat` command line: `init`, `serve`, `seed`, `admin …`, `invite create`, `status`,
+//! `backup`, `restore`, `reindex`. Every flag has an environment variable.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -51,9 +51,12 @@ pub enum Command {
     Serve(Box<Serve>),
     /// Fill the database with realistic sample data.
     Seed(Seed),
-    /// Manage administrator accounts.
+    /// Administer the instance: administrators, accounts and servers (on the running server
+    /// through its admin socket, else on the database).
     #[command(subcommand)]
     Admin(Admin),
+    /// Show the instance's figures, and the running server's (sessions, uptime, readiness).
+    Status,
     /// Manage invites.
     #[command(subcommand)]
     Invite(Invite),
@@ -174,6 +177,55 @@ pub enum Admin {
         #[arg(long, env = "CHAT_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Make an existing account an instance administrator.
+    Grant {
+        /// The account's username or id.
+        user: String,
+    },
+    /// Make an instance administrator an ordinary account again.
+    Revoke {
+        /// The account's username or id.
+        user: String,
+    },
+    /// List accounts, by id.
+    Users(Page),
+    /// Disable an account: it cannot log in, its sessions end and its connections close.
+    Disable {
+        /// The account's username or id.
+        user: String,
+        /// Why, which the user is told.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account's username or id.
+        user: String,
+    },
+    /// List servers, by id.
+    Servers(Page),
+    /// Delete a server with its channels, messages, roles and invites, for good.
+    DeleteServer {
+        /// The server's id.
+        server_id: String,
+        /// Confirm: nothing of the server can be recovered but from a backup.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// Which page of a list.
+#[derive(Debug, Args)]
+pub struct Page {
+    /// Only those whose name contains these words, in any case.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How many, 1 to 200.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Those after this id (the last id of the previous page).
+    #[arg(long)]
+    pub after: Option<String>,
 }
 
 /// `chat invite ...`.

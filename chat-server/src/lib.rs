@@ -16,9 +16,11 @@
 //! - `web.rs` and `web/`: the web client, embedded and served at `/`.
 //! - `cli.rs`, `seed.rs`, `backups.rs`: the `chat` binary's commands.
 //! - `admin_socket.rs`: the Unix socket through which commands work on a running server;
-//!   `operator.rs`: the commands themselves, one implementation for both ways.
+//!   `operator.rs`: the commands themselves, one implementation for both ways;
+//!   `administer.rs`: the CLI's side of them (which way, and printing the answer).
 
 pub mod admin_socket;
+pub mod administer;
 pub mod backups;
 pub mod cli;
 pub mod config;

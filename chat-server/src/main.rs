@@ -4,14 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chat_engine::model::{CreateInvite, User};
+use chat_engine::model::CreateInvite;
 use chat_engine::{Engine, EngineBuilder};
-use chat_server::cli::{Admin, Cli, Command, Invite, Serve};
-use chat_server::operator::{self, NewAdmin, NewInvite};
+use chat_server::cli::{Cli, Command, Invite, Serve};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
-use chat_server::{ServerConfig, admin_socket, backups, run, seed, signal};
+use chat_server::{ServerConfig, administer, backups, run, seed, signal};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -152,41 +151,19 @@ async fn execute(cli: &Cli) -> Result<()> {
                 seed::SEED_PASSWORD
             );
         }
-        Command::Admin(Admin::Create { username, password }) => {
-            let admin = NewAdmin {
-                username: username.clone(),
-                password: password.clone(),
-            };
-            let user: User = match admin_socket::client(&cli.data_dir).await {
-                Some(client) => admin_socket::call(&client, "/admins", &admin).await?,
-                None => operator::create_admin(&open().await?, admin).await?,
-            };
-            println!(
-                "created the instance administrator {} ({})",
-                user.username, user.id
-            );
-        }
+        Command::Admin(command) => administer::admin(&cli.data_dir, command, open).await?,
         Command::Invite(Invite::Create {
             server_id,
             max_uses,
             max_age,
         }) => {
-            let new = NewInvite {
-                server_id: server_id
-                    .parse()
-                    .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?,
-                invite: CreateInvite {
-                    max_age: *max_age,
-                    max_uses: *max_uses,
-                },
+            let invite = CreateInvite {
+                max_age: *max_age,
+                max_uses: *max_uses,
             };
-            let invite: chat_engine::model::Invite = match admin_socket::client(&cli.data_dir).await
-            {
-                Some(client) => admin_socket::call(&client, "/invites", &new).await?,
-                None => operator::create_invite(&open().await?, new).await?,
-            };
-            println!("{}", invite.code);
+            administer::create_invite(&cli.data_dir, server_id, invite, open).await?;
         }
+        Command::Status => administer::status(&cli.data_dir, open).await?,
     }
     Ok(())
 }

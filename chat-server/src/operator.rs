@@ -1,12 +1,14 @@
-//! The operator's commands on the engine (`chat admin create`, `chat invite create`): one
-//! implementation, which the CLI calls on the database when no server runs and the admin
-//! socket calls for it when one does.
+//! The operator's commands on the engine (`chat admin …`, `chat invite create`, `chat
+//! status`): one implementation, which the CLI calls on the database when no server runs and
+//! the admin socket calls for it when one does. The operator acts as
+//! [`Administrator::Operator`]: trusted, with no account.
 
 use anyhow::{Context, Result};
-use chat_engine::Engine;
 use chat_engine::id::ServerId;
-use chat_engine::model::{CreateInvite, Invite, RegisterRequest, User};
+use chat_engine::model::{AdminQuery, CreateInvite, Invite, RegisterRequest, User};
+use chat_engine::{Administrator, Engine, InstanceSummary};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// An instance administrator to create.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,8 +28,114 @@ pub struct NewInvite {
     pub invite: CreateInvite,
 }
 
+/// A command the operator gives; [`execute`] answers its result as JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", content = "args", rename_all = "snake_case")]
+pub enum Request {
+    /// Register an instance administrator: answers the [`User`].
+    CreateAdmin(NewAdmin),
+    /// Make an existing account an instance administrator, or no longer one: answers the
+    /// [`AdminUser`].
+    SetAdmin {
+        /// The account's id or username.
+        user: String,
+        /// Whether it administers the instance.
+        admin: bool,
+    },
+    /// Create an invite: answers the [`Invite`].
+    CreateInvite(NewInvite),
+    /// A page of accounts: answers `Vec<AdminUser>`.
+    ListUsers(AdminQuery),
+    /// Disable an account: answers the [`AdminUser`](chat_engine::model::AdminUser).
+    DisableUser {
+        /// The account's id or username.
+        user: String,
+        /// Why, which the user is told.
+        reason: String,
+    },
+    /// Enable a disabled account: answers the [`AdminUser`](chat_engine::model::AdminUser).
+    EnableUser {
+        /// The account's id or username.
+        user: String,
+    },
+    /// A page of servers: answers `Vec<Server>`.
+    ListServers(AdminQuery),
+    /// Delete a server with everything in it: answers `null`.
+    DeleteServer {
+        /// The server.
+        server_id: ServerId,
+    },
+}
+
+/// Runs `request` as the operator; answers what it made or found, as JSON.
+pub async fn execute(engine: &Engine, request: Request) -> Result<Value> {
+    let operator = Administrator::Operator;
+    let answer = match request {
+        Request::CreateAdmin(admin) => json(create_admin(engine, admin).await?)?,
+        Request::SetAdmin { user, admin } => {
+            let id = engine.admin_find_user(operator, &user)?.user.id;
+            engine.set_instance_admin(id, admin).await?;
+            json(engine.admin_find_user(operator, &user)?)?
+        }
+        Request::CreateInvite(new) => json(create_invite(engine, new).await?)?,
+        Request::ListUsers(query) => json(engine.admin_list_users(operator, &query)?)?,
+        Request::DisableUser { user, reason } => {
+            let id = engine.admin_find_user(operator, &user)?.user.id;
+            json(engine.disable_account(operator, id, &reason).await?)?
+        }
+        Request::EnableUser { user } => {
+            let id = engine.admin_find_user(operator, &user)?.user.id;
+            json(engine.enable_account(operator, id).await?)?
+        }
+        Request::ListServers(query) => json(engine.admin_list_servers(operator, &query)?)?,
+        Request::DeleteServer { server_id } => {
+            let owner = engine.owner_of(server_id)?;
+            engine.delete_server(owner, server_id).await?;
+            Value::Null
+        }
+    };
+    Ok(answer)
+}
+
+/// What `chat status` shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Status {
+    /// The `chat` binary's version.
+    pub version: String,
+    /// What the instance holds.
+    pub instance: InstanceSummary,
+    /// The running server's figures, when one runs.
+    pub running: Option<Running>,
+}
+
+/// A running server's figures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Running {
+    /// The server's process id.
+    pub pid: u32,
+    /// Seconds since it started.
+    pub uptime_seconds: u64,
+    /// Open gateway sessions (resumable ones included).
+    pub gateway_sessions: usize,
+    /// Whether the writer commits and the search index is current (`/readyz`).
+    pub ready: bool,
+    /// The writer's check.
+    pub writer: String,
+    /// The search index's check.
+    pub search: String,
+}
+
+/// The instance's status; `running` is the server's figures when one runs.
+pub fn status(engine: &Engine, running: Option<Running>) -> Result<Status> {
+    Ok(Status {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        instance: engine.instance_summary(Administrator::Operator)?,
+        running,
+    })
+}
+
 /// Registers an account and makes it an instance administrator.
-pub async fn create_admin(engine: &Engine, admin: NewAdmin) -> Result<User> {
+async fn create_admin(engine: &Engine, admin: NewAdmin) -> Result<User> {
     let request = RegisterRequest {
         username: admin.username,
         password: admin.password,
@@ -46,9 +154,14 @@ pub async fn create_admin(engine: &Engine, admin: NewAdmin) -> Result<User> {
 }
 
 /// Creates an invite to a server as its owner.
-pub async fn create_invite(engine: &Engine, new: NewInvite) -> Result<Invite> {
+async fn create_invite(engine: &Engine, new: NewInvite) -> Result<Invite> {
     let owner = engine.owner_of(new.server_id)?;
     Ok(engine
         .create_invite(owner, new.server_id, new.invite)
         .await?)
+}
+
+/// An answer as JSON.
+fn json(answer: impl Serialize) -> Result<Value> {
+    Ok(serde_json::to_value(answer)?)
 }

@@ -52,14 +52,6 @@ pub async fn run(
     let limiter = Limiter::new(&config.rate_limits);
     let pruner = engine.clone();
     let pusher = push_deliverer(&engine, &config, stopped.clone())?;
-    let admin = config.admin_socket.clone().map(|path| {
-        let (engine, stopped) = (engine.clone(), stopped.clone());
-        tokio::spawn(async move {
-            if let Err(error) = crate::admin_socket::serve(path, engine, stopped).await {
-                tracing::error!(%error, "the admin socket failed");
-            }
-        })
-    });
     let state = AppState::new(Shared {
         engine,
         config,
@@ -68,6 +60,15 @@ pub async fn run(
         sessions: Registry::default(),
         metrics: metrics_handle(),
         shutdown: stopped,
+        started: std::time::Instant::now(),
+    });
+    let admin = state.config.admin_socket.clone().map(|path| {
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = crate::admin_socket::serve(path, state).await {
+                tracing::error!(%error, "the admin socket failed");
+            }
+        })
     });
     let metrics = match state.config.metrics_addr {
         Some(addr) => {

@@ -47,4 +47,6 @@ pub(crate) struct Shared {
     pub(crate) metrics: Option<PrometheusHandle>,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// When the server started.
+    pub(crate) started: std::time::Instant,
 }

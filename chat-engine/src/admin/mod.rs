@@ -1,7 +1,9 @@
 //! Instance administration: the operator makes administrators (the `chat` CLI); they list
 //! every server and every user, and disable accounts, which ends their sessions and closes
 //! their gateway connections at once (`ACCOUNT_DISABLED`). Deleting an abusive server is
-//! the servers domain's `delete_server`, which lets administrators through.
+//! the servers domain's `delete_server`, which lets administrators through. Every operation
+//! here is also the operator's ([`Administrator::Operator`]: the `chat` commands on the
+//! server's own machine), who needs no account.
 
 use crate::engine::Engine;
 use crate::envelope::Audience;
@@ -10,6 +12,37 @@ use crate::id::{ServerId, UserId};
 use crate::model::{AccountDisabled, AdminQuery, AdminUser, Event, Server};
 use crate::store::{Kv, KvMut, ServerStore, Tx, UserRecord, UserStore};
 use crate::validate;
+
+/// Who administers the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administrator {
+    /// An account, which must be an instance administrator when it acts.
+    Account(UserId),
+    /// The operator: whoever runs the `chat` commands on the server's machine (its admin
+    /// socket, or its database), trusted as the instance's owner.
+    Operator,
+}
+
+impl From<UserId> for Administrator {
+    fn from(user: UserId) -> Self {
+        Self::Account(user)
+    }
+}
+
+/// How many of each the instance holds ([`Engine::instance_summary`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InstanceSummary {
+    /// Accounts, bots included.
+    pub users: usize,
+    /// Accounts that are disabled.
+    pub disabled_users: usize,
+    /// Instance administrators.
+    pub administrators: usize,
+    /// Servers.
+    pub servers: usize,
+    /// The newest event's sequence number.
+    pub last_seq: u64,
+}
 
 /// Most rows one page answers.
 const MAX_PAGE: usize = 200;
@@ -30,10 +63,14 @@ impl Engine {
     }
 
     /// Every server of the instance, by id, filtered by name (instance administrators).
-    pub fn admin_list_servers(&self, actor: UserId, query: &AdminQuery) -> Result<Vec<Server>> {
+    pub fn admin_list_servers(
+        &self,
+        actor: impl Into<Administrator>,
+        query: &AdminQuery,
+    ) -> Result<Vec<Server>> {
         let (limit, words, after) = page(query)?;
         let reader = self.read()?;
-        require_admin(&reader, actor)?;
+        require_admin(&reader, actor.into())?;
         let mut after = after.map(ServerId::from_ulid);
         let mut found = Vec::new();
         loop {
@@ -55,10 +92,14 @@ impl Engine {
 
     /// Every user of the instance, by id, filtered by username or display name (instance
     /// administrators).
-    pub fn admin_list_users(&self, actor: UserId, query: &AdminQuery) -> Result<Vec<AdminUser>> {
+    pub fn admin_list_users(
+        &self,
+        actor: impl Into<Administrator>,
+        query: &AdminQuery,
+    ) -> Result<Vec<AdminUser>> {
         let (limit, words, after) = page(query)?;
         let reader = self.read()?;
-        require_admin(&reader, actor)?;
+        require_admin(&reader, actor.into())?;
         let mut after = after.map(UserId::from_ulid);
         let mut found = Vec::new();
         loop {
@@ -81,21 +122,71 @@ impl Engine {
         }
     }
 
-    /// Disables an account (instance administrators; not another administrator's): it can
-    /// no longer log in, every session ends, and its gateway connections close after
-    /// `ACCOUNT_DISABLED`.
+    /// One account, by its id or its username (instance administrators).
+    pub fn admin_find_user(&self, actor: impl Into<Administrator>, key: &str) -> Result<AdminUser> {
+        let reader = self.read()?;
+        require_admin(&reader, actor.into())?;
+        let key = key.trim();
+        let id = match key.parse::<UserId>() {
+            Ok(id) => Some(id),
+            Err(_) => reader.fetch_user_id_by_name(key)?,
+        };
+        let record = id.map(|id| reader.fetch_user(id)).transpose()?.flatten();
+        record
+            .map(admin_view)
+            .ok_or_else(|| Error::not_found(ResourceKind::User, key))
+    }
+
+    /// How many accounts, administrators and servers the instance holds (instance
+    /// administrators). It reads every account and server: for an operator's status, not
+    /// for a page anyone can reload.
+    pub fn instance_summary(&self, actor: impl Into<Administrator>) -> Result<InstanceSummary> {
+        let reader = self.read()?;
+        require_admin(&reader, actor.into())?;
+        let mut summary = InstanceSummary {
+            users: 0,
+            disabled_users: 0,
+            administrators: 0,
+            servers: 0,
+            last_seq: self.last_seq(),
+        };
+        let mut after = None;
+        loop {
+            let chunk = reader.list_users(after, CHUNK)?;
+            let Some(last) = chunk.last() else { break };
+            after = Some(last.user.id);
+            for record in &chunk {
+                summary.users += 1;
+                summary.disabled_users += usize::from(record.disabled.is_some());
+                summary.administrators += usize::from(record.instance_admin);
+            }
+        }
+        let mut after = None;
+        loop {
+            let chunk = reader.list_servers(after, CHUNK)?;
+            let Some(last) = chunk.last() else { break };
+            after = Some(last.id);
+            summary.servers += chunk.len();
+        }
+        Ok(summary)
+    }
+
+    /// Disables an account (instance administrators; an administrator's only by the
+    /// operator): it can no longer log in, every session ends, and its gateway connections
+    /// close after `ACCOUNT_DISABLED`.
     pub async fn disable_account(
         &self,
-        actor: UserId,
+        actor: impl Into<Administrator>,
         user: UserId,
         reason: &str,
     ) -> Result<AdminUser> {
         validate::text("reason", reason, 512)?;
         let reason = reason.trim().to_owned();
+        let actor = actor.into();
         self.write(move |tx| {
             require_admin(tx, actor)?;
             let mut record = found(tx.fetch_user(user)?, ResourceKind::User, user)?;
-            if record.instance_admin {
+            if record.instance_admin && actor != Administrator::Operator {
                 return Err(Error::forbidden("administrators cannot be disabled"));
             }
             let disabled = AccountDisabled {
@@ -116,7 +207,12 @@ impl Engine {
     }
 
     /// Enables a disabled account again (instance administrators).
-    pub async fn enable_account(&self, actor: UserId, user: UserId) -> Result<AdminUser> {
+    pub async fn enable_account(
+        &self,
+        actor: impl Into<Administrator>,
+        user: UserId,
+    ) -> Result<AdminUser> {
+        let actor = actor.into();
         self.write(move |tx| {
             require_admin(tx, actor)?;
             let mut record = found(tx.fetch_user(user)?, ResourceKind::User, user)?;
@@ -149,8 +245,12 @@ fn page(query: &AdminQuery) -> Result<(usize, String, Option<ulid::Ulid>)> {
     Ok((limit, words, after))
 }
 
-fn require_admin(kv: &(impl Kv + ?Sized), actor: UserId) -> Result<()> {
-    if kv.is_instance_admin(actor)? {
+fn require_admin(kv: &(impl Kv + ?Sized), actor: Administrator) -> Result<()> {
+    let allowed = match actor {
+        Administrator::Operator => true,
+        Administrator::Account(user) => kv.is_instance_admin(user)?,
+    };
+    if allowed {
         Ok(())
     } else {
         Err(Error::forbidden("only instance administrators may"))

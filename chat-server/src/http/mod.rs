@@ -182,7 +182,7 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 /// How long each readiness check may take.
-const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
+pub(crate) const READINESS_DEADLINE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// CPU time the process used so far (user + system), from `/proc/self/stat`.
 fn cpu_seconds() -> f64 {

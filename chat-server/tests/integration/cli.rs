@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use chat_engine::Engine;
 use chat_engine::model::CreateServer;
 
-fn chat(dir: &std::path::Path, args: &[&str]) -> String {
+pub(crate) fn chat(dir: &std::path::Path, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_chat"))
         .args(args)
         .env("CHAT_DATA_DIR", dir)
@@ -23,7 +23,7 @@ fn chat(dir: &std::path::Path, args: &[&str]) -> String {
 
 /// A `chat serve` child, killed when dropped (so that a failing test leaves no server
 /// holding the test's output open).
-struct Served(std::process::Child);
+pub(crate) struct Served(std::process::Child);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -33,7 +33,7 @@ impl Drop for Served {
 }
 
 /// Starts `chat serve` on a free port over `data`; answers the child and its base URL.
-fn serve(data: &std::path::Path) -> (Served, String) {
+pub(crate) fn serve(data: &std::path::Path) -> (Served, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
     command
         .args(["serve", "--no-rate-limits"])
@@ -59,7 +59,7 @@ fn serve_with(mut command: Command, data: &std::path::Path) -> (Served, String) 
 }
 
 /// Stops a `chat serve` with SIGTERM; it exits cleanly.
-fn stop(mut served: Served) {
+pub(crate) fn stop(mut served: Served) {
     let status = Command::new("kill")
         .args(["-TERM", &served.0.id().to_string()])
         .status()
@@ -78,6 +78,14 @@ fn every_command_has_help() {
         &["serve", "--help"],
         &["seed", "--help"],
         &["admin", "create", "--help"],
+        &["admin", "grant", "--help"],
+        &["admin", "revoke", "--help"],
+        &["admin", "users", "--help"],
+        &["admin", "disable", "--help"],
+        &["admin", "enable", "--help"],
+        &["admin", "servers", "--help"],
+        &["admin", "delete-server", "--help"],
+        &["status", "--help"],
         &["invite", "create", "--help"],
         &["reindex", "--help"],
         &["backup", "--help"],
@@ -296,7 +304,7 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
 }
 
 /// Registers `name` and makes a server: the token, the user's id, `#general` and the server.
-async fn owner_and_channel(base: &str, name: &str) -> (String, String, String, String) {
+pub(crate) async fn owner_and_channel(base: &str, name: &str) -> (String, String, String, String) {
     let http = reqwest::Client::new();
     let body = serde_json::json!({ "username": name, "password": "long password" });
     let auth: serde_json::Value = http

@@ -12,6 +12,7 @@ mod harness;
 mod limits;
 mod moderation;
 mod operations;
+mod operator;
 mod previews;
 mod push;
 mod realtime;

@@ -1,0 +1,163 @@
+//! The operator's commands (`chat admin …`, `chat status`) on a running server, through its
+//! admin socket, and on a stopped one's database: every one changes what the server's users
+//! see, and a wrong one is refused with the reason.
+
+use std::process::Command;
+
+use reqwest::StatusCode;
+
+use crate::cli::{chat, owner_and_channel, serve, stop};
+
+/// Runs `chat args` on `dir`, which must fail; answers what it printed on stderr.
+fn refused(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .args(args)
+        .env("CHAT_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "chat {args:?} succeeded");
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// Runs a CLI command off the runtime's threads, as an operator's shell would.
+async fn chat_on(dir: &std::path::Path, args: &[&str]) -> String {
+    let dir = dir.to_owned();
+    let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        chat(&dir, &args)
+    })
+    .await
+    .unwrap()
+}
+
+/// Logs in as `name`: the answer's status, and its access token when it has one.
+async fn login(base: &str, name: &str) -> (StatusCode, String) {
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": name, "password": "long password" }))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let body: serde_json::Value = answer.json().await.unwrap();
+    (
+        status,
+        body["token"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_administer_a_running_server_and_a_stopped_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, base) = serve(&data);
+    let http = reqwest::Client::new();
+    let (founder_token, _, _, founder_server) = owner_and_channel(&base, "founder").await;
+    let (troll_token, troll, _, troll_server) = owner_and_channel(&base, "troll").await;
+
+    let status = chat_on(&data, &["status"]).await;
+    assert!(status.contains("server: running"), "{status}");
+    assert!(status.contains("ready"), "{status}");
+    assert!(!status.contains("NOT READY"), "{status}");
+    assert!(
+        status.contains("accounts: 2 (0 disabled, 0 administrators)"),
+        "{status}"
+    );
+    assert!(status.contains("servers: 2"), "{status}");
+
+    let users = chat_on(&data, &["admin", "users", "--name", "TRO"]).await;
+    assert!(users.contains(&troll) && users.contains("troll"), "{users}");
+    assert!(!users.contains("founder"), "{users}");
+
+    // Disabling ends the account's sessions and refuses its logins, at once.
+    let disabled = chat_on(&data, &["admin", "disable", "troll", "--reason", "spam"]).await;
+    assert!(
+        disabled.contains(&format!("disabled troll ({troll})")),
+        "{disabled}"
+    );
+    let me = http
+        .get(format!("{base}/api/v1/auth/me"))
+        .bearer_auth(&troll_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&base, "troll").await.0, StatusCode::FORBIDDEN);
+    let users = chat_on(&data, &["admin", "users"]).await;
+    assert!(users.contains("disabled: spam"), "{users}");
+    let enabled = chat_on(&data, &["admin", "enable", &troll]).await;
+    assert!(enabled.contains("enabled troll"), "{enabled}");
+    let (status, troll_token) = login(&base, "troll").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Granting makes an existing account an administrator of the REST API too.
+    let admin_users = || {
+        http.get(format!("{base}/api/v1/admin/users"))
+            .bearer_auth(&founder_token)
+            .send()
+    };
+    assert_eq!(admin_users().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let granted = chat_on(&data, &["admin", "grant", "founder"]).await;
+    assert!(
+        granted.contains("is now an instance administrator"),
+        "{granted}"
+    );
+    assert_eq!(admin_users().await.unwrap().status(), StatusCode::OK);
+    let revoked = chat_on(&data, &["admin", "revoke", "founder"]).await;
+    assert!(revoked.contains("no longer"), "{revoked}");
+    assert_eq!(admin_users().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    let servers = chat_on(&data, &["admin", "servers"]).await;
+    assert!(
+        servers.contains(&founder_server) && servers.contains(&troll_server),
+        "{servers}"
+    );
+    let fetch_troll_server = || {
+        http.get(format!("{base}/api/v1/servers/{troll_server}"))
+            .bearer_auth(&troll_token)
+            .send()
+    };
+    // A deletion must be confirmed; unconfirmed, nothing goes.
+    let data_for_cli = data.clone();
+    let server_for_cli = troll_server.clone();
+    let unconfirmed = tokio::task::spawn_blocking(move || {
+        refused(&data_for_cli, &["admin", "delete-server", &server_for_cli])
+    })
+    .await
+    .unwrap();
+    assert!(unconfirmed.contains("--yes"), "{unconfirmed}");
+    assert_eq!(fetch_troll_server().await.unwrap().status(), StatusCode::OK);
+    let deleted = chat_on(&data, &["admin", "delete-server", &troll_server, "--yes"]).await;
+    assert!(deleted.contains("deleted the server"), "{deleted}");
+    assert_eq!(
+        fetch_troll_server().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Wrong commands say why, and change nothing.
+    let data_for_cli = data.clone();
+    let (unknown, bad_page) = tokio::task::spawn_blocking(move || {
+        (
+            refused(&data_for_cli, &["admin", "disable", "nobody"]),
+            refused(&data_for_cli, &["admin", "users", "--limit", "0"]),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(unknown.contains("unknown user nobody"), "{unknown}");
+    assert!(bad_page.contains("limit"), "{bad_page}");
+    stop(child);
+
+    // With the server stopped, the same commands work on the database.
+    let disabled = chat(&data, &["admin", "disable", "troll"]);
+    assert!(disabled.contains("disabled troll"), "{disabled}");
+    let status = chat(&data, &["status"]);
+    assert!(status.contains("server: not running"), "{status}");
+    assert!(
+        status.contains("accounts: 2 (1 disabled, 0 administrators)"),
+        "{status}"
+    );
+    assert!(status.contains("servers: 1"), "{status}");
+}
