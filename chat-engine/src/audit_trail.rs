@@ -1,5 +1,6 @@
-//! Recording moderation and settings changes in the audit log, inside the write job that
-//! makes the change: the entry commits with the change or not at all, never twice.
+//! Who acts: an [`Actor`] with their reason, recorded in the audit log inside the write job
+//! that makes the change (the entry commits with the change or not at all, never twice), and
+//! the [`Administrator`] of the whole instance.
 
 use std::fmt;
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::id::{ServerId, UserId};
 use crate::model::{AuditAction, AuditChange, AuditLogEntry};
-use crate::store::{AuditLogStore, KvMut, Tx};
+use crate::store::{AuditLogStore, Kv, KvMut, Tx, UserStore};
 
 /// The longest reason, in characters.
 pub const MAX_REASON: usize = 512;
@@ -53,6 +54,35 @@ impl Actor {
 impl From<UserId> for Actor {
     fn from(user: UserId) -> Self {
         Self { user, reason: None }
+    }
+}
+
+/// Who administers the instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administrator {
+    /// An account, which must be an instance administrator when it acts.
+    Account(UserId),
+    /// The operator: whoever runs the `chat` commands on the server's machine (its admin
+    /// socket, or its database), trusted as the instance's owner.
+    Operator,
+}
+
+impl From<UserId> for Administrator {
+    fn from(user: UserId) -> Self {
+        Self::Account(user)
+    }
+}
+
+/// Fails unless `actor` administers the instance.
+pub(crate) fn require_administrator(kv: &(impl Kv + ?Sized), actor: Administrator) -> Result<()> {
+    let allowed = match actor {
+        Administrator::Operator => true,
+        Administrator::Account(user) => kv.is_instance_admin(user)?,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::forbidden("only instance administrators may"))
     }
 }
 

@@ -134,13 +134,15 @@ mod search;
 mod servers;
 #[cfg(feature = "engine")]
 mod threads;
+#[cfg(feature = "engine")]
+pub mod transfer;
 
 #[cfg(feature = "engine")]
 pub use accounts::Identity;
 #[cfg(feature = "engine")]
-pub use admin::{Administrator, InstanceSummary};
+pub use admin::InstanceSummary;
 #[cfg(feature = "engine")]
-pub use audit_trail::{Actor, MAX_REASON};
+pub use audit_trail::{Actor, Administrator, MAX_REASON};
 #[cfg(feature = "engine")]
 pub use engine::{
     DEFAULT_AUDIT_LOG_RETENTION, DEFAULT_EVENT_RETENTION, DEFAULT_REFRESH_TOKEN_TTL, Engine,

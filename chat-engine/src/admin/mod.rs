@@ -5,29 +5,14 @@
 //! here is also the operator's ([`Administrator::Operator`]: the `chat` commands on the
 //! server's own machine), who needs no account.
 
+use crate::audit_trail::{Administrator, require_administrator};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ServerId, UserId};
 use crate::model::{AccountDisabled, AdminQuery, AdminUser, Event, Server};
-use crate::store::{Kv, KvMut, ServerStore, Tx, UserRecord, UserStore};
+use crate::store::{KvMut, ServerStore, Tx, UserRecord, UserStore};
 use crate::validate;
-
-/// Who administers the instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Administrator {
-    /// An account, which must be an instance administrator when it acts.
-    Account(UserId),
-    /// The operator: whoever runs the `chat` commands on the server's machine (its admin
-    /// socket, or its database), trusted as the instance's owner.
-    Operator,
-}
-
-impl From<UserId> for Administrator {
-    fn from(user: UserId) -> Self {
-        Self::Account(user)
-    }
-}
 
 /// How many of each the instance holds ([`Engine::instance_summary`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -70,7 +55,7 @@ impl Engine {
     ) -> Result<Vec<Server>> {
         let (limit, words, after) = page(query)?;
         let reader = self.read()?;
-        require_admin(&reader, actor.into())?;
+        require_administrator(&reader, actor.into())?;
         let mut after = after.map(ServerId::from_ulid);
         let mut found = Vec::new();
         loop {
@@ -99,7 +84,7 @@ impl Engine {
     ) -> Result<Vec<AdminUser>> {
         let (limit, words, after) = page(query)?;
         let reader = self.read()?;
-        require_admin(&reader, actor.into())?;
+        require_administrator(&reader, actor.into())?;
         let mut after = after.map(UserId::from_ulid);
         let mut found = Vec::new();
         loop {
@@ -125,7 +110,7 @@ impl Engine {
     /// One account, by its id or its username (instance administrators).
     pub fn admin_find_user(&self, actor: impl Into<Administrator>, key: &str) -> Result<AdminUser> {
         let reader = self.read()?;
-        require_admin(&reader, actor.into())?;
+        require_administrator(&reader, actor.into())?;
         let key = key.trim();
         let id = match key.parse::<UserId>() {
             Ok(id) => Some(id),
@@ -142,7 +127,7 @@ impl Engine {
     /// for a page anyone can reload.
     pub fn instance_summary(&self, actor: impl Into<Administrator>) -> Result<InstanceSummary> {
         let reader = self.read()?;
-        require_admin(&reader, actor.into())?;
+        require_administrator(&reader, actor.into())?;
         let mut summary = InstanceSummary {
             users: 0,
             disabled_users: 0,
@@ -184,7 +169,7 @@ impl Engine {
         let reason = reason.trim().to_owned();
         let actor = actor.into();
         self.write(move |tx| {
-            require_admin(tx, actor)?;
+            require_administrator(tx, actor)?;
             let mut record = found(tx.fetch_user(user)?, ResourceKind::User, user)?;
             if record.instance_admin && actor != Administrator::Operator {
                 return Err(Error::forbidden("administrators cannot be disabled"));
@@ -214,7 +199,7 @@ impl Engine {
     ) -> Result<AdminUser> {
         let actor = actor.into();
         self.write(move |tx| {
-            require_admin(tx, actor)?;
+            require_administrator(tx, actor)?;
             let mut record = found(tx.fetch_user(user)?, ResourceKind::User, user)?;
             record.disabled = None;
             tx.update_user(&record);
@@ -243,18 +228,6 @@ fn page(query: &AdminQuery) -> Result<(usize, String, Option<ulid::Ulid>)> {
         })
         .transpose()?;
     Ok((limit, words, after))
-}
-
-fn require_admin(kv: &(impl Kv + ?Sized), actor: Administrator) -> Result<()> {
-    let allowed = match actor {
-        Administrator::Operator => true,
-        Administrator::Account(user) => kv.is_instance_admin(user)?,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Error::forbidden("only instance administrators may"))
-    }
 }
 
 fn admin_view(record: UserRecord) -> AdminUser {

@@ -28,5 +28,6 @@ mod servers;
 mod structure;
 mod thread_lifecycle;
 mod threads_dms;
+mod transfer;
 mod upgrades;
 mod wire;

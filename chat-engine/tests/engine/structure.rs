@@ -8,6 +8,8 @@ use std::path::Path;
 /// The domain modules: siblings above the shared layers.
 const DOMAINS: &[&str] = &[
     "accounts",
+    "admin",
+    "audit",
     "channels",
     "delivery",
     "invites",
@@ -16,10 +18,12 @@ const DOMAINS: &[&str] = &[
     "notifications",
     "presence",
     "reactions",
+    "relationships",
     "roles",
     "search",
     "servers",
     "threads",
+    "transfer",
 ];
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
