@@ -68,8 +68,10 @@ impl Engine {
                 lines.write(&Record::Message(message))
             })?;
         }
+        let counts = lines.counts;
+        lines.write(&Record::End(counts))?;
         lines.out.flush().map_err(storage)?;
-        Ok(lines.counts)
+        Ok(counts)
     }
 }
 

@@ -46,14 +46,14 @@ pub struct ImportSummary {
 
 /// The export's records before its messages, checked.
 #[derive(Debug)]
-struct Plan {
+pub(super) struct Plan {
     header: Header,
     roles: Vec<Role>,
     categories: Vec<Category>,
     channels: Vec<Channel>,
     users: Vec<User>,
     members: Vec<Member>,
-    counts: Counts,
+    pub(super) counts: Counts,
 }
 
 /// The new server, its members to add and the ids given so far.
@@ -154,8 +154,8 @@ impl Engine {
 }
 
 /// Reads the whole export and checks it: its header, the order of its records, every
-/// message's channel and author, and the lengths of names and text.
-fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
+/// message's channel and author, the lengths of names and text, and its end.
+pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
     let mut lines = input.lines().enumerate();
     let header = match lines.next() {
         Some((_, line)) => match parse(&line.map_err(storage)?) {
@@ -188,10 +188,14 @@ fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
     };
     let mut channels = HashSet::new();
     let mut users = HashSet::new();
+    let mut ended = false;
     for (at, line) in lines {
         let number = at + 1;
         let record = parse(&line.map_err(storage)?).map_err(|e| bad(number, &e.to_string()))?;
-        if plan.counts.messages > 0 && !matches!(record, Record::Message(_)) {
+        if ended {
+            return Err(bad(number, "a record after the end"));
+        }
+        if plan.counts.messages > 0 && !matches!(record, Record::Message(_) | Record::End(_)) {
             return Err(bad(number, "only messages may follow a message"));
         }
         plan.counts.count(&record);
@@ -199,6 +203,12 @@ fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
             |name: &str| validate::name("name", name, 100).map_err(|e| bad(number, &e.to_string()));
         match record {
             Record::Header(_) => return Err(bad(number, "a second header")),
+            Record::End(counts) => {
+                if counts != plan.counts {
+                    return Err(bad(number, "the end does not count the records before it"));
+                }
+                ended = true;
+            }
             Record::Role(role) => {
                 named(&role.name)?;
                 plan.roles.push(role);
@@ -238,6 +248,12 @@ fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
                 }
             }
         }
+    }
+    if !ended {
+        return Err(Error::validation(
+            "export",
+            "the file stops before its last record: it was cut off",
+        ));
     }
     Ok(plan)
 }

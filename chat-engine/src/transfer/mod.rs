@@ -15,11 +15,19 @@ mod export;
 mod import;
 mod remap;
 
+use std::io::BufRead;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Category, Channel, Member, Message, Role, Server, Timestamp, User};
 
 pub use import::ImportSummary;
+
+/// Reads a whole export and checks it as an import would, writing nothing: its header, the
+/// order and references of its records, and its end. Answers what it holds.
+pub fn verify(input: &mut impl BufRead) -> crate::Result<Counts> {
+    Ok(import::check(input)?.counts)
+}
 
 /// What the first line of an export says it is.
 pub const FORMAT: &str = "chat-server-export";
@@ -42,8 +50,10 @@ pub enum Record {
     User(User),
     /// A membership.
     Member(Member),
-    /// A message; messages come last, each channel's oldest first.
+    /// A message; messages come after every other record, each channel's oldest first.
     Message(Message),
+    /// The last line: how many of each came before it, so that a cut-off file is refused.
+    End(Counts),
 }
 
 /// The first line of an export.
@@ -79,7 +89,7 @@ pub struct Counts {
 impl Counts {
     fn count(&mut self, record: &Record) {
         match record {
-            Record::Header(_) => {}
+            Record::Header(_) | Record::End(_) => {}
             Record::Role(_) => self.roles += 1,
             Record::Category(_) => self.categories += 1,
             Record::Channel(_) => self.channels += 1,

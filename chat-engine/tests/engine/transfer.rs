@@ -85,6 +85,8 @@ async fn an_exported_server_comes_back_whole_on_another_instance() {
     let exported = lines.matches("\"record\":\"message\"").count();
     assert!(exported >= 7, "{lines}");
     assert_eq!(summary.counts.messages, exported);
+    let verified = chat_engine::transfer::verify(&mut Cursor::new(lines.as_bytes())).unwrap();
+    assert_eq!(verified, summary.counts);
     assert_eq!((summary.users_matched, summary.users_created), (1, 2));
     let imported = summary.server;
     assert_ne!(imported.id, server.id);
@@ -187,15 +189,21 @@ async fn a_damaged_or_foreign_export_changes_nothing() {
     let target = TestHarness::new().await;
     let keeper = target.new_user("keeper").await;
     let lines: Vec<&str> = good.lines().collect();
-    let last = lines.len() - 1;
-    let foreign_message = lines[last].replace(&general.to_string(), "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    let end = lines.len() - 1;
+    let foreign_message = lines[end - 1].replace(&general.to_string(), "01ARZ3NDEKTSV4RRFFQ69G5FAV");
     let cases = [
         String::new(),
         "not json\n".to_owned(),
         good.replace("chat-server-export", "something-else"),
         good.replace("\"version\":1", "\"version\":99"),
         lines[1..].join("\n"),
-        format!("{}\n{}", lines[..last].join("\n"), foreign_message),
+        format!(
+            "{}\n{foreign_message}\n{}",
+            lines[..end - 1].join("\n"),
+            lines[end]
+        ),
+        lines[..end].join("\n"),
+        lines[..end - 1].join("\n") + "\n" + lines[end],
         format!("{}\n{}", good, lines[1]),
         good[..good.len() - 20].to_owned(),
     ];
