@@ -1,8 +1,10 @@
 //! The admin socket: a Unix socket in the data directory (`admin.sock`, mode 0600, so that
 //! only the server's own user reaches it) through which `chat` commands work on a running
-//! server, whose database the server holds locked. It answers `GET /backup` with a backup
-//! streamed as the engine writes it, `GET /status` with the instance's and the running
-//! server's figures, and `POST /operator` with what [`crate::operator`] made of the command.
+//! server, whose database the server holds locked. It answers `GET /backup` and `GET
+//! /export/{server_id}` with a backup or a server's export streamed as the engine writes it,
+//! `POST /import` with the server it made of the export sent, `GET /status` with the
+//! instance's and the running server's figures, and `POST /operator` with what
+//! [`crate::operator`] made of the command.
 
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -11,12 +13,16 @@ use std::path::{Path, PathBuf};
 use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chat_engine::id::ServerId;
+use chat_engine::{Administrator, Engine};
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tokio::io::AsyncWriteExt;
 use tokio::net::UnixListener;
 use tokio::sync::mpsc;
 
@@ -42,6 +48,8 @@ pub(crate) async fn serve(path: PathBuf, state: AppState) -> io::Result<()> {
     let mut stopped = state.shutdown.clone();
     let app = Router::new()
         .route("/backup", get(backup))
+        .route("/export/{server_id}", get(export))
+        .route("/import", post(import))
         .route("/status", get(status))
         .route("/operator", post(execute))
         .with_state(state);
@@ -55,34 +63,74 @@ pub(crate) async fn serve(path: PathBuf, state: AppState) -> io::Result<()> {
 }
 
 /// `GET /backup`: the engine writes the backup on a blocking thread; its chunks are the body.
-/// A failure midway cuts the body off, which the client sees (and a cut-off backup is
-/// refused by a restore anyway).
 async fn backup(State(state): State<AppState>) -> Response {
-    let engine = state.engine.clone();
+    streamed(state.engine.clone(), |engine, out| {
+        let summary = engine.backup(out, &mut |_| {})?;
+        tracing::info!(
+            entries = summary.counts.entries,
+            blobs = summary.counts.blobs,
+            bytes = summary.counts.bytes,
+            missing_blobs = summary.missing_blobs,
+            "backup sent"
+        );
+        Ok(())
+    })
+}
+
+/// `GET /export/{server_id}`: the server's export (`chat export`), streamed like a backup.
+async fn export(State(state): State<AppState>, UrlPath(server): UrlPath<ServerId>) -> Response {
+    // A server that is not there is an answer, not a body cut off.
+    if let Err(error) = state.engine.owner_of(server) {
+        return (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()).into_response();
+    }
+    streamed(state.engine.clone(), move |engine, out| {
+        let counts = engine.export_server(Administrator::Operator, server, out)?;
+        tracing::info!(%server, messages = counts.messages, "server exported");
+        Ok(())
+    })
+}
+
+/// `POST /import?owner=…`: the body, an export, is staged in a file and imported from it.
+async fn import(
+    State(state): State<AppState>,
+    Query(owner): Query<operator::ImportOwner>,
+    body: Body,
+) -> Response {
+    let staged = std::env::temp_dir().join(format!("chat-import-{}", ulid::Ulid::generate()));
+    let imported = async {
+        let mut file = tokio::fs::File::create(&staged).await?;
+        let mut chunks = body.into_data_stream();
+        while let Some(chunk) = chunks.next().await {
+            file.write_all(&chunk?).await?;
+        }
+        file.sync_all().await?;
+        operator::import(&state.engine, &staged, &owner.owner).await
+    }
+    .await;
+    let _ = tokio::fs::remove_file(&staged).await;
+    answer(imported)
+}
+
+/// Answers with what `write` writes, run on a blocking thread, as the body, chunk by chunk.
+/// A failure midway cuts the body off, which the client sees (and a cut-off file is refused
+/// by a restore or an import anyway).
+fn streamed(
+    engine: Engine,
+    write: impl FnOnce(&Engine, &mut dyn Write) -> chat_engine::Result<()> + Send + 'static,
+) -> Response {
     let (chunks, body) = mpsc::channel::<io::Result<Bytes>>(4);
     tokio::task::spawn_blocking(move || {
         let mut out = ChunkWriter {
             chunks: chunks.clone(),
             buffer: Vec::with_capacity(CHUNK),
         };
-        let written = engine.backup(&mut out, &mut |_| {}).and_then(|summary| {
-            out.flush().map_err(|e| {
-                chat_engine::Error::Storage(chat_engine::error::StorageError::new(e))
-            })?;
-            Ok(summary)
+        let written = write(&engine, &mut out).and_then(|()| {
+            out.flush()
+                .map_err(|e| chat_engine::Error::Storage(chat_engine::error::StorageError::new(e)))
         });
-        match written {
-            Ok(summary) => tracing::info!(
-                entries = summary.counts.entries,
-                blobs = summary.counts.blobs,
-                bytes = summary.counts.bytes,
-                missing_blobs = summary.missing_blobs,
-                "backup sent"
-            ),
-            Err(error) => {
-                tracing::error!(%error, "backup failed");
-                let _ = chunks.blocking_send(Err(io::Error::other(error.to_string())));
-            }
+        if let Err(error) = written {
+            tracing::error!(%error, "streaming to the admin socket failed");
+            let _ = chunks.blocking_send(Err(io::Error::other(error.to_string())));
         }
     });
     let stream = futures_util::stream::unfold(body, |mut body| async move {

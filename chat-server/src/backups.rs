@@ -29,7 +29,7 @@ where
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let written = if let Some(client) = admin_socket::client(data_dir).await {
         bar.set_message("backing up the running server:");
-        download(&client, &partial, &bar).await
+        download(&client, "/backup", &partial, &bar).await
     } else {
         bar.set_message("backing up the database:");
         let engine = open().await?;
@@ -80,25 +80,34 @@ pub fn restore(data_dir: &Path, from: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where a backup is written before it is whole: beside `to`, hidden.
-fn partial_path(to: &Path) -> PathBuf {
+/// Where a backup or an export is written before it is whole: beside `to`, hidden.
+pub(crate) fn partial_path(to: &Path) -> PathBuf {
     let name = to
         .file_name()
         .map_or_else(|| "backup".into(), |name| name.to_string_lossy());
     to.with_file_name(format!(".{name}.partial"))
 }
 
-async fn download(client: &reqwest::Client, to: &Path, bar: &ProgressBar) -> Result<()> {
+/// Writes what the admin socket answers at `path` to the file `to`, counting its bytes on
+/// `bar`.
+pub(crate) async fn download(
+    client: &reqwest::Client,
+    path: &str,
+    to: &Path,
+    bar: &ProgressBar,
+) -> Result<()> {
     let response = client
-        .get("http://admin/backup")
+        .get(format!("http://admin{path}"))
         .send()
         .await
-        .context("asking the running server for a backup")?
-        .error_for_status()?;
+        .context("asking the running server")?;
+    if !response.status().is_success() {
+        anyhow::bail!("{}", response.text().await?);
+    }
     let mut file = tokio::fs::File::create(to).await?;
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
-        let chunk = chunk.context("the server stopped sending the backup")?;
+        let chunk = chunk.context("the server stopped sending")?;
         file.write_all(&chunk).await?;
         bar.inc(chunk.len() as u64);
     }

@@ -1,5 +1,5 @@
 //! The `chat` command line: `init`, `serve`, `seed`, `admin …`, `invite create`, `status`,
-//! `backup`, `restore`, `reindex`. Every flag has an environment variable.
+//! `backup`, `restore`, `export`, `import`, `reindex`. Every flag has an environment variable.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +68,26 @@ pub enum Command {
         /// The backup file to write.
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Write one server (its settings, roles, channels, members and messages) as JSON Lines,
+    /// to import on another instance: from the running server, else from the database.
+    Export {
+        /// The server's id.
+        #[arg(long)]
+        server_id: String,
+        /// The file to write.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Make a new server of an export from another instance (`chat export`). Its authors and
+    /// members who have an account of the same name here become that account; the others
+    /// become disabled accounts that keep their names.
+    Import {
+        /// The export.
+        from: PathBuf,
+        /// The account, by username or id, who owns the new server.
+        #[arg(long)]
+        owner: String,
     },
     /// Restore a backup into an empty data directory (the server stopped).
     Restore {

@@ -14,7 +14,7 @@
 //!   the registry of resumable sessions.
 //! - `ratelimit.rs`: one limiter for REST and the gateway.
 //! - `web.rs` and `web/`: the web client, embedded and served at `/`.
-//! - `cli.rs`, `seed.rs`, `backups.rs`: the `chat` binary's commands.
+//! - `cli.rs`, `seed.rs`, `backups.rs`, `transfers.rs`: the `chat` binary's commands.
 //! - `admin_socket.rs`: the Unix socket through which commands work on a running server;
 //!   `operator.rs`: the commands themselves, one implementation for both ways;
 //!   `administer.rs`: the CLI's side of them (which way, and printing the answer).
@@ -33,6 +33,7 @@ pub mod ratelimit;
 pub mod seed;
 mod server;
 mod state;
+pub mod transfers;
 mod web;
 
 pub use config::ServerConfig;

@@ -10,7 +10,7 @@ use chat_server::cli::{Cli, Command, Invite, Serve};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
-use chat_server::{ServerConfig, administer, backups, run, seed, signal};
+use chat_server::{ServerConfig, administer, backups, run, seed, signal, transfers};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -139,6 +139,12 @@ async fn execute(cli: &Cli) -> Result<()> {
         }
         Command::Backup { to } => backups::backup(&cli.data_dir, to, open).await?,
         Command::Restore { from } => backups::restore(&cli.data_dir, from)?,
+        Command::Export { server_id, to } => {
+            transfers::export(&cli.data_dir, server_id, to, open).await?;
+        }
+        Command::Import { from, owner } => {
+            transfers::import(&cli.data_dir, from, owner, open).await?;
+        }
         Command::Seed(options) => {
             let engine = open().await?;
             let made =

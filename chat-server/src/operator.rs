@@ -1,11 +1,14 @@
 //! The operator's commands on the engine (`chat admin …`, `chat invite create`, `chat
-//! status`): one implementation, which the CLI calls on the database when no server runs and
+//! status`, `chat import`): one implementation, which the CLI calls on the database when no server runs and
 //! the admin socket calls for it when one does. The operator acts as
 //! [`Administrator::Operator`]: trusted, with no account.
+
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use chat_engine::id::ServerId;
 use chat_engine::model::{AdminQuery, CreateInvite, Invite, RegisterRequest, User};
+use chat_engine::transfer::ImportSummary;
 use chat_engine::{Administrator, Engine, InstanceSummary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -95,6 +98,31 @@ pub async fn execute(engine: &Engine, request: Request) -> Result<Value> {
         }
     };
     Ok(answer)
+}
+
+/// Who owns an imported server (`POST /import?owner=…`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportOwner {
+    /// An account's id or username.
+    pub owner: String,
+}
+
+/// Makes a new server, owned by `owner` (an id or a username), of the export in the file at
+/// `path`, which is read on a blocking thread.
+pub async fn import(engine: &Engine, path: &Path, owner: &str) -> Result<ImportSummary> {
+    let owner = engine
+        .admin_find_user(Administrator::Operator, owner)
+        .context("the new owner")?
+        .user
+        .id;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let (engine, runtime) = (engine.clone(), tokio::runtime::Handle::current());
+    let imported = tokio::task::spawn_blocking(move || {
+        let mut input = std::io::BufReader::new(file);
+        runtime.block_on(engine.import_server(Administrator::Operator, owner, &mut input))
+    })
+    .await?;
+    Ok(imported?)
 }
 
 /// What `chat status` shows.

@@ -190,7 +190,8 @@ async fn a_damaged_or_foreign_export_changes_nothing() {
     let keeper = target.new_user("keeper").await;
     let lines: Vec<&str> = good.lines().collect();
     let end = lines.len() - 1;
-    let foreign_message = lines[end - 1].replace(&general.to_string(), "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    let foreign_message =
+        lines[end - 1].replace(&general.to_string(), "01ARZ3NDEKTSV4RRFFQ69G5FAV");
     let cases = [
         String::new(),
         "not json\n".to_owned(),

@@ -90,6 +90,8 @@ fn every_command_has_help() {
         &["reindex", "--help"],
         &["backup", "--help"],
         &["restore", "--help"],
+        &["export", "--help"],
+        &["import", "--help"],
     ] {
         let help = chat(dir.path(), args);
         assert!(help.contains("Usage"), "{args:?}: {help}");

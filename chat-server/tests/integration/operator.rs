@@ -161,3 +161,114 @@ async fn operators_administer_a_running_server_and_a_stopped_one() {
     );
     assert!(status.contains("servers: 1"), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_moves_to_another_instance_by_export_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old_data, new_data) = (dir.path().join("old"), dir.path().join("new"));
+    let file = dir.path().join("server.jsonl");
+    let file_arg = file.to_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+
+    // Out of the old instance, from its running server.
+    let (child, base) = serve(&old_data);
+    let (token, _, channel, server) = owner_and_channel(&base, "mover").await;
+    let sent = http
+        .post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "content": "this travels with the server" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
+    let exported = chat_on(
+        &old_data,
+        &["export", "--server-id", &server, "--to", &file_arg],
+    )
+    .await;
+    assert!(exported.contains("1 members and 1 messages"), "{exported}");
+    stop(child);
+
+    // Into the new one, running, under an account of its own.
+    let (child, base) = serve(&new_data);
+    let (keeper_token, _, _, _) = owner_and_channel(&base, "keeper").await;
+    let imported = chat_on(&new_data, &["import", &file_arg, "--owner", "keeper"]).await;
+    assert!(
+        imported.contains("imported the server backed up"),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("1 made as disabled stand-ins"),
+        "{imported}"
+    );
+    let servers: Vec<serde_json::Value> = http
+        .get(format!("{base}/api/v1/servers"))
+        .bearer_auth(&keeper_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(servers.len(), 2, "the keeper's own and the imported one");
+    // The keeper's own has one member; the imported one also the stand-in for its author.
+    let moved = servers.iter().find(|s| s["member_count"] == 2).unwrap();
+    assert_ne!(moved["id"], server.as_str());
+    let channel = moved["system_channel_id"].as_str().unwrap();
+    let history: Vec<serde_json::Value> = http
+        .get(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(&keeper_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["content"], "this travels with the server");
+
+    // A cut-off export is refused before anything is sent, and names why.
+    let content = std::fs::read_to_string(&file).unwrap();
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, &content[..content.len() / 2]).unwrap();
+    let cut_arg = cut.to_str().unwrap().to_owned();
+    let data_for_cli = new_data.clone();
+    let refusal = tokio::task::spawn_blocking(move || {
+        refused(&data_for_cli, &["import", &cut_arg, "--owner", "keeper"])
+    })
+    .await
+    .unwrap();
+    assert!(refusal.contains("is not an export to import"), "{refusal}");
+    stop(child);
+
+    // With the servers stopped, both ways work on the databases themselves.
+    let again = dir.path().join("again.jsonl");
+    let out = chat(
+        &old_data,
+        &[
+            "export",
+            "--server-id",
+            &server,
+            "--to",
+            again.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("exported"), "{out}");
+    let out = chat(
+        &new_data,
+        &["import", again.to_str().unwrap(), "--owner", "keeper"],
+    );
+    assert!(out.contains("1 accounts matched by username"), "{out}");
+    let status = chat(&new_data, &["status"]);
+    assert!(status.contains("servers: 3"), "{status}");
+    let unknown = refused(
+        &old_data,
+        &[
+            "export",
+            "--server-id",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "--to",
+            "/tmp/never.jsonl",
+        ],
+    );
+    assert!(unknown.contains("unknown server"), "{unknown}");
+}
