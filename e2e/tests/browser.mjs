@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: the real `chat` server on a loopback port, Debian's
 // Chromium driven by playwright-core, console and network watchers, screenshots, axe.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,9 +39,14 @@ export class ChatServer {
 
   async start() {
     if (!this.port) this.port = await freePort();
+    // Under `.ci/run`, every server logs at debug, as JSON, into the directory whose logs
+    // are searched for secrets once the whole test run is over.
+    const logDir = process.env.CHAT_TEST_LOG_DIR;
+    const log = logDir ? openSync(join(logDir, `browser-${process.pid}-${this.port}.jsonl`), 'a') : 'inherit';
+    const logging = logDir ? { RUST_LOG: 'debug', CHAT_LOG_FORMAT: 'json' } : { RUST_LOG: 'warn' };
     this.child = spawn(CHAT, ['--data-dir', this.dir, 'serve', '--addr', `127.0.0.1:${this.port}`, '--no-rate-limits'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, RUST_LOG: 'warn' },
+      stdio: ['ignore', 'ignore', log],
+      env: { ...process.env, ...logging },
     });
     for (let i = 0; i < 100; i += 1) {
       try {

@@ -37,6 +37,7 @@ impl Engine {
     /// # Errors
     ///
     /// `Validation` for a bad username, password or e-mail; `Conflict` for a taken username.
+    #[tracing::instrument(level = "debug", skip_all, fields(username = %request.username), err(level = "debug"))]
     pub async fn register(&self, request: RegisterRequest) -> Result<AuthResponse> {
         let username = request.username.trim().to_owned();
         validate::username(&username)?;
@@ -77,6 +78,7 @@ impl Engine {
     ///
     /// `Unauthorized` for an unknown user or a wrong password (the same answer for both);
     /// `RateLimited` after too many wrong passwords or codes for the account.
+    #[tracing::instrument(level = "debug", skip_all, fields(username = %request.username), err(level = "debug"))]
     pub async fn login(&self, request: LoginRequest, client: &str) -> Result<LoginResponse> {
         let wrong = || Error::unauthorized("wrong username or password");
         // The snapshot is not `Send`: read in a scope of its own, before any await.

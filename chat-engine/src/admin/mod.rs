@@ -159,6 +159,7 @@ impl Engine {
     /// Disables an account (instance administrators; an administrator's only by the
     /// operator): it can no longer log in, every session ends, and its gateway connections
     /// close after `ACCOUNT_DISABLED`.
+    #[tracing::instrument(level = "debug", skip_all, fields(%user), err(level = "debug"))]
     pub async fn disable_account(
         &self,
         actor: impl Into<Administrator>,

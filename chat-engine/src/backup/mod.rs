@@ -42,6 +42,7 @@ impl Engine {
     /// Writes a backup of everything committed when it starts to `out`, calling `progress`
     /// with the counts so far after each page of entries and each blob. Blocking: call it
     /// from a blocking thread. The engine goes on serving meanwhile.
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     pub fn backup(
         &self,
         out: &mut dyn Write,

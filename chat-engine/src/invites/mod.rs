@@ -105,6 +105,7 @@ impl Engine {
     /// # Errors
     ///
     /// `NotFound` for an unknown, expired or used-up code; `Forbidden` for a banned user.
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor), err(level = "debug"))]
     pub async fn accept_invite(&self, actor: UserId, code: &str) -> Result<Server> {
         let code = code.to_owned();
         self.write(move |tx| {

@@ -52,6 +52,7 @@ impl Engine {
     ///
     /// `Validation` for too many files, a lying image, or what `send_message` refuses;
     /// `MissingPermissions` without ATTACH_FILES.
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor, %channel, files = uploads.len()), err(level = "debug"))]
     pub async fn send_message_with_files(
         &self,
         actor: UserId,

@@ -35,6 +35,7 @@ impl Engine {
     ///
     /// `Validation` for empty or too long content, bad embeds, a bad nonce or a reply to a
     /// message of another channel; `RateLimited` under slow mode.
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor, %channel), err(level = "debug"))]
     pub async fn send_message(
         &self,
         actor: UserId,
@@ -188,6 +189,7 @@ impl Engine {
     }
 
     /// Edits one's own message, keeping the previous version in its history.
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor, %channel, message = %id), err(level = "debug"))]
     pub async fn edit_message(
         &self,
         actor: UserId,
@@ -232,6 +234,7 @@ impl Engine {
 
     /// Deletes a message: one's own, or anyone's with MANAGE_MESSAGES (recorded in the audit
     /// log).
+    #[tracing::instrument(level = "debug", skip_all, fields(%channel, message = %id), err(level = "debug"))]
     pub async fn delete_message(
         &self,
         actor: impl Into<Actor>,

@@ -54,6 +54,7 @@ impl Engine {
     }
 
     /// Creates a server owned by the caller, with @everyone, `#general` and a permanent invite.
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor), err(level = "debug"))]
     pub async fn create_server(&self, actor: UserId, request: CreateServer) -> Result<Server> {
         let name = validate::name("name", &request.name, 100)?;
         validate::text("description", &request.description, 1024)?;
@@ -228,6 +229,7 @@ impl Engine {
     }
 
     /// Deletes a server with everything in it (its owner, or an instance administrator).
+    #[tracing::instrument(level = "debug", skip_all, fields(%actor, server = %id), err(level = "debug"))]
     pub async fn delete_server(&self, actor: UserId, id: ServerId) -> Result<()> {
         self.write(move |tx| {
             found(tx.fetch_server(id)?, ResourceKind::Server, id)?;

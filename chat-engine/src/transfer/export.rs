@@ -17,6 +17,7 @@ impl Engine {
     /// Writes `server` to `out` as JSON Lines ([`Record`]s), everything as one snapshot held
     /// it (instance administrators and the operator). Blocking, and as long as the server's
     /// history: call it from a blocking thread.
+    #[tracing::instrument(level = "debug", skip_all, fields(%server), err(level = "debug"))]
     pub fn export_server(
         &self,
         actor: impl Into<Administrator>,

@@ -70,6 +70,7 @@ impl Engine {
     /// administrators and the operator). The whole input is checked before anything is
     /// written: a damaged or foreign file changes nothing. `input` is read on the calling
     /// task: give it a file or bytes in memory.
+    #[tracing::instrument(level = "debug", skip_all, fields(%owner), err(level = "debug"))]
     pub async fn import_server<R: BufRead + Seek + Send>(
         &self,
         actor: impl Into<Administrator>,

@@ -18,6 +18,31 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 
+/// A new file for a log of this test run, when `CHAT_TEST_LOG_DIR` names where (`.ci/run`
+/// searches those logs for secrets once every test has run).
+pub(crate) fn test_log(name: &str) -> Option<std::fs::File> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::var_os("CHAT_TEST_LOG_DIR")?;
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::path::Path::new(&dir).join(format!("{name}-{}-{n}.jsonl", std::process::id()));
+    std::fs::File::create(path).ok()
+}
+
+/// Under `CHAT_TEST_LOG_DIR`, the in-process servers of this test binary log at debug, as
+/// JSON, as `chat serve` would, into one file.
+fn log_the_test_run() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        if let Some(log) = test_log("integration") {
+            let _ = tracing_subscriber::fmt()
+                .json()
+                .with_env_filter("debug")
+                .with_writer(std::sync::Mutex::new(log))
+                .try_init();
+        }
+    });
+}
+
 pub(crate) struct TestServer {
     pub(crate) addr: SocketAddr,
     pub(crate) http: reqwest::Client,
@@ -33,6 +58,7 @@ impl TestServer {
 
     /// A server with this engine and configuration.
     pub(crate) async fn with(engine: Engine, config: ServerConfig) -> Self {
+        log_the_test_run();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
