@@ -86,7 +86,7 @@ impl Engine {
             .write(move |tx| {
                 require_administrator(tx, actor)?;
                 found(tx.fetch_user(owner)?, ResourceKind::User, owner)?;
-                write_server(tx, plan, owner, code)
+                write_server(tx, &plan, owner, code)
             })
             .await?;
         input.seek(SeekFrom::Start(0)).map_err(storage)?;
@@ -110,7 +110,7 @@ impl Engine {
                 .iter()
                 .map(|r| r.count as usize)
                 .sum::<usize>();
-            batch.push(new_message(&mut made.ids, &mut last, message)?);
+            batch.push(new_message(&mut made.ids, &mut last, &message)?);
             if batch.len() == BATCH {
                 self.write_messages(made.server.id, std::mem::take(&mut batch))
                     .await?;
@@ -261,7 +261,7 @@ pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
 
 /// Writes the server (with no members yet), its accounts, roles, categories and channels,
 /// with new ids; answers the members to add once its messages are in.
-fn write_server(tx: &mut Tx<'_>, plan: Plan, owner: UserId, code: String) -> Result<Made> {
+fn write_server(tx: &mut Tx<'_>, plan: &Plan, owner: UserId, code: String) -> Result<Made> {
     let now = tx.now();
     let mut ids = IdMap::default();
     let old_server = plan.header.server.id;
@@ -372,7 +372,7 @@ fn placeholder(user: &User, id: UserId, now: crate::model::Timestamp) -> UserRec
 
 /// The message with a new id, at its own time and after the one before it (`last`, which
 /// it becomes), its references followed and its files and reactions left out.
-fn new_message(ids: &mut IdMap, last: &mut Option<Ulid>, message: Message) -> Result<Message> {
+fn new_message(ids: &mut IdMap, last: &mut Option<Ulid>, message: &Message) -> Result<Message> {
     let at = message.id.ulid().timestamp_ms();
     let mut id = Ulid::from_parts(at, Ulid::generate().random());
     // A channel's messages come in order; those of one millisecond keep theirs.
@@ -384,7 +384,7 @@ fn new_message(ids: &mut IdMap, last: &mut Option<Ulid>, message: Message) -> Re
     }
     *last = Some(id);
     ids.insert(message.id, MessageId::from_ulid(id));
-    let mut message = ids.apply(&message)?;
+    let mut message = ids.apply(message)?;
     message.attachments.clear();
     message.reactions.clear();
     Ok(message)

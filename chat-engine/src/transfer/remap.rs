@@ -26,9 +26,9 @@ impl IdMap {
     /// `record` with every id it holds, in fields or in text, replaced by its new one; ids
     /// not in the map stay as they are.
     pub(super) fn apply<T: Serialize + DeserializeOwned>(&self, record: &T) -> Result<T> {
-        let mut value = serde_json::to_value(record).map_err(invalid)?;
+        let mut value = serde_json::to_value(record).map_err(|e| invalid(&e))?;
         self.apply_value(&mut value);
-        serde_json::from_value(value).map_err(invalid)
+        serde_json::from_value(value).map_err(|e| invalid(&e))
     }
 
     fn apply_value(&self, value: &mut Value) {
@@ -75,7 +75,7 @@ impl IdMap {
     }
 }
 
-fn invalid(error: serde_json::Error) -> Error {
+fn invalid(error: &serde_json::Error) -> Error {
     Error::validation("export", format!("a record does not fit: {error}"))
 }
 
