@@ -25,7 +25,7 @@ pub use import::ImportSummary;
 
 /// Reads a whole export and checks it as an import would, writing nothing: its header, the
 /// order and references of its records, and its end. Answers what it holds.
-pub fn verify(input: &mut impl BufRead) -> crate::Result<Counts> {
+pub fn verify(input: &mut impl BufRead) -> crate::error::Result<Counts> {
     Ok(import::check(input)?.counts)
 }
 
