@@ -124,6 +124,7 @@ fn permissions(c: &mut Criterion) {
         roles: &refs,
         overwrites: Some(&overwrites),
         timed_out: false,
+        server_disabled: false,
     };
     c.bench_function("permissions/10_roles_10_overwrites", |b| {
         b.iter(|| calculate(black_box(&input)));

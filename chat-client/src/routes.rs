@@ -262,6 +262,31 @@ impl Client {
         .await
     }
 
+    /// `PUT /admin/servers/{id}/disabled`: disable a server (instance administrators).
+    pub async fn disable_server(&self, server: ServerId, reason: &str) -> Result<Server> {
+        let body = DisableAccount {
+            reason: reason.to_owned(),
+        };
+        self.send(
+            reqwest::Method::PUT,
+            &format!("/admin/servers/{server}/disabled"),
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `DELETE /admin/servers/{id}/disabled`: enable a server again.
+    pub async fn enable_server(&self, server: ServerId) -> Result<Server> {
+        self.send::<(), _>(
+            reqwest::Method::DELETE,
+            &format!("/admin/servers/{server}/disabled"),
+            &[],
+            None,
+        )
+        .await
+    }
+
     /// `GET /users/@me/relationships`: friends, requests and blocks.
     pub async fn relationships(&self) -> Result<Vec<Relationship>> {
         self.get("/users/@me/relationships").await

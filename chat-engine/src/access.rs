@@ -19,9 +19,32 @@ pub(crate) fn viewable_channel(
     let channel = found(kv.fetch_channel(id)?, ResourceKind::Channel, id)?;
     let permissions = resolve_in(kv, user, &channel)?;
     if !permissions.contains(Permissions::VIEW_CHANNEL) {
-        return Err(Error::not_found(ResourceKind::Channel, id));
+        return Err(disabled_for_member(kv, user, &channel)?
+            .unwrap_or_else(|| Error::not_found(ResourceKind::Channel, id)));
     }
     Ok((channel, permissions))
+}
+
+/// Why a member finds nothing in a channel of a server an administrator disabled (they
+/// know the server; anyone else learns nothing).
+fn disabled_for_member(
+    kv: &(impl Kv + ?Sized),
+    user: UserId,
+    channel: &Channel,
+) -> Result<Option<Error>> {
+    let Some(server) = channel.server_id else {
+        return Ok(None);
+    };
+    let Some(disabled) = kv.fetch_server(server)?.and_then(|s| s.disabled) else {
+        return Ok(None);
+    };
+    if kv.fetch_member(server, user)?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Error::forbidden(format!(
+        "this server is disabled: {}",
+        disabled.reason
+    ))))
 }
 
 /// A text-bearing channel the user can view, with the user's permissions in it.

@@ -14,6 +14,9 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Res
         return Err(Error::forbidden("you are banned from this server"));
     }
     let mut found_server = found(tx.fetch_server(server)?, ResourceKind::Server, server)?;
+    if found_server.disabled.is_some() {
+        return Err(Error::forbidden("this server is disabled"));
+    }
     let member = Member {
         communication_disabled_until: None,
         is_deafened: false,

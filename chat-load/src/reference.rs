@@ -116,6 +116,7 @@ fn a_server(id: ServerId, name: &str) -> Server {
         member_count: 1,
         name: name.to_owned(),
         owner_id: new_id(),
+        disabled: None,
         system_channel_id: Some(new_id()),
         updated_at: now,
     }

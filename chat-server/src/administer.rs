@@ -7,6 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chat_engine::Engine;
+use chat_engine::id::ServerId;
 use chat_engine::model::{AdminQuery, AdminUser, CreateInvite, Invite, Server, User};
 use serde::de::DeserializeOwned;
 
@@ -80,14 +81,27 @@ where
                 operate(data_dir, Request::ListServers(query(page)), open).await?;
             print_servers(&servers);
         }
+        Admin::DisableServer { server_id, reason } => {
+            let request = Request::DisableServer {
+                server_id: server_id_of(server_id)?,
+                reason: reason.clone(),
+            };
+            let server: Server = operate(data_dir, request, open).await?;
+            println!("disabled the server {} ({})", server.name, server.id);
+        }
+        Admin::EnableServer { server_id } => {
+            let request = Request::EnableServer {
+                server_id: server_id_of(server_id)?,
+            };
+            let server: Server = operate(data_dir, request, open).await?;
+            println!("enabled the server {} ({})", server.name, server.id);
+        }
         Admin::DeleteServer { server_id, yes } => {
             anyhow::ensure!(
                 *yes,
                 "deleting a server cannot be undone but from a backup: add --yes to confirm"
             );
-            let server_id = server_id
-                .parse()
-                .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?;
+            let server_id = server_id_of(server_id)?;
             let request = Request::DeleteServer { server_id };
             let () = operate(data_dir, request, open).await?;
             println!("deleted the server {server_id}");
@@ -106,10 +120,10 @@ pub async fn create_invite<F>(
 where
     F: Future<Output = Result<Engine>>,
 {
-    let server_id = server_id
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?;
-    let request = Request::CreateInvite(NewInvite { server_id, invite });
+    let request = Request::CreateInvite(NewInvite {
+        server_id: server_id_of(server_id)?,
+        invite,
+    });
     let invite: Invite = operate(data_dir, request, open).await?;
     println!("{}", invite.code);
     Ok(())
@@ -126,6 +140,13 @@ where
     };
     print_status(&status);
     Ok(())
+}
+
+/// The server id the operator typed.
+fn server_id_of(typed: &str) -> Result<ServerId> {
+    typed
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{typed:?} is not a server id"))
 }
 
 fn query(page: &Page) -> AdminQuery {
@@ -155,8 +176,12 @@ fn print_users(users: &[AdminUser]) {
 fn print_servers(servers: &[Server]) {
     println!("{:<26}  {:>7}  {:<26}  name", "id", "members", "owner");
     for server in servers {
+        let disabled = match &server.disabled {
+            Some(disabled) => format!(" (disabled: {})", disabled.reason),
+            None => String::new(),
+        };
         println!(
-            "{:<26}  {:>7}  {:<26}  {}",
+            "{:<26}  {:>7}  {:<26}  {}{disabled}",
             server.id, server.member_count, server.owner_id, server.name
         );
     }

@@ -224,6 +224,20 @@ pub enum Admin {
     },
     /// List servers, by id.
     Servers(Page),
+    /// Disable a server: nobody, its owner included, may view or do anything in it or join
+    /// it until it is enabled again.
+    DisableServer {
+        /// The server's id.
+        server_id: String,
+        /// Why, which its members are told.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Enable a disabled server again.
+    EnableServer {
+        /// The server's id.
+        server_id: String,
+    },
     /// Delete a server with its channels, messages, roles and invites, for good.
     DeleteServer {
         /// The server's id.

@@ -63,6 +63,18 @@ pub enum Request {
     },
     /// A page of servers: answers `Vec<Server>`.
     ListServers(AdminQuery),
+    /// Disable a server: answers the `Server`.
+    DisableServer {
+        /// The server.
+        server_id: ServerId,
+        /// Why, which its members are told.
+        reason: String,
+    },
+    /// Enable a disabled server: answers the `Server`.
+    EnableServer {
+        /// The server.
+        server_id: ServerId,
+    },
     /// Delete a server with everything in it: answers `null`.
     DeleteServer {
         /// The server.
@@ -91,6 +103,12 @@ pub async fn execute(engine: &Engine, request: Request) -> Result<Value> {
             json(engine.enable_account(operator, id).await?)?
         }
         Request::ListServers(query) => json(engine.admin_list_servers(operator, &query)?)?,
+        Request::DisableServer { server_id, reason } => {
+            json(engine.disable_server(operator, server_id, &reason).await?)?
+        }
+        Request::EnableServer { server_id } => {
+            json(engine.enable_server(operator, server_id).await?)?
+        }
         Request::DeleteServer { server_id } => {
             let owner = engine.owner_of(server_id)?;
             engine.delete_server(owner, server_id).await?;

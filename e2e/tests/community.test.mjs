@@ -274,7 +274,7 @@ test('an invite link shows its server to someone without an account, who registe
   await visitor.context.close();
 });
 
-test('an instance administrator sees every server and disables an account, whose page is closed', async () => {
+test('an instance administrator disables an account, whose page is closed, and a server, closed to its members', async () => {
   const admin = await openPage(browser);
   await admin.page.goto(server.url);
   await admin.page.getByLabel('Username').fill('root');
@@ -295,6 +295,19 @@ test('an instance administrator sees every server and disables an account, whose
   await admin.page.getByRole('cell', { name: 'Disabled: spam' }).waitFor();
   await carol.page.getByRole('heading', { name: 'Welcome back' }).waitFor();
   await shot(admin.page, 'admin-users');
+  // A disabled server closes for its members at once, and opens again when enabled.
+  await admin.page.getByRole('navigation', { name: 'Administration' }).getByRole('button', { name: 'Servers' }).click();
+  admin.page.once('dialog', (dialog) => dialog.accept('raid'));
+  await admin.page.getByRole('button', { name: 'Disable the server Moderated' }).click();
+  await admin.page.getByRole('cell', { name: 'Disabled: raid' }).waitFor();
+  await bob.page.getByRole('heading', { name: 'Moderated is disabled' }).waitFor();
+  assert.equal(await bob.page.locator('#composer').count(), 0, 'no composer in a disabled server');
+  await shot(bob.page, 'server-disabled');
+  assert.deepEqual(await axe(bob.page), []);
+  await admin.page.getByRole('button', { name: 'Enable the server Moderated' }).click();
+  await admin.page.getByRole('cell', { name: 'Active', exact: true }).first().waitFor();
+  await bob.page.locator('#composer').waitFor();
+  await bob.page.getByRole('tree', { name: 'Channels' }).getByRole('treeitem', { name: /general/ }).waitFor();
   assert.deepEqual(admin.problems, []);
   // Nobody else has the page.
   assert.equal(await bob.page.getByRole('button', { name: 'Administration' }).count(), 0);

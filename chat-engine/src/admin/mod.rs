@@ -1,6 +1,7 @@
 //! Instance administration: the operator makes administrators (the `chat` CLI); they list
 //! every server and every user, and disable accounts, which ends their sessions and closes
-//! their gateway connections at once (`ACCOUNT_DISABLED`). Deleting an abusive server is
+//! their gateway connections at once (`ACCOUNT_DISABLED`), and disable servers, in which
+//! nobody may then do anything until they are enabled again. Deleting an abusive server is
 //! the servers domain's `delete_server`, which lets administrators through. Every operation
 //! here is also the operator's ([`Administrator::Operator`]: the `chat` commands on the
 //! server's own machine), who needs no account.
@@ -10,7 +11,7 @@ use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ServerId, UserId};
-use crate::model::{AccountDisabled, AdminQuery, AdminUser, Event, Server};
+use crate::model::{AccountDisabled, AdminQuery, AdminUser, Event, Server, ServerDisabled};
 use crate::store::{KvMut, ServerStore, Tx, UserRecord, UserStore};
 use crate::validate;
 
@@ -208,6 +209,59 @@ impl Engine {
         })
         .await
     }
+
+    /// Disables a server (instance administrators and the operator): nobody, its owner
+    /// included, may view or do anything in it, nobody may join it, and it leaves the public
+    /// directory. Its members keep their membership and hear a `SERVER_UPDATE` that carries
+    /// the reason. Answers the server.
+    #[tracing::instrument(level = "debug", skip_all, fields(%server), err(level = "debug"))]
+    pub async fn disable_server(
+        &self,
+        actor: impl Into<Administrator>,
+        server: ServerId,
+        reason: &str,
+    ) -> Result<Server> {
+        validate::text("reason", reason, 512)?;
+        let reason = reason.trim().to_owned();
+        let actor = actor.into();
+        self.write(move |tx| {
+            require_administrator(tx, actor)?;
+            let mut found_server = found(tx.fetch_server(server)?, ResourceKind::Server, server)?;
+            found_server.disabled = Some(ServerDisabled {
+                at: tx.now(),
+                reason,
+            });
+            announce_server(tx, &found_server);
+            Ok(found_server)
+        })
+        .await
+    }
+
+    /// Enables a disabled server again (instance administrators and the operator).
+    pub async fn enable_server(
+        &self,
+        actor: impl Into<Administrator>,
+        server: ServerId,
+    ) -> Result<Server> {
+        let actor = actor.into();
+        self.write(move |tx| {
+            require_administrator(tx, actor)?;
+            let mut found_server = found(tx.fetch_server(server)?, ResourceKind::Server, server)?;
+            found_server.disabled = None;
+            announce_server(tx, &found_server);
+            Ok(found_server)
+        })
+        .await
+    }
+}
+
+/// Stores a server whose state an administrator changed and tells its members.
+fn announce_server(tx: &mut Tx<'_>, server: &Server) {
+    tx.update_server(server);
+    tx.emit(
+        Event::ServerUpdate(server.clone()),
+        Audience::server(server.id),
+    );
 }
 
 /// A page's limit, lowercased search words and starting id.

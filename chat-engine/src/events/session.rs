@@ -307,7 +307,9 @@ fn affects_visibility(event: &Event) -> bool {
             | Event::RoleCreate(_)
             | Event::RoleDelete(_)
             | Event::RoleUpdate(_)
+            | Event::ServerCreate(_)
             | Event::ServerDelete(_)
+            | Event::ServerUpdate(_)
             | Event::ThreadCreate(_)
     )
 }

@@ -51,7 +51,8 @@ pub use security::{
     TotpSetup,
 };
 pub use server::{
-    Ban, Category, DiscoveryQuery, Invite, InvitePreview, Member, Role, Server, ServerPreview,
+    Ban, Category, DiscoveryQuery, Invite, InvitePreview, Member, Role, Server, ServerDisabled,
+    ServerPreview,
 };
 pub use user::{
     AccountDisabled, AdminQuery, AdminUser, AuthResponse, BotCreated, DisableAccount, Status, User,

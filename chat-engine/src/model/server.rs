@@ -82,11 +82,26 @@ pub struct Server {
     pub name: String,
     /// The owner, who holds every permission.
     pub owner_id: UserId,
+    /// Why and since when an instance administrator disabled the server, if one did: then
+    /// nobody, its owner included, may view or do anything in it, and nobody may join it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<ServerDisabled>,
     /// Where join and leave messages go (the default text channel), if it still exists.
     pub system_channel_id: Option<ChannelId>,
     /// Last change.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
+}
+
+/// A server an instance administrator disabled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServerDisabled {
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Why, as the administrator said.
+    pub reason: String,
 }
 
 /// Groups channels within a server.

@@ -111,7 +111,7 @@ pub struct AdminUser {
     pub user: User,
 }
 
-/// `PUT /admin/users/{id}/disabled`.
+/// `PUT /admin/users/{id}/disabled` and `PUT /admin/servers/{id}/disabled`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

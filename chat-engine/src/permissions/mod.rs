@@ -2,7 +2,8 @@
 //! base permissions from @everyone and the member's roles (the owner and ADMINISTRATOR hold
 //! everything), then the channel's @everyone overwrite, the member's role overwrites together,
 //! the member's own overwrite; a channel that cannot be viewed grants nothing; a member who is
-//! timed out keeps only VIEW_CHANNEL.
+//! timed out keeps only VIEW_CHANNEL. In a server an instance administrator disabled, nobody
+//! holds anything, its owner included.
 
 pub(crate) mod resolve;
 
@@ -27,6 +28,8 @@ pub struct Input<'a> {
     pub overwrites: Option<&'a [PermissionOverwrite]>,
     /// Whether a moderator has timed the member out (now).
     pub timed_out: bool,
+    /// Whether an instance administrator disabled the server.
+    pub server_disabled: bool,
 }
 
 /// One step of the calculation and what it did.
@@ -35,6 +38,8 @@ pub struct Input<'a> {
 #[serde(tag = "step", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Step {
+    /// An instance administrator disabled the server: nothing, for anyone.
+    ServerDisabled,
     /// The member owns the server: every permission.
     Owner,
     /// A role grants ADMINISTRATOR: every permission.
@@ -95,7 +100,7 @@ impl Step {
             | Self::RoleOverwrites { result, .. }
             | Self::MemberOverwrite { result, .. }
             | Self::TimedOut { result } => *result,
-            Self::ViewChannelDenied => Permissions::empty(),
+            Self::ViewChannelDenied | Self::ServerDisabled => Permissions::empty(),
         }
     }
 }
@@ -154,6 +159,10 @@ fn run(input: &Input<'_>, mut steps: Option<&mut Vec<Step>>) -> Permissions {
             steps.push(step);
         }
     };
+    if input.server_disabled {
+        record(Step::ServerDisabled);
+        return Permissions::empty();
+    }
     if input.user_id == input.owner_id {
         record(Step::Owner);
         return Permissions::all();

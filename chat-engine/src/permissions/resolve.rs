@@ -62,6 +62,7 @@ impl Context {
             // Most members were never timed out: only they need the clock.
             timed_out: self.member.communication_disabled_until.is_some()
                 && self.member.is_timed_out(chrono::Utc::now()),
+            server_disabled: self.server.disabled.is_some(),
         }
     }
 

@@ -41,6 +41,7 @@ impl Engine {
             after = Some(last.id);
             found.extend(page.into_iter().filter(|s| {
                 s.is_public
+                    && s.disabled.is_none()
                     && (s.name.to_lowercase().contains(&words)
                         || s.description.to_lowercase().contains(&words))
             }));
@@ -108,6 +109,7 @@ impl Engine {
                 member_count: 1,
                 name,
                 owner_id: actor,
+                disabled: None,
                 system_channel_id: Some(general.id),
                 updated_at: now,
             };

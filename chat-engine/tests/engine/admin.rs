@@ -1,7 +1,7 @@
 //! Instance administration: administrators see every server and user, delete abusive
 //! servers and disable accounts; nobody else may.
 
-use chat_engine::model::{AdminQuery, Event, LoginRequest};
+use chat_engine::model::{AdminQuery, CreateMessage, Event, LoginRequest};
 use chat_engine::{Administrator, ErrorCode};
 
 use crate::harness::{PASSWORD, TestHarness, assert_code};
@@ -172,4 +172,98 @@ async fn the_operator_administers_without_an_account() {
         .unwrap();
     assert_eq!(users.len(), 4);
     assert!(users.iter().all(|user| user.disabled.is_none()));
+}
+
+#[tokio::test]
+async fn a_disabled_server_is_closed_to_everyone_until_it_is_enabled() {
+    let h = TestHarness::new().await;
+    let (server, general, owner, member) = h.scene().await;
+    let admin = h.new_user("root").await;
+    h.engine.set_instance_admin(admin, true).await.unwrap();
+    let outsider = h.new_user("outsider").await;
+    h.engine
+        .update_server(
+            owner,
+            server.id,
+            chat_engine::model::UpdateServer {
+                is_public: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut session = h.engine.subscribe(member).unwrap();
+
+    // Only administrators and the operator disable servers.
+    assert_code(
+        h.engine.disable_server(owner, server.id, "no").await,
+        ErrorCode::Forbidden,
+    );
+    assert_code(
+        h.engine
+            .disable_server(admin, server.id, &"r".repeat(513))
+            .await,
+        ErrorCode::Validation,
+    );
+    let disabled = h
+        .engine
+        .disable_server(Administrator::Operator, server.id, "spam ring")
+        .await
+        .unwrap();
+    assert_eq!(disabled.disabled.unwrap().reason, "spam ring");
+
+    // Its members hear why; nobody, its owner included, reads, writes or joins.
+    let heard = loop {
+        if let Event::ServerUpdate(s) = &session.next_event().await.unwrap().event {
+            break s.clone();
+        }
+    };
+    assert_eq!(heard.disabled.unwrap().reason, "spam ring");
+    for user in [owner, member] {
+        assert_code(
+            h.engine
+                .send_message(user, general, text("still here?"))
+                .await,
+            ErrorCode::Forbidden,
+        );
+        assert!(h.engine.list_channels(user, server.id).unwrap().is_empty());
+    }
+    assert_code(
+        h.engine.accept_invite(outsider, &server.invite_code).await,
+        ErrorCode::Forbidden,
+    );
+    let everyone = chat_engine::model::DiscoveryQuery::default();
+    assert!(h.engine.discover_servers(&everyone).unwrap().is_empty());
+    let listed = h
+        .engine
+        .admin_list_servers(admin, &AdminQuery::default())
+        .unwrap();
+    assert!(listed[0].disabled.is_some(), "administrators still see it");
+    let refusal = h
+        .engine
+        .list_messages(member, general, chat_engine::model::HistoryQuery::default())
+        .unwrap_err();
+    assert!(refusal.to_string().contains("spam ring"), "{refusal}");
+
+    // Enabled again, everything works as before, and a live session sees its channel again.
+    h.engine.enable_server(admin, server.id).await.unwrap();
+    h.say(member, general, "back").await;
+    let back = loop {
+        if let Event::MessageCreate(m) = &session.next_event().await.unwrap().event {
+            break m.clone();
+        }
+    };
+    assert_eq!(back.content, "back");
+    h.engine
+        .accept_invite(outsider, &server.invite_code)
+        .await
+        .unwrap();
+    assert_eq!(h.engine.discover_servers(&everyone).unwrap().len(), 1);
+}
+
+fn text(content: &str) -> CreateMessage {
+    CreateMessage {
+        content: content.into(),
+        ..Default::default()
+    }
 }

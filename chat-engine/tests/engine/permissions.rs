@@ -3,7 +3,7 @@
 use chat_engine::ErrorCode;
 use chat_engine::id::{Id, RoleId, UserId};
 use chat_engine::model::{OverwriteType, PermissionOverwrite, Permissions, Role};
-use chat_engine::permissions::{Input, Step, calculate, explain};
+use chat_engine::permissions::{Input, Step, calculate, explain, trace};
 use proptest::prelude::*;
 
 use crate::harness::{TestHarness, assert_code};
@@ -49,7 +49,7 @@ proptest! {
     fn base_is_the_union_of_roles(everyone in flags(), a in flags(), b in flags()) {
         let roles = [role(0, everyone, true), role(1, a, false), role(2, b, false)];
         let refs: Vec<&Role> = roles.iter().collect();
-        let input = Input { owner_id: user(0), user_id: user(1), roles: &refs, overwrites: None, timed_out: false };
+        let input = Input { owner_id: user(0), user_id: user(1), roles: &refs, overwrites: None, timed_out: false, server_disabled: false };
         prop_assert_eq!(calculate(&input), everyone | a | b);
     }
 
@@ -58,10 +58,10 @@ proptest! {
         let roles = [role(0, everyone, true), role(1, Permissions::ADMINISTRATOR, false)];
         let overwrites = [overwrite(roles[0].id.ulid(), OverwriteType::Role, Permissions::empty(), deny | Permissions::VIEW_CHANNEL)];
         let just_everyone: Vec<&Role> = roles[..1].iter().collect();
-        let owner = Input { owner_id: user(1), user_id: user(1), roles: &just_everyone, overwrites: Some(&overwrites), timed_out: false };
+        let owner = Input { owner_id: user(1), user_id: user(1), roles: &just_everyone, overwrites: Some(&overwrites), timed_out: false, server_disabled: false };
         prop_assert_eq!(calculate(&owner), Permissions::all());
         let all: Vec<&Role> = roles.iter().collect();
-        let admin = Input { owner_id: user(0), user_id: user(1), roles: &all, overwrites: Some(&overwrites), timed_out: false };
+        let admin = Input { owner_id: user(0), user_id: user(1), roles: &all, overwrites: Some(&overwrites), timed_out: false, server_disabled: false };
         prop_assert_eq!(calculate(&admin), Permissions::all());
     }
 
@@ -81,7 +81,7 @@ proptest! {
             overwrite(roles[0].id.ulid(), OverwriteType::Role, e_allow, e_deny),
             overwrite(roles[2].id.ulid(), OverwriteType::Role, r2_allow, r2_deny),
         ];
-        let input = Input { owner_id: user(0), user_id: me, roles: &refs, overwrites: Some(&overwrites), timed_out: false };
+        let input = Input { owner_id: user(0), user_id: me, roles: &refs, overwrites: Some(&overwrites), timed_out: false, server_disabled: false };
         let mut expected = everyone | role_perms;
         expected = (expected & !e_deny) | e_allow;
         expected = (expected & !(r1_deny | r2_deny)) | (r1_allow | r2_allow);
@@ -105,7 +105,7 @@ proptest! {
             overwrite(roles[1].id.ulid(), OverwriteType::Role, Permissions::empty(), flag),
             overwrite(me.ulid(), OverwriteType::Member, flag, Permissions::empty()),
         ];
-        let input = Input { owner_id: user(0), user_id: me, roles: &refs, overwrites: Some(&overwrites), timed_out: false };
+        let input = Input { owner_id: user(0), user_id: me, roles: &refs, overwrites: Some(&overwrites), timed_out: false, server_disabled: false };
         prop_assert!(calculate(&input).contains(flag));
     }
 }
@@ -126,6 +126,7 @@ fn denying_view_channel_denies_everything_and_says_why() {
         roles: &refs,
         overwrites: Some(&overwrites),
         timed_out: false,
+        server_disabled: false,
     };
     assert_eq!(calculate(&input), Permissions::empty());
     let why = explain(&input, Permissions::SEND_MESSAGES);
@@ -133,6 +134,14 @@ fn denying_view_channel_denies_everything_and_says_why() {
     assert_eq!(why.decided_by, Step::ViewChannelDenied);
     let why = explain(&input, Permissions::VIEW_CHANNEL);
     assert!(matches!(why.decided_by, Step::EveryoneOverwrite { .. }));
+    // In a disabled server, nobody holds anything: not even its owner.
+    let owner = Input {
+        user_id: user(0),
+        server_disabled: true,
+        ..input
+    };
+    assert_eq!(calculate(&owner), Permissions::empty());
+    assert_eq!(trace(&owner), vec![Step::ServerDisabled]);
 }
 
 #[tokio::test]

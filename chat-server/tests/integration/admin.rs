@@ -65,3 +65,57 @@ async fn an_administrator_disables_an_account_and_its_socket_closes_at_once() {
     assert_eq!(admin.ok("GET", "/admin/servers", None).await, json!([]));
     admin.ok("DELETE", &path, None).await;
 }
+
+#[tokio::test]
+async fn an_administrator_disables_a_server_and_its_members_are_told() {
+    let engine = Engine::in_memory().await.unwrap();
+    let server = TestServer::with(engine.clone(), test_config()).await;
+    let admin = server.user("root").await;
+    engine
+        .set_instance_admin(admin.id.parse().unwrap(), true)
+        .await
+        .unwrap();
+    let owner = server.user("founder").await;
+    let (guild, channel) = owner.server("raided").await;
+    let id = guild["id"].as_str().unwrap();
+    let path = format!("/admin/servers/{id}/disabled");
+    let (mut socket, _) = server.identified(&owner).await;
+
+    let (status, _) = owner
+        .call("PUT", &path, Some(json!({ "reason": "mine" })))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin.call("PUT", &path, Some(json!({ "why": "x" }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = admin
+        .call(
+            "PUT",
+            "/admin/servers/01ARZ3NDEKTSV4RRFFQ69G5FAV/disabled",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let disabled = admin
+        .ok("PUT", &path, Some(json!({ "reason": "raid" })))
+        .await;
+    assert_eq!(disabled["disabled"]["reason"], "raid");
+    let heard = socket.dispatch("SERVER_UPDATE").await;
+    assert_eq!(heard["d"]["disabled"]["reason"], "raid");
+
+    // Its owner can no longer write in it; the server itself still shows why.
+    let messages = format!("/channels/{channel}/messages");
+    let (status, _) = owner
+        .call("POST", &messages, Some(json!({ "content": "hello?" })))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let shown = owner.ok("GET", &format!("/servers/{id}"), None).await;
+    assert_eq!(shown["disabled"]["reason"], "raid");
+
+    admin.ok("DELETE", &path, None).await;
+    let enabled = owner.ok("GET", &format!("/servers/{id}"), None).await;
+    assert!(enabled.get("disabled").is_none(), "{enabled}");
+    let (status, _) = owner
+        .call("POST", &messages, Some(json!({ "content": "back" })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}

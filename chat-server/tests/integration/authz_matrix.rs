@@ -317,6 +317,12 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("get", "/admin/users", InstanceAdmin),
     ("put", "/admin/users/{user_id}/disabled", InstanceAdmin),
     ("delete", "/admin/users/{user_id}/disabled", InstanceAdmin),
+    ("put", "/admin/servers/{server_id}/disabled", InstanceAdmin),
+    (
+        "delete",
+        "/admin/servers/{server_id}/disabled",
+        InstanceAdmin,
+    ),
     // Every caller asks the target, then cancels: the requests exist when deleted.
     ("get", "/users/@me/relationships", Token),
     ("post", "/users/@me/relationships", Token),

@@ -90,6 +90,8 @@ fn every_command_has_help() {
         &["admin", "enable", "--help"],
         &["admin", "servers", "--help"],
         &["admin", "delete-server", "--help"],
+        &["admin", "disable-server", "--help"],
+        &["admin", "enable-server", "--help"],
         &["status", "--help"],
         &["invite", "create", "--help"],
         &["reindex", "--help"],

@@ -119,6 +119,33 @@ async fn operators_administer_a_running_server_and_a_stopped_one() {
             .bearer_auth(&troll_token)
             .send()
     };
+    // A disabled server is closed to its owner until it is enabled.
+    let disabled = chat_on(
+        &data,
+        &[
+            "admin",
+            "disable-server",
+            &troll_server,
+            "--reason",
+            "raids",
+        ],
+    )
+    .await;
+    assert!(disabled.contains("disabled the server"), "{disabled}");
+    let servers = chat_on(&data, &["admin", "servers"]).await;
+    assert!(servers.contains("(disabled: raids)"), "{servers}");
+    let troll_channels = || {
+        http.get(format!("{base}/api/v1/servers/{troll_server}/channels"))
+            .bearer_auth(&troll_token)
+            .send()
+    };
+    let channels: Vec<serde_json::Value> = troll_channels().await.unwrap().json().await.unwrap();
+    assert!(channels.is_empty());
+    let enabled = chat_on(&data, &["admin", "enable-server", &troll_server]).await;
+    assert!(enabled.contains("enabled the server"), "{enabled}");
+    let channels: Vec<serde_json::Value> = troll_channels().await.unwrap().json().await.unwrap();
+    assert_eq!(channels.len(), 1);
+
     // A deletion must be confirmed; unconfirmed, nothing goes.
     let data_for_cli = data.clone();
     let server_for_cli = troll_server.clone();

@@ -83,7 +83,10 @@ function connect() {
   gateway = new Gateway({
     token: api.token,
     onDispatch: (type, data) => {
+      // A server enabled again: its channels, hidden while it was disabled, come back.
+      const reopened = type === 'SERVER_UPDATE' && getState().servers[data.id]?.disabled && !data.disabled;
       applyEvent(type, data);
+      if (reopened) loadServer(data.id);
       if (type === 'READY' || type === 'RESUMED') catchUp();
       if (type === 'MESSAGE_CREATE' || type === 'MESSAGE_UPDATE') ensureUsers([data.author_id]);
       if (type === 'MEMBER_ADD') {

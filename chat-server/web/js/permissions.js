@@ -110,6 +110,8 @@ export function permissionsOf(s, serverId, channel) {
   const server = s.servers[serverId];
   const me = s.me?.id;
   if (!server || !me) return 0;
+  // A server an instance administrator disabled grants nothing, to its owner neither.
+  if (server.disabled) return 0;
   if (server.owner_id === me) return ALL;
   const roles = s.roles[serverId] ?? [];
   const member = s.members[serverId]?.[me];

@@ -12,7 +12,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  *   read_receipts?: boolean }} User
  * @typedef {{ id: string, name: string, description: string, icon_url: string, owner_id: string,
  *   is_public: boolean, member_count: number, system_channel_id: string | null,
- *   invite_code?: string }} Server
+ *   invite_code?: string, disabled?: { reason: string, at: string } | null }} Server
  * @typedef {{ id: string, type: string, name: string, topic: string, server_id: string | null,
  *   category_id: string | null, parent_id: string | null, position: number, recipients: string[],
  *   owner_id: string | null, permission_overwrites: Overwrite[], last_message_id: string | null,

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use chat_engine::id::UserId;
+use chat_engine::id::{ServerId, UserId};
 use chat_engine::model::{AdminQuery, AdminUser, DisableAccount, Server};
 
 use super::{Route, route};
@@ -17,6 +17,8 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, get "/admin/users" => list_users, list_of(AdminUser), "Every user of the instance, by id, with whether they are disabled: `q` in the name, `after`, `limit` 1–200 (50); instance administrators", query AdminQuery),
         route!(User, put "/admin/users/{user_id}/disabled" => disable_account, ok(AdminUser), "Disable an account: it cannot log in, its sessions end and its gateway connections close (`ACCOUNT_DISABLED`); instance administrators", optional_body DisableAccount),
         route!(User, delete "/admin/users/{user_id}/disabled" => enable_account, ok(AdminUser), "Enable a disabled account again; instance administrators"),
+        route!(User, put "/admin/servers/{server_id}/disabled" => disable_server, ok(Server), "Disable a server: nobody, its owner included, may view or do anything in it or join it, until it is enabled; its members hear `SERVER_UPDATE` with the reason; instance administrators", optional_body DisableAccount),
+        route!(User, delete "/admin/servers/{server_id}/disabled" => enable_server, ok(Server), "Enable a disabled server again; instance administrators"),
     ]
 }
 
@@ -56,4 +58,26 @@ async fn enable_account(
     Path(user): Path<UserId>,
 ) -> ApiResult<Json<AdminUser>> {
     Ok(Json(state.engine.enable_account(auth.user(), user).await?))
+}
+
+async fn disable_server(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<ServerId>,
+    OptionalBody(request): OptionalBody<DisableAccount>,
+) -> ApiResult<Json<Server>> {
+    Ok(Json(
+        state
+            .engine
+            .disable_server(auth.user(), server, &request.reason)
+            .await?,
+    ))
+}
+
+async fn enable_server(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(server): Path<ServerId>,
+) -> ApiResult<Json<Server>> {
+    Ok(Json(state.engine.enable_server(auth.user(), server).await?))
 }

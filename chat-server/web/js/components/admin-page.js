@@ -1,6 +1,7 @@
 // @ts-check
 // Instance administration, for administrators (`chat admin create`): every server, with
-// deleting an abusive one, and every user, with disabling and enabling their account.
+// disabling, enabling and deleting an abusive one, and every user, with disabling and
+// enabling their account.
 
 import { useEffect, useState } from 'preact/hooks';
 import * as api from '../api.js';
@@ -67,10 +68,19 @@ function Servers() {
     <${Search} label="Server name" onSearch=${search} />
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <table>
-      <thead><tr><th>Server</th><th>Members</th><th>Public</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+      <thead><tr><th>Server</th><th>Members</th><th>Public</th><th>State</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>${servers.map((s) => html`<tr key=${s.id}>
         <td>${s.name}</td><td>${s.member_count}</td><td>${s.is_public ? 'yes' : 'no'}</td>
-        <td><button class="button danger" aria-label=${`Delete the server ${s.name}`}
+        <td>${s.disabled ? `Disabled: ${s.disabled.reason || 'no reason given'}` : 'Active'}</td>
+        <td class="row">${s.disabled
+          ? html`<button class="button secondary" aria-label=${`Enable the server ${s.name}`}
+              onClick=${() => api.del(`/admin/servers/${s.id}/disabled`).then(reload, fail)}>Enable</button>`
+          : html`<button class="button secondary" aria-label=${`Disable the server ${s.name}`}
+              onClick=${() => {
+                const reason = prompt(`Why disable ${s.name}? Nobody can use it until it is enabled.`);
+                if (reason !== null) api.put(`/admin/servers/${s.id}/disabled`, { reason }).then(reload, fail);
+              }}>Disable</button>`}
+        <button class="button danger" aria-label=${`Delete the server ${s.name}`}
           onClick=${() => confirm(`Delete ${s.name} and everything in it?`) && api.del(`/servers/${s.id}`).then(reload, fail)}>Delete</button></td>
       </tr>`)}</tbody>
     </table>

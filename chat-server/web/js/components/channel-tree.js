@@ -23,7 +23,7 @@ export function ChannelTree({ server, current }) {
   const [dialog, setDialog] = useState(/** @type {'channel' | 'invite' | 'notifications' | null} */ (null));
   const perms = permissionsOf(getState(), server.id);
   const mine = Object.values(channels)
-    .filter((c) => c.server_id === server.id)
+    .filter((c) => c.server_id === server.id && !server.disabled)
     .sort((a, b) => a.position - b.position || (a.id < b.id ? -1 : 1));
   const top = mine.filter((c) => c.type !== 'thread');
   // Archived threads leave the tree; the channel's "Threads" panel lists them.
@@ -89,6 +89,8 @@ export function ChannelTree({ server, current }) {
           onClick=${() => go(`/servers/${server.id}/settings`)}>⚙</button>
       </div>
     </div>
+    ${server.disabled &&
+    html`<p class="error" role="alert" style="padding: 8px 16px">The instance's administrators disabled this server${server.disabled.reason ? `: ${server.disabled.reason}` : ''}.</p>`}
     <ul class="channel-tree" role="tree" aria-label="Channels" onKeyDown=${arrows}
       onFocus=${(/** @type {FocusEvent} */ e) => {
         const tree = /** @type {HTMLElement} */ (e.currentTarget);

@@ -92,7 +92,9 @@ export function Shell({ route }) {
         html`<div class="connection" role="status">Connection lost. Reconnecting…</div>`}
         <div class="content">
           <div class="messages-pane">
-            ${channel?.nsfw && !nsfwConfirmed(channel.id)
+            ${server?.disabled
+              ? html`<${Disabled} server=${server} />`
+              : channel?.nsfw && !nsfwConfirmed(channel.id)
               ? html`<${NsfwGate} channel=${channel} onConfirm=${() => confirmNsfw((n) => n + 1)} />`
               : channel
               ? html`
@@ -120,6 +122,14 @@ export function Shell({ route }) {
       html`<${PinsPanel} channel=${channel} onClose=${() => setPanel(null)} />`}
       ${server && membersOpen && !panel && html`<${MemberList} server=${server} />`}
     </div>`;
+}
+
+/** @param {{ server: import('../store.js').Server }} props */
+function Disabled({ server }) {
+  return html`<div class="feed" style="padding: 32px">
+    <h2>${server.name} is disabled</h2>
+    <p class="muted">The instance's administrators disabled this server${server.disabled?.reason ? `: ${server.disabled.reason}` : ''}. Nobody can read or write in it until they enable it again.</p>
+  </div>`;
 }
 
 function Empty() {
