@@ -88,6 +88,18 @@ pub(crate) fn partial_path(to: &Path) -> PathBuf {
     to.with_file_name(format!(".{name}.partial"))
 }
 
+/// Creates (or empties) the file at `path`, readable by its owner only: a backup holds every
+/// account's password hash and the token signing key, an export private messages.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+}
+
 /// Writes what the admin socket answers at `path` to the file `to`, counting its bytes on
 /// `bar`.
 pub(crate) async fn download(
@@ -104,7 +116,7 @@ pub(crate) async fn download(
     if !response.status().is_success() {
         anyhow::bail!("{}", response.text().await?);
     }
-    let mut file = tokio::fs::File::create(to).await?;
+    let mut file = tokio::fs::File::from_std(create_private(to)?);
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.context("the server stopped sending")?;
@@ -118,7 +130,7 @@ pub(crate) async fn download(
 async fn write_offline(engine: Engine, to: &Path, bar: &ProgressBar) -> Result<()> {
     let (to, bar) = (to.to_path_buf(), bar.clone());
     tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&to)?);
+        let mut file = std::io::BufWriter::new(create_private(&to)?);
         engine.backup(&mut file, &mut |counts| bar.set_position(counts.bytes))?;
         file.into_inner()?.sync_all()?;
         Ok(())

@@ -12,7 +12,7 @@ use chat_engine::{Administrator, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::admin_socket;
-use crate::backups::{download, partial_path};
+use crate::backups::{create_private, download, partial_path};
 use crate::operator;
 
 /// Writes the export of `server_id` to `to`; the file appears only once it is whole and
@@ -124,7 +124,7 @@ fn verify(path: &Path) -> Result<Counts> {
 async fn write_offline(engine: Engine, server: ServerId, to: &Path) -> Result<()> {
     let to = to.to_path_buf();
     tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&to)?);
+        let mut file = std::io::BufWriter::new(create_private(&to)?);
         engine.export_server(Administrator::Operator, server, &mut file)?;
         file.into_inner()?.sync_all()?;
         Ok(())

@@ -414,6 +414,9 @@ async fn backup_of_a_running_server_restores_into_a_new_data_dir() {
         !dir.path().join(".chat.backup.partial").exists(),
         "the partial file is renamed into place"
     );
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only its owner reads a backup");
     // The other operator commands work on the running server too, through the same socket
     // (the database itself is locked by the server).
     let (data_for_cli, server_for_cli) = (data.clone(), server.clone());

@@ -214,6 +214,9 @@ async fn a_server_moves_to_another_instance_by_export_and_import() {
     )
     .await;
     assert!(exported.contains("1 members and 1 messages"), "{exported}");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "only its owner reads an export");
     stop(child);
 
     // Into the new one, running, under an account of its own.
