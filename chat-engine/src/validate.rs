@@ -71,3 +71,15 @@ pub(crate) fn name(field: &'static str, value: &str, max: usize) -> Result<Strin
     text(field, trimmed, max)?;
     Ok(trimmed.to_owned())
 }
+
+/// A reaction's emoji: 1 to 64 bytes, no spaces or control characters.
+pub(crate) fn emoji(emoji: &str) -> Result<()> {
+    let fits = !emoji.is_empty() && emoji.len() <= 64;
+    if !fits || emoji.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::validation(
+            "emoji",
+            "must be 1 to 64 bytes without spaces",
+        ));
+    }
+    Ok(())
+}

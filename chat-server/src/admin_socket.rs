@@ -90,13 +90,20 @@ async fn export(State(state): State<AppState>, UrlPath(server): UrlPath<ServerId
     })
 }
 
-/// `POST /import?owner=…`: the body, an export, is staged in a file and imported from it.
+/// `POST /import?owner=…`: the body, an export, is staged in a file beside the socket (in the
+/// data directory, on its disk) and imported from it.
 async fn import(
     State(state): State<AppState>,
     Query(owner): Query<operator::ImportOwner>,
     body: Body,
 ) -> Response {
-    let staged = std::env::temp_dir().join(format!("chat-import-{}", ulid::Ulid::generate()));
+    let dir = state
+        .config
+        .admin_socket
+        .as_deref()
+        .and_then(Path::parent)
+        .map_or_else(std::env::temp_dir, Path::to_path_buf);
+    let staged = dir.join(format!(".import-{}.partial", ulid::Ulid::generate()));
     let imported = async {
         let mut file = tokio::fs::File::create(&staged).await?;
         let mut chunks = body.into_data_stream();

@@ -106,10 +106,10 @@ where
         "{} accounts matched by username, {} made as disabled stand-ins",
         summary.users_matched, summary.users_created
     );
-    if summary.attachments_left_out + summary.reactions_left_out > 0 {
+    if summary.attachments_left_out > 0 {
         println!(
-            "left out: {} attachments' files and {} reactions",
-            summary.attachments_left_out, summary.reactions_left_out
+            "left out: the files of {} attachments (their messages' text came)",
+            summary.attachments_left_out
         );
     }
     Ok(())

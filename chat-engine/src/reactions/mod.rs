@@ -9,17 +9,6 @@ use crate::limits::MAX_EMOJIS;
 use crate::model::{Event, Permissions, ReactionEvent, User};
 use crate::store::{KvMut, MessageStore, UserStore};
 
-fn check_emoji(emoji: &str) -> Result<()> {
-    let fits = !emoji.is_empty() && emoji.len() <= 64;
-    if !fits || emoji.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::validation(
-            "emoji",
-            "must be 1 to 64 bytes without spaces",
-        ));
-    }
-    Ok(())
-}
-
 impl Engine {
     /// Adds the caller's reaction. Adding it twice changes nothing.
     pub async fn add_reaction(
@@ -29,7 +18,7 @@ impl Engine {
         message: MessageId,
         emoji: &str,
     ) -> Result<()> {
-        check_emoji(emoji)?;
+        crate::validate::emoji(emoji)?;
         let emoji = emoji.to_owned();
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
@@ -75,7 +64,7 @@ impl Engine {
         emoji: &str,
         user: UserId,
     ) -> Result<()> {
-        check_emoji(emoji)?;
+        crate::validate::emoji(emoji)?;
         let emoji = emoji.to_owned();
         self.write(move |tx| {
             let (channel, permissions) = textual_channel(tx, actor, channel)?;
@@ -111,7 +100,7 @@ impl Engine {
         message: MessageId,
         emoji: &str,
     ) -> Result<Vec<User>> {
-        check_emoji(emoji)?;
+        crate::validate::emoji(emoji)?;
         let reader = self.read()?;
         let (channel, _) = textual_channel(&reader, actor, channel)?;
         found(

@@ -53,6 +53,9 @@ impl Engine {
         for channel in &channels {
             each_message(&reader, channel.id, |message| {
                 users.insert(message.author_id);
+                for reaction in &message.reactions {
+                    users.extend(&reaction.users);
+                }
                 Ok(())
             })?;
         }
@@ -76,12 +79,13 @@ impl Engine {
     }
 }
 
-/// Calls `visit` with each message of `channel`, oldest first.
+/// Calls `visit` with each message of `channel`, oldest first, with its reactions.
 fn each_message(
     reader: &impl MessageStore,
     channel: crate::id::ChannelId,
     mut visit: impl FnMut(crate::model::Message) -> Result<()>,
 ) -> Result<()> {
+    let nobody = UserId::from_ulid(ulid::Ulid::nil());
     let mut after = None;
     loop {
         let page = reader.list_messages(channel, after, None, Order::Ascending, PAGE)?;
@@ -89,7 +93,9 @@ fn each_message(
             return Ok(());
         };
         after = Some(last.id);
-        for message in page {
+        for mut message in page {
+            // Who reacted is what matters; there is no viewer.
+            message.reactions = reader.list_reaction_summary(channel, message.id, nobody)?;
             visit(message)?;
         }
     }

@@ -40,8 +40,6 @@ pub struct ImportSummary {
     pub users_created: usize,
     /// Files of messages that were not carried (only their messages' text was).
     pub attachments_left_out: usize,
-    /// Reactions that were not carried.
-    pub reactions_left_out: usize,
 }
 
 /// The export's records before its messages, checked.
@@ -96,7 +94,6 @@ impl Engine {
             users_matched: made.users_matched,
             users_created: made.users_created,
             attachments_left_out: 0,
-            reactions_left_out: 0,
         };
         let mut batch = Vec::with_capacity(BATCH);
         let mut last = None;
@@ -105,11 +102,6 @@ impl Engine {
                 continue;
             };
             summary.attachments_left_out += message.attachments.len();
-            summary.reactions_left_out += message
-                .reactions
-                .iter()
-                .map(|r| r.count as usize)
-                .sum::<usize>();
             batch.push(new_message(&mut made.ids, &mut last, &message)?);
             if batch.len() == BATCH {
                 self.write_messages(made.server.id, std::mem::take(&mut batch))
@@ -135,11 +127,18 @@ impl Engine {
         Ok(summary)
     }
 
-    /// Stores imported messages. Their `MESSAGE_CREATE`s reach nobody, since the server has
-    /// no members yet; they feed the search index.
+    /// Stores imported messages with their reactions. Their `MESSAGE_CREATE`s reach nobody,
+    /// since the server has no members yet; they feed the search index.
     async fn write_messages(&self, server: ServerId, messages: Vec<Message>) -> Result<()> {
         self.write(move |tx| {
-            for message in messages {
+            for mut message in messages {
+                for reaction in std::mem::take(&mut message.reactions) {
+                    for user in reaction.users {
+                        let (channel, id, at) =
+                            (message.channel_id, message.id, message.created_at);
+                        tx.insert_reaction(channel, id, &reaction.emoji, user, at);
+                    }
+                }
                 tx.update_message(&message);
                 tx.record_last_message(&message);
                 if message.is_pinned {
@@ -246,6 +245,12 @@ pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
                 }
                 if message.content.chars().count() > MAX_CONTENT {
                     return Err(bad(number, "a message longer than a message may be"));
+                }
+                for reaction in &message.reactions {
+                    validate::emoji(&reaction.emoji).map_err(|e| bad(number, &e.to_string()))?;
+                    if !reaction.users.iter().all(|user| users.contains(user)) {
+                        return Err(bad(number, "a reaction by an account not in the export"));
+                    }
                 }
             }
         }
@@ -371,7 +376,7 @@ fn placeholder(user: &User, id: UserId, now: crate::model::Timestamp) -> UserRec
 }
 
 /// The message with a new id, at its own time and after the one before it (`last`, which
-/// it becomes), its references followed and its files and reactions left out.
+/// it becomes), its references followed and its files left out.
 fn new_message(ids: &mut IdMap, last: &mut Option<Ulid>, message: &Message) -> Result<Message> {
     let at = message.id.ulid().timestamp_ms();
     let mut id = Ulid::from_parts(at, Ulid::generate().random());
@@ -386,7 +391,6 @@ fn new_message(ids: &mut IdMap, last: &mut Option<Ulid>, message: &Message) -> R
     ids.insert(message.id, MessageId::from_ulid(id));
     let mut message = ids.apply(message)?;
     message.attachments.clear();
-    message.reactions.clear();
     Ok(message)
 }
 

@@ -8,8 +8,7 @@
 //! and every reference, in fields and in text such as `<@id>` mentions, follows its record.
 //! An author or member whose username exists on this instance becomes that account; any
 //! other becomes a disabled account of the same name that nobody can log in to, which keeps
-//! who said what. Attachments' files and reactions are not carried (the import counts what
-//! it left out).
+//! who said what. Reactions come along; attachments' files do not (the import counts them).
 
 mod export;
 mod import;

@@ -52,6 +52,11 @@ async fn an_exported_server_comes_back_whole_on_another_instance() {
         .await
         .unwrap();
     source.say(leaver, general, "bye, searchable words").await;
+    source
+        .engine
+        .add_reaction(leaver, general, welcome.id, "👋")
+        .await
+        .unwrap();
     source.engine.leave_server(leaver, server.id).await.unwrap();
     let thread_start = source.say(owner, general, "a thread starts here").await;
     let thread = source
@@ -155,6 +160,9 @@ async fn an_exported_server_comes_back_whole_on_another_instance() {
         .admin_find_user(Administrator::Operator, "leaver")
         .unwrap();
     assert_eq!(bye.author_id, stand_in.user.id);
+    assert_eq!(welcome_here.reactions.len(), 1, "{welcome_here:?}");
+    assert_eq!(welcome_here.reactions[0].emoji, "👋");
+    assert_eq!(welcome_here.reactions[0].users, vec![stand_in.user.id]);
     assert!(stand_in.disabled.is_some());
     let login = LoginRequest {
         username: "leaver".into(),
