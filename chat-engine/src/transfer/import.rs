@@ -14,7 +14,7 @@ use crate::audit_trail::{Administrator, require_administrator};
 use crate::engine::Engine;
 use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, StorageError, found};
-use crate::id::{MessageId, ServerId, UserId};
+use crate::id::{ChannelId, MessageId, ServerId, UserId};
 use crate::limits::MAX_CONTENT;
 use crate::model::{
     AccountDisabled, Category, Channel, Event, Invite, Member, Message, Role, Server, Status, User,
@@ -158,25 +158,9 @@ impl Engine {
 pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
     let mut lines = input.lines().enumerate();
     let header = match lines.next() {
-        Some((_, line)) => match parse(&line.map_err(storage)?) {
-            Ok(Record::Header(header)) => header,
-            _ => return Err(bad(1, "the first line is not an export's header")),
-        },
+        Some((_, line)) => header(&line.map_err(storage)?)?,
         None => return Err(bad(1, "the file is empty")),
     };
-    if header.format != FORMAT {
-        return Err(bad(1, "this is not a server export"));
-    }
-    if header.version != VERSION {
-        return Err(bad(
-            1,
-            &format!(
-                "version {} is not one this server reads ({VERSION})",
-                header.version
-            ),
-        ));
-    }
-    validate::name("name", &header.server.name, 100).map_err(|e| bad(1, &e.to_string()))?;
     let mut plan = Plan {
         header,
         roles: Vec::new(),
@@ -234,24 +218,7 @@ pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
                 plan.members.push(member);
             }
             Record::Message(message) => {
-                if !channels.contains(&message.channel_id) {
-                    return Err(bad(
-                        number,
-                        "a message in a channel that is not in the export",
-                    ));
-                }
-                if !users.contains(&message.author_id) {
-                    return Err(bad(number, "a message whose author is not in the export"));
-                }
-                if message.content.chars().count() > MAX_CONTENT {
-                    return Err(bad(number, "a message longer than a message may be"));
-                }
-                for reaction in &message.reactions {
-                    validate::emoji(&reaction.emoji).map_err(|e| bad(number, &e.to_string()))?;
-                    if !reaction.users.iter().all(|user| users.contains(user)) {
-                        return Err(bad(number, "a reaction by an account not in the export"));
-                    }
-                }
+                check_message(&message, &channels, &users).map_err(|why| bad(number, &why))?;
             }
         }
     }
@@ -262,6 +229,50 @@ pub(super) fn check<R: BufRead>(input: &mut R) -> Result<Plan> {
         ));
     }
     Ok(plan)
+}
+
+/// The export's first line, checked: what it is, its version and its server's name.
+fn header(line: &str) -> Result<Header> {
+    let Ok(Record::Header(header)) = parse(line) else {
+        return Err(bad(1, "the first line is not an export's header"));
+    };
+    if header.format != FORMAT {
+        return Err(bad(1, "this is not a server export"));
+    }
+    if header.version != VERSION {
+        let why = format!(
+            "version {} is not one this server reads ({VERSION})",
+            header.version
+        );
+        return Err(bad(1, &why));
+    }
+    validate::name("name", &header.server.name, 100).map_err(|e| bad(1, &e.to_string()))?;
+    Ok(header)
+}
+
+/// Why a message cannot be imported, if it cannot: its channel, author and reactors must be
+/// in the export, its text and emoji fit.
+fn check_message(
+    message: &Message,
+    channels: &HashSet<ChannelId>,
+    users: &HashSet<UserId>,
+) -> std::result::Result<(), String> {
+    if !channels.contains(&message.channel_id) {
+        return Err("a message in a channel that is not in the export".into());
+    }
+    if !users.contains(&message.author_id) {
+        return Err("a message whose author is not in the export".into());
+    }
+    if message.content.chars().count() > MAX_CONTENT {
+        return Err("a message longer than a message may be".into());
+    }
+    for reaction in &message.reactions {
+        validate::emoji(&reaction.emoji).map_err(|e| e.to_string())?;
+        if !reaction.users.iter().all(|user| users.contains(user)) {
+            return Err("a reaction by an account not in the export".into());
+        }
+    }
+    Ok(())
 }
 
 /// Writes the server (with no members yet), its accounts, roles, categories and channels,
