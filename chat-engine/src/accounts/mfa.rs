@@ -45,6 +45,7 @@ impl Engine {
                 backup_codes: Vec::new(),
                 enabled: false,
                 secret: secret.clone(),
+                last_step: None,
             });
             tx.update_user(&record);
             Ok(TotpSetup {
@@ -73,7 +74,7 @@ impl Engine {
             if totp.enabled {
                 return Err(Error::conflict("two-factor authentication is on already"));
             }
-            if !current_code(&totp.secret, &record.user.username, &code)? {
+            if !fresh_code(totp, &record.user.username, &code)? {
                 return Err(Error::validation("code", "the code is wrong or expired"));
             }
             totp.enabled = true;
@@ -154,14 +155,15 @@ impl Engine {
     }
 }
 
-/// Whether `code` is the app's current code or an unused backup code (which it uses up).
+/// Whether `code` is the app's current code, not used yet, or an unused backup code (which
+/// it uses up).
 fn accept_code(record: &mut UserRecord, code: &str) -> Result<bool> {
     let Some(totp) = record.totp.as_mut().filter(|t| t.enabled) else {
         return Ok(false);
     };
     let code = code.trim();
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        return current_code(&totp.secret, &record.user.username, code);
+        return fresh_code(totp, &record.user.username, code);
     }
     let backup = hash_secret(&code.replace('-', "").to_lowercase());
     let before = totp.backup_codes.len();
@@ -169,11 +171,17 @@ fn accept_code(record: &mut UserRecord, code: &str) -> Result<bool> {
     Ok(totp.backup_codes.len() < before)
 }
 
-/// Whether `code` is the authenticator's code now (or one step before or after).
-fn current_code(secret: &str, account: &str, code: &str) -> Result<bool> {
-    Ok(authenticator(secret, account)?
-        .check_current(code.trim())
-        .is_some())
+/// Whether `code` is the authenticator's code now (or one step before or after) and of a
+/// later step than the last one accepted, which it then becomes: each code works once.
+fn fresh_code(totp: &mut TotpRecord, account: &str, code: &str) -> Result<bool> {
+    let step = authenticator(&totp.secret, account)?.check_current(code.trim());
+    match step {
+        Some(step) if totp.last_step.is_none_or(|last| step > last) => {
+            totp.last_step = Some(step);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
 }
 
 /// The authenticator of a base32 secret: SHA-1, 6 digits, 30 s steps, one step of skew.

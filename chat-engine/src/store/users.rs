@@ -39,6 +39,10 @@ pub struct TotpRecord {
     pub enabled: bool,
     /// The shared secret, base32.
     pub secret: String,
+    /// The time step of the last code accepted: a code is accepted once (RFC 6238, 5.2), so
+    /// one overheard or phished is no use after its owner used it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_step: Option<u64>,
 }
 
 /// A login session (device): its refresh or bot token, stored hashed.

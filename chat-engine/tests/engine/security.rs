@@ -11,6 +11,16 @@ use crate::harness::{PASSWORD, TestHarness, assert_code};
 
 /// The code an authenticator app shows now for a base32 secret.
 fn code_now(secret: &str) -> String {
+    code_later(secret, 0)
+}
+
+/// The code it shows `steps` 30-second steps from now: a code works once, so a second code
+/// within one step is the next step's (which the server accepts a step early).
+fn code_later(secret: &str, steps: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -18,7 +28,7 @@ fn code_now(secret: &str) -> String {
         .with_secret(Secret::try_from_base32(secret).unwrap())
         .build()
         .unwrap()
-        .generate_current()
+        .generate(now + 30 * steps)
         .to_string()
 }
 
@@ -84,14 +94,26 @@ async fn totp_makes_login_two_steps_with_throttled_codes_and_single_use_backup_c
         h.engine.totp_login("not.a.ticket", "123456", "t").await,
         ErrorCode::Unauthorized,
     );
+    // The code that confirmed the setup was used: a login needs a fresh one, once.
+    assert_code(
+        h.engine
+            .totp_login(&ticket, &code_now(&setup.secret), "t")
+            .await,
+        ErrorCode::Unauthorized,
+    );
+    let fresh = code_later(&setup.secret, 1);
     let tokens = h
         .engine
-        .totp_login(&ticket, &code_now(&setup.secret), "Firefox on Linux")
+        .totp_login(&ticket, &fresh, "Firefox on Linux")
         .await
         .unwrap()
         .tokens()
         .unwrap();
     assert_eq!(tokens.user.id, alice);
+    assert_code(
+        h.engine.totp_login(&ticket, &fresh, "t").await,
+        ErrorCode::Unauthorized,
+    );
     // An access token is no ticket, and a backup code works once.
     assert_code(
         h.engine.totp_login(&tokens.token, &backup[0], "t").await,
@@ -144,7 +166,7 @@ async fn totp_is_turned_off_with_a_code_and_never_with_a_wrong_one() {
         ErrorCode::Validation,
     );
     h.engine
-        .disable_totp(bob, &code_now(&setup.secret))
+        .disable_totp(bob, &code_later(&setup.secret, 1))
         .await
         .unwrap();
     let login = h.engine.login(login("bob", PASSWORD), "t").await.unwrap();

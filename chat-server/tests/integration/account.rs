@@ -7,12 +7,7 @@ use serde_json::{Value, json};
 use crate::harness::{PASSWORD, TestServer};
 
 fn code(secret: &str) -> String {
-    totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
-        .build()
-        .unwrap()
-        .generate_current()
-        .to_string()
+    crate::authz_matrix::totp_code(secret, 0)
 }
 
 fn wrong(secret: &str) -> String {
@@ -65,14 +60,20 @@ async fn totp_login_is_two_steps_and_wrong_codes_are_refused_then_throttled() {
     let ticket = challenge["ticket"].clone();
 
     let step = |code: String| json!({ "ticket": ticket, "code": code });
+    // The confirming code was used; the next step's is fresh, and works once.
+    let (status, _) = alice.post("/auth/mfa/totp", step(code(&secret))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let fresh = crate::authz_matrix::totp_code(&secret, 1);
     let answer = server
         .http
         .post(server.url("/auth/mfa/totp"))
-        .json(&step(code(&secret)))
+        .json(&step(fresh.clone()))
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
+    let (status, _) = alice.post("/auth/mfa/totp", step(fresh)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(answer.headers().get_all("set-cookie").iter().count() >= 2);
     let tokens: Value = answer.json().await.unwrap();
     assert_eq!(tokens["user"]["username"], "alice");

@@ -705,7 +705,7 @@ impl Fixture {
                     Some(token) if Callers::name(who).is_some() => enable_totp(server, token).await,
                     _ => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
                 };
-                let code = totp_code(&secret);
+                let code = totp_code(&secret, 0);
                 if let Some(token) = callers.token(who) {
                     callers
                         .totp
@@ -718,7 +718,7 @@ impl Fixture {
             ("post", "/auth/mfa/totp/disable") => {
                 let secrets = callers.totp.lock().unwrap();
                 let secret = callers.token(who).and_then(|t| secrets.get(t));
-                json!({ "code": secret.map_or_else(|| "000000".to_owned(), |s| totp_code(s)) })
+                json!({ "code": secret.map_or_else(|| "000000".to_owned(), |s| totp_code(s, 1)) })
             }
             ("put", "/users/@me/relationships/{user_id}") => json!({ "type": "friend" }),
             ("post", "/channels/{channel_id}/messages/bulk-delete") => {
@@ -764,13 +764,19 @@ impl Fixture {
     }
 }
 
-/// The code an authenticator app shows now for a base32 secret.
-fn totp_code(secret: &str) -> String {
+/// The code an authenticator app shows `steps` 30-second steps from now for a base32
+/// secret: a code works once, so a second one within a step is the next step's (which the
+/// server accepts a step early).
+pub(crate) fn totp_code(secret: &str, steps: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     totp_rs::Builder::new()
         .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
         .build()
         .unwrap()
-        .generate_current()
+        .generate(now + 30 * steps)
         .to_string()
 }
 
@@ -796,7 +802,7 @@ async fn two_step_login(server: &TestServer, name: &str) -> Value {
     user.ok(
         "POST",
         "/auth/mfa/totp/confirm",
-        Some(json!({ "code": totp_code(&secret) })),
+        Some(json!({ "code": totp_code(&secret, 0) })),
     )
     .await;
     let challenge = user
@@ -806,7 +812,7 @@ async fn two_step_login(server: &TestServer, name: &str) -> Value {
             Some(json!({ "username": name, "password": PASSWORD })),
         )
         .await;
-    json!({ "ticket": challenge["ticket"], "code": totp_code(&secret) })
+    json!({ "ticket": challenge["ticket"], "code": totp_code(&secret, 1) })
 }
 
 /// A fresh login session of the caller (of the owner for those without an account), to
