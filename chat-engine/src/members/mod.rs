@@ -46,7 +46,9 @@ impl Engine {
             }
             remove_member(tx, ctx.server, actor, None)
         })
-        .await
+        .await?;
+        self.refresh_voice_state(server, actor, None);
+        Ok(())
     }
 
     /// Removes a member (KICK_MEMBERS, and a higher role than theirs). The actor's reason
@@ -78,7 +80,9 @@ impl Engine {
             );
             Ok(())
         })
-        .await
+        .await?;
+        self.refresh_voice_state(server, user, None);
+        Ok(())
     }
 
     /// Bans a user, removing them if they are a member (BAN_MEMBERS, and a higher role), and
@@ -98,47 +102,50 @@ impl Engine {
             ));
         }
         let actor = actor.into();
-        self.write(move |tx| {
-            let ctx = context(tx, server, actor.user())?;
-            ctx.require(Permissions::BAN_MEMBERS)?;
-            if user == actor.user() {
-                return Err(Error::forbidden("cannot ban yourself"));
-            }
-            found(tx.fetch_user(user)?, ResourceKind::User, user)?;
-            let target = tx.fetch_member(server, user)?;
-            if let Some(target) = &target {
-                ctx.require_outranks(target, "ban")?;
-            }
-            let ban = Ban {
-                created_at: tx.now(),
-                moderator_id: actor.user(),
-                reason: actor.reason().unwrap_or_default().to_owned(),
-                server_id: server,
-                user_id: user,
-            };
-            tx.update_ban(&ban);
-            if target.is_some() {
-                remove_member(tx, ctx.server, user, Some(ban.reason.clone()))?;
-            }
-            let since = tx.now() - chrono::Duration::seconds(i64::from(delete_message_seconds));
-            let deleted = delete_recent_messages(tx, server, user, since)?;
-            let mut changed = Vec::new();
-            if delete_message_seconds > 0 {
-                changed.push(set("delete_message_seconds", delete_message_seconds));
-                changed.push(set("messages_deleted", deleted));
-            }
-            let target = user;
-            record(
-                tx,
-                server,
-                &actor,
-                AuditAction::MemberBanAdd,
-                target,
-                changed,
-            );
-            Ok(ban)
-        })
-        .await
+        let ban = self
+            .write(move |tx| {
+                let ctx = context(tx, server, actor.user())?;
+                ctx.require(Permissions::BAN_MEMBERS)?;
+                if user == actor.user() {
+                    return Err(Error::forbidden("cannot ban yourself"));
+                }
+                found(tx.fetch_user(user)?, ResourceKind::User, user)?;
+                let target = tx.fetch_member(server, user)?;
+                if let Some(target) = &target {
+                    ctx.require_outranks(target, "ban")?;
+                }
+                let ban = Ban {
+                    created_at: tx.now(),
+                    moderator_id: actor.user(),
+                    reason: actor.reason().unwrap_or_default().to_owned(),
+                    server_id: server,
+                    user_id: user,
+                };
+                tx.update_ban(&ban);
+                if target.is_some() {
+                    remove_member(tx, ctx.server, user, Some(ban.reason.clone()))?;
+                }
+                let since = tx.now() - chrono::Duration::seconds(i64::from(delete_message_seconds));
+                let deleted = delete_recent_messages(tx, server, user, since)?;
+                let mut changed = Vec::new();
+                if delete_message_seconds > 0 {
+                    changed.push(set("delete_message_seconds", delete_message_seconds));
+                    changed.push(set("messages_deleted", deleted));
+                }
+                let target = user;
+                record(
+                    tx,
+                    server,
+                    &actor,
+                    AuditAction::MemberBanAdd,
+                    target,
+                    changed,
+                );
+                Ok(ban)
+            })
+            .await?;
+        self.refresh_voice_state(server, user, None);
+        Ok(ban)
     }
 
     /// Lifts a ban (BAN_MEMBERS).
@@ -261,7 +268,7 @@ impl Engine {
                 Ok(member)
             })
             .await?;
-        self.refresh_voice_state(server, user, member.is_muted, member.is_deafened);
+        self.refresh_voice_state(server, user, Some(&member));
         Ok(member)
     }
 

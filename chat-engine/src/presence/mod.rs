@@ -11,7 +11,7 @@ use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::live::{Device, DeviceId, Realtime, UserPresence, offline, public_view};
 use crate::model::{
-    ChannelType, ClientKind, Event, Permissions, Presence, RelationshipType, Status,
+    ChannelType, ClientKind, Event, Member, Permissions, Presence, RelationshipType, Status,
     TypingIndicator, UpdatePresence, UpdateVoiceState, VoiceState,
 };
 use crate::permissions::{context, resolve};
@@ -232,26 +232,39 @@ impl Engine {
             .unwrap_or_default())
     }
 
-    /// Re-announces a member's voice state after a moderator muted or deafened them.
+    /// Brings a user's voice state in a server in line with their membership after a
+    /// moderator changed it, and re-announces it: the server mute and deafen follow the
+    /// member; a member timed out, or no longer a member (`None`: kicked, banned or gone),
+    /// leaves voice.
     pub(crate) fn refresh_voice_state(
         &self,
         server: ServerId,
         user: UserId,
-        muted: bool,
-        deafened: bool,
+        member: Option<&Member>,
     ) {
+        let now = chrono::Utc::now();
         let state = {
             let mut realtime = self.realtime();
-            let Some(state) = realtime
-                .voice
-                .get_mut(&server)
-                .and_then(|s| s.get_mut(&user))
-            else {
+            let Some(states) = realtime.voice.get_mut(&server) else {
                 return;
             };
-            state.is_muted = muted;
-            state.is_deafened = deafened;
-            state.clone()
+            match member {
+                Some(member) if !member.is_timed_out(now) => {
+                    let Some(state) = states.get_mut(&user) else {
+                        return;
+                    };
+                    state.is_muted = member.is_muted;
+                    state.is_deafened = member.is_deafened;
+                    state.clone()
+                }
+                _ => {
+                    let Some(mut state) = states.remove(&user) else {
+                        return;
+                    };
+                    state.channel_id = None;
+                    state
+                }
+            }
         };
         self.publish(Event::VoiceStateUpdate(state), Audience::server(server));
     }

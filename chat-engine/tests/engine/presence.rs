@@ -252,12 +252,59 @@ async fn voice_states_follow_joins_leaves_and_moderation() {
     assert!(muted.is_muted);
 
     h.engine.update_voice_state(member, join(None)).unwrap();
+    assert_eq!(next_voice_state(&mut session).await.channel_id, None);
     assert!(
         h.engine
             .list_voice_states(owner, server.id)
             .unwrap()
             .is_empty()
     );
+    // A member timed out, kicked or banned leaves voice at once, and everyone hears it.
+    h.engine
+        .update_voice_state(member, join(Some(lounge.id)))
+        .unwrap();
+    next_voice_state(&mut session).await;
+    let timeout = UpdateMember {
+        communication_disabled_until: Some(Some(chrono::Utc::now() + chrono::Duration::hours(1))),
+        ..Default::default()
+    };
+    h.engine
+        .update_member(owner, server.id, member, timeout)
+        .await
+        .unwrap();
+    let timed_out = next_voice_state(&mut session).await;
+    assert_eq!((timed_out.user_id, timed_out.channel_id), (member, None));
+    assert!(
+        h.engine
+            .list_voice_states(owner, server.id)
+            .unwrap()
+            .is_empty()
+    );
+    let lift = UpdateMember {
+        communication_disabled_until: Some(None),
+        ..Default::default()
+    };
+    h.engine
+        .update_member(owner, server.id, member, lift)
+        .await
+        .unwrap();
+    h.engine
+        .update_voice_state(member, join(Some(lounge.id)))
+        .unwrap();
+    next_voice_state(&mut session).await;
+    h.engine
+        .kick_member(owner, server.id, member)
+        .await
+        .unwrap();
+    let kicked = next_voice_state(&mut session).await;
+    assert_eq!((kicked.user_id, kicked.channel_id), (member, None));
+    assert!(
+        h.engine
+            .list_voice_states(owner, server.id)
+            .unwrap()
+            .is_empty()
+    );
+
     let outsider = h.new_user("outsider").await;
     assert_code(
         h.engine.update_voice_state(outsider, join(Some(lounge.id))),
@@ -319,6 +366,17 @@ async fn large_servers_get_no_presence_fan_out_or_ready_presences() {
             Event::PresenceUpdate(p) => assert_eq!(p.user_id, owner, "only one's own presence"),
             Event::UserUpdate(_) => break,
             _ => {}
+        }
+    }
+}
+
+/// The next voice state change the session hears.
+async fn next_voice_state(
+    session: &mut chat_engine::events::Session,
+) -> chat_engine::model::VoiceState {
+    loop {
+        if let Event::VoiceStateUpdate(v) = &session.next_event().await.unwrap().event {
+            return v.clone();
         }
     }
 }
