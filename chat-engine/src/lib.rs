@@ -43,8 +43,10 @@
 //! - `access` (channel access), `posting`, `membership` and [`events`] (the per-user
 //!   [`Session`](events::Session) stream and resume): what several domains share.
 //! - The domains, siblings that never use one another, each adding its operations to
-//!   `Engine`: `accounts`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
-//!   `reactions`, `threads`, `delivery` (read states), `presence` (live only), `search`.
+//!   `Engine`: `accounts`, `admin` (the instance's administrators and the operator), `audit`,
+//!   `relationships`, `servers`, `channels`, `members`, `roles`, `invites`, `messages`,
+//!   `reactions`, `threads`, `delivery` (read states), [`notifications`], `presence` (live
+//!   only), `search`, [`transfer`] (a server out of one instance and into another).
 //!
 //! # Features
 //!
