@@ -272,6 +272,19 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
     let (child, base) = serve_with(command, &dir.path().join("data"));
     let http = reqwest::Client::new();
     let (token, _, channel, _) = owner_and_channel(&base, "uploader").await;
+    // The search index allocates its writer's memory with the first message it indexes: a
+    // message first, indexed (`/readyz` waits for the index), so that what is measured is
+    // the file's transfer alone.
+    let warm = http
+        .post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "content": "warming up" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(warm.status(), reqwest::StatusCode::CREATED);
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
     let before = resident(&base).await;
 
     // The file is made as it is sent, 64 KiB at a time.
@@ -311,6 +324,8 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
         received += chunk.len();
     }
     assert_eq!(received, SIZE);
+    let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), reqwest::StatusCode::OK);
     // The allocator hands freed pages back to the system a little later, later still when
     // the machine is busy: look again for a while before saying the file stayed in memory.
     let mut grown = u64::MAX;
