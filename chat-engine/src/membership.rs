@@ -17,16 +17,7 @@ pub(crate) fn add_member(tx: &mut Tx<'_>, server: ServerId, user: UserId) -> Res
     if found_server.disabled.is_some() {
         return Err(Error::forbidden("this server is disabled"));
     }
-    let member = Member {
-        communication_disabled_until: None,
-        is_deafened: false,
-        is_muted: false,
-        joined_at: tx.now(),
-        nickname: String::new(),
-        role_ids: Vec::new(),
-        server_id: server,
-        user_id: user,
-    };
+    let member = Member::joined(server, user, tx.now());
     tx.update_member(&member);
     found_server.member_count += 1;
     tx.update_server(&found_server);

@@ -203,7 +203,7 @@ pub async fn status_of(client: &reqwest::Client) -> anyhow::Result<Status> {
 }
 
 /// The answer's JSON, or its refusal as the error.
-async fn read<T: DeserializeOwned>(response: reqwest::Response) -> anyhow::Result<T> {
+pub(crate) async fn read<T: DeserializeOwned>(response: reqwest::Response) -> anyhow::Result<T> {
     if response.status().is_success() {
         Ok(response.json().await?)
     } else {

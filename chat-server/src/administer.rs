@@ -143,7 +143,7 @@ where
 }
 
 /// The server id the operator typed.
-fn server_id_of(typed: &str) -> Result<ServerId> {
+pub(crate) fn server_id_of(typed: &str) -> Result<ServerId> {
     typed
         .parse()
         .map_err(|_| anyhow::anyhow!("{typed:?} is not a server id"))

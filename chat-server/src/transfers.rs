@@ -12,6 +12,7 @@ use chat_engine::{Administrator, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::admin_socket;
+use crate::administer::server_id_of;
 use crate::backups::{create_private, download, partial_path};
 use crate::operator;
 
@@ -26,9 +27,7 @@ pub async fn export<F>(
 where
     F: Future<Output = Result<Engine>>,
 {
-    let server: ServerId = server_id
-        .parse()
-        .map_err(|_| anyhow::anyhow!("{server_id:?} is not a server id"))?;
+    let server = server_id_of(server_id)?;
     let partial = partial_path(to);
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} exporting {msg} {bytes} ({bytes_per_sec})")
@@ -87,10 +86,7 @@ where
                 .send()
                 .await
                 .context("sending the export to the running server")?;
-            if !response.status().is_success() {
-                anyhow::bail!("{}", response.text().await?);
-            }
-            response.json().await?
+            admin_socket::read(response).await?
         }
         None => operator::import(&open().await?, from, owner).await?,
     };

@@ -148,6 +148,20 @@ pub struct Member {
 }
 
 impl Member {
+    /// A new member with no roles, nickname or moderation, joined at `at`.
+    pub fn joined(server_id: ServerId, user_id: UserId, at: Timestamp) -> Self {
+        Self {
+            communication_disabled_until: None,
+            is_deafened: false,
+            is_muted: false,
+            joined_at: at,
+            nickname: String::new(),
+            role_ids: Vec::new(),
+            server_id,
+            user_id,
+        }
+    }
+
     /// Whether the member is timed out at `now`.
     pub fn is_timed_out(&self, now: Timestamp) -> bool {
         self.communication_disabled_until

@@ -113,16 +113,7 @@ impl Engine {
                 system_channel_id: Some(general.id),
                 updated_at: now,
             };
-            let owner = Member {
-                communication_disabled_until: None,
-                is_deafened: false,
-                is_muted: false,
-                joined_at: now,
-                nickname: String::new(),
-                role_ids: Vec::new(),
-                server_id: id,
-                user_id: actor,
-            };
+            let owner = Member::joined(id, actor, now);
             let invite = Invite {
                 code,
                 created_at: now,

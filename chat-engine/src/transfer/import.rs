@@ -327,16 +327,7 @@ fn write_server(tx: &mut Tx<'_>, plan: &Plan, owner: UserId, code: String) -> Re
         }
     }
     if !members.iter().any(|m| m.user_id == owner) {
-        members.push(Member {
-            communication_disabled_until: None,
-            is_deafened: false,
-            is_muted: false,
-            joined_at: now,
-            nickname: String::new(),
-            role_ids: Vec::new(),
-            server_id,
-            user_id: owner,
-        });
+        members.push(Member::joined(server_id, owner, now));
     }
     let mut server = ids.apply(&plan.header.server)?;
     server.id = server_id;

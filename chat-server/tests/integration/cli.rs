@@ -220,16 +220,11 @@ async fn serve_answers_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(health["status"], "ok");
     // An acknowledged write, then SIGTERM.
-    let http = reqwest::Client::new();
     let (token, owner, channel, _) = owner_and_channel(&base, "survivor").await;
-    let sent = http
-        .post(format!("{base}/api/v1/channels/{channel}/messages"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "content": "acknowledged" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(
+        say(&base, &token, &channel, "acknowledged").await,
+        reqwest::StatusCode::CREATED
+    );
     stop(child);
 
     let engine = Engine::open(dir.path().join("fresh")).await.unwrap();
@@ -275,14 +270,10 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
     // The search index allocates its writer's memory with the first message it indexes: a
     // message first, indexed (`/readyz` waits for the index), so that what is measured is
     // the file's transfer alone.
-    let warm = http
-        .post(format!("{base}/api/v1/channels/{channel}/messages"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "content": "warming up" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(warm.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(
+        say(&base, &token, &channel, "warming up").await,
+        reqwest::StatusCode::CREATED
+    );
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), reqwest::StatusCode::OK);
     let before = resident(&base).await;
@@ -341,6 +332,40 @@ async fn a_25_mib_file_goes_up_and_down_streamed() {
         "the server grew by {grown} bytes for a {SIZE}-byte file"
     );
     drop(child);
+}
+
+/// Posts a message with `content` to `channel` as the token's user; answers the status.
+pub(crate) async fn say(
+    base: &str,
+    token: &str,
+    channel: &str,
+    content: &str,
+) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/channels/{channel}/messages"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "content": content }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// The JSON answer of `GET /api/v1{path}` as the token's user.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    base: &str,
+    token: &str,
+    path: &str,
+) -> T {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Registers `name` and makes a server: the token, the user's id, `#general` and the server.

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use reqwest::StatusCode;
 
-use crate::cli::{chat, owner_and_channel, serve, stop};
+use crate::cli::{chat, get_json, owner_and_channel, say, serve, stop};
 
 /// Runs `chat args` on `dir`, which must fail; answers what it printed on stderr.
 fn refused(dir: &std::path::Path, args: &[&str]) -> String {
@@ -134,16 +134,12 @@ async fn operators_administer_a_running_server_and_a_stopped_one() {
     assert!(disabled.contains("disabled the server"), "{disabled}");
     let servers = chat_on(&data, &["admin", "servers"]).await;
     assert!(servers.contains("(disabled: raids)"), "{servers}");
-    let troll_channels = || {
-        http.get(format!("{base}/api/v1/servers/{troll_server}/channels"))
-            .bearer_auth(&troll_token)
-            .send()
-    };
-    let channels: Vec<serde_json::Value> = troll_channels().await.unwrap().json().await.unwrap();
+    let troll_channels = format!("/servers/{troll_server}/channels");
+    let channels: Vec<serde_json::Value> = get_json(&base, &troll_token, &troll_channels).await;
     assert!(channels.is_empty());
     let enabled = chat_on(&data, &["admin", "enable-server", &troll_server]).await;
     assert!(enabled.contains("enabled the server"), "{enabled}");
-    let channels: Vec<serde_json::Value> = troll_channels().await.unwrap().json().await.unwrap();
+    let channels: Vec<serde_json::Value> = get_json(&base, &troll_token, &troll_channels).await;
     assert_eq!(channels.len(), 1);
 
     // A deletion must be confirmed; unconfirmed, nothing goes.
@@ -195,19 +191,14 @@ async fn a_server_moves_to_another_instance_by_export_and_import() {
     let (old_data, new_data) = (dir.path().join("old"), dir.path().join("new"));
     let file = dir.path().join("server.jsonl");
     let file_arg = file.to_str().unwrap().to_owned();
-    let http = reqwest::Client::new();
 
     // Out of the old instance, from its running server.
     let (child, base) = serve(&old_data);
     let (token, _, channel, server) = owner_and_channel(&base, "mover").await;
-    let sent = http
-        .post(format!("{base}/api/v1/channels/{channel}/messages"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "content": "this travels with the server" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), StatusCode::CREATED);
+    assert_eq!(
+        say(&base, &token, &channel, "this travels with the server").await,
+        StatusCode::CREATED
+    );
     let exported = chat_on(
         &old_data,
         &["export", "--server-id", &server, "--to", &file_arg],
@@ -231,29 +222,18 @@ async fn a_server_moves_to_another_instance_by_export_and_import() {
         imported.contains("1 made as disabled stand-ins"),
         "{imported}"
     );
-    let servers: Vec<serde_json::Value> = http
-        .get(format!("{base}/api/v1/servers"))
-        .bearer_auth(&keeper_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let servers: Vec<serde_json::Value> = get_json(&base, &keeper_token, "/servers").await;
     assert_eq!(servers.len(), 2, "the keeper's own and the imported one");
     // The keeper's own has one member; the imported one also the stand-in for its author.
     let moved = servers.iter().find(|s| s["member_count"] == 2).unwrap();
     assert_ne!(moved["id"], server.as_str());
     let channel = moved["system_channel_id"].as_str().unwrap();
-    let history: Vec<serde_json::Value> = http
-        .get(format!("{base}/api/v1/channels/{channel}/messages"))
-        .bearer_auth(&keeper_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history: Vec<serde_json::Value> = get_json(
+        &base,
+        &keeper_token,
+        &format!("/channels/{channel}/messages"),
+    )
+    .await;
     assert_eq!(history[0]["content"], "this travels with the server");
 
     // A cut-off export is refused before anything is sent, and names why.
