@@ -256,9 +256,12 @@ pub fn events_are_listed_after_a_sequence(backend: &dyn Backend) {
 /// Runs the store conformance suite against a backend: `$make` is an expression that makes
 /// a fresh, empty backend (`MyBackend::new`, or a closure). Expands to a `conformance` module
 /// of `#[test]`s; needs the `testing` feature outside the engine.
+///
+/// With `optional`, `$make` returns an `Option` of a backend instead, and a test whose backend
+/// is `None` (a database server the machine does not have) passes without running.
 #[macro_export]
 macro_rules! store_conformance_tests {
-    ($make:expr) => {
+    (optional $make:expr) => {
         mod conformance {
             #[allow(unused_imports)]
             use super::*;
@@ -266,38 +269,55 @@ macro_rules! store_conformance_tests {
 
             #[test]
             fn puts_gets_and_deletes() {
-                suite::puts_gets_and_deletes(&$make());
+                if let Some(backend) = $make() {
+                    suite::puts_gets_and_deletes(&backend);
+                }
             }
 
             #[test]
             fn scans_respect_range_order_and_limit() {
-                suite::scans_respect_range_order_and_limit(&$make());
+                if let Some(backend) = $make() {
+                    suite::scans_respect_range_order_and_limit(&backend);
+                }
             }
 
             #[test]
             fn an_empty_batch_changes_nothing() {
-                suite::an_empty_batch_changes_nothing(&$make());
+                if let Some(backend) = $make() {
+                    suite::an_empty_batch_changes_nothing(&backend);
+                }
             }
 
             #[test]
             fn overlays_read_their_own_writes() {
-                suite::overlays_read_their_own_writes(&$make());
+                if let Some(backend) = $make() {
+                    suite::overlays_read_their_own_writes(&backend);
+                }
             }
 
             #[test]
             fn users_round_trip_and_names_are_case_insensitive() {
-                suite::users_round_trip_and_names_are_case_insensitive(&$make());
+                if let Some(backend) = $make() {
+                    suite::users_round_trip_and_names_are_case_insensitive(&backend);
+                }
             }
 
             #[test]
             fn members_index_both_ways() {
-                suite::members_index_both_ways(&$make());
+                if let Some(backend) = $make() {
+                    suite::members_index_both_ways(&backend);
+                }
             }
 
             #[test]
             fn events_are_listed_after_a_sequence() {
-                suite::events_are_listed_after_a_sequence(&$make());
+                if let Some(backend) = $make() {
+                    suite::events_are_listed_after_a_sequence(&backend);
+                }
             }
         }
+    };
+    ($make:expr) => {
+        $crate::store_conformance_tests!(optional || Some($make()));
     };
 }

@@ -1,5 +1,6 @@
 //! Storage: the backend seam ([`Backend`]: consistent snapshots and atomic, durable batches),
-//! its two implementations ([`InMemoryStore`], [`RedbStore`]) and one store trait per
+//! its implementations ([`InMemoryStore`], [`RedbStore`], and `PostgresStore` with the
+//! `postgres` feature) and one store trait per
 //! aggregate ([`UserStore`], [`AuditLogStore`], [`ServerStore`], [`ChannelStore`], [`MessageStore`],
 //! [`ReadStateStore`], [`RelationshipStore`], [`NotificationStore`], [`SettingsStore`], [`EndedSessionStore`],
 //! [`EventLog`]) that the domain
@@ -11,8 +12,9 @@
 //! are written once over every backend: no backend reimplements them, and no code outside
 //! this module names a table or a key.
 //!
-//! Which backend to use: redb is the default and is durable; memory is for tests and for
-//! embedding where nothing must survive the process.
+//! Which backend to use: redb is the default and is durable; PostgreSQL keeps the data on a
+//! database server instead; memory is for tests and for embedding where nothing must survive
+//! the process.
 //!
 //! Every engine write runs as one job against a [`Tx`], an overlay over a snapshot. A single
 //! writer thread runs queued jobs one after another and commits them together (group commit):
@@ -31,6 +33,8 @@ mod memory;
 mod messages;
 pub(crate) mod migrations;
 mod notifications;
+#[cfg(feature = "postgres")]
+mod postgres;
 mod read_states;
 #[cfg(feature = "redb")]
 mod redb;
@@ -56,6 +60,8 @@ pub use event_log::{EventLog, StoredEvent};
 pub use memory::InMemoryStore;
 pub use messages::MessageStore;
 pub use notifications::NotificationStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use read_states::ReadStateStore;
 #[cfg(feature = "redb")]
 pub use redb::RedbStore;

@@ -1,0 +1,190 @@
+//! Connections to PostgreSQL. A small tokio runtime on a thread of its own drives their
+//! sockets; any thread (a tokio worker reading, the engine's writer committing) then waits for
+//! its queries' answers without entering that runtime, so the synchronous [`Backend`]
+//! seam holds.
+//!
+//! [`Backend`]: crate::store::Backend
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{JoinHandle, Thread};
+
+use tokio::sync::oneshot;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+
+use crate::error::StorageError;
+
+/// The runtime that drives every connection's socket, on its own thread.
+#[derive(Debug)]
+pub(super) struct Driver {
+    runtime: tokio::runtime::Handle,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Driver {
+    /// Starts the driver's thread.
+    pub(super) fn start() -> Result<Self, StorageError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(StorageError::new)?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("chat-engine-postgres".into())
+            .spawn(move || {
+                runtime.block_on(async {
+                    let _ = stopped.await;
+                });
+            })
+            .map_err(StorageError::new)?;
+        Ok(Self {
+            runtime: handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// Opens a new connection.
+    pub(super) fn connect(&self, config: &Config) -> Result<Connection, StorageError> {
+        let config = config.clone();
+        let (sent, received) = std::sync::mpsc::channel();
+        self.runtime.spawn(async move {
+            let connected = config.connect(NoTls).await.map(|(client, connection)| {
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::warn!(%error, "a PostgreSQL connection ended");
+                    }
+                });
+                client
+            });
+            let _ = sent.send(connected);
+        });
+        let client = received
+            .recv()
+            .map_err(|_| StorageError::new("the PostgreSQL driver stopped"))?
+            .map_err(|error| StorageError::new(format!("cannot connect to PostgreSQL: {error}")))?;
+        Ok(Connection {
+            client,
+            statements: HashMap::new(),
+            in_transaction: false,
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One connection with the statements it prepared.
+pub(super) struct Connection {
+    client: Client,
+    statements: HashMap<String, Statement>,
+    /// Whether a transaction may still be open (the next `begin` rolls it back first).
+    in_transaction: bool,
+}
+
+impl Connection {
+    /// Starts a transaction (`BEGIN` with these options), ending one left open first.
+    pub(super) fn begin(&mut self, begin: &str) -> Result<(), StorageError> {
+        let sql = if self.in_transaction {
+            format!("ROLLBACK; {begin}")
+        } else {
+            begin.to_owned()
+        };
+        self.in_transaction = true;
+        self.batch(&sql)
+    }
+
+    /// Commits the open transaction.
+    pub(super) fn commit(&mut self) -> Result<(), StorageError> {
+        self.batch("COMMIT")?;
+        self.in_transaction = false;
+        Ok(())
+    }
+
+    /// Rolls the open transaction back.
+    pub(super) fn rollback(&mut self) -> Result<(), StorageError> {
+        self.batch("ROLLBACK")?;
+        self.in_transaction = false;
+        Ok(())
+    }
+
+    /// Runs statements without parameters (the simple query protocol).
+    pub(super) fn batch(&mut self, sql: &str) -> Result<(), StorageError> {
+        block_on(self.client.batch_execute(sql)).map_err(StorageError::new)
+    }
+
+    /// Runs a query, preparing its statement on first use.
+    pub(super) fn query(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StorageError> {
+        let statement = self.statement(sql)?;
+        block_on(self.client.query(&statement, params)).map_err(StorageError::new)
+    }
+
+    /// Runs a statement, preparing it on first use; returns how many rows it changed.
+    pub(super) fn execute(
+        &mut self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, StorageError> {
+        let statement = self.statement(sql)?;
+        block_on(self.client.execute(&statement, params)).map_err(StorageError::new)
+    }
+
+    /// Whether the server ended the connection.
+    pub(super) fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn statement(&mut self, sql: &str) -> Result<Statement, StorageError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = block_on(self.client.prepare(sql)).map_err(StorageError::new)?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// Wakes the thread that waits in [`block_on`].
+struct Unpark(Thread);
+
+impl Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Waits on this thread for a client future. A client's futures only exchange messages with
+/// the connection's task on the driver's runtime, so they need no runtime of their own.
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+        std::thread::park();
+    }
+}
