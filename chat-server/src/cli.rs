@@ -18,6 +18,18 @@ pub struct Cli {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// Where the records live: `redb` (a file in the data directory) or the URL of a
+    /// PostgreSQL database (`postgres://user:password@host:port/database`). The data directory
+    /// keeps the search index, attachments and the admin socket either way.
+    #[arg(
+        long,
+        env = "CHAT_STORE",
+        default_value = "redb",
+        hide_env_values = true,
+        global = true,
+        value_parser = parse_store
+    )]
+    pub store: Store,
     /// Threads serving requests and gateway connections: all cores by default (the storage
     /// writer's own thread is mostly waiting on the disk, and a large room's deliveries spread
     /// over every worker).
@@ -29,6 +41,25 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where the records live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Store {
+    /// The redb file in the data directory.
+    Redb,
+    /// A PostgreSQL database, by URL.
+    Postgres(String),
+}
+
+fn parse_store(value: &str) -> Result<Store, String> {
+    if value == "redb" {
+        Ok(Store::Redb)
+    } else if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        Ok(Store::Postgres(value.to_owned()))
+    } else {
+        Err("expected `redb` or a postgres:// URL".to_owned())
+    }
 }
 
 impl Cli {

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chat_engine::model::CreateInvite;
+use chat_engine::store::PostgresStore;
 use chat_engine::{Engine, EngineBuilder};
-use chat_server::cli::{Cli, Command, Invite, Serve};
+use chat_server::cli::{Cli, Command, Invite, Serve, Store};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
@@ -100,21 +101,27 @@ async fn reindex(engine: Engine) -> Result<()> {
     Ok(())
 }
 
+/// The engine's builder for the command line's data directory, store and secret.
+fn builder(cli: &Cli) -> Result<EngineBuilder> {
+    let mut builder = Engine::builder().data_dir(&cli.data_dir);
+    if let Store::Postgres(url) = &cli.store {
+        let store = PostgresStore::connect(url).context("opening the PostgreSQL store")?;
+        builder = builder.backend(Arc::new(store));
+    }
+    Ok(match &cli.jwt_secret {
+        Some(secret) => builder.jwt_secret(secret.as_bytes()),
+        None => builder,
+    })
+}
+
 async fn execute(cli: &Cli) -> Result<()> {
-    let builder = || {
-        let builder = Engine::builder().data_dir(&cli.data_dir);
-        match &cli.jwt_secret {
-            Some(secret) => builder.jwt_secret(secret.as_bytes()),
-            None => builder,
-        }
-    };
     let open_with = |builder: EngineBuilder| async move {
         builder
             .open()
             .await
             .with_context(|| format!("opening the data directory {}", cli.data_dir.display()))
     };
-    let open = || open_with(builder());
+    let open = || async { open_with(builder(cli)?).await };
     match &cli.command {
         Command::Init => {
             open().await?;
@@ -129,7 +136,7 @@ async fn execute(cli: &Cli) -> Result<()> {
             reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
-            let engine = open_with(serving(builder(), serve)).await?;
+            let engine = open_with(serving(builder(cli)?, serve)).await?;
             let config = server_config(serve, &cli.data_dir);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await
@@ -138,7 +145,12 @@ async fn execute(cli: &Cli) -> Result<()> {
             run(listener, engine, config, signal()).await?;
         }
         Command::Backup { to } => backups::backup(&cli.data_dir, to, open).await?,
-        Command::Restore { from } => backups::restore(&cli.data_dir, from)?,
+        Command::Restore { from } => {
+            if cli.store != Store::Redb {
+                anyhow::bail!("chat restore restores into the redb store of a data directory only");
+            }
+            backups::restore(&cli.data_dir, from)?;
+        }
         Command::Export { server_id, to } => {
             transfers::export(&cli.data_dir, server_id, to, open).await?;
         }

@@ -34,8 +34,14 @@ impl Drop for Served {
 
 /// Starts `chat serve` on a free port over `data`; answers the child and its base URL.
 pub(crate) fn serve(data: &std::path::Path) -> (Served, String) {
+    serve_env(data, &[])
+}
+
+/// Starts `chat serve` on a free port over `data`, with these environment variables.
+pub(crate) fn serve_env(data: &std::path::Path, env: &[(&str, &str)]) -> (Served, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
     command.args(["serve", "--no-rate-limits"]);
+    command.envs(env.iter().copied());
     match crate::harness::test_log("serve") {
         Some(log) => command
             .env("RUST_LOG", "debug")

@@ -13,6 +13,7 @@ mod limits;
 mod moderation;
 mod operations;
 mod operator;
+mod postgres;
 mod previews;
 mod push;
 mod realtime;
