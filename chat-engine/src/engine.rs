@@ -213,7 +213,11 @@ impl EngineBuilder {
         };
         let (hub, _) = broadcast::channel(self.hub_capacity.max(16));
         let bounds = Arc::new(LogBounds::default());
-        let sessions = Arc::new(SessionCache::default());
+        let sessions = Arc::new(if backend.shared() {
+            SessionCache::off()
+        } else {
+            SessionCache::default()
+        });
         #[cfg(feature = "search")]
         let (search, feeder) = SearchService::start(search_dir.as_deref(), backend.clone())?;
         let blobs: Arc<dyn BlobStore> = match (self.blobs, blob_dir) {

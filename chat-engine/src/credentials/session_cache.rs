@@ -17,6 +17,8 @@ const CAPACITY: usize = 65_536;
 #[derive(Debug, Default)]
 pub(crate) struct SessionCache {
     state: Mutex<State>,
+    /// Caches nothing: on a store other engines share, their logouts would not evict.
+    off: bool,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +34,14 @@ impl SessionCache {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// A cache that keeps nothing, for a store that other engines share.
+    pub(crate) fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
+    }
+
     /// A cached session.
     pub(crate) fn get(&self, id: SessionId) -> Option<SessionRecord> {
         self.state().sessions.get(&id).cloned()
@@ -44,6 +54,9 @@ impl SessionCache {
 
     /// Caches a session read from storage, unless a session was written since `generation`.
     pub(crate) fn insert(&self, generation: u64, session: SessionRecord) {
+        if self.off {
+            return;
+        }
         let mut state = self.state();
         if state.generation != generation {
             return;

@@ -164,9 +164,17 @@ impl Indexer {
 
     fn take(&mut self, feed: Feed) -> Result<()> {
         match feed {
+            // Events of other engines sharing the store come from the log: a gap before
+            // this engine's next event, or a search waiting for more than it was fed.
+            Feed::Event(envelope) if !envelope.ephemeral && envelope.seq > self.seq + 1 => {
+                self.read_log()
+            }
             Feed::Event(envelope) => self.apply(&envelope),
             Feed::Flush(seq) => {
                 self.wanted = self.wanted.max(seq);
+                if seq > self.seq && self.backend.shared() {
+                    self.read_log()?;
+                }
                 Ok(())
             }
         }
@@ -179,8 +187,15 @@ impl Indexer {
         Ok(())
     }
 
-    /// Indexes what the log holds after `seq`, or everything when the log lost it.
+    /// Indexes what the log holds after `seq`, or everything when the log lost it, and
+    /// commits the index.
     fn catch_up(&mut self) -> Result<()> {
+        self.read_log()?;
+        self.commit()
+    }
+
+    /// Indexes what the log holds after `seq`, or everything when the log lost it.
+    fn read_log(&mut self) -> Result<()> {
         let backend = self.backend.clone();
         let reader = Reader::new(backend.snapshot()?);
         match reader.event_bounds()? {
@@ -195,8 +210,7 @@ impl Indexer {
                 self.seq = last;
             },
         }
-        drop(reader);
-        self.commit()
+        Ok(())
     }
 
     /// Reindexes every stored message.

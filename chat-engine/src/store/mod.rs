@@ -410,6 +410,68 @@ pub trait Backend: Send + Sync + fmt::Debug + 'static {
 
     /// Applies every write of the batch, all or nothing; returns once they are durable.
     fn commit(&self, batch: &Batch) -> Result<(), StorageError>;
+
+    /// Opens what one group of the writer's jobs reads from and commits to. The default, a
+    /// snapshot and then [`Backend::commit`], suits a store that only this engine writes; a
+    /// store that several engines share overrides it to run one group at a time across them
+    /// (see [`Backend::shared`]).
+    fn begin_write(&self) -> Result<Box<dyn WriteGroup + '_>, StorageError> {
+        Ok(Box::new(SnapshotGroup {
+            snapshot: self.snapshot()?,
+            backend: self,
+        }))
+    }
+
+    /// Whether other engines (other server nodes) commit to this store too. The engine then
+    /// follows the events they append to the log, delivering them to its own sessions, and
+    /// keeps no cache that their commits could make stale.
+    fn shared(&self) -> bool {
+        false
+    }
+}
+
+/// One group of the writer's jobs: what they read, then their writes, applied at once.
+pub trait WriteGroup: Snapshot {
+    /// Whether another engine committed to the store since this engine's last commit, so that
+    /// what this engine remembers of the store (the log's end, decoded records) is stale.
+    fn others_committed(&self) -> bool {
+        false
+    }
+
+    /// Applies every write of the batch, all or nothing, ending the group; returns once they
+    /// are durable. Dropping a group without committing it writes nothing.
+    fn commit(self: Box<Self>, batch: &Batch) -> Result<(), StorageError>;
+}
+
+/// The default write group: a snapshot, then the backend's commit.
+struct SnapshotGroup<'a, B: ?Sized> {
+    snapshot: Box<dyn Snapshot + 'a>,
+    backend: &'a B,
+}
+
+impl<B: Backend + ?Sized> Snapshot for SnapshotGroup<'_, B> {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.snapshot.get(table, key)
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        range: &KeyRange,
+        order: Order,
+        limit: usize,
+    ) -> Result<Entries, StorageError> {
+        self.snapshot.scan(table, range, order, limit)
+    }
+}
+
+impl<B: Backend + ?Sized> WriteGroup for SnapshotGroup<'_, B> {
+    fn commit(self: Box<Self>, batch: &Batch) -> Result<(), StorageError> {
+        let Self { snapshot, backend } = *self;
+        // A snapshot may hold the store's read lock (memory): end it before writing.
+        drop(snapshot);
+        backend.commit(batch)
+    }
 }
 
 #[cfg(test)]

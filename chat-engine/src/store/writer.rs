@@ -14,13 +14,17 @@ use tokio::sync::{broadcast, mpsc as task_mpsc, oneshot};
 
 use super::cache::ReadCache;
 use super::hooks::{Commit, CommitHook};
-use super::{Backend, Batch, EventLog, Tx};
+use super::{Backend, Batch, EventLog, Tx, WriteGroup};
 use crate::envelope::{Audience, EventEnvelope};
 use crate::error::{Error, Result, StorageError};
 use crate::model::Event;
 
 /// Most jobs one commit takes.
 const MAX_GROUP: usize = 512;
+/// How often an engine on a shared store looks for other engines' events in the log.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// Events read from the shared log at a time.
+const FOLLOW_PAGE: usize = 256;
 
 type Deliver = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Deliver) + Send>;
@@ -67,7 +71,8 @@ impl Writer {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| StorageError::new("the engine must be opened in a tokio runtime"))?;
         let (published, to_publish) = task_mpsc::unbounded_channel();
-        runtime.spawn(publish(hub.clone(), bounds.clone(), to_publish));
+        let follow = backend.shared().then(|| backend.clone());
+        runtime.spawn(publish(hub.clone(), bounds.clone(), to_publish, follow));
         let (sender, receiver) = mpsc::channel::<Job>();
         let mut state = WriterState {
             backend,
@@ -150,6 +155,9 @@ impl Outcome {
     fn publish(self, hub: &broadcast::Sender<Arc<EventEnvelope>>, bounds: &LogBounds) {
         for envelope in self.envelopes {
             let seq = envelope.seq;
+            if seq <= bounds.published.load(Ordering::SeqCst) {
+                continue; // published already, read back from a shared log
+            }
             // No receiver is fine: nobody is listening.
             let _ = hub.send(envelope);
             bounds.published.store(seq, Ordering::SeqCst);
@@ -160,14 +168,68 @@ impl Outcome {
     }
 }
 
-/// The task that publishes each group's outcome, in commit order.
+/// The task that publishes each group's outcome, in commit order. On a store that other
+/// engines share (`follow`), it also publishes their events from the log, in sequence: those
+/// before each of this engine's groups first, and the others as it finds them.
 async fn publish(
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
     mut outcomes: task_mpsc::UnboundedReceiver<Outcome>,
+    follow: Option<Arc<dyn Backend>>,
 ) {
-    while let Some(outcome) = outcomes.recv().await {
-        outcome.publish(&hub, &bounds);
+    let mut tick = tokio::time::interval(FOLLOW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            outcome = outcomes.recv() => {
+                let Some(outcome) = outcome else { break };
+                if let (Some(backend), Some(first)) = (&follow, outcome.envelopes.first()) {
+                    follow_log(&**backend, &hub, &bounds, first.seq);
+                }
+                outcome.publish(&hub, &bounds);
+            }
+            _ = tick.tick(), if follow.is_some() => {
+                if let Some(backend) = &follow {
+                    follow_log(&**backend, &hub, &bounds, u64::MAX);
+                }
+            }
+        }
+    }
+}
+
+/// Publishes the events that the shared log holds after the last one published and before
+/// `before`: other engines' commits.
+fn follow_log(
+    backend: &dyn Backend,
+    hub: &broadcast::Sender<Arc<EventEnvelope>>,
+    bounds: &LogBounds,
+    before: u64,
+) {
+    let read = || -> Result<()> {
+        let reader = super::Reader::new(backend.snapshot()?);
+        loop {
+            let after = bounds.published.load(Ordering::SeqCst);
+            if after + 1 >= before {
+                return Ok(());
+            }
+            let page = reader.list_events(after, FOLLOW_PAGE)?;
+            let full = page.len() == FOLLOW_PAGE;
+            for (seq, stored) in page.into_iter().take_while(|(seq, _)| *seq < before) {
+                let _ = hub.send(Arc::new(EventEnvelope::new(
+                    seq,
+                    stored.event,
+                    stored.audience,
+                )));
+                bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
+                bounds.published.store(seq, Ordering::SeqCst);
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    };
+    if let Err(error) = read() {
+        tracing::warn!(%error, "cannot read the shared event log");
     }
 }
 
@@ -186,11 +248,30 @@ struct WriterState {
 }
 
 impl WriterState {
+    /// Takes in what other engines sharing the store committed: the log's end moved, and
+    /// the decoded records may be stale.
+    fn adopt_others_commits(&mut self, group: &dyn WriteGroup) -> Result<(), StorageError> {
+        self.cache.clear();
+        let earlier = Batch::default();
+        let bounds = Tx::new(group, &self.cache, &earlier, &mut self.ids).event_bounds();
+        let (first, last) = bounds.map_err(StorageError::new)?.unwrap_or((1, 0));
+        self.bounds.oldest.store(first, Ordering::SeqCst);
+        self.bounds.next.fetch_max(last + 1, Ordering::SeqCst);
+        Ok(())
+    }
+
     fn run_group(&mut self, jobs: Vec<Job>) {
-        let snapshot = match self.backend.snapshot() {
-            Ok(snapshot) => snapshot,
+        let backend = self.backend.clone();
+        let group = backend.begin_write().and_then(|group| {
+            if group.others_committed() {
+                self.adopt_others_commits(&*group)?;
+            }
+            Ok(group)
+        });
+        let group = match group {
+            Ok(group) => group,
             Err(error) => {
-                tracing::error!(%error, "cannot open a snapshot; failing {} jobs", jobs.len());
+                tracing::error!(%error, "cannot start a commit group; failing {} jobs", jobs.len());
                 return; // dropping the jobs answers their callers with a storage error
             }
         };
@@ -198,7 +279,7 @@ impl WriterState {
         let mut events: Vec<(Event, Audience)> = Vec::new();
         let mut delivers = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let mut tx = Tx::new(&*snapshot, &self.cache, &batch, &mut self.ids);
+            let mut tx = Tx::new(&*group, &self.cache, &batch, &mut self.ids);
             // A panicking job (a bug) loses its writes and its caller hears "the writer
             // stopped"; the writer and the other jobs of the group go on.
             let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut tx)));
@@ -213,7 +294,6 @@ impl WriterState {
                 tracing::error!("a write job panicked; its writes are dropped");
             }
         }
-        drop(snapshot);
 
         let first_seq = self.bounds.next.load(Ordering::SeqCst);
         let envelopes: Vec<_> = events
@@ -233,7 +313,7 @@ impl WriterState {
         let committed = if batch.is_empty() {
             Ok(())
         } else {
-            self.backend.commit(&batch)
+            group.commit(&batch)
         };
         if !batch.is_empty() {
             metrics::counter!("chat_commits_total").increment(1);

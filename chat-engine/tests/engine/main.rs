@@ -25,6 +25,8 @@ mod roles;
 mod search;
 mod security;
 mod servers;
+#[cfg(all(feature = "postgres", feature = "testing"))]
+mod shared_store;
 mod structure;
 mod thread_lifecycle;
 mod threads_dms;

@@ -1,7 +1,9 @@
-//! The PostgreSQL backend: each engine table is a table of `(key bytea, value bytea)`, a
-//! snapshot is a `REPEATABLE READ` read-only transaction, and a commit is one transaction of
-//! upserts and deletes, durable when PostgreSQL says so (`synchronous_commit` as the server
-//! sets it). Migrations are versioned (`schema.rs`) and run on connecting.
+//! The PostgreSQL backend, which several engines (server nodes) can share: each engine table
+//! is a table of `(key bytea, value bytea)`, a snapshot is a `REPEATABLE READ` read-only
+//! transaction, and a commit group is one `READ COMMITTED` transaction that holds the
+//! writers' lock from its first read to its commit, durable when PostgreSQL says so
+//! (`synchronous_commit` as the server sets it). Migrations are versioned (`schema.rs`) and
+//! run on connecting.
 //!
 //! Connections come from a small pool and speak plain TCP (no TLS): run it on loopback or a
 //! private network.
@@ -14,12 +16,13 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use tokio_postgres::Config;
 use tokio_postgres::types::ToSql;
 
 use self::connection::{Connection, Driver};
-use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table};
+use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table, WriteGroup};
 use crate::error::StorageError;
 
 /// Most idle connections the pool keeps.
@@ -29,6 +32,8 @@ const MAX_IDLE: usize = 16;
 /// [`EngineBuilder::backend`](crate::EngineBuilder::backend).
 pub struct PostgresStore {
     config: Config,
+    /// The writers' generation of this store's last commit.
+    generation: AtomicI64,
     idle: Mutex<Vec<Connection>>,
     // Dropped last: it stops the connections' runtime.
     driver: Driver,
@@ -61,6 +66,7 @@ impl PostgresStore {
         tracing::debug!(from, "connected to PostgreSQL");
         Ok(Self {
             config,
+            generation: AtomicI64::new(0),
             idle: Mutex::new(vec![connection]),
             driver,
         })
@@ -117,36 +123,59 @@ fn name(table: Table) -> String {
     format!("chat_{}", table.name())
 }
 
-struct PostgresSnapshot<'a> {
+/// A connection in a transaction, rolled back and returned to the pool when dropped.
+struct Transaction<'a> {
     store: &'a PostgresStore,
     connection: RefCell<Option<Connection>>,
 }
 
-impl PostgresSnapshot<'_> {
+impl<'a> Transaction<'a> {
+    fn begin(store: &'a PostgresStore, begin: &str) -> Result<Self, StorageError> {
+        let mut connection = store.take()?;
+        connection.begin(begin)?;
+        Ok(Self {
+            store,
+            connection: RefCell::new(Some(connection)),
+        })
+    }
+
     fn query(
         &self,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<tokio_postgres::Row>, StorageError> {
         let mut connection = self.connection.borrow_mut();
-        let connection = connection
+        connection
             .as_mut()
-            .ok_or_else(|| StorageError::new("the snapshot's connection is gone"))?;
-        connection.query(sql, params)
+            .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?
+            .query(sql, params)
+    }
+
+    /// Writes the batch and commits.
+    fn commit(self, batch: &Batch) -> Result<(), StorageError> {
+        let mut connection = self
+            .connection
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
+        // On failure the transaction stays open; the connection's next `begin` ends it.
+        let written = write(&mut connection, batch).and_then(|()| connection.commit());
+        self.store.give(connection);
+        written
     }
 }
 
-impl Drop for PostgresSnapshot<'_> {
+impl Drop for Transaction<'_> {
     fn drop(&mut self) {
-        if let Some(mut connection) = self.connection.get_mut().take() {
-            if connection.rollback().is_ok() {
-                self.store.give(connection);
-            }
+        if let Some(mut connection) = self.connection.get_mut().take()
+            && connection.rollback().is_ok()
+        {
+            self.store.give(connection);
         }
     }
 }
 
-impl Snapshot for PostgresSnapshot<'_> {
+impl Snapshot for Transaction<'_> {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
         let sql = format!("SELECT value FROM {} WHERE key = $1", name(table));
         let rows = self.query(&sql, &[&key])?;
@@ -198,6 +227,42 @@ impl Snapshot for PostgresSnapshot<'_> {
     }
 }
 
+/// A commit group: a read-committed transaction holding the writers' lock (the one row of
+/// `chat_writer`, whose generation it bumps first) until it commits.
+struct WriterGroup<'a> {
+    transaction: Transaction<'a>,
+    generation: i64,
+}
+
+impl Snapshot for WriterGroup<'_> {
+    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        self.transaction.get(table, key)
+    }
+
+    fn scan(
+        &self,
+        table: Table,
+        range: &KeyRange,
+        order: Order,
+        limit: usize,
+    ) -> Result<Entries, StorageError> {
+        self.transaction.scan(table, range, order, limit)
+    }
+}
+
+impl WriteGroup for WriterGroup<'_> {
+    fn others_committed(&self) -> bool {
+        self.generation != self.transaction.store.generation.load(Ordering::SeqCst) + 1
+    }
+
+    fn commit(self: Box<Self>, batch: &Batch) -> Result<(), StorageError> {
+        let store = self.transaction.store;
+        self.transaction.commit(batch)?;
+        store.generation.store(self.generation, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 /// A batch's writes to one table: the keys to put with their values, and the keys to delete.
 #[derive(Default)]
 struct TableWrites<'a> {
@@ -221,9 +286,8 @@ fn by_table(batch: &Batch) -> BTreeMap<Table, TableWrites<'_>> {
     tables
 }
 
-/// Writes a batch in one transaction.
+/// Writes a batch in the connection's open transaction.
 fn write(connection: &mut Connection, batch: &Batch) -> Result<(), StorageError> {
-    connection.begin("BEGIN")?;
     for (table, writes) in by_table(batch) {
         let table = name(table);
         if !writes.deletes.is_empty() {
@@ -242,27 +306,44 @@ fn write(connection: &mut Connection, batch: &Batch) -> Result<(), StorageError>
             )?;
         }
     }
-    connection.commit()
+    Ok(())
 }
 
 impl Backend for PostgresStore {
     fn snapshot(&self) -> Result<Box<dyn Snapshot + '_>, StorageError> {
-        let mut connection = self.take()?;
-        connection.begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
-        Ok(Box::new(PostgresSnapshot {
-            store: self,
-            connection: RefCell::new(Some(connection)),
-        }))
+        let snapshot =
+            Transaction::begin(self, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        Ok(Box::new(snapshot))
     }
 
     fn commit(&self, batch: &Batch) -> Result<(), StorageError> {
         if batch.is_empty() {
             return Ok(());
         }
-        let mut connection = self.take()?;
-        let written = write(&mut connection, batch);
-        self.give(connection);
-        written
+        self.begin_write()?.commit(batch)
+    }
+
+    /// Read committed: once the lock is granted, every read sees what the groups before
+    /// committed, and no other group commits until this one has.
+    fn begin_write(&self) -> Result<Box<dyn WriteGroup + '_>, StorageError> {
+        let transaction = Transaction::begin(self, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        let rows = transaction.query(
+            "UPDATE chat_writer SET generation = generation + 1 RETURNING generation",
+            &[],
+        )?;
+        let generation = rows
+            .first()
+            .ok_or_else(|| StorageError::new("chat_writer has no row"))?
+            .try_get(0)
+            .map_err(StorageError::new)?;
+        Ok(Box::new(WriterGroup {
+            transaction,
+            generation,
+        }))
+    }
+
+    fn shared(&self) -> bool {
+        true
     }
 }
 

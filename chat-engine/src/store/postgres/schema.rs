@@ -7,7 +7,10 @@ use crate::error::StorageError;
 
 /// The migrations, oldest first: `(version, SQL)`. Never edit one that has shipped; add the
 /// next.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_tables.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_tables.sql")),
+    (2, include_str!("migrations/0002_writer.sql")),
+];
 
 /// The advisory lock that migrations hold (any fixed number; "chat" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6368_6174;
