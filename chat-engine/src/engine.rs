@@ -21,7 +21,7 @@ use crate::search_index::{SearchHandle, SearchService};
 use crate::store::Table;
 use crate::store::hooks::{CommitHook, TableWatch};
 use crate::store::writer::{LogBounds, Writer};
-use crate::store::{Backend, InMemoryStore, Reader, Tx};
+use crate::store::{Backend, EventLog, InMemoryStore, Reader, Tx};
 
 /// How many events the log keeps for resuming, by default.
 pub const DEFAULT_EVENT_RETENTION: u64 = 100_000;
@@ -303,6 +303,26 @@ impl Engine {
             .next
             .load(std::sync::atomic::Ordering::SeqCst)
             - 1
+    }
+
+    /// The sequence number of the newest event in the store's log. On a store that other
+    /// engines share, it reads the log, since this engine learns of their newest events only
+    /// as it follows them: a session resuming from another node may have seen one already.
+    ///
+    /// # Errors
+    ///
+    /// A storage error when the log cannot be read.
+    pub fn last_stored_seq(&self) -> Result<u64> {
+        let known = self.last_seq();
+        if !self.inner.backend.shared() {
+            return Ok(known);
+        }
+        let stored = self.read()?.event_bounds()?.map_or(0, |(_, last)| last);
+        self.inner
+            .bounds
+            .next
+            .fetch_max(stored + 1, std::sync::atomic::Ordering::SeqCst);
+        Ok(known.max(stored))
     }
 
     /// A snapshot of everything committed so far.

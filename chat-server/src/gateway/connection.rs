@@ -443,7 +443,9 @@ async fn resume_session(
         close(socket, CloseCode::AuthenticationFailed).await;
         return false;
     };
-    if resume.seq > state.engine.last_seq() {
+    if resume.seq > state.engine.last_seq()
+        && resume.seq > state.engine.last_stored_seq().unwrap_or(0)
+    {
         close(socket, CloseCode::InvalidSeq).await;
         return false;
     }

@@ -121,14 +121,7 @@ impl TestServer {
     }
 
     pub(crate) async fn gateway_at(&self, path: &str) -> Gateway {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}{path}", self.addr))
-            .await
-            .unwrap();
-        let mut gateway = Gateway { ws };
-        let hello = gateway.frame().await;
-        assert_eq!(hello["op"], 10, "{hello}");
-        assert!(hello["d"]["heartbeat_interval"].as_u64().unwrap() > 0);
-        gateway
+        Gateway::connect(&format!("ws://{}{path}", self.addr)).await
     }
 
     /// A gateway connection identified as `api`'s user; returns it with READY's payload.
@@ -241,6 +234,16 @@ pub(crate) enum Incoming {
 }
 
 impl Gateway {
+    /// Connects to a gateway URL and reads Hello.
+    pub(crate) async fn connect(url: &str) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut gateway = Self { ws };
+        let hello = gateway.frame().await;
+        assert_eq!(hello["op"], 10, "{hello}");
+        assert!(hello["d"]["heartbeat_interval"].as_u64().unwrap() > 0);
+        gateway
+    }
+
     pub(crate) async fn send(&mut self, frame: Value) {
         self.ws
             .send(Message::text(frame.to_string()))
