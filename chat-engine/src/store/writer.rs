@@ -179,20 +179,29 @@ async fn publish(
 ) {
     let mut tick = tokio::time::interval(FOLLOW_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    let mut follow_to = |before: u64| {
+        let Some(backend) = &follow else { return };
+        let read = follow_log(&**backend, &hub, &bounds, before);
+        match (&read, failing) {
+            (Ok(()), true) => tracing::info!("reading the shared event log again"),
+            (Err(error), false) => {
+                tracing::warn!(%error, "cannot read the shared event log; retrying");
+            }
+            _ => {}
+        }
+        failing = read.is_err();
+    };
     loop {
         tokio::select! {
             outcome = outcomes.recv() => {
                 let Some(outcome) = outcome else { break };
-                if let (Some(backend), Some(first)) = (&follow, outcome.envelopes.first()) {
-                    follow_log(&**backend, &hub, &bounds, first.seq);
+                if let Some(first) = outcome.envelopes.first() {
+                    follow_to(first.seq);
                 }
                 outcome.publish(&hub, &bounds);
             }
-            _ = tick.tick(), if follow.is_some() => {
-                if let Some(backend) = &follow {
-                    follow_log(&**backend, &hub, &bounds, u64::MAX);
-                }
-            }
+            _ = tick.tick(), if follow.is_some() => follow_to(u64::MAX),
         }
     }
 }
@@ -204,32 +213,27 @@ fn follow_log(
     hub: &broadcast::Sender<Arc<EventEnvelope>>,
     bounds: &LogBounds,
     before: u64,
-) {
-    let read = || -> Result<()> {
-        let reader = super::Reader::new(backend.snapshot()?);
-        loop {
-            let after = bounds.published.load(Ordering::SeqCst);
-            if after + 1 >= before {
-                return Ok(());
-            }
-            let page = reader.list_events(after, FOLLOW_PAGE)?;
-            let full = page.len() == FOLLOW_PAGE;
-            for (seq, stored) in page.into_iter().take_while(|(seq, _)| *seq < before) {
-                let _ = hub.send(Arc::new(EventEnvelope::new(
-                    seq,
-                    stored.event,
-                    stored.audience,
-                )));
-                bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
-                bounds.published.store(seq, Ordering::SeqCst);
-            }
-            if !full {
-                return Ok(());
-            }
+) -> Result<()> {
+    let reader = super::Reader::new(backend.snapshot()?);
+    loop {
+        let after = bounds.published.load(Ordering::SeqCst);
+        if after + 1 >= before {
+            return Ok(());
         }
-    };
-    if let Err(error) = read() {
-        tracing::warn!(%error, "cannot read the shared event log");
+        let page = reader.list_events(after, FOLLOW_PAGE)?;
+        let full = page.len() == FOLLOW_PAGE;
+        for (seq, stored) in page.into_iter().take_while(|(seq, _)| *seq < before) {
+            let _ = hub.send(Arc::new(EventEnvelope::new(
+                seq,
+                stored.event,
+                stored.audience,
+            )));
+            bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
+            bounds.published.store(seq, Ordering::SeqCst);
+        }
+        if !full {
+            return Ok(());
+        }
     }
 }
 

@@ -185,3 +185,106 @@ async fn clients_of_a_killed_node_resume_on_another_with_nothing_lost_or_doubled
     }
     stop(node_b);
 }
+
+/// A TCP proxy to PostgreSQL that a test can cut (closing its listener and every connection
+/// through it) and restore on the same port: an outage of the database.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    target: String,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Proxy {
+    async fn to(target: &str) -> Self {
+        let mut proxy = Self {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            target: target.to_owned(),
+            task: None,
+        };
+        proxy.restore().await;
+        proxy
+    }
+
+    async fn restore(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        self.addr = listener.local_addr().unwrap();
+        let target = self.target.clone();
+        self.task = Some(tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                connections.spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+        }));
+    }
+
+    /// Closes the listener and every connection (dropping the join set aborts them).
+    async fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+/// `url` with its `host:port` replaced by `addr`.
+fn through(url: &str, addr: std::net::SocketAddr) -> (String, String) {
+    let start = url.find('@').unwrap() + 1;
+    let end = start + url[start..].find('/').unwrap();
+    let target = url[start..end].to_owned();
+    (format!("{}{addr}{}", &url[..start], &url[end..]), target)
+}
+
+async fn readiness(base: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let answer = reqwest::get(format!("{base}/readyz")).await.unwrap();
+    (answer.status(), answer.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_reports_a_database_outage_and_recovers_when_it_returns() {
+    let Some(url) = PostgresStore::test_url() else {
+        return;
+    };
+    let (_, target) = through(&url, "127.0.0.1:1".parse().unwrap());
+    let mut proxy = Proxy::to(&target).await;
+    let (via_proxy, _) = through(&url, proxy.addr);
+    let dir = tempfile::tempdir().unwrap();
+    let (node, base) = serve_env(dir.path(), &[("CHAT_STORE", via_proxy.as_str())]);
+    let (token, _, channel, _) = owner_and_channel(&base, "founder").await;
+    assert_eq!(readiness(&base).await.0, reqwest::StatusCode::OK);
+
+    proxy.cut().await;
+    let (status, body) = readiness(&base).await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["writer"].as_str().unwrap().contains("a write failed"),
+        "{body}"
+    );
+    assert!(!say(&base, &token, &channel, "lost?").await.is_success());
+    let alive = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert!(alive.status().is_success(), "the process stays up");
+
+    proxy.restore().await;
+    let mut status = reqwest::StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..50 {
+        status = readiness(&base).await.0;
+        if status.is_success() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, reqwest::StatusCode::OK, "ready again");
+    assert!(say(&base, &token, &channel, "back").await.is_success());
+    let messages: Vec<serde_json::Value> =
+        get_json(&base, &token, &format!("/channels/{channel}/messages")).await;
+    assert!(messages.iter().any(|m| m["content"] == "back"));
+    assert!(
+        messages.iter().all(|m| m["content"] != "lost?"),
+        "a refused send is not stored"
+    );
+    stop(node);
+}

@@ -68,7 +68,12 @@ impl Driver {
         let client = received
             .recv()
             .map_err(|_| StorageError::new("the PostgreSQL driver stopped"))?
-            .map_err(|error| StorageError::new(format!("cannot connect to PostgreSQL: {error}")))?;
+            .map_err(|error| {
+                StorageError::new(format!(
+                    "cannot connect to PostgreSQL: {}",
+                    describe(&error)
+                ))
+            })?;
         Ok(Connection {
             client,
             statements: HashMap::new(),
@@ -124,7 +129,7 @@ impl Connection {
 
     /// Runs statements without parameters (the simple query protocol).
     pub(super) fn batch(&mut self, sql: &str) -> Result<(), StorageError> {
-        block_on(self.client.batch_execute(sql)).map_err(StorageError::new)
+        block_on(self.client.batch_execute(sql)).map_err(failure)
     }
 
     /// Runs a query, preparing its statement on first use.
@@ -134,7 +139,7 @@ impl Connection {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, StorageError> {
         let statement = self.statement(sql)?;
-        block_on(self.client.query(&statement, params)).map_err(StorageError::new)
+        block_on(self.client.query(&statement, params)).map_err(failure)
     }
 
     /// Runs a statement, preparing it on first use; returns how many rows it changed.
@@ -144,7 +149,7 @@ impl Connection {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, StorageError> {
         let statement = self.statement(sql)?;
-        block_on(self.client.execute(&statement, params)).map_err(StorageError::new)
+        block_on(self.client.execute(&statement, params)).map_err(failure)
     }
 
     /// Whether the server ended the connection.
@@ -156,7 +161,7 @@ impl Connection {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = block_on(self.client.prepare(sql)).map_err(StorageError::new)?;
+        let statement = block_on(self.client.prepare(sql)).map_err(failure)?;
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
@@ -187,4 +192,19 @@ fn block_on<F: Future>(future: F) -> F::Output {
         }
         std::thread::park();
     }
+}
+
+/// A PostgreSQL error with its cause: the client's own message names only its kind ("db
+/// error", "error connecting to server").
+pub(super) fn describe(error: &tokio_postgres::Error) -> String {
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
+}
+
+/// A PostgreSQL error as a storage error, with its cause.
+#[allow(clippy::needless_pass_by_value)] // the shape `map_err` takes
+pub(super) fn failure(error: tokio_postgres::Error) -> StorageError {
+    StorageError::new(describe(&error))
 }

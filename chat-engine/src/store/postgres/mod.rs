@@ -17,16 +17,21 @@ use std::fmt;
 use std::ops::Bound;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use tokio_postgres::Config;
 use tokio_postgres::types::ToSql;
 
-use self::connection::{Connection, Driver};
+use self::connection::{Connection, Driver, describe, failure};
 use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table, WriteGroup};
 use crate::error::StorageError;
 
 /// Most idle connections the pool keeps.
 const MAX_IDLE: usize = 16;
+/// How long connecting may take, unless the URL says (`connect_timeout`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may be silent before TCP keepalives probe it.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
 
 /// The PostgreSQL store. Open it with [`PostgresStore::connect`] and hand it to
 /// [`EngineBuilder::backend`](crate::EngineBuilder::backend).
@@ -57,9 +62,14 @@ impl PostgresStore {
     /// A storage error when the URL is malformed, the server cannot be reached, or the schema
     /// is newer than this build.
     pub fn connect(url: &str) -> Result<Self, StorageError> {
-        let config: Config = url
-            .parse()
-            .map_err(|error| StorageError::new(format!("invalid PostgreSQL URL: {error}")))?;
+        let mut config: Config = url.parse().map_err(|error| {
+            StorageError::new(format!("invalid PostgreSQL URL: {}", describe(&error)))
+        })?;
+        // A database that went away must fail the writer's group, not hang it.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.keepalives_idle(KEEPALIVE_IDLE);
         let driver = Driver::start()?;
         let mut connection = driver.connect(&config)?;
         let from = schema::migrate(&mut connection)?;
@@ -182,7 +192,7 @@ impl Snapshot for Transaction<'_> {
         rows.first()
             .map(|row| row.try_get(0))
             .transpose()
-            .map_err(StorageError::new)
+            .map_err(failure)
     }
 
     fn scan(
@@ -223,7 +233,7 @@ impl Snapshot for Transaction<'_> {
             .iter()
             .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
             .collect::<Result<_, tokio_postgres::Error>>()
-            .map_err(StorageError::new)
+            .map_err(failure)
     }
 }
 
@@ -335,7 +345,7 @@ impl Backend for PostgresStore {
             .first()
             .ok_or_else(|| StorageError::new("chat_writer has no row"))?
             .try_get(0)
-            .map_err(StorageError::new)?;
+            .map_err(failure)?;
         Ok(Box::new(WriterGroup {
             transaction,
             generation,

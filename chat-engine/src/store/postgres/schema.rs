@@ -2,7 +2,7 @@
 //! applied once, in order, in one transaction with the others that are due; nodes that start
 //! together wait for each other on an advisory lock, so only one of them migrates.
 
-use super::connection::Connection;
+use super::connection::{Connection, failure};
 use crate::error::StorageError;
 
 /// The migrations, oldest first: `(version, SQL)`. Never edit one that has shipped; add the
@@ -33,7 +33,7 @@ pub(super) fn migrate(connection: &mut Connection) -> Result<i32, StorageError> 
         .first()
         .map(|row| row.try_get(0))
         .transpose()
-        .map_err(StorageError::new)?
+        .map_err(failure)?
         .unwrap_or(0);
     let newest = MIGRATIONS.last().map_or(0, |(version, _)| *version);
     if current > newest {
