@@ -51,6 +51,9 @@ pub mod conformance;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 pub use attachments::{AttachmentRecord, AttachmentStore};
 pub use audit_log::AuditLogStore;
@@ -427,6 +430,12 @@ pub trait Backend: Send + Sync + fmt::Debug + 'static {
     /// keeps no cache that their commits could make stale.
     fn shared(&self) -> bool {
         false
+    }
+
+    /// On a shared store, woken when any engine commits, so that this one reads the others'
+    /// events at once; without it, it looks every few milliseconds.
+    fn commits(&self) -> Option<Arc<Notify>> {
+        None
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-use tokio::sync::{broadcast, mpsc as task_mpsc, oneshot};
+use tokio::sync::{Notify, broadcast, mpsc as task_mpsc, oneshot};
 
 use super::cache::ReadCache;
 use super::hooks::{Commit, CommitHook};
@@ -23,6 +23,8 @@ use crate::model::Event;
 const MAX_GROUP: usize = 512;
 /// How often an engine on a shared store looks for other engines' events in the log.
 const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(20);
+/// The same, when the store also says when anyone commits (in case a notice is lost).
+const FOLLOW_NOTIFIED_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 /// Events read from the shared log at a time.
 const FOLLOW_PAGE: usize = 256;
 
@@ -177,7 +179,13 @@ async fn publish(
     mut outcomes: task_mpsc::UnboundedReceiver<Outcome>,
     follow: Option<Arc<dyn Backend>>,
 ) {
-    let mut tick = tokio::time::interval(FOLLOW_EVERY);
+    let commits = follow.as_ref().and_then(|backend| backend.commits());
+    let interval = if commits.is_some() {
+        FOLLOW_NOTIFIED_EVERY
+    } else {
+        FOLLOW_EVERY
+    };
+    let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
     let mut follow_to = |before: u64| {
@@ -202,7 +210,16 @@ async fn publish(
                 outcome.publish(&hub, &bounds);
             }
             _ = tick.tick(), if follow.is_some() => follow_to(u64::MAX),
+            () = notified(commits.as_deref()) => follow_to(u64::MAX),
         }
+    }
+}
+
+/// The next commit notification, or never without a notifier.
+async fn notified(commits: Option<&Notify>) {
+    match commits {
+        Some(commits) => commits.notified().await,
+        None => std::future::pending().await,
     }
 }
 

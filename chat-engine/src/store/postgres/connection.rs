@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker, ready};
 use std::thread::{JoinHandle, Thread};
+use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row, Statement};
 
 use crate::error::StorageError;
 
@@ -82,6 +83,43 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Listens on a notification channel, on a connection of its own, and wakes `wake` at
+    /// each notification; reconnects (every second) while the server is away, waking `wake`
+    /// on each return, since notifications sent meanwhile are lost.
+    pub(super) fn listen(&self, config: &Config, channel: &'static str, wake: Arc<Notify>) {
+        let config = config.clone();
+        let listen = format!("LISTEN {channel}");
+        self.runtime.spawn(async move {
+            loop {
+                if let Ok((client, mut connection)) = config.connect(NoTls).await {
+                    let listen = client.batch_execute(&listen);
+                    let messages = std::future::poll_fn(|cx| {
+                        while let Some(Ok(message)) = ready!(connection.poll_message(cx)) {
+                            if let AsyncMessage::Notification(_) = message {
+                                wake.notify_one();
+                            }
+                        }
+                        Poll::Ready(())
+                    });
+                    let listened = async {
+                        if listen.await.is_ok() {
+                            wake.notify_one();
+                            std::future::pending::<()>().await;
+                        }
+                    };
+                    // Ends when the connection does (the listen never ends by itself).
+                    tokio::select! {
+                        () = messages => {}
+                        () = listened => {}
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -111,6 +149,13 @@ impl Connection {
         };
         self.in_transaction = true;
         self.batch(&sql)
+    }
+
+    /// Commits the open transaction, after a statement (a `NOTIFY`) that goes with it.
+    pub(super) fn commit_with(&mut self, last: &str) -> Result<(), StorageError> {
+        self.batch(&format!("{last}; COMMIT"))?;
+        self.in_transaction = false;
+        Ok(())
     }
 
     /// Commits the open transaction.

@@ -15,10 +15,11 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Bound;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::Notify;
 use tokio_postgres::Config;
 use tokio_postgres::types::ToSql;
 
@@ -30,6 +31,8 @@ use crate::error::StorageError;
 const MAX_IDLE: usize = 16;
 /// How long connecting may take, unless the URL says (`connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The notification channel every commit notifies.
+const COMMITS_CHANNEL: &str = "chat_commits";
 /// How long a connection may be silent before TCP keepalives probe it.
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
 
@@ -37,6 +40,8 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
 /// [`EngineBuilder::backend`](crate::EngineBuilder::backend).
 pub struct PostgresStore {
     config: Config,
+    /// Woken by every commit to the database, this engine's included.
+    commits: Arc<Notify>,
     /// The writers' generation of this store's last commit.
     generation: AtomicI64,
     idle: Mutex<Vec<Connection>>,
@@ -74,7 +79,10 @@ impl PostgresStore {
         let mut connection = driver.connect(&config)?;
         let from = schema::migrate(&mut connection)?;
         tracing::debug!(from, "connected to PostgreSQL");
+        let commits = Arc::new(Notify::new());
+        driver.listen(&config, COMMITS_CHANNEL, commits.clone());
         Ok(Self {
+            commits,
             config,
             generation: AtomicI64::new(0),
             idle: Mutex::new(vec![connection]),
@@ -169,7 +177,8 @@ impl<'a> Transaction<'a> {
             .take()
             .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
         // On failure the transaction stays open; the connection's next `begin` ends it.
-        let written = write(&mut connection, batch).and_then(|()| connection.commit());
+        let written = write(&mut connection, batch)
+            .and_then(|()| connection.commit_with(&format!("NOTIFY {COMMITS_CHANNEL}")));
         self.store.give(connection);
         written
     }
@@ -354,6 +363,10 @@ impl Backend for PostgresStore {
 
     fn shared(&self) -> bool {
         true
+    }
+
+    fn commits(&self) -> Option<Arc<Notify>> {
+        Some(self.commits.clone())
     }
 }
 
