@@ -25,6 +25,11 @@ struct Cli {
     /// How many 127.0.0.x source addresses to spread sessions over (each allows ~28k).
     #[arg(long, env = "CHAT_LOAD_SOURCES", default_value_t = 4)]
     sources: u8,
+    /// Open the gateway sessions on this server instead: another node sharing the first's
+    /// database, so that every delivery crosses nodes (the server CPU reported is still the
+    /// first's only).
+    #[arg(long, env = "CHAT_LOAD_GATEWAY_ADDR")]
+    gateway_addr: Option<SocketAddr>,
     /// Also run the scenario against a second server (such as `chat-load reference`) and
     /// report ours, the second's and their ratio.
     #[arg(long, env = "CHAT_LOAD_COMPARE")]
@@ -160,10 +165,15 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("the reference server is listening on {}", cli.addr);
         return chat_load::reference::serve(listener).await;
     }
-    let ours = run(&cli, cli.addr, &progress).await?;
+    let gateway = cli.gateway_addr.unwrap_or(cli.addr);
+    anyhow::ensure!(
+        gateway.ip().is_loopback(),
+        "the load tool only targets loopback addresses"
+    );
+    let ours = run(&cli, cli.addr, gateway, &progress).await?;
     let reports = match cli.compare {
         Some(reference) => {
-            let theirs = run(&cli, reference, &progress).await?;
+            let theirs = run(&cli, reference, reference, &progress).await?;
             let mut all = Vec::new();
             for (ours, theirs) in ours.into_iter().zip(theirs) {
                 all.push(Report::compare(&ours, &theirs));
@@ -180,12 +190,18 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the command line's scenario against the server at `addr`.
-async fn run(cli: &Cli, addr: SocketAddr, progress: &ProgressBar) -> anyhow::Result<Vec<Report>> {
+/// Runs the command line's scenario against the server at `addr`, with its gateway sessions
+/// on `gateway`.
+async fn run(
+    cli: &Cli,
+    addr: SocketAddr,
+    gateway: SocketAddr,
+    progress: &ProgressBar,
+) -> anyhow::Result<Vec<Report>> {
     let options = Options {
         base_url: format!("http://{addr}"),
         target: Target {
-            addr,
+            addr: gateway,
             sources: cli.sources,
         },
         progress: progress.clone(),

@@ -53,6 +53,18 @@ async fn server_health(base_url: &str) -> anyhow::Result<(u64, f64)> {
     ))
 }
 
+/// The CPU seconds of the server and, when the sessions are on another node
+/// (`--gateway-addr`), of that node too.
+async fn servers_cpu(options: &Options) -> anyhow::Result<f64> {
+    let (_, cpu) = server_health(&options.base_url).await?;
+    let gateway = format!("http://{}", options.target.addr);
+    if gateway == options.base_url {
+        return Ok(cpu);
+    }
+    let (_, other) = server_health(&gateway).await?;
+    Ok(cpu + other)
+}
+
 /// Connected sessions of a room's members.
 struct Connected {
     // Held, not read: dropping the set closes every session.
@@ -163,7 +175,7 @@ async fn run_fanout(
     options.progress.set_message(format!("fanout {rate}/s"));
     options.progress.set_length(total);
     options.progress.set_position(0);
-    let (_, cpu_before) = server_health(&options.base_url).await?;
+    let cpu_before = servers_cpu(options).await?;
     let start = Instant::now();
     let mut sends = JoinSet::new();
     for index in 0..total {
@@ -207,7 +219,7 @@ async fn run_fanout(
             latency.record(arrival.latency_us.max(1)).ok();
         }
     }
-    let (_, cpu_after) = server_health(&options.base_url).await?;
+    let cpu_after = servers_cpu(options).await?;
     let expected = sent * members as u64;
     let mut report = Report::new("fanout");
     // Server CPU per delivered event, sends included (the server does both).
@@ -336,7 +348,8 @@ pub async fn ingest(
         .iter()
         .map(|(_, token)| room.owner.with_token(token))
         .collect();
-    send_for(
+    let cpu_before = servers_cpu(options).await?;
+    let mut report = send_for(
         clients,
         duration,
         move |client: &chat_client::Client, index| {
@@ -350,7 +363,14 @@ pub async fn ingest(
             }
         },
     )
-    .await
+    .await?;
+    let cpu = servers_cpu(options).await? - cpu_before;
+    let acknowledged = report.get("acknowledged").and_then(serde_json::Value::as_f64);
+    report.set(
+        "server_cpu_us_per_msg",
+        cpu * 1e6 / acknowledged.unwrap_or(0.0).max(1.0),
+    );
+    Ok(report)
 }
 
 /// Each sender sends one message at a time for `duration` (`send` answers whether the send

@@ -8,9 +8,13 @@ use chat_server::ServerConfig;
 use chat_server::ratelimit::RateLimits;
 
 async fn server() -> Options {
+    serve(chat_engine::Engine::in_memory().await.unwrap()).await
+}
+
+/// Serves `engine` on a loopback port; answers options that drive it.
+async fn serve(engine: chat_engine::Engine) -> Options {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let engine = chat_engine::Engine::in_memory().await.unwrap();
     let config = ServerConfig {
         rate_limits: RateLimits::off(),
         ..ServerConfig::default()
@@ -67,6 +71,36 @@ async fn fanout_delivers_every_message_once() {
     );
     assert!(number(&report, "latency_p99_ms") >= number(&report, "latency_p50_ms"));
     assert!(number(&report, "connect_server_cpu_s") >= 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fanout_crosses_two_nodes_sharing_postgres() {
+    let Some(url) = chat_engine::store::PostgresStore::test_url() else {
+        return;
+    };
+    let node = || async {
+        let store = chat_engine::store::PostgresStore::connect(&url).unwrap();
+        let engine = chat_engine::Engine::builder()
+            .backend(std::sync::Arc::new(store))
+            .open()
+            .await
+            .unwrap();
+        serve(engine).await
+    };
+    let (sending, delivering) = (node().await, node().await);
+    // Sends through the first node, sessions on the second (`--gateway-addr`).
+    let options = Options {
+        target: delivering.target,
+        ..sending
+    };
+    let report = scenarios::fanout(&options, 20, 20, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(count(&report, "delivered"), 20 * 20);
+    assert_eq!(
+        (count(&report, "lost"), count(&report, "duplicated")),
+        (0, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

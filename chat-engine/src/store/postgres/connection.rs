@@ -85,9 +85,16 @@ impl Driver {
 
 impl Driver {
     /// Listens on a notification channel, on a connection of its own, and wakes `wake` at
-    /// each notification; reconnects (every second) while the server is away, waking `wake`
-    /// on each return, since notifications sent meanwhile are lost.
-    pub(super) fn listen(&self, config: &Config, channel: &'static str, wake: Arc<Notify>) {
+    /// each notification but those whose payload is `own`; reconnects (every second) while
+    /// the server is away, waking `wake` on each return, since notifications sent meanwhile
+    /// are lost.
+    pub(super) fn listen(
+        &self,
+        config: &Config,
+        channel: &'static str,
+        own: String,
+        wake: Arc<Notify>,
+    ) {
         let config = config.clone();
         let listen = format!("LISTEN {channel}");
         self.runtime.spawn(async move {
@@ -96,7 +103,9 @@ impl Driver {
                     let listen = client.batch_execute(&listen);
                     let messages = std::future::poll_fn(|cx| {
                         while let Some(Ok(message)) = ready!(connection.poll_message(cx)) {
-                            if let AsyncMessage::Notification(_) = message {
+                            if let AsyncMessage::Notification(notice) = message
+                                && notice.payload() != own
+                            {
                                 wake.notify_one();
                             }
                         }

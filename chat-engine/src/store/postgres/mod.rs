@@ -40,8 +40,10 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
 /// [`EngineBuilder::backend`](crate::EngineBuilder::backend).
 pub struct PostgresStore {
     config: Config,
-    /// Woken by every commit to the database, this engine's included.
+    /// Woken by every other store's commit to the database.
     commits: Arc<Notify>,
+    /// The `NOTIFY` each commit sends, with this store's id.
+    notify: String,
     /// The writers' generation of this store's last commit.
     generation: AtomicI64,
     idle: Mutex<Vec<Connection>>,
@@ -80,8 +82,10 @@ impl PostgresStore {
         let from = schema::migrate(&mut connection)?;
         tracing::debug!(from, "connected to PostgreSQL");
         let commits = Arc::new(Notify::new());
-        driver.listen(&config, COMMITS_CHANNEL, commits.clone());
+        let node = ulid::Ulid::generate().to_string();
+        driver.listen(&config, COMMITS_CHANNEL, node.clone(), commits.clone());
         Ok(Self {
+            notify: format!("NOTIFY {COMMITS_CHANNEL}, '{node}'"),
             commits,
             config,
             generation: AtomicI64::new(0),
@@ -177,8 +181,8 @@ impl<'a> Transaction<'a> {
             .take()
             .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
         // On failure the transaction stays open; the connection's next `begin` ends it.
-        let written = write(&mut connection, batch)
-            .and_then(|()| connection.commit_with(&format!("NOTIFY {COMMITS_CHANNEL}")));
+        let written =
+            write(&mut connection, batch).and_then(|()| connection.commit_with(&self.store.notify));
         self.store.give(connection);
         written
     }
