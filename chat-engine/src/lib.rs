@@ -35,8 +35,8 @@
 //!   its stable codes; the only part compiled with `default-features = false`.
 //! - `envelope` (public through [`events`]): an event with its audience, sequence number,
 //!   dispatch frame (shared bytes) and log record, encoded in one place.
-//! - [`store`]: the backend seam ([`store::Backend`]), the in-memory and redb backends, one
-//!   trait per aggregate, the group-committing writer and its commit hooks.
+//! - [`store`]: the backend seam ([`store::Backend`]), the in-memory, redb and PostgreSQL
+//!   backends, one trait per aggregate, the group-committing writer and its commit hooks.
 //! - [`permissions`]: the calculation and its explanation; `credentials`, `live` and
 //!   `search_index`: the state the engine holds (token keys, presence maps, the index).
 //! - [`Engine`] (`engine.rs`): the facade that owns all of it.
@@ -51,6 +51,8 @@
 //! # Features
 //!
 //! - `redb` (default): the durable redb backend; implies `engine`.
+//! - `postgres`: the PostgreSQL backend (`store::PostgresStore`), which several engines (server
+//!   nodes) can share; implies `engine`.
 //! - `search` (default): full-text search of messages with tantivy; implies `engine`.
 //! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
 //!   [`model`], [`id`] and [`error`].

@@ -365,7 +365,9 @@ pub async fn ingest(
     )
     .await?;
     let cpu = servers_cpu(options).await? - cpu_before;
-    let acknowledged = report.get("acknowledged").and_then(serde_json::Value::as_f64);
+    let acknowledged = report
+        .get("acknowledged")
+        .and_then(serde_json::Value::as_f64);
     report.set(
         "server_cpu_us_per_msg",
         cpu * 1e6 / acknowledged.unwrap_or(0.0).max(1.0),
