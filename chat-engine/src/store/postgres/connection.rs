@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker, ready};
 use std::thread::{JoinHandle, Thread};
@@ -81,9 +81,7 @@ impl Driver {
             in_transaction: false,
         })
     }
-}
 
-impl Driver {
     /// Listens on a notification channel, on a connection of its own, and wakes `wake` at
     /// each notification but those whose payload is `own`; reconnects (every second) while
     /// the server is away, waking `wake` on each return, since notifications sent meanwhile
@@ -148,23 +146,75 @@ pub(super) struct Connection {
     in_transaction: bool,
 }
 
+/// A statement to run, with its parameters.
+pub(super) type Write<'a> = (String, Vec<&'a (dyn ToSql + Sync)>);
+
+/// A request on its way, boxed so that different ones can be polled together.
+type Pending<'a> = Pin<Box<dyn Future<Output = Result<(), tokio_postgres::Error>> + 'a>>;
+
 impl Connection {
     /// Starts a transaction (`BEGIN` with these options), ending one left open first.
     pub(super) fn begin(&mut self, begin: &str) -> Result<(), StorageError> {
-        let sql = if self.in_transaction {
-            format!("ROLLBACK; {begin}")
-        } else {
-            begin.to_owned()
-        };
-        self.in_transaction = true;
+        let sql = self.begin_sql(begin);
         self.batch(&sql)
     }
 
-    /// Commits the open transaction, after a statement (a `NOTIFY`) that goes with it.
-    pub(super) fn commit_with(&mut self, last: &str) -> Result<(), StorageError> {
-        self.batch(&format!("{last}; COMMIT"))?;
+    /// Starts a transaction and runs a first query in it, in one round trip.
+    pub(super) fn begin_with(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StorageError> {
+        let statement = self.statement(sql)?;
+        let begin = self.begin_sql(begin);
+        let client = &self.client;
+        let mut rows = Vec::new();
+        let sent: Vec<Pending<'_>> = vec![
+            Box::pin(client.batch_execute(&begin)),
+            Box::pin(async {
+                rows = client.query(&statement, params).await?;
+                Ok(())
+            }),
+        ];
+        block_on(pipelined(sent)).map_err(failure)?;
+        Ok(rows)
+    }
+
+    /// Runs the writes, then `before_commit` (a `NOTIFY`) and `COMMIT`, in one round trip. If
+    /// a write fails, the ones after it and the commit fail too: the transaction rolls back.
+    pub(super) fn commit_writes(
+        &mut self,
+        writes: &[Write<'_>],
+        before_commit: &str,
+    ) -> Result<(), StorageError> {
+        let statements = writes
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>, _>>()?;
+        let client = &self.client;
+        let commit = format!("{before_commit}; COMMIT");
+        let mut sent: Vec<Pending<'_>> = statements
+            .iter()
+            .zip(writes)
+            .map(|(statement, (_, params))| -> Pending<'_> {
+                Box::pin(async move { client.execute(statement, params).await.map(drop) })
+            })
+            .collect();
+        sent.push(Box::pin(client.batch_execute(&commit)));
+        block_on(pipelined(sent)).map_err(failure)?;
         self.in_transaction = false;
         Ok(())
+    }
+
+    /// The statement that starts a transaction, rolling back one left open first.
+    fn begin_sql(&mut self, begin: &str) -> String {
+        let open = std::mem::replace(&mut self.in_transaction, true);
+        if open {
+            format!("ROLLBACK; {begin}")
+        } else {
+            begin.to_owned()
+        }
     }
 
     /// Commits the open transaction.
@@ -219,6 +269,32 @@ impl Connection {
         self.statements.insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }
+}
+
+/// Polls the requests together, so that each is sent before any waits for its answer (one
+/// round trip for all: the server answers them in order), until every one is answered; the
+/// first error, in order, is the answer.
+async fn pipelined(mut sent: Vec<Pending<'_>>) -> Result<(), tokio_postgres::Error> {
+    let mut answers: Vec<Option<Result<(), tokio_postgres::Error>>> =
+        sent.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (request, answer) in sent.iter_mut().zip(&mut answers) {
+            if answer.is_none() {
+                match request.as_mut().poll(cx) {
+                    Poll::Ready(answered) => *answer = Some(answered),
+                    Poll::Pending => waiting = true,
+                }
+            }
+        }
+        if waiting {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    answers.into_iter().flatten().collect()
 }
 
 /// Wakes the thread that waits in [`block_on`].

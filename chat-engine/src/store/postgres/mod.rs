@@ -23,7 +23,7 @@ use tokio::sync::Notify;
 use tokio_postgres::Config;
 use tokio_postgres::types::ToSql;
 
-use self::connection::{Connection, Driver, describe, failure};
+use self::connection::{Connection, Driver, Write, describe, failure};
 use super::{Backend, Batch, Entries, KeyRange, Order, Snapshot, Table, WriteGroup};
 use crate::error::StorageError;
 
@@ -180,9 +180,9 @@ impl<'a> Transaction<'a> {
             .borrow_mut()
             .take()
             .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
-        // On failure the transaction stays open; the connection's next `begin` ends it.
-        let written =
-            write(&mut connection, batch).and_then(|()| connection.commit_with(&self.store.notify));
+        // On failure the transaction may stay open; the connection's next `begin` ends it.
+        let tables = by_table(batch);
+        let written = connection.commit_writes(&writes(&tables), &self.store.notify);
         self.store.give(connection);
         written
     }
@@ -309,27 +309,24 @@ fn by_table(batch: &Batch) -> BTreeMap<Table, TableWrites<'_>> {
     tables
 }
 
-/// Writes a batch in the connection's open transaction.
-fn write(connection: &mut Connection, batch: &Batch) -> Result<(), StorageError> {
-    for (table, writes) in by_table(batch) {
-        let table = name(table);
+/// The statements that write a batch (grouped by table): a delete and an upsert each.
+fn writes<'a>(tables: &'a BTreeMap<Table, TableWrites<'_>>) -> Vec<Write<'a>> {
+    let mut statements: Vec<Write<'a>> = Vec::new();
+    for (table, writes) in tables {
+        let table = name(*table);
         if !writes.deletes.is_empty() {
-            connection.execute(
-                &format!("DELETE FROM {table} WHERE key = ANY($1)"),
-                &[&writes.deletes],
-            )?;
+            let sql = format!("DELETE FROM {table} WHERE key = ANY($1)");
+            statements.push((sql, vec![&writes.deletes]));
         }
         if !writes.put_keys.is_empty() {
-            connection.execute(
-                &format!(
-                    "INSERT INTO {table} (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
-                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-                ),
-                &[&writes.put_keys, &writes.put_values],
-            )?;
+            let sql = format!(
+                "INSERT INTO {table} (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+            );
+            statements.push((sql, vec![&writes.put_keys, &writes.put_values]));
         }
     }
-    Ok(())
+    statements
 }
 
 impl Backend for PostgresStore {
@@ -349,11 +346,16 @@ impl Backend for PostgresStore {
     /// Read committed: once the lock is granted, every read sees what the groups before
     /// committed, and no other group commits until this one has.
     fn begin_write(&self) -> Result<Box<dyn WriteGroup + '_>, StorageError> {
-        let transaction = Transaction::begin(self, "BEGIN ISOLATION LEVEL READ COMMITTED")?;
-        let rows = transaction.query(
+        let mut connection = self.take()?;
+        let rows = connection.begin_with(
+            "BEGIN ISOLATION LEVEL READ COMMITTED",
             "UPDATE chat_writer SET generation = generation + 1 RETURNING generation",
             &[],
         )?;
+        let transaction = Transaction {
+            store: self,
+            connection: RefCell::new(Some(connection)),
+        };
         let generation = rows
             .first()
             .ok_or_else(|| StorageError::new("chat_writer has no row"))?
