@@ -101,8 +101,8 @@ async fn post(base: &str, token: &str, channel: &str, content: &str) -> bool {
     sent.is_ok_and(|answer| answer.status().is_success())
 }
 
-/// Reads message dispatches until every one of `wanted` has come (each counted once more in
-/// `heard`), or the connection closes; answers the last sequence number seen.
+/// Adds the content of each message dispatch to `heard` until it holds `MESSAGES`, or the
+/// connection closes; answers the last sequence number seen (`seq` if none).
 async fn hear_messages(gateway: &mut Gateway, heard: &mut Vec<String>, mut seq: u64) -> u64 {
     loop {
         let Incoming::Frame(frame) = gateway.next().await else {

@@ -95,7 +95,7 @@ impl PostgresStore {
     }
 
     /// For tests: the URL of a new, empty schema on the PostgreSQL server that the
-    /// `CHAT_TEST_POSTGRES` URL names, or `None`, saying why on stderr, when it is unset.
+    /// `CHAT_TEST_POSTGRES` URL names, or `None` when it is unset (saying why on stderr, once).
     ///
     /// # Panics
     ///
@@ -104,7 +104,16 @@ impl PostgresStore {
     #[allow(clippy::expect_used)]
     pub fn test_url() -> Option<String> {
         let Ok(base) = std::env::var("CHAT_TEST_POSTGRES") else {
-            eprintln!("skipped: CHAT_TEST_POSTGRES (a PostgreSQL URL) is not set");
+            // Once per test binary, past the test harness's capture of `eprintln!`.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: the PostgreSQL tests need CHAT_TEST_POSTGRES (a PostgreSQL URL; \
+                     .ci/start-postgres starts a server)"
+                );
+            });
             return None;
         };
         let config: Config = base
