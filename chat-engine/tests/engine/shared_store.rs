@@ -188,3 +188,25 @@ async fn a_session_started_on_one_node_resumes_on_the_other() {
     let heard = hear(&mut on_b, 1).await;
     assert_eq!(heard[0].1, "while away");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_on_one_node_holds_on_the_other_at_once() {
+    let Some(url) = PostgresStore::test_url() else {
+        return;
+    };
+    let (a, b) = (node(&url).await, node(&url).await);
+    let request = RegisterRequest {
+        username: "leaver".into(),
+        password: PASSWORD.into(),
+        email: None,
+    };
+    let token = a.register(request).await.unwrap().token;
+    // Node B checks the token (and would have cached its session), then A logs it out.
+    b.authenticate(&token).unwrap();
+    let identity = a.authenticate(&token).unwrap();
+    a.logout(identity).await.unwrap();
+    assert!(
+        b.authenticate(&token).is_err(),
+        "B refuses the logged-out token"
+    );
+}

@@ -6,19 +6,32 @@ use std::process::{Command, Stdio};
 use chat_engine::Engine;
 use chat_engine::model::CreateServer;
 
-pub(crate) fn chat(dir: &std::path::Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
+/// Runs `chat args` on `dir` to its end.
+fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chat"))
         .args(args)
         .env("CHAT_DATA_DIR", dir)
         .env("RUST_LOG", "warn")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `chat args` on `dir`, which must succeed; answers what it printed on stdout.
+pub(crate) fn chat(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = run(dir, args);
     assert!(
         output.status.success(),
         "chat {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// Runs `chat args` on `dir`, which must fail; answers what it printed on stderr.
+pub(crate) fn refused(dir: &std::path::Path, args: &[&str]) -> String {
+    let output = run(dir, args);
+    assert!(!output.status.success(), "chat {args:?} succeeded");
+    String::from_utf8(output.stderr).unwrap()
 }
 
 /// A `chat serve` child, killed when dropped (so that a failing test leaves no server
@@ -372,6 +385,22 @@ pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
         .json()
         .await
         .unwrap()
+}
+
+/// Logs in as `name`: the answer's status, and its access token when it has one.
+pub(crate) async fn login(base: &str, name: &str) -> (reqwest::StatusCode, String) {
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": name, "password": "long password" }))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let body: serde_json::Value = answer.json().await.unwrap();
+    (
+        status,
+        body["token"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 /// Registers `name` and makes a server: the token, the user's id, `#general` and the server.

@@ -2,23 +2,9 @@
 //! admin socket, and on a stopped one's database: every one changes what the server's users
 //! see, and a wrong one is refused with the reason.
 
-use std::process::Command;
-
 use reqwest::StatusCode;
 
-use crate::cli::{chat, get_json, owner_and_channel, say, serve, stop};
-
-/// Runs `chat args` on `dir`, which must fail; answers what it printed on stderr.
-fn refused(dir: &std::path::Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args(args)
-        .env("CHAT_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "chat {args:?} succeeded");
-    String::from_utf8(output.stderr).unwrap()
-}
+use crate::cli::{chat, get_json, login, owner_and_channel, refused, say, serve, stop};
 
 /// Runs a CLI command off the runtime's threads, as an operator's shell would.
 async fn chat_on(dir: &std::path::Path, args: &[&str]) -> String {
@@ -30,22 +16,6 @@ async fn chat_on(dir: &std::path::Path, args: &[&str]) -> String {
     })
     .await
     .unwrap()
-}
-
-/// Logs in as `name`: the answer's status, and its access token when it has one.
-async fn login(base: &str, name: &str) -> (StatusCode, String) {
-    let answer = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": name, "password": "long password" }))
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status();
-    let body: serde_json::Value = answer.json().await.unwrap();
-    (
-        status,
-        body["token"].as_str().unwrap_or_default().to_owned(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

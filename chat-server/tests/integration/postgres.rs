@@ -9,7 +9,7 @@ use std::time::Duration;
 use chat_engine::store::PostgresStore;
 use serde_json::json;
 
-use crate::cli::{get_json, owner_and_channel, say, serve_env, stop};
+use crate::cli::{get_json, login, owner_and_channel, refused, say, serve_env, stop};
 use crate::harness::{Gateway, Incoming};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,16 +29,8 @@ async fn a_node_on_another_data_directory_finds_everything_in_postgres() {
     stop(first);
 
     let (second, base) = serve_env(&dir.path().join("second"), &store);
-    let login: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": "founder", "password": "long password" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap();
+    let (_, token) = login(&base, "founder").await;
+    let token = token.as_str();
     let messages: Vec<serde_json::Value> =
         get_json(&base, token, &format!("/channels/{channel}/messages")).await;
     assert!(
@@ -64,13 +56,24 @@ async fn a_node_on_another_data_directory_finds_everything_in_postgres() {
 }
 
 #[test]
+fn restore_refuses_a_postgres_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backup = dir.path().join("backup.chat");
+    let store = "postgres://nobody@127.0.0.1:1/none";
+    let args = ["--store", store, "restore", backup.to_str().unwrap()];
+    let stderr = refused(&data, &args);
+    assert!(
+        stderr.contains("redb store of a data directory only"),
+        "{stderr}"
+    );
+    assert!(!data.exists(), "nothing is written");
+}
+
+#[test]
 fn a_store_that_is_neither_redb_nor_postgres_is_refused() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chat"))
-        .args(["--store", "mysql://localhost/chat", "status"])
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = refused(dir.path(), &["--store", "mysql://localhost/chat", "status"]);
     assert!(
         stderr.contains("expected `redb` or a postgres:// URL"),
         "{stderr}"

@@ -154,10 +154,14 @@ fn name(table: Table) -> String {
     format!("chat_{}", table.name())
 }
 
-/// A connection in a transaction, rolled back and returned to the pool when dropped.
+/// A connection in a transaction, rolled back and returned to the pool when dropped: a
+/// snapshot, or a commit group, which holds the writers' lock (the one row of
+/// `chat_writer`, whose generation it bumped first) until it commits.
 struct Transaction<'a> {
     store: &'a PostgresStore,
     connection: RefCell<Option<Connection>>,
+    /// A commit group's generation of the writers' row; `None` for a snapshot.
+    generation: Option<i64>,
 }
 
 impl<'a> Transaction<'a> {
@@ -167,6 +171,7 @@ impl<'a> Transaction<'a> {
         Ok(Self {
             store,
             connection: RefCell::new(Some(connection)),
+            generation: None,
         })
     }
 
@@ -180,20 +185,6 @@ impl<'a> Transaction<'a> {
             .as_mut()
             .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?
             .query(sql, params)
-    }
-
-    /// Writes the batch and commits.
-    fn commit(self, batch: &Batch) -> Result<(), StorageError> {
-        let mut connection = self
-            .connection
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
-        // On failure the transaction may stay open; the connection's next `begin` ends it.
-        let tables = by_table(batch);
-        let written = connection.commit_writes(&writes(&tables), &self.store.notify);
-        self.store.give(connection);
-        written
     }
 }
 
@@ -259,38 +250,27 @@ impl Snapshot for Transaction<'_> {
     }
 }
 
-/// A commit group: a read-committed transaction holding the writers' lock (the one row of
-/// `chat_writer`, whose generation it bumps first) until it commits.
-struct WriterGroup<'a> {
-    transaction: Transaction<'a>,
-    generation: i64,
-}
-
-impl Snapshot for WriterGroup<'_> {
-    fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
-        self.transaction.get(table, key)
-    }
-
-    fn scan(
-        &self,
-        table: Table,
-        range: &KeyRange,
-        order: Order,
-        limit: usize,
-    ) -> Result<Entries, StorageError> {
-        self.transaction.scan(table, range, order, limit)
-    }
-}
-
-impl WriteGroup for WriterGroup<'_> {
+impl WriteGroup for Transaction<'_> {
     fn others_committed(&self) -> bool {
-        self.generation != self.transaction.store.generation.load(Ordering::SeqCst) + 1
+        let last = self.store.generation.load(Ordering::SeqCst);
+        self.generation
+            .is_some_and(|generation| generation != last + 1)
     }
 
     fn commit(self: Box<Self>, batch: &Batch) -> Result<(), StorageError> {
-        let store = self.transaction.store;
-        self.transaction.commit(batch)?;
-        store.generation.store(self.generation, Ordering::SeqCst);
+        let mut connection = self
+            .connection
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| StorageError::new("the transaction's connection is gone"))?;
+        // On failure the transaction may stay open; the connection's next `begin` ends it.
+        let tables = by_table(batch);
+        let written = connection.commit_writes(&writes(&tables), &self.store.notify);
+        self.store.give(connection);
+        written?;
+        if let Some(generation) = self.generation {
+            self.store.generation.store(generation, Ordering::SeqCst);
+        }
         Ok(())
     }
 }
@@ -361,19 +341,19 @@ impl Backend for PostgresStore {
             "UPDATE chat_writer SET generation = generation + 1 RETURNING generation",
             &[],
         )?;
-        let transaction = Transaction {
+        // Made first, so that a failure below rolls the transaction back.
+        let mut group = Transaction {
             store: self,
             connection: RefCell::new(Some(connection)),
+            generation: None,
         };
         let generation = rows
             .first()
             .ok_or_else(|| StorageError::new("chat_writer has no row"))?
             .try_get(0)
             .map_err(failure)?;
-        Ok(Box::new(WriterGroup {
-            transaction,
-            generation,
-        }))
+        group.generation = Some(generation);
+        Ok(Box::new(group))
     }
 
     fn shared(&self) -> bool {
