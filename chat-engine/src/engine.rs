@@ -5,16 +5,20 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use tokio::sync::{Notify, broadcast};
 
 use crate::blobs::{BlobStore, LocalBlobs, MemoryBlobs, Sweeper};
-use crate::credentials::{LoginThrottle, SessionCache, TokenKeys, load_or_make_secret};
-use crate::envelope::EventEnvelope;
-use crate::error::Result;
-use crate::live::Realtime;
+use crate::broker::{Broker, Inbox, Node, Topic, decode_committed};
+use crate::credentials::{
+    LoginThrottle, SessionCache, TokenKeys, load_or_make_community, load_or_make_secret,
+};
+use crate::envelope::{Audience, EventEnvelope};
+use crate::error::{Result, StorageError};
+use crate::live::{HEARTBEAT, Realtime, Shared, Signal};
+use crate::model::Event;
 use crate::previews::LinkPreviewer;
 #[cfg(feature = "search")]
 use crate::search_index::{SearchHandle, SearchService};
@@ -69,6 +73,8 @@ struct Inner {
     previewer: Option<Arc<dyn LinkPreviewer>>,
     /// The bytes of attachments.
     blobs: Arc<dyn BlobStore>,
+    /// The community this engine is a node of, when a broker joins it to others.
+    node: Option<Node>,
 }
 
 impl fmt::Debug for Engine {
@@ -91,6 +97,7 @@ pub struct EngineBuilder {
     path: Option<PathBuf>,
     previewer: Option<Arc<dyn LinkPreviewer>>,
     blobs: Option<Arc<dyn BlobStore>>,
+    broker: Option<Arc<dyn Broker>>,
 }
 
 impl fmt::Debug for EngineBuilder {
@@ -117,6 +124,7 @@ impl Default for EngineBuilder {
             path: None,
             previewer: None,
             blobs: None,
+            broker: None,
         }
     }
 }
@@ -183,6 +191,15 @@ impl EngineBuilder {
         self
     }
 
+    /// Joins the other engines (server nodes) that share this engine's store through a
+    /// broker: each delivers the others' events and live state (presence, typing, voice) to
+    /// its own sessions. Opening fails on a store that is not shared.
+    #[must_use]
+    pub fn broker(mut self, broker: Arc<dyn Broker>) -> Self {
+        self.broker = Some(broker);
+        self
+    }
+
     /// Adds previews to the links of new messages with this previewer.
     #[must_use]
     pub fn link_previewer(mut self, previewer: Arc<dyn LinkPreviewer>) -> Self {
@@ -225,6 +242,20 @@ impl EngineBuilder {
             (None, Some(dir)) => Arc::new(LocalBlobs::new(dir)),
             (None, None) => Arc::new(MemoryBlobs::default()),
         };
+        if self.broker.is_some() && !backend.shared() {
+            return Err(StorageError::new(
+                "a broker joins engines that share one store; this store is their own",
+            )
+            .into());
+        }
+        let node = match self.broker {
+            Some(broker) => Some(Node {
+                broker,
+                id: crate::credentials::random_u64()?,
+            }),
+            None => None,
+        };
+        let (remote, remote_events) = tokio::sync::mpsc::unbounded_channel();
         let push_queued = Arc::new(Notify::new());
         // The commit hooks, in the order the writer calls them.
         let hooks: Vec<Box<dyn CommitHook>> = vec![
@@ -240,6 +271,7 @@ impl EngineBuilder {
             bounds.clone(),
             self.event_retention,
             hooks,
+            node.clone().map(|node| (node, remote_events)),
         )?;
         let migrated = writer.run(crate::store::migrations::migrate).await?;
         if migrated.from != migrated.to {
@@ -254,6 +286,13 @@ impl EngineBuilder {
             None => writer.run(load_or_make_secret).await?,
         };
         let keys = TokenKeys::new(&secret);
+        let inbox = match &node {
+            Some(node) => Some(
+                node.broker
+                    .join(&writer.run(load_or_make_community).await?)?,
+            ),
+            None => None,
+        };
         let inner = Inner {
             writer,
             #[cfg(feature = "search")]
@@ -272,10 +311,15 @@ impl EngineBuilder {
             push_queued,
             previewer: self.previewer,
             blobs,
+            node,
         };
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(inner),
-        })
+        };
+        if let Some(inbox) = inbox {
+            tokio::spawn(follow_nodes(Arc::downgrade(&engine.inner), inbox, remote));
+        }
+        Ok(engine)
     }
 }
 
@@ -345,6 +389,43 @@ impl Engine {
         &self.inner.hub
     }
 
+    /// Sends a live-only event to this node's sessions that may see it.
+    pub(crate) fn publish_live(&self, event: Event, audience: Audience) {
+        // The newest event sessions may have seen: a client that resumes from it misses none.
+        let seq = self
+            .inner
+            .bounds
+            .published
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let envelope = EventEnvelope::ephemeral(seq, event, audience);
+        let _ = self.inner.hub.send(Arc::new(envelope));
+    }
+
+    /// Tells the other nodes of the community of a change of this node's live state.
+    pub(crate) fn share(&self, signal: Signal) {
+        if let Some(node) = &self.inner.node {
+            let shared = Shared {
+                node: node.id,
+                signal,
+            };
+            let payload = serde_json::to_vec(&shared).expect("live signals always serialize");
+            node.broker
+                .publish(crate::broker::Topic::Live, payload.into());
+        }
+    }
+
+    /// Whether the broker, if any, is reachable; the reason when it is not.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with the broker.
+    pub fn broker_status(&self) -> std::result::Result<(), String> {
+        self.inner
+            .node
+            .as_ref()
+            .map_or(Ok(()), |n| n.broker.check())
+    }
+
     pub(crate) fn log_bounds(&self) -> &LogBounds {
         &self.inner.bounds
     }
@@ -409,5 +490,72 @@ impl Engine {
 
     pub(crate) fn audit_log_retention(&self) -> Duration {
         self.inner.audit_log_retention
+    }
+}
+
+/// Takes in what the other nodes of the community publish, for as long as the engine lives:
+/// their committed events go to the writer's publishing task, their live state into the
+/// live maps (with the events that tell this node's sessions). Every heartbeat this node
+/// tells the others all it holds, and forgets the nodes fallen silent.
+async fn follow_nodes(
+    inner: Weak<Inner>,
+    mut inbox: Inbox,
+    remote: tokio::sync::mpsc::UnboundedSender<Vec<EventEnvelope>>,
+) {
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let message = tokio::select! {
+            message = inbox.recv() => message,
+            _ = heartbeat.tick() => None,
+        };
+        let Some(engine) = inner.upgrade().map(|inner| Engine { inner }) else {
+            return;
+        };
+        let Some(node) = engine.inner.node.as_ref().map(|n| n.id) else {
+            return;
+        };
+        match message {
+            None if inbox.is_closed() => return,
+            None => {
+                let (state, forgotten) = {
+                    let mut realtime = engine.realtime();
+                    (
+                        realtime.state(),
+                        realtime.forget_silent(std::time::Instant::now()),
+                    )
+                };
+                engine.share(state);
+                for (event, audience) in forgotten {
+                    engine.publish_live(event, audience);
+                }
+            }
+            Some((Topic::Committed, payload)) => match decode_committed(&payload) {
+                Ok((from, envelopes)) if from != node => {
+                    let _ = remote.send(envelopes);
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "ignoring a message from the broker"),
+            },
+            Some((Topic::Live, payload)) => match serde_json::from_slice::<Shared>(&payload) {
+                Ok(shared) if shared.node != node => {
+                    let now = std::time::Instant::now();
+                    let (changes, state) = {
+                        let mut realtime = engine.realtime();
+                        let (changes, new) = realtime.apply(shared.node, shared.signal, now);
+                        (changes, new.then(|| realtime.state()))
+                    };
+                    if let Some(state) = state {
+                        tracing::info!(node = shared.node, "a node joined the community");
+                        engine.share(state);
+                    }
+                    for (event, audience) in changes {
+                        engine.publish_live(event, audience);
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "ignoring a live signal from the broker"),
+            },
+        }
     }
 }

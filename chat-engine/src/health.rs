@@ -40,10 +40,14 @@ pub struct Readiness {
     /// The search index caught up with every event committed before the check (`Ok` when the
     /// engine has no search index).
     pub search: Probe,
+    /// The broker is connected (`Ok` without one). Without it the engine still delivers
+    /// every event, from the shared log, but not the other nodes' live state: it is degraded,
+    /// not unready.
+    pub broker: Probe,
 }
 
 impl Readiness {
-    /// Whether every check passed.
+    /// Whether the engine takes writes and searches: every check but the broker's passed.
     pub fn is_ready(&self) -> bool {
         self.writer.is_ok() && self.search.is_ok()
     }
@@ -78,6 +82,13 @@ impl Engine {
         };
         #[cfg(not(feature = "search"))]
         let search = Probe::Ok;
-        Readiness { writer, search }
+        let broker = self
+            .broker_status()
+            .map_or_else(Probe::Failed, |()| Probe::Ok);
+        Readiness {
+            writer,
+            search,
+            broker,
+        }
     }
 }

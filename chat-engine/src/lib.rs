@@ -35,6 +35,8 @@
 //!   its stable codes; the only part compiled with `default-features = false`.
 //! - `envelope` (public through [`events`]): an event with its audience, sequence number,
 //!   dispatch frame (shared bytes) and log record, encoded in one place.
+//! - [`broker`]: the seam that joins the engines (server nodes) of one community, with
+//!   [`broker::LocalBroker`] in one process and NATS JetStream between processes.
 //! - [`store`]: the backend seam ([`store::Backend`]), the in-memory, redb and PostgreSQL
 //!   backends, one trait per aggregate, the group-committing writer and its commit hooks.
 //! - [`permissions`]: the calculation and its explanation; `credentials`, `live` and
@@ -53,6 +55,8 @@
 //! - `redb` (default): the durable redb backend; implies `engine`.
 //! - `postgres`: the PostgreSQL backend (`store::PostgresStore`), which several engines (server
 //!   nodes) can share; implies `engine`.
+//! - `nats`: the NATS JetStream broker (`broker::NatsBroker`), which joins server nodes on
+//!   one store so that each delivers the others' events and live state; implies `engine`.
 //! - `search` (default): full-text search of messages with tantivy; implies `engine`.
 //! - `engine`: the engine itself (argon2, JWT, markdown, tokio). Without it the crate is only
 //!   [`model`], [`id`] and [`error`].
@@ -74,6 +78,8 @@ mod audit_trail;
 pub mod backup;
 #[cfg(feature = "engine")]
 pub mod blobs;
+#[cfg(feature = "engine")]
+pub mod broker;
 #[cfg(feature = "engine")]
 mod credentials;
 #[cfg(feature = "engine")]

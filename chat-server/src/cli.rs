@@ -62,6 +62,14 @@ fn parse_store(value: &str) -> Result<Store, String> {
     }
 }
 
+fn parse_broker(value: &str) -> Result<String, String> {
+    if value.starts_with("nats://") {
+        Ok(value.to_owned())
+    } else {
+        Err("expected a nats:// URL".to_owned())
+    }
+}
+
 impl Cli {
     /// How many runtime worker threads to start.
     pub fn worker_threads(&self) -> usize {
@@ -133,6 +141,12 @@ pub struct Serve {
     /// Address to listen on.
     #[arg(long, env = "CHAT_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Join the other nodes serving the same PostgreSQL store through this NATS server
+    /// (`nats://host:port`, with JetStream on), so that each node delivers the others' events
+    /// at once and shares presence, typing and voice state with them. A node starts while
+    /// NATS is away and joins once it is back.
+    #[arg(long, env = "CHAT_BROKER", value_parser = parse_broker)]
+    pub broker: Option<String>,
     /// Serve Prometheus `/metrics` on this address (say, one only the monitoring network
     /// reaches) instead of on `--addr`.
     #[arg(long, env = "CHAT_METRICS_ADDR")]

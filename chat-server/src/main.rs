@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chat_engine::broker::NatsBroker;
 use chat_engine::model::CreateInvite;
 use chat_engine::store::PostgresStore;
 use chat_engine::{Engine, EngineBuilder};
@@ -43,18 +44,25 @@ fn main() -> Result<()> {
 
 /// The engine `chat serve` opens: retention and token lifetimes from its flags, and link
 /// previews unless they are off.
-fn serving(builder: EngineBuilder, serve: &Serve) -> EngineBuilder {
+async fn serving(builder: EngineBuilder, serve: &Serve) -> Result<EngineBuilder> {
+    let builder = match &serve.broker {
+        Some(url) => {
+            let broker = NatsBroker::connect(url).await.context("joining NATS")?;
+            builder.broker(Arc::new(broker))
+        }
+        None => builder,
+    };
     let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
     let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;
     let builder = builder
         .audit_log_retention(Duration::from_secs(retention))
         .refresh_token_ttl(Duration::from_secs(refresh));
-    if serve.no_link_previews {
+    Ok(if serve.no_link_previews {
         builder
     } else {
         let previewer = PagePreviewer::new(serve.preview_allow.clone());
         builder.link_previewer(Arc::new(previewer))
-    }
+    })
 }
 
 /// The server's configuration from `chat serve`'s flags, with the admin socket in the data
@@ -136,7 +144,7 @@ async fn execute(cli: &Cli) -> Result<()> {
             reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
-            let engine = open_with(serving(builder(cli)?, serve)).await?;
+            let engine = open_with(serving(builder(cli)?, serve).await?).await?;
             let config = server_config(serve, &cli.data_dir);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await

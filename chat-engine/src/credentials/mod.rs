@@ -15,13 +15,30 @@ use crate::store::{SettingsStore, Tx};
 
 /// Loads the token-signing secret, making and storing one on first start.
 pub(crate) fn load_or_make_secret(tx: &mut Tx<'_>) -> Result<Vec<u8>> {
-    const NAME: &str = "jwt_secret";
-    if let Some(secret) = tx.fetch_setting(NAME)? {
-        return Ok(secret.into_bytes());
+    Ok(load_or_make(tx, "jwt_secret", 32)?.into_bytes())
+}
+
+/// The community's id, which the engines sharing its store join on a broker: made once and
+/// kept in the store.
+pub(crate) fn load_or_make_community(tx: &mut Tx<'_>) -> Result<String> {
+    load_or_make(tx, "community_id", 8)
+}
+
+/// The setting `name`, made of `bytes` random bytes (in hex) the first time.
+fn load_or_make(tx: &mut Tx<'_>, name: &str, bytes: usize) -> Result<String> {
+    if let Some(value) = tx.fetch_setting(name)? {
+        return Ok(value);
     }
-    let secret = random_hex(32)?;
-    tx.update_setting(NAME, &secret);
-    Ok(secret.into_bytes())
+    let value = random_hex(bytes)?;
+    tx.update_setting(name, &value);
+    Ok(value)
+}
+
+/// A random number, such as a node's id.
+pub(crate) fn random_u64() -> Result<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(StorageError::new)?;
+    Ok(u64::from_le_bytes(bytes))
 }
 
 /// A fresh invite code: 10 characters that are hard to mistake for one another.

@@ -6,10 +6,12 @@ use std::time::Instant;
 
 use crate::access::{audience, require_not_timed_out, textual_channel};
 use crate::engine::Engine;
-use crate::envelope::{Audience, EventEnvelope};
+use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
-use crate::live::{Device, DeviceId, Realtime, UserPresence, offline, public_view};
+use crate::live::{
+    Device, DeviceId, NodePresence, Realtime, Signal, UserPresence, presence_changes, public_view,
+};
 use crate::model::{
     ChannelType, ClientKind, Event, Member, Permissions, Presence, RelationshipType, Status,
     TypingIndicator, UpdatePresence, UpdateVoiceState, VoiceState,
@@ -75,6 +77,7 @@ impl Engine {
             }
             p.custom_status = update.custom_status.trim().to_owned();
             p.activities = update.activities;
+            p.chosen_at = chrono::Utc::now().timestamp_millis();
         })?;
         Ok(self.own_presence(user))
     }
@@ -100,8 +103,7 @@ impl Engine {
             };
             for mut state in left {
                 state.channel_id = None;
-                let server = state.server_id;
-                self.publish(Event::VoiceStateUpdate(state), Audience::server(server));
+                self.announce_voice(state);
             }
         }
         Ok(())
@@ -121,13 +123,7 @@ impl Engine {
     pub fn list_presences(&self, actor: UserId, server: ServerId) -> Result<Vec<Presence>> {
         let reader = self.read()?;
         context(&reader, server, actor)?;
-        let online: Vec<UserId> = self
-            .realtime()
-            .users
-            .iter()
-            .filter(|(_, p)| !p.devices.is_empty())
-            .map(|(u, _)| *u)
-            .collect();
+        let online = self.realtime().connected_users();
         let mut presences = Vec::new();
         for user in online {
             if reader.fetch_member(server, user)?.is_some() {
@@ -168,7 +164,9 @@ impl Engine {
             timestamp: chrono::Utc::now(),
             user_id: actor,
         };
-        self.publish(Event::TypingStart(typing), audience(&channel).except(actor));
+        let audience = audience(&channel).except(actor);
+        self.share(Signal::Typing(typing.clone(), audience.clone()));
+        self.publish_live(Event::TypingStart(typing), audience);
         Ok(())
     }
 
@@ -214,22 +212,14 @@ impl Engine {
                 return Ok(state);
             }
         }
-        self.publish(
-            Event::VoiceStateUpdate(state.clone()),
-            Audience::server(update.server_id),
-        );
+        self.announce_voice(state.clone());
         Ok(state)
     }
 
     /// Who is in voice in a server (members only).
     pub fn list_voice_states(&self, actor: UserId, server: ServerId) -> Result<Vec<VoiceState>> {
         context(&self.read()?, server, actor)?;
-        Ok(self
-            .realtime()
-            .voice
-            .get(&server)
-            .map(|s| s.values().cloned().collect())
-            .unwrap_or_default())
+        Ok(self.realtime().voice_in(server))
     }
 
     /// Brings a user's voice state in a server in line with their membership after a
@@ -266,14 +256,18 @@ impl Engine {
                 }
             }
         };
-        self.publish(Event::VoiceStateUpdate(state), Audience::server(server));
+        self.announce_voice(state);
+    }
+
+    /// Tells the server's members, on every node, of a voice state of this node's.
+    fn announce_voice(&self, state: VoiceState) {
+        self.share(Signal::Voice(state.clone()));
+        let server = state.server_id;
+        self.publish_live(Event::VoiceStateUpdate(state), Audience::server(server));
     }
 
     fn own_presence(&self, user: UserId) -> Presence {
-        self.realtime()
-            .users
-            .get(&user)
-            .map_or_else(|| offline(user), |p| p.own_view(user))
+        self.realtime().view(user)
     }
 
     /// Applies a change and announces the presence if it changed: the public view to the
@@ -304,37 +298,30 @@ impl Engine {
             }
             (small, friends)
         };
-        let (out, before, after) = {
+        let mut audience = Audience::servers(servers).except(user);
+        for friend in friends {
+            audience = audience.and_user(friend);
+        }
+        let (out, changes, shared) = {
             let mut realtime = self.realtime();
+            let before = realtime.view(user);
             let mut presence = realtime.users.remove(&user).unwrap_or_default();
-            let before = presence.own_view(user);
             let out = change(&mut presence, &mut realtime);
-            let after = presence.own_view(user);
+            presence.audience = audience;
+            let shared = NodePresence::of(user, &presence);
             realtime.users.insert(user, presence);
-            (out, before, after)
+            let after = realtime.view(user);
+            (
+                out,
+                presence_changes(&before, after, &shared.audience),
+                shared,
+            )
         };
-        if after != before {
-            let public = public_view(&after);
-            if public != public_view(&before) {
-                let mut audience = Audience::servers(servers).except(user);
-                for friend in friends {
-                    audience = audience.and_user(friend);
-                }
-                self.publish(Event::PresenceUpdate(public), audience);
-            }
-            self.publish(Event::PresenceUpdate(after), Audience::users(vec![user]));
+        // The other nodes hear of this node's part even when the whole did not change.
+        self.share(Signal::Presence(shared));
+        for (event, audience) in changes {
+            self.publish_live(event, audience);
         }
         Ok(out)
-    }
-
-    /// Sends a live-only event to the sessions that may see it.
-    fn publish(&self, event: Event, audience: Audience) {
-        // The newest event sessions may have seen: a client that resumes from it misses none.
-        let seq = self
-            .log_bounds()
-            .published
-            .load(std::sync::atomic::Ordering::SeqCst);
-        let envelope = EventEnvelope::ephemeral(seq, event, audience);
-        let _ = self.hub().send(std::sync::Arc::new(envelope));
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::{Notify, broadcast, mpsc as task_mpsc, oneshot};
 use super::cache::ReadCache;
 use super::hooks::{Commit, CommitHook};
 use super::{Backend, Batch, EventLog, Tx, WriteGroup};
+use crate::broker::Node;
 use crate::envelope::{Audience, EventEnvelope};
 use crate::error::{Error, Result, StorageError};
 use crate::model::Event;
@@ -29,6 +30,8 @@ const FOLLOW_NOTIFIED_EVERY: std::time::Duration = std::time::Duration::from_mil
 const FOLLOW_PAGE: usize = 256;
 
 type Deliver = Box<dyn FnOnce(Result<(), StorageError>) + Send>;
+/// The events other nodes committed, as the broker brought them.
+pub(crate) type RemoteEvents = task_mpsc::UnboundedReceiver<Vec<EventEnvelope>>;
 type Job = Box<dyn FnOnce(&mut Tx<'_>) -> (bool, Deliver) + Send>;
 
 /// The sequence numbers the log holds: `oldest..next`.
@@ -52,7 +55,9 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer over a backend, calling `hooks` after each commit and publishing
-    /// committed events to `hub` from a task on the current tokio runtime.
+    /// committed events to `hub` from a task on the current tokio runtime. An engine that is
+    /// a node of a community also tells the others through its broker, and publishes what
+    /// they committed (`remote`).
     ///
     /// # Errors
     ///
@@ -63,6 +68,7 @@ impl Writer {
         bounds: Arc<LogBounds>,
         retention: u64,
         hooks: Vec<Box<dyn CommitHook>>,
+        community: Option<(Node, RemoteEvents)>,
     ) -> Result<Self> {
         let (first, last) = super::Reader::new(backend.snapshot()?)
             .event_bounds()?
@@ -74,7 +80,13 @@ impl Writer {
             .map_err(|_| StorageError::new("the engine must be opened in a tokio runtime"))?;
         let (published, to_publish) = task_mpsc::unbounded_channel();
         let follow = backend.shared().then(|| backend.clone());
-        runtime.spawn(publish(hub.clone(), bounds.clone(), to_publish, follow));
+        runtime.spawn(publish(
+            hub.clone(),
+            bounds.clone(),
+            to_publish,
+            follow,
+            community,
+        ));
         let (sender, receiver) = mpsc::channel::<Job>();
         let mut state = WriterState {
             backend,
@@ -171,14 +183,17 @@ impl Outcome {
 }
 
 /// The task that publishes each group's outcome, in commit order. On a store that other
-/// engines share (`follow`), it also publishes their events from the log, in sequence: those
-/// before each of this engine's groups first, and the others as it finds them.
+/// engines share (`follow`), it also publishes their events, in sequence: those before each
+/// of this engine's groups first, and the others as the broker brings them or as it finds
+/// them in the log (which fills any gap the broker leaves).
 async fn publish(
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
     mut outcomes: task_mpsc::UnboundedReceiver<Outcome>,
     follow: Option<Arc<dyn Backend>>,
+    community: Option<(Node, RemoteEvents)>,
 ) {
+    let (node, mut remote) = community.unzip();
     let commits = follow.as_ref().and_then(|backend| backend.commits());
     let interval = if commits.is_some() {
         FOLLOW_NOTIFIED_EVERY
@@ -207,11 +222,52 @@ async fn publish(
                 if let Some(first) = outcome.envelopes.first() {
                     follow_to(first.seq);
                 }
+                if let Some(node) = &node {
+                    node.publish_committed(&outcome.envelopes);
+                }
                 outcome.publish(&hub, &bounds);
+            }
+            events = next_remote(remote.as_mut()) => {
+                let Some(first) = events.first() else { continue };
+                follow_to(first.seq);
+                publish_in_sequence(&hub, &bounds, events);
             }
             _ = tick.tick(), if follow.is_some() => follow_to(u64::MAX),
             () = notified(commits.as_deref()) => follow_to(u64::MAX),
         }
+    }
+}
+
+/// The next events another node committed, or never without a broker.
+async fn next_remote(remote: Option<&mut RemoteEvents>) -> Vec<EventEnvelope> {
+    match remote {
+        Some(remote) => match remote.recv().await {
+            Some(events) => events,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// Publishes the events that follow the last one published without a gap; the log brings
+/// the rest later.
+fn publish_in_sequence(
+    hub: &broadcast::Sender<Arc<EventEnvelope>>,
+    bounds: &LogBounds,
+    events: Vec<EventEnvelope>,
+) {
+    for envelope in events {
+        let seq = envelope.seq;
+        let published = bounds.published.load(Ordering::SeqCst);
+        if seq <= published {
+            continue;
+        }
+        if seq != published + 1 {
+            return;
+        }
+        let _ = hub.send(Arc::new(envelope));
+        bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
+        bounds.published.store(seq, Ordering::SeqCst);
     }
 }
 

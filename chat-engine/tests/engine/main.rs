@@ -14,6 +14,8 @@ mod harness;
 mod invites_members;
 mod messages;
 mod moderation;
+#[cfg(all(feature = "postgres", feature = "testing"))]
+mod nodes;
 mod notifications;
 mod organizing;
 mod permissions;
@@ -25,7 +27,6 @@ mod roles;
 mod search;
 mod security;
 mod servers;
-#[cfg(all(feature = "postgres", feature = "testing"))]
 mod shared_store;
 mod structure;
 mod thread_lifecycle;

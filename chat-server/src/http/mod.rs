@@ -156,6 +156,7 @@ async fn method_not_allowed() -> ApiError {
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({
         "status": "ok",
+        "broker": state.engine.broker_status().err().unwrap_or_else(|| "ok".to_owned()),
         "last_seq": state.engine.last_seq(),
         "gateway_sessions": state.sessions.len(),
         "rss_bytes": resident_bytes(),
@@ -164,14 +165,21 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 /// Readiness: the writer commits a probe and the search index catches up, each within
-/// two seconds (200), or which did not and why (503).
+/// two seconds (200), or which did not and why (503). A node whose broker is away answers
+/// 200 `degraded`: it still delivers every event, from the shared log.
 async fn ready(State(state): State<AppState>) -> Response {
     let readiness = state.engine.readiness(READINESS_DEADLINE).await;
     let ready = readiness.is_ready();
+    let status = match (ready, readiness.broker.is_ok()) {
+        (false, _) => "not_ready",
+        (true, false) => "degraded",
+        (true, true) => "ready",
+    };
     let body = serde_json::json!({
-        "status": if ready { "ready" } else { "not_ready" },
+        "status": status,
         "writer": readiness.writer.to_string(),
         "search": readiness.search.to_string(),
+        "broker": readiness.broker.to_string(),
     });
     let status = if ready {
         StatusCode::OK

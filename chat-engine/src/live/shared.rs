@@ -1,0 +1,348 @@
+//! The live state of the other nodes of a community, as they tell it through the broker.
+//!
+//! Each node owns its devices and voice states and tells the others of every change (a
+//! [`Signal`]), and of all it holds every [`HEARTBEAT`] and whenever it hears a node it did
+//! not know. What a node has not repeated for three heartbeats (it died, or the broker lost
+//! it) is dropped, and its users go offline and leave voice as if they had disconnected.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Realtime, UserPresence, presence_changes};
+use crate::envelope::Audience;
+use crate::id::{ServerId, UserId};
+use crate::model::{Activity, ClientKind, Event, Status, Timestamp, TypingIndicator, VoiceState};
+
+/// How often a node tells the others all it holds.
+pub(crate) const HEARTBEAT: Duration = Duration::from_secs(10);
+/// How long a node's state lasts without being repeated.
+const FORGET_AFTER: Duration = Duration::from_secs(30);
+
+/// One node's part of a user's presence: the devices connected to it, and the user's
+/// choices as that node knows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct NodePresence {
+    pub(crate) user: UserId,
+    /// Each device's kind and whether it is idle.
+    pub(crate) devices: Vec<(ClientKind, bool)>,
+    pub(crate) chosen: Option<Status>,
+    pub(crate) custom_status: String,
+    pub(crate) activities: Vec<Activity>,
+    pub(crate) chosen_at: i64,
+    pub(crate) last_seen_at: Option<Timestamp>,
+    /// Who hears of the user's presence.
+    pub(crate) audience: Audience,
+}
+
+impl NodePresence {
+    /// This node's part of a user's presence.
+    pub(crate) fn of(user: UserId, presence: &UserPresence) -> Self {
+        Self {
+            user,
+            devices: presence.devices.iter().map(|d| (d.kind, d.idle)).collect(),
+            chosen: presence.chosen,
+            custom_status: presence.custom_status.clone(),
+            activities: presence.activities.clone(),
+            chosen_at: presence.chosen_at,
+            last_seen_at: presence.last_seen_at,
+            audience: presence.audience.clone(),
+        }
+    }
+}
+
+/// A change of one node's live state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum Signal {
+    /// A user's presence on the node changed.
+    Presence(NodePresence),
+    /// A user started typing.
+    Typing(TypingIndicator, Audience),
+    /// A user of the node joined, moved in or left voice (`channel_id` empty).
+    Voice(VoiceState),
+    /// Everything the node holds: its users with devices, and its voice states.
+    State {
+        presences: Vec<NodePresence>,
+        voice: Vec<VoiceState>,
+    },
+}
+
+/// A signal with the node it comes from, as it goes over the broker.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Shared {
+    pub(crate) node: u64,
+    pub(crate) signal: Signal,
+}
+
+/// What another node holds, as it last told it.
+#[derive(Debug)]
+pub(crate) struct Remote {
+    heard: Instant,
+    pub(crate) presences: HashMap<UserId, NodePresence>,
+    pub(crate) voice: HashMap<(ServerId, UserId), VoiceState>,
+}
+
+/// The events that tell a node's sessions of a live change.
+pub(crate) type Changes = Vec<(Event, Audience)>;
+
+impl Realtime {
+    /// Everything this node holds, for the others.
+    pub(crate) fn state(&self) -> Signal {
+        Signal::State {
+            presences: self
+                .users
+                .iter()
+                .filter(|(_, p)| !p.devices.is_empty())
+                .map(|(user, p)| NodePresence::of(*user, p))
+                .collect(),
+            voice: self
+                .voice
+                .values()
+                .flat_map(HashMap::values)
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Takes in another node's signal. Returns the events for this node's sessions, and
+    /// whether the node was new to this one (which then tells it all it holds).
+    pub(crate) fn apply(&mut self, node: u64, signal: Signal, now: Instant) -> (Changes, bool) {
+        let new = !self.nodes.contains_key(&node);
+        let remote = self.nodes.entry(node).or_insert_with(|| Remote {
+            heard: now,
+            presences: HashMap::new(),
+            voice: HashMap::new(),
+        });
+        remote.heard = now;
+        let mut changes = Vec::new();
+        match signal {
+            Signal::Presence(presence) => self.set_presence(node, presence, &mut changes),
+            Signal::Typing(typing, audience) => {
+                changes.push((Event::TypingStart(typing), audience))
+            }
+            Signal::Voice(state) => self.set_voice(node, state, &mut changes),
+            Signal::State { presences, voice } => {
+                let told: Vec<UserId> = presences.iter().map(|p| p.user).collect();
+                for presence in presences {
+                    self.set_presence(node, presence, &mut changes);
+                }
+                let gone = self.nodes.get(&node).map_or_else(Vec::new, |n| {
+                    n.presences
+                        .values()
+                        .filter(|p| !told.contains(&p.user))
+                        .map(|p| NodePresence {
+                            devices: Vec::new(),
+                            ..p.clone()
+                        })
+                        .collect()
+                });
+                for presence in gone {
+                    self.set_presence(node, presence, &mut changes);
+                }
+                self.replace_voice(node, voice, &mut changes);
+            }
+        }
+        (changes, new)
+    }
+
+    /// Forgets the nodes not heard from for a while: their users go offline (unless
+    /// connected elsewhere) and leave voice.
+    pub(crate) fn forget_silent(&mut self, now: Instant) -> Changes {
+        let silent: Vec<u64> = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| now.duration_since(n.heard) > FORGET_AFTER)
+            .map(|(node, _)| *node)
+            .collect();
+        let mut changes = Vec::new();
+        for node in silent {
+            tracing::info!(node, "a node fell silent; forgetting its live state");
+            let (forgotten, _) = self.apply(
+                node,
+                Signal::State {
+                    presences: Vec::new(),
+                    voice: Vec::new(),
+                },
+                now,
+            );
+            changes.extend(forgotten);
+            self.nodes.remove(&node);
+        }
+        changes
+    }
+
+    /// Sets a node's part of a user's presence (none without devices) and the user's
+    /// choices, announcing the change.
+    fn set_presence(&mut self, node: u64, presence: NodePresence, changes: &mut Changes) {
+        let user = presence.user;
+        let before = self.view(user);
+        let audience = presence.audience.clone();
+        let own = self.users.entry(user).or_default();
+        if presence.chosen_at > own.chosen_at {
+            own.chosen = presence.chosen;
+            own.custom_status.clone_from(&presence.custom_status);
+            own.activities.clone_from(&presence.activities);
+            own.chosen_at = presence.chosen_at;
+        }
+        own.last_seen_at = own.last_seen_at.max(presence.last_seen_at);
+        if let Some(remote) = self.nodes.get_mut(&node) {
+            if presence.devices.is_empty() {
+                remote.presences.remove(&user);
+            } else {
+                remote.presences.insert(user, presence);
+            }
+        }
+        let after = self.view(user);
+        changes.extend(presence_changes(&before, after, &audience));
+    }
+
+    /// Sets a node's voice state of a user (none when it left), announcing it.
+    fn set_voice(&mut self, node: u64, state: VoiceState, changes: &mut Changes) {
+        let Some(remote) = self.nodes.get_mut(&node) else {
+            return;
+        };
+        let key = (state.server_id, state.user_id);
+        let changed = if state.channel_id.is_some() {
+            remote.voice.insert(key, state.clone()).as_ref() != Some(&state)
+        } else {
+            remote.voice.remove(&key).is_some()
+        };
+        if changed {
+            let server = state.server_id;
+            changes.push((Event::VoiceStateUpdate(state), Audience::server(server)));
+        }
+    }
+
+    /// Replaces all of a node's voice states, announcing what changed.
+    fn replace_voice(&mut self, node: u64, voice: Vec<VoiceState>, changes: &mut Changes) {
+        let known: Vec<VoiceState> = self
+            .nodes
+            .get(&node)
+            .map_or_else(Vec::new, |n| n.voice.values().cloned().collect());
+        for mut left in known {
+            let still = voice
+                .iter()
+                .any(|v| v.server_id == left.server_id && v.user_id == left.user_id);
+            if !still {
+                left.channel_id = None;
+                self.set_voice(node, left, changes);
+            }
+        }
+        for state in voice {
+            self.set_voice(node, state, changes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ulid::Ulid;
+
+    fn id<M>() -> crate::id::Id<M> {
+        crate::id::Id::from_ulid(Ulid::generate())
+    }
+
+    fn on_phone(user: UserId, chosen: Option<Status>, chosen_at: i64) -> NodePresence {
+        NodePresence {
+            user,
+            devices: vec![(ClientKind::Mobile, false)],
+            chosen,
+            custom_status: String::new(),
+            activities: Vec::new(),
+            chosen_at,
+            last_seen_at: None,
+            audience: Audience::users(vec![user]),
+        }
+    }
+
+    fn voice(user: UserId, server: ServerId) -> VoiceState {
+        VoiceState {
+            channel_id: Some(id()),
+            is_deafened: false,
+            is_muted: false,
+            self_deaf: false,
+            self_mute: false,
+            server_id: server,
+            user_id: user,
+        }
+    }
+
+    #[test]
+    fn a_silent_node_is_forgotten_with_its_users_and_voice() {
+        let (user, server): (UserId, ServerId) = (id(), id());
+        let mut live = Realtime::default();
+        let start = Instant::now();
+        let state = Signal::State {
+            presences: vec![on_phone(user, None, 0)],
+            voice: vec![voice(user, server)],
+        };
+        let (changes, new) = live.apply(7, state, start);
+        assert!(new, "the node was not known");
+        assert!(
+            changes
+                .iter()
+                .any(|(e, _)| matches!(e, Event::VoiceStateUpdate(_)))
+        );
+        assert_eq!(live.view(user).status, Status::Online);
+
+        assert!(
+            live.forget_silent(start + HEARTBEAT).is_empty(),
+            "heard recently"
+        );
+        let forgotten = live.forget_silent(start + FORGET_AFTER + HEARTBEAT);
+        assert_eq!(live.view(user).status, Status::Offline);
+        assert!(live.voice_in(server).is_empty());
+        assert!(!live.is_connected(user));
+        let left = forgotten
+            .iter()
+            .any(|(e, _)| matches!(e, Event::VoiceStateUpdate(v) if v.channel_id.is_none()));
+        let offline = forgotten
+            .iter()
+            .any(|(e, _)| matches!(e, Event::PresenceUpdate(p) if p.status == Status::Offline));
+        assert!(left && offline, "{forgotten:?}");
+    }
+
+    #[test]
+    fn a_later_choice_wins_over_an_older_heartbeat() {
+        let user: UserId = id();
+        let mut live = Realtime::default();
+        let now = Instant::now();
+        live.apply(
+            1,
+            Signal::Presence(on_phone(user, Some(Status::Dnd), 20)),
+            now,
+        );
+        assert_eq!(live.view(user).status, Status::Dnd);
+        let stale = Signal::State {
+            presences: vec![on_phone(user, Some(Status::Online), 10)],
+            voice: Vec::new(),
+        };
+        live.apply(2, stale, now);
+        assert_eq!(
+            live.view(user).status,
+            Status::Dnd,
+            "an older choice is ignored"
+        );
+        let gone = Signal::State {
+            presences: Vec::new(),
+            voice: Vec::new(),
+        };
+        live.apply(1, gone, now);
+        assert_eq!(
+            live.view(user).status,
+            Status::Dnd,
+            "node 2's device remains"
+        );
+        live.apply(
+            2,
+            Signal::State {
+                presences: Vec::new(),
+                voice: Vec::new(),
+            },
+            now,
+        );
+        assert_eq!(live.view(user).status, Status::Offline);
+    }
+}

@@ -1,0 +1,235 @@
+//! Engines joined by a broker (here a `LocalBroker`, as NATS joins server nodes): each one's
+//! sessions hear the others' presence, typing and voice state at once, a node that joins
+//! later learns what the others hold, and committed events come through the broker. Runs
+//! against the PostgreSQL server `CHAT_TEST_POSTGRES` names, and passes without running
+//! without it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chat_engine::Engine;
+use chat_engine::broker::{Broker, LocalBroker};
+use chat_engine::events::Session;
+use chat_engine::id::UserId;
+use chat_engine::model::{
+    ChannelType, ClientKind, CreateChannel, CreateMessage, CreateServer, Event, RegisterRequest,
+    Status, UpdatePresence, UpdateVoiceState,
+};
+use chat_engine::store::{InMemoryStore, PostgresStore};
+
+use crate::harness::PASSWORD;
+
+async fn node(url: &str, broker: &LocalBroker) -> Engine {
+    let store = PostgresStore::connect(url).unwrap();
+    Engine::builder()
+        .backend(Arc::new(store))
+        .jwt_secret(*b"one secret for every node")
+        .broker(Arc::new(broker.clone()))
+        .open()
+        .await
+        .unwrap()
+}
+
+async fn user(engine: &Engine, name: &str) -> UserId {
+    let request = RegisterRequest {
+        username: name.into(),
+        password: PASSWORD.into(),
+        email: None,
+    };
+    engine.register(request).await.unwrap().user.id
+}
+
+/// The next event the session hears that `wanted` picks, within ten seconds.
+async fn hear<T>(session: &mut Session, mut wanted: impl FnMut(&Event) -> Option<T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let envelope = session.next_event().await.unwrap();
+            if let Some(found) = wanted(&envelope.event) {
+                return found;
+            }
+        }
+    })
+    .await
+    .expect("the other node's signal arrives")
+}
+
+/// Waits for the session to hear that `user` has `status`.
+async fn hear_status(session: &mut Session, user: UserId, status: Status) {
+    hear(session, |event| match event {
+        Event::PresenceUpdate(p) if p.user_id == user && p.status == status => Some(()),
+        _ => None,
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_share_presence_typing_voice_and_events() {
+    let Some(url) = PostgresStore::test_url() else {
+        return;
+    };
+    let broker = LocalBroker::default();
+    let (a, b) = (node(&url, &broker).await, node(&url, &broker).await);
+    let owner = user(&a, "owner").await;
+    let member = user(&b, "member").await;
+    let server = a
+        .create_server(
+            owner,
+            CreateServer {
+                name: "nodes".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    b.accept_invite(member, &server.invite_code).await.unwrap();
+    let general = server.system_channel_id.unwrap();
+    let mut member_on_b = b.subscribe(member).unwrap();
+
+    // Presence: the owner comes online on A; the member on B hears it and B lists it.
+    let phone = a.connect_device(owner, ClientKind::Mobile).unwrap();
+    hear_status(&mut member_on_b, owner, Status::Online).await;
+    let listed = b.list_presences(member, server.id).unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|p| p.user_id == owner && p.status == Status::Online)
+    );
+
+    // A device on B too: the presence merges both nodes' devices. The phone on A going
+    // idle leaves the owner online, since the device on B is not.
+    let laptop = b.connect_device(owner, ClientKind::Desktop).unwrap();
+    let idle = UpdatePresence {
+        activities: Vec::new(),
+        custom_status: String::new(),
+        status: Status::Idle,
+    };
+    a.update_presence(owner, phone, idle).unwrap();
+    let seen = b.presence(owner, owner);
+    assert_eq!(seen.status, Status::Online);
+    assert_eq!(seen.client_info.desktop, Some(Status::Online));
+    let on_a = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let p = a.presence(owner, owner);
+            if p.client_info.mobile == Some(Status::Idle) && p.client_info.desktop.is_some() {
+                return p;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("A learns of the device on B");
+    assert_eq!(on_a.status, Status::Online);
+
+    // Do not disturb chosen on B holds on every device, A's included.
+    let dnd = UpdatePresence {
+        activities: Vec::new(),
+        custom_status: "focus".into(),
+        status: Status::Dnd,
+    };
+    b.update_presence(owner, laptop, dnd).unwrap();
+    hear_status(&mut member_on_b, owner, Status::Dnd).await;
+    let mut member_on_a = a.subscribe(member).unwrap();
+
+    // Typing on A reaches the member's session on B.
+    a.start_typing(owner, general).unwrap();
+    let typing = hear(&mut member_on_b, |e| match e {
+        Event::TypingStart(t) => Some(t.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((typing.user_id, typing.channel_id), (owner, general));
+
+    // Voice joined on A is listed on B and announced there.
+    let voice = a
+        .create_channel(
+            owner,
+            server.id,
+            CreateChannel {
+                category_id: None,
+                is_private: false,
+                name: "voice".into(),
+                position: None,
+                slow_mode_delay: 0,
+                topic: String::new(),
+                kind: ChannelType::Voice,
+            },
+        )
+        .await
+        .unwrap();
+    let join = UpdateVoiceState {
+        channel_id: Some(voice.id),
+        self_deaf: false,
+        self_mute: true,
+        server_id: server.id,
+    };
+    a.update_voice_state(owner, join).unwrap();
+    let joined = hear(&mut member_on_b, |e| match e {
+        Event::VoiceStateUpdate(v) => Some(v.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((joined.user_id, joined.channel_id), (owner, Some(voice.id)));
+    let in_voice = b.list_voice_states(member, server.id).unwrap();
+    assert_eq!(in_voice.len(), 1);
+    assert!(in_voice[0].self_mute);
+
+    // A node that joins now learns all the others hold.
+    let c = node(&url, &broker).await;
+    let learned = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let voice = c.list_voice_states(member, server.id).unwrap();
+            let presences = c.list_presences(member, server.id).unwrap();
+            if !voice.is_empty() && presences.iter().any(|p| p.user_id == owner) {
+                return presences;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the new node hears the others' state");
+    assert!(learned.iter().any(|p| p.status == Status::Dnd));
+
+    // The phone disconnects on A: the owner leaves voice everywhere. The laptop on B keeps
+    // them online; once it goes too, A's member hears them go offline.
+    a.disconnect_device(owner, phone).unwrap();
+    let left = hear(&mut member_on_b, |e| match e {
+        Event::VoiceStateUpdate(v) => Some(v.channel_id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(left, None);
+    assert!(b.list_voice_states(member, server.id).unwrap().is_empty());
+    b.disconnect_device(owner, laptop).unwrap();
+    hear_status(&mut member_on_a, owner, Status::Offline).await;
+
+    // A message sent on A reaches the member on B, in sequence.
+    let sent = a
+        .send_message(
+            owner,
+            general,
+            CreateMessage {
+                content: "through the broker".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let heard = hear(&mut member_on_b, |e| match e {
+        Event::MessageCreate(m) => Some(m.id),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard, sent.id);
+}
+
+#[tokio::test]
+async fn a_broker_needs_a_shared_store() {
+    let broker: Arc<dyn Broker> = Arc::new(LocalBroker::default());
+    let refused = Engine::builder()
+        .backend(Arc::new(InMemoryStore::new()))
+        .broker(broker)
+        .open()
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("share one store"), "{refused}");
+}
