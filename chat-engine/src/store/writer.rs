@@ -233,7 +233,11 @@ async fn publish(
                 publish_in_sequence(&hub, &bounds, events);
             }
             _ = tick.tick(), if follow.is_some() => follow_to(u64::MAX),
-            () = notified(commits.as_deref()) => follow_to(u64::MAX),
+            // With a broker at hand the others' events come through it; the store's notices
+            // are for when it is away (each would cost every node a read of the log).
+            () = notified(commits.as_deref()), if node.as_ref().is_none_or(|n| n.broker.check().is_err()) => {
+                follow_to(u64::MAX);
+            }
         }
     }
 }
@@ -268,6 +272,7 @@ fn publish_in_sequence(
         let _ = hub.send(Arc::new(envelope));
         bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
         bounds.published.store(seq, Ordering::SeqCst);
+        metrics::counter!("chat_events_from_other_nodes_total", "via" => "broker").increment(1);
     }
 }
 
@@ -303,6 +308,7 @@ fn follow_log(
             )));
             bounds.next.fetch_max(seq + 1, Ordering::SeqCst);
             bounds.published.store(seq, Ordering::SeqCst);
+            metrics::counter!("chat_events_from_other_nodes_total", "via" => "log").increment(1);
         }
         if !full {
             return Ok(());

@@ -11,6 +11,7 @@ mod gateway;
 mod harness;
 mod limits;
 mod moderation;
+mod nats;
 mod operations;
 mod operator;
 mod postgres;

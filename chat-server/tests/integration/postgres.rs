@@ -82,7 +82,7 @@ fn a_store_that_is_neither_redb_nor_postgres_is_refused() {
 
 /// A gateway connection to `base` identified with `token`: the connection, its session id and
 /// the sequence number of READY.
-async fn identified(base: &str, token: &str) -> (Gateway, String, u64) {
+pub(crate) async fn identified(base: &str, token: &str) -> (Gateway, String, u64) {
     let mut gateway = Gateway::connect(&format!("{}/ws", base.replacen("http", "ws", 1))).await;
     gateway
         .send(json!({ "op": 2, "d": { "token": token } }))
@@ -128,10 +128,16 @@ async fn clients_of_a_killed_node_resume_on_another_with_nothing_lost_or_doubled
     let Some(url) = PostgresStore::test_url() else {
         return;
     };
+    resume_after_a_kill(&[("CHAT_STORE", url.as_str())]).await;
+}
+
+/// Two nodes started with `env` (a shared store, and a broker or none): a message sent
+/// through A reaches a client of B; A is killed under load, and its client resumes on B with
+/// nothing lost or doubled, every acknowledged message stored once.
+pub(crate) async fn resume_after_a_kill(env: &[(&str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
-    let store = [("CHAT_STORE", url.as_str())];
-    let (node_a, a) = serve_env(&dir.path().join("a"), &store);
-    let (node_b, b) = serve_env(&dir.path().join("b"), &store);
+    let (node_a, a) = serve_env(&dir.path().join("a"), env);
+    let (node_b, b) = serve_env(&dir.path().join("b"), env);
     let (token, _, channel, _) = owner_and_channel(&a, "founder").await;
 
     // A message sent through A reaches a client of B.
@@ -242,7 +248,7 @@ fn through(url: &str, addr: std::net::SocketAddr) -> (String, String) {
     (format!("{}{addr}{}", &url[..start], &url[end..]), target)
 }
 
-async fn readiness(base: &str) -> (reqwest::StatusCode, serde_json::Value) {
+pub(crate) async fn readiness(base: &str) -> (reqwest::StatusCode, serde_json::Value) {
     let answer = reqwest::get(format!("{base}/readyz")).await.unwrap();
     (answer.status(), answer.json().await.unwrap())
 }
