@@ -242,19 +242,7 @@ impl EngineBuilder {
             (None, Some(dir)) => Arc::new(LocalBlobs::new(dir)),
             (None, None) => Arc::new(MemoryBlobs::default()),
         };
-        if self.broker.is_some() && !backend.shared() {
-            return Err(StorageError::new(
-                "a broker joins engines that share one store; this store is their own",
-            )
-            .into());
-        }
-        let node = match self.broker {
-            Some(broker) => Some(Node {
-                broker,
-                id: crate::credentials::random_u64()?,
-            }),
-            None => None,
-        };
+        let node = node_of(self.broker, &*backend)?;
         let (remote, remote_events) = tokio::sync::mpsc::unbounded_channel();
         let push_queued = Arc::new(Notify::new());
         // The commit hooks, in the order the writer calls them.
@@ -491,6 +479,22 @@ impl Engine {
     pub(crate) fn audit_log_retention(&self) -> Duration {
         self.inner.audit_log_retention
     }
+}
+
+/// The engine's place in a community when a broker joins it to others, which needs a store
+/// they share.
+fn node_of(broker: Option<Arc<dyn Broker>>, backend: &dyn Backend) -> Result<Option<Node>> {
+    let Some(broker) = broker else {
+        return Ok(None);
+    };
+    if !backend.shared() {
+        let refused = "a broker joins engines that share one store; this store is their own";
+        return Err(StorageError::new(refused).into());
+    }
+    Ok(Some(Node {
+        broker,
+        id: crate::credentials::random_u64()?,
+    }))
 }
 
 /// Takes in what the other nodes of the community publish, for as long as the engine lives:

@@ -119,7 +119,7 @@ impl Realtime {
         match signal {
             Signal::Presence(presence) => self.set_presence(node, presence, &mut changes),
             Signal::Typing(typing, audience) => {
-                changes.push((Event::TypingStart(typing), audience))
+                changes.push((Event::TypingStart(typing), audience));
             }
             Signal::Voice(state) => self.set_voice(node, state, &mut changes),
             Signal::State { presences, voice } => {
@@ -203,12 +203,12 @@ impl Realtime {
             return;
         };
         let key = (state.server_id, state.user_id);
-        let changed = if state.channel_id.is_some() {
+        let news = if state.channel_id.is_some() {
             remote.voice.insert(key, state.clone()).as_ref() != Some(&state)
         } else {
             remote.voice.remove(&key).is_some()
         };
-        if changed {
+        if news {
             let server = state.server_id;
             changes.push((Event::VoiceStateUpdate(state), Audience::server(server)));
         }

@@ -251,7 +251,6 @@ async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
     // Both nodes react to one message at once: every reaction is kept.
     let emojis = ["👍", "🎉", "🚀", "👀", "🔥", "✅"];
     let path = |emoji: &str| {
-        let emoji = url_escape(emoji);
         format!(
             "/channels/{general}/messages/{}/reactions/{emoji}/@me",
             sent["id"].as_str().unwrap()
@@ -300,11 +299,6 @@ async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
     stop(node_a);
     stop(node_b);
     drop(nats);
-}
-
-/// An emoji as a path segment.
-fn url_escape(text: &str) -> String {
-    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
