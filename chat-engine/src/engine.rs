@@ -544,16 +544,11 @@ async fn follow_nodes(
             Some((Topic::Live, payload)) => match serde_json::from_slice::<Shared>(&payload) {
                 Ok(shared) if shared.node != node => {
                     let now = std::time::Instant::now();
-                    let (changes, state) = {
-                        let mut realtime = engine.realtime();
-                        let (changes, new) = realtime.apply(shared.node, shared.signal, now);
-                        (changes, new.then(|| realtime.state()))
-                    };
-                    if let Some(state) = state {
-                        tracing::info!(node = shared.node, "a node joined the community");
-                        engine.share(state);
+                    let applied = engine.realtime().apply(shared.node, shared.signal, now);
+                    for answer in applied.answers {
+                        engine.share(answer);
                     }
-                    for (event, audience) in changes {
+                    for (event, audience) in applied.changes {
                         engine.publish_live(event, audience);
                     }
                 }

@@ -11,7 +11,7 @@ use std::time::Instant;
 use crate::envelope::Audience;
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::model::{
-    Activity, ClientInfo, ClientKind, Event, Presence, Status, Timestamp, VoiceState,
+    Activity, ClientInfo, ClientKind, Event, Member, Presence, Status, Timestamp, VoiceState,
 };
 
 pub(crate) use self::shared::{HEARTBEAT, NodePresence, Remote, Shared, Signal};
@@ -103,6 +103,38 @@ impl Realtime {
             .flat_map(|n| n.voice.values())
             .filter(|v| v.server_id == server);
         here.chain(elsewhere).cloned().collect()
+    }
+
+    /// Brings a voice state of this node's in line with the user's membership after a
+    /// moderator changed it: the server mute and deafen follow the member; a member timed
+    /// out, or no longer a member (`None`), leaves voice. The changed state, if any.
+    pub(crate) fn refresh_voice(
+        &mut self,
+        server: ServerId,
+        user: UserId,
+        member: Option<&Member>,
+    ) -> Option<VoiceState> {
+        let states = self.voice.get_mut(&server)?;
+        match member {
+            Some(member) if !member.is_timed_out(chrono::Utc::now()) => {
+                let state = states.get_mut(&user)?;
+                state.is_muted = member.is_muted;
+                state.is_deafened = member.is_deafened;
+                Some(state.clone())
+            }
+            _ => {
+                let mut state = states.remove(&user)?;
+                state.channel_id = None;
+                Some(state)
+            }
+        }
+    }
+
+    /// Whether another node holds a voice state of the user in the server.
+    pub(crate) fn in_voice_elsewhere(&self, server: ServerId, user: UserId) -> bool {
+        self.nodes
+            .values()
+            .any(|n| n.voice.contains_key(&(server, user)))
     }
 
     /// Every connected device of a user, on every node: its kind and whether it is idle.

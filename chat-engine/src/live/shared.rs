@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::{Realtime, UserPresence, presence_changes};
 use crate::envelope::Audience;
 use crate::id::{ServerId, UserId};
-use crate::model::{Activity, ClientKind, Event, Status, Timestamp, TypingIndicator, VoiceState};
+use crate::model::{
+    Activity, ClientKind, Event, Member, Status, Timestamp, TypingIndicator, VoiceState,
+};
 
 /// How often a node tells the others all it holds.
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(10);
@@ -61,6 +63,13 @@ pub(crate) enum Signal {
     Typing(TypingIndicator, Audience),
     /// A user of the node joined, moved in or left voice (`channel_id` empty).
     Voice(VoiceState),
+    /// A moderator changed a membership (`None`: the user is gone): the node the user is
+    /// in voice through refreshes their voice state.
+    VoiceRefresh {
+        server: ServerId,
+        user: UserId,
+        member: Option<Member>,
+    },
     /// Everything the node holds: its users with devices, and its voice states.
     State {
         presences: Vec<NodePresence>,
@@ -86,6 +95,16 @@ pub(crate) struct Remote {
 /// The events that tell a node's sessions of a live change.
 pub(crate) type Changes = Vec<(Event, Audience)>;
 
+/// What taking in a signal brought about.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// The events for this node's sessions.
+    pub(crate) changes: Changes,
+    /// What this node tells the others in answer: all it holds, to a node it did not know;
+    /// a voice state it refreshed.
+    pub(crate) answers: Vec<Signal>,
+}
+
 impl Realtime {
     /// Everything this node holds, for the others.
     pub(crate) fn state(&self) -> Signal {
@@ -105,9 +124,8 @@ impl Realtime {
         }
     }
 
-    /// Takes in another node's signal. Returns the events for this node's sessions, and
-    /// whether the node was new to this one (which then tells it all it holds).
-    pub(crate) fn apply(&mut self, node: u64, signal: Signal, now: Instant) -> (Changes, bool) {
+    /// Takes in another node's signal.
+    pub(crate) fn apply(&mut self, node: u64, signal: Signal, now: Instant) -> Applied {
         let new = !self.nodes.contains_key(&node);
         let remote = self.nodes.entry(node).or_insert_with(|| Remote {
             heard: now,
@@ -116,12 +134,24 @@ impl Realtime {
         });
         remote.heard = now;
         let mut changes = Vec::new();
+        let mut answers = Vec::new();
         match signal {
             Signal::Presence(presence) => self.set_presence(node, presence, &mut changes),
             Signal::Typing(typing, audience) => {
                 changes.push((Event::TypingStart(typing), audience));
             }
             Signal::Voice(state) => self.set_voice(node, state, &mut changes),
+            Signal::VoiceRefresh {
+                server,
+                user,
+                member,
+            } => {
+                if let Some(state) = self.refresh_voice(server, user, member.as_ref()) {
+                    let audience = Audience::server(server);
+                    changes.push((Event::VoiceStateUpdate(state.clone()), audience));
+                    answers.push(Signal::Voice(state));
+                }
+            }
             Signal::State { presences, voice } => {
                 let told: Vec<UserId> = presences.iter().map(|p| p.user).collect();
                 for presence in presences {
@@ -143,7 +173,11 @@ impl Realtime {
                 self.replace_voice(node, voice, &mut changes);
             }
         }
-        (changes, new)
+        if new {
+            tracing::info!(node, "a node joined the community");
+            answers.push(self.state());
+        }
+        Applied { changes, answers }
     }
 
     /// Forgets the nodes not heard from for a while: their users go offline (unless
@@ -158,7 +192,7 @@ impl Realtime {
         let mut changes = Vec::new();
         for node in silent {
             tracing::info!(node, "a node fell silent; forgetting its live state");
-            let (forgotten, _) = self.apply(
+            let forgotten = self.apply(
                 node,
                 Signal::State {
                     presences: Vec::new(),
@@ -166,7 +200,7 @@ impl Realtime {
                 },
                 now,
             );
-            changes.extend(forgotten);
+            changes.extend(forgotten.changes);
             self.nodes.remove(&node);
         }
         changes
@@ -278,10 +312,15 @@ mod tests {
             presences: vec![on_phone(user, None, 0)],
             voice: vec![voice(user, server)],
         };
-        let (changes, new) = live.apply(7, state, start);
-        assert!(new, "the node was not known");
+        let applied = live.apply(7, state, start);
+        assert_eq!(
+            applied.answers.len(),
+            1,
+            "a new node hears all this one holds"
+        );
         assert!(
-            changes
+            applied
+                .changes
                 .iter()
                 .any(|(e, _)| matches!(e, Event::VoiceStateUpdate(_)))
         );

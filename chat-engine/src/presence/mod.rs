@@ -232,31 +232,22 @@ impl Engine {
         user: UserId,
         member: Option<&Member>,
     ) {
-        let now = chrono::Utc::now();
-        let state = {
+        let (here, elsewhere) = {
             let mut realtime = self.realtime();
-            let Some(states) = realtime.voice.get_mut(&server) else {
-                return;
-            };
-            match member {
-                Some(member) if !member.is_timed_out(now) => {
-                    let Some(state) = states.get_mut(&user) else {
-                        return;
-                    };
-                    state.is_muted = member.is_muted;
-                    state.is_deafened = member.is_deafened;
-                    state.clone()
-                }
-                _ => {
-                    let Some(mut state) = states.remove(&user) else {
-                        return;
-                    };
-                    state.channel_id = None;
-                    state
-                }
-            }
+            let here = realtime.refresh_voice(server, user, member);
+            (here, realtime.in_voice_elsewhere(server, user))
         };
-        self.announce_voice(state);
+        if let Some(state) = here {
+            self.announce_voice(state);
+        }
+        if elsewhere {
+            // The node the user is in voice through refreshes and announces it.
+            self.share(Signal::VoiceRefresh {
+                server,
+                user,
+                member: member.cloned(),
+            });
+        }
     }
 
     /// Tells the server's members, on every node, of a voice state of this node's.

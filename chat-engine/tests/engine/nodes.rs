@@ -13,7 +13,7 @@ use chat_engine::events::Session;
 use chat_engine::id::UserId;
 use chat_engine::model::{
     ChannelType, ClientKind, CreateChannel, CreateMessage, CreateServer, Event, RegisterRequest,
-    Status, UpdatePresence, UpdateVoiceState,
+    Status, UpdateMember, UpdatePresence, UpdateVoiceState,
 };
 use chat_engine::store::{InMemoryStore, PostgresStore};
 
@@ -232,4 +232,78 @@ async fn a_broker_needs_a_shared_store() {
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("share one store"), "{refused}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_on_one_node_mutes_and_kicks_a_user_in_voice_on_another() {
+    let Some(url) = PostgresStore::test_url() else {
+        return;
+    };
+    let broker = LocalBroker::default();
+    let (a, b) = (node(&url, &broker).await, node(&url, &broker).await);
+    let owner = user(&a, "owner").await;
+    let member = user(&b, "member").await;
+    let server = a
+        .create_server(
+            owner,
+            CreateServer {
+                name: "voice".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    b.accept_invite(member, &server.invite_code).await.unwrap();
+    let voice = a
+        .create_channel(
+            owner,
+            server.id,
+            CreateChannel {
+                category_id: None,
+                is_private: false,
+                name: "voice".into(),
+                position: None,
+                slow_mode_delay: 0,
+                topic: String::new(),
+                kind: ChannelType::Voice,
+            },
+        )
+        .await
+        .unwrap();
+    let mut owner_on_a = a.subscribe(owner).unwrap();
+    let join = UpdateVoiceState {
+        channel_id: Some(voice.id),
+        self_deaf: false,
+        self_mute: false,
+        server_id: server.id,
+    };
+    b.update_voice_state(member, join).unwrap();
+    let voice_update = |e: &Event| match e {
+        Event::VoiceStateUpdate(v) => Some(v.clone()),
+        _ => None,
+    };
+    assert_eq!(
+        hear(&mut owner_on_a, voice_update).await.channel_id,
+        Some(voice.id)
+    );
+
+    // The owner mutes the member through A: B, which holds the member's voice state,
+    // refreshes it, and A hears and lists it.
+    let mute = UpdateMember {
+        is_muted: Some(true),
+        ..Default::default()
+    };
+    a.update_member(owner, server.id, member, mute)
+        .await
+        .unwrap();
+    let muted = hear(&mut owner_on_a, voice_update).await;
+    assert!(muted.is_muted, "{muted:?}");
+    assert!(b.list_voice_states(member, server.id).unwrap()[0].is_muted);
+
+    // Kicked through A, the member leaves voice on B.
+    a.kick_member(owner, server.id, member).await.unwrap();
+    let left = hear(&mut owner_on_a, voice_update).await;
+    assert_eq!(left.channel_id, None);
+    assert!(a.list_voice_states(owner, server.id).unwrap().is_empty());
+    assert!(b.list_voice_states(owner, server.id).unwrap().is_empty());
 }
