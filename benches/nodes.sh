@@ -7,7 +7,9 @@
 # POSTGRES_URL names a server without a database (postgres://postgres@127.0.0.1:55432);
 # NODES is 1 or 2. With 2, `ingest` runs one load tool per node at once (each with the
 # scenario's senders), and `fanout` sends through the first node to sessions on the second.
-# With POSTGRES_URL `redb`, one node runs on redb instead, for comparison.
+# With POSTGRES_URL `redb`, one node runs on redb instead, for comparison. With BROKER set to
+# a NATS URL (a nats-server -js already running), the nodes join through it (`--broker`), and
+# a last line gives the CPU seconds nats-server used.
 set -euo pipefail
 bin_dir=$1 pg=$2 nodes=$3 scenario=$4; shift 4
 load="$(dirname "$0")/../target/release/chat-load"
@@ -22,16 +24,17 @@ if [ "$pg" != redb ]; then
   store="$pg/$db"
 fi
 for n in $(seq "$nodes"); do
-  CHAT_STORE=$store "$bin_dir/chat" --data-dir "$data/node$n" serve \
+  CHAT_STORE=$store "$bin_dir/chat" --data-dir "$data/node$n" serve ${BROKER:+--broker "$BROKER"} \
     --addr "127.0.0.1:1909$n" --no-rate-limits --no-link-previews >"$data/node$n.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:1909$n/healthz" >/dev/null && break; sleep 0.1; done
 done
 
-# CPU clock ticks (user + system) of PostgreSQL's processes.
+# CPU clock ticks (user + system) of PostgreSQL's processes, or of those `pgrep` finds with
+# the arguments given.
 cpu() {
   local total=0 pid
-  for pid in $(pgrep -u postgres || true); do
+  for pid in $(pgrep "${@:--upostgres}" || true); do
     [ -r "/proc/$pid/stat" ] || continue
     total=$((total + $(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat")))
   done
@@ -39,6 +42,7 @@ cpu() {
 }
 
 before=$(cpu)
+nats_before=$(cpu -x nats-server)
 case "$nodes:$scenario" in
   2:ingest)
     "$load" --addr 127.0.0.1:19091 --sources 4 ingest "$@" 2>/dev/null | tail -1 &
@@ -55,3 +59,7 @@ esac
 after=$(cpu)
 awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" \
   'BEGIN { printf "{\"postgres_cpu_s\": %.2f}\n", ticks / hz }'
+if [ -n "${BROKER:-}" ]; then
+  awk -v ticks=$(($(cpu -x nats-server) - nats_before)) -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "{\"nats_cpu_s\": %.2f}\n", ticks / hz }'
+fi
