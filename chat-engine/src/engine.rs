@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::sync::{Notify, broadcast};
 
 use crate::blobs::{BlobStore, LocalBlobs, MemoryBlobs, Sweeper};
@@ -75,6 +76,8 @@ struct Inner {
     blobs: Arc<dyn BlobStore>,
     /// The community this engine is a node of, when a broker joins it to others.
     node: Option<Node>,
+    /// What the other nodes' applications tell this one, until the application takes it.
+    from_applications: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Bytes>>>,
 }
 
 impl fmt::Debug for Engine {
@@ -274,6 +277,7 @@ impl EngineBuilder {
             None => writer.run(load_or_make_secret).await?,
         };
         let keys = TokenKeys::new(&secret);
+        let (to_application, from_applications) = tokio::sync::mpsc::unbounded_channel();
         let inbox = match &node {
             Some(node) => Some(
                 node.broker
@@ -299,13 +303,15 @@ impl EngineBuilder {
             push_queued,
             previewer: self.previewer,
             blobs,
+            from_applications: Mutex::new(node.is_some().then_some(from_applications)),
             node,
         };
         let engine = Engine {
             inner: Arc::new(inner),
         };
         if let Some(inbox) = inbox {
-            tokio::spawn(follow_nodes(Arc::downgrade(&engine.inner), inbox, remote));
+            let inner = Arc::downgrade(&engine.inner);
+            tokio::spawn(follow_nodes(inner, inbox, remote, to_application));
         }
         Ok(engine)
     }
@@ -400,6 +406,27 @@ impl Engine {
             node.broker
                 .publish(crate::broker::Topic::Live, payload.into());
         }
+    }
+
+    /// Tells the other nodes of the community something of the embedding application's own
+    /// (the server shares its rate limits' usage this way); nothing without a broker.
+    pub fn tell_nodes(&self, payload: &[u8]) {
+        if let Some(node) = &self.inner.node {
+            let mut message = Vec::with_capacity(8 + payload.len());
+            message.extend_from_slice(&node.id.to_le_bytes());
+            message.extend_from_slice(payload);
+            node.broker.publish(Topic::Application, message.into());
+        }
+    }
+
+    /// What the other nodes' applications tell this one ([`Engine::tell_nodes`]), in the
+    /// order they arrive: `None` without a broker, or once taken.
+    pub fn node_messages(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Bytes>> {
+        self.inner
+            .from_applications
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 
     /// Whether the broker, if any, is reachable; the reason when it is not.
@@ -505,6 +532,7 @@ async fn follow_nodes(
     inner: Weak<Inner>,
     mut inbox: Inbox,
     remote: tokio::sync::mpsc::UnboundedSender<Vec<EventEnvelope>>,
+    application: tokio::sync::mpsc::UnboundedSender<Bytes>,
 ) {
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -555,6 +583,11 @@ async fn follow_nodes(
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "ignoring a live signal from the broker"),
             },
+            Some((Topic::Application, mut payload)) => {
+                if payload.len() >= 8 && payload.split_to(8).as_ref() != node.to_le_bytes() {
+                    let _ = application.send(payload);
+                }
+            }
         }
     }
 }

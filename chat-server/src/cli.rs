@@ -30,6 +30,27 @@ pub struct Cli {
         value_parser = parse_store
     )]
     pub store: Store,
+    /// Where attachments' bytes live: a directory (a shared one, for several nodes), or an
+    /// S3-compatible bucket, `s3://BUCKET` (credentials from `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`). By default, `blobs/` in the data directory.
+    #[arg(long, env = "CHAT_BLOBS", global = true)]
+    pub blobs: Option<String>,
+    /// The S3 endpoint of `--blobs s3://…`: AWS's, or a MinIO's address.
+    #[arg(
+        long,
+        env = "CHAT_S3_ENDPOINT",
+        default_value = "https://s3.amazonaws.com",
+        global = true
+    )]
+    pub s3_endpoint: String,
+    /// The S3 region of `--blobs s3://…`.
+    #[arg(
+        long,
+        env = "CHAT_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
+    pub s3_region: String,
     /// Threads serving requests and gateway connections: all cores by default (the storage
     /// writer's own thread is mostly waiting on the disk, and a large room's deliveries spread
     /// over every worker).

@@ -13,6 +13,7 @@
 //! - `gateway/`: the protocol state machine (`session.rs`, no I/O), the connection loop, and
 //!   the registry of resumable sessions.
 //! - `ratelimit.rs`: one limiter for REST and the gateway.
+//! - `s3.rs`: attachments' bytes in an S3-compatible bucket, for several nodes.
 //! - `web.rs` and `web/`: the web client, embedded and served at `/`.
 //! - `cli.rs`, `seed.rs`, `backups.rs`, `transfers.rs`: the `chat` binary's commands.
 //! - `admin_socket.rs`: the Unix socket through which commands work on a running server;
@@ -30,6 +31,7 @@ pub mod operator;
 pub mod previews;
 pub mod push;
 pub mod ratelimit;
+pub mod s3;
 pub mod seed;
 mod server;
 mod state;

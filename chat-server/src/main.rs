@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chat_engine::blobs::LocalBlobs;
 use chat_engine::broker::NatsBroker;
 use chat_engine::model::CreateInvite;
 use chat_engine::store::PostgresStore;
@@ -12,6 +13,7 @@ use chat_server::cli::{Cli, Command, Invite, Serve, Store};
 use chat_server::previews::PagePreviewer;
 use chat_server::push::PushWebhook;
 use chat_server::ratelimit::RateLimits;
+use chat_server::s3::S3Blobs;
 use chat_server::{ServerConfig, administer, backups, run, seed, signal, transfers};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -109,12 +111,21 @@ async fn reindex(engine: Engine) -> Result<()> {
     Ok(())
 }
 
-/// The engine's builder for the command line's data directory, store and secret.
-fn builder(cli: &Cli) -> Result<EngineBuilder> {
+/// The engine's builder for the command line's data directory, store, blobs and secret.
+async fn builder(cli: &Cli) -> Result<EngineBuilder> {
     let mut builder = Engine::builder().data_dir(&cli.data_dir);
     if let Store::Postgres(url) = &cli.store {
         let store = PostgresStore::connect(url).context("opening the PostgreSQL store")?;
         builder = builder.backend(Arc::new(store));
+    }
+    match cli.blobs.as_deref() {
+        Some(bucket) if bucket.starts_with("s3://") => {
+            let name = bucket.trim_start_matches("s3://").trim_end_matches('/');
+            let bucket = S3Blobs::open(&cli.s3_endpoint, name, &cli.s3_region).await?;
+            builder = builder.blob_store(Arc::new(bucket));
+        }
+        Some(dir) => builder = builder.blob_store(Arc::new(LocalBlobs::new(dir))),
+        None => {}
     }
     Ok(match &cli.jwt_secret {
         Some(secret) => builder.jwt_secret(secret.as_bytes()),
@@ -129,7 +140,7 @@ async fn execute(cli: &Cli) -> Result<()> {
             .await
             .with_context(|| format!("opening the data directory {}", cli.data_dir.display()))
     };
-    let open = || async { open_with(builder(cli)?).await };
+    let open = || async { open_with(builder(cli).await?).await };
     match &cli.command {
         Command::Init => {
             open().await?;
@@ -144,7 +155,7 @@ async fn execute(cli: &Cli) -> Result<()> {
             reindex(open().await?).await?;
         }
         Command::Serve(serve) => {
-            let engine = open_with(serving(builder(cli)?, serve).await?).await?;
+            let engine = open_with(serving(builder(cli).await?, serve).await?).await?;
             let config = server_config(serve, &cli.data_dir);
             let listener = tokio::net::TcpListener::bind(serve.addr)
                 .await

@@ -1,9 +1,14 @@
 //! One rate limiter for REST and the gateway: keyed GCRA buckets (governor) per route group,
-//! keyed by user, or by IP on the auth routes.
+//! keyed by user, or by IP on the auth routes. Nodes of one community tell one another what
+//! they counted, through the engine's broker, so that a user's limits hold across them.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+use chat_engine::Engine;
+use tokio::sync::watch;
 
 use axum::http::{HeaderMap, HeaderValue};
 use governor::clock::{Clock, DefaultClock};
@@ -34,7 +39,15 @@ impl Bucket {
             Self::Gateway => "gateway",
         }
     }
+
+    /// The buckets whose keys (an IP, a user) may come to any node; a gateway connection
+    /// is on one node only.
+    const SHARED: [Self; 3] = [Self::Auth, Self::Global, Self::MessageSend];
 }
+
+/// How often a node tells the others what it counted: the most a key can get past its
+/// limit, with `n` nodes, is what the other `n - 1` let through in this long.
+pub const SHARE_EVERY: Duration = Duration::from_millis(250);
 
 /// How many requests each bucket allows per period.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +165,20 @@ struct Buckets {
     messages: Keyed,
     gateway: Keyed,
     clock: DefaultClock,
+    /// Requests counted since the last exchange with the other nodes, per bucket and key,
+    /// once the limiter shares them.
+    usage: OnceLock<Mutex<HashMap<(Bucket, String), u32>>>,
+}
+
+impl Buckets {
+    const fn of(&self, bucket: Bucket) -> &Keyed {
+        match bucket {
+            Bucket::Auth => &self.auth,
+            Bucket::Global => &self.global,
+            Bucket::MessageSend => &self.messages,
+            Bucket::Gateway => &self.gateway,
+        }
+    }
 }
 
 fn quota(per: u32, period: Duration) -> Quota {
@@ -174,6 +201,7 @@ impl Limiter {
             messages: keyed(quota(limits.messages_per_5s, Duration::from_secs(5))),
             gateway: keyed(quota(limits.gateway_per_minute, Duration::from_secs(60))),
             clock: DefaultClock::default(),
+            usage: OnceLock::new(),
         };
         Self {
             inner: Some(Arc::new(buckets)),
@@ -185,15 +213,18 @@ impl Limiter {
         let Some(buckets) = &self.inner else {
             return Ok(None);
         };
-        let limiter = match bucket {
-            Bucket::Auth => &buckets.auth,
-            Bucket::Global => &buckets.global,
-            Bucket::MessageSend => &buckets.messages,
-            Bucket::Gateway => &buckets.gateway,
-        };
+        let limiter = buckets.of(bucket);
         let key = key.to_owned();
         match limiter.check_key(&key) {
             Ok(snapshot) => {
+                if let Some(usage) = buckets.usage.get()
+                    && Bucket::SHARED.contains(&bucket)
+                {
+                    let mut usage = usage
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    *usage.entry((bucket, key)).or_default() += 1;
+                }
                 let q = snapshot.quota();
                 let limit = q.burst_size().get();
                 let remaining = snapshot.remaining_burst_capacity();
@@ -218,12 +249,83 @@ impl Limiter {
         }
     }
 
+    /// Shares this node's counts with the other nodes of the engine's community, and counts
+    /// theirs here, until `stopped`: a key's limit then holds across the nodes, within what
+    /// they let through in [`SHARE_EVERY`]. Nothing without limits or a broker.
+    pub fn share_through(&self, engine: &Engine, mut stopped: watch::Receiver<bool>) {
+        let (Some(buckets), Some(mut theirs)) = (&self.inner, engine.node_messages()) else {
+            return;
+        };
+        let _ = buckets.usage.set(Mutex::default());
+        let (buckets, engine) = (buckets.clone(), engine.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(SHARE_EVERY);
+            loop {
+                tokio::select! {
+                    _ = every.tick() => {
+                        if let Some(counts) = buckets.take_usage() {
+                            engine.tell_nodes(&counts);
+                        }
+                    }
+                    message = theirs.recv() => match message {
+                        Some(counts) => buckets.count_theirs(&counts),
+                        None => return,
+                    },
+                    _ = stopped.changed() => return,
+                }
+            }
+        });
+    }
+
     /// Forgets idle keys; call now and then.
     pub fn shrink(&self) {
         if let Some(b) = &self.inner {
             for limiter in [&b.auth, &b.global, &b.messages, &b.gateway] {
                 limiter.retain_recent();
                 limiter.shrink_to_fit();
+            }
+        }
+    }
+}
+
+/// What a node counted since its last exchange, as the other nodes read it.
+type Usage = Vec<(String, String, u32)>;
+
+impl Buckets {
+    /// The counts since the last exchange, encoded; `None` when there were none.
+    fn take_usage(&self) -> Option<Vec<u8>> {
+        let counted = std::mem::take(
+            &mut *self
+                .usage
+                .get()?
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if counted.is_empty() {
+            return None;
+        }
+        let usage: Usage = counted
+            .into_iter()
+            .map(|((bucket, key), n)| (bucket.name().to_owned(), key, n))
+            .collect();
+        serde_json::to_vec(&usage).ok()
+    }
+
+    /// Takes from this node's buckets what another node counted.
+    fn count_theirs(&self, counts: &[u8]) {
+        let Ok(usage) = serde_json::from_slice::<Usage>(counts) else {
+            tracing::warn!("ignoring another node's malformed rate-limit counts");
+            return;
+        };
+        for (name, key, n) in usage {
+            let Some(bucket) = Bucket::SHARED.into_iter().find(|b| b.name() == name) else {
+                continue;
+            };
+            let limiter = self.of(bucket);
+            for _ in 0..n {
+                if limiter.check_key(&key).is_err() {
+                    break; // empty already
+                }
             }
         }
     }

@@ -50,6 +50,7 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (stop, stopped) = watch::channel(false);
     let limiter = Limiter::new(&config.rate_limits);
+    limiter.share_through(&engine, stopped.clone());
     let pruner = engine.clone();
     let pusher = push_deliverer(&engine, &config, stopped.clone())?;
     let state = AppState::new(Shared {

@@ -32,6 +32,9 @@ pub enum Topic {
     Committed,
     /// Live-only state (presence, typing, voice): delivered to whoever listens now, or lost.
     Live,
+    /// What the embedding application's nodes tell one another (the server's rate limits'
+    /// usage), delivered as `Live` is.
+    Application,
 }
 
 /// What every node of a community publishes, delivered to every node (the publisher

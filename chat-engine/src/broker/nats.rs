@@ -1,6 +1,6 @@
 //! The NATS broker: committed events go through a JetStream stream (kept ten minutes, read
 //! by every node with an ordered consumer that picks up where it was after a reconnect), and
-//! live state through plain NATS subjects (never stored). A node starts while NATS is away
+//! live state and the application's messages through plain NATS subjects (never stored). A node starts while NATS is away
 //! and joins once it is back; meanwhile its engine follows the shared log on its own.
 
 use std::fmt;
@@ -29,6 +29,7 @@ const RETRY: Duration = Duration::from_secs(1);
 struct Names {
     events: String,
     live: String,
+    application: String,
     stream: String,
 }
 
@@ -37,6 +38,7 @@ impl Names {
         Self {
             events: format!("chat.{community}.events"),
             live: format!("chat.{community}.live"),
+            application: format!("chat.{community}.application"),
             stream: format!("CHAT_{community}"),
         }
     }
@@ -110,7 +112,18 @@ impl Broker for NatsBroker {
             to_publish,
         ));
         runtime.spawn(follow_committed(context, names.clone(), inbox.clone()));
-        runtime.spawn(follow_live(self.client.clone(), names.live, inbox));
+        runtime.spawn(follow_plain(
+            self.client.clone(),
+            names.live,
+            Topic::Live,
+            inbox.clone(),
+        ));
+        runtime.spawn(follow_plain(
+            self.client.clone(),
+            names.application,
+            Topic::Application,
+            inbox,
+        ));
         Ok(receiver)
     }
 
@@ -126,16 +139,21 @@ impl Broker for NatsBroker {
                     let _ = outbox.send(payload);
                 }
             }
-            Topic::Live => {
+            Topic::Live | Topic::Application => {
                 let (Some(names), Ok(runtime)) =
                     (self.names.get(), tokio::runtime::Handle::try_current())
                 else {
                     return;
                 };
-                let (client, subject) = (self.client.clone(), names.live.clone());
+                let subject = if topic == Topic::Live {
+                    names.live.clone()
+                } else {
+                    names.application.clone()
+                };
+                let client = self.client.clone();
                 runtime.spawn(async move {
                     if let Err(error) = client.publish(subject, payload).await {
-                        tracing::debug!(%error, "a live signal was not sent");
+                        tracing::debug!(%error, "a message to the other nodes was not sent");
                     }
                 });
             }
@@ -228,22 +246,24 @@ async fn read_committed(
     Ok(())
 }
 
-/// Hands on the community's live signals; the client subscribes again after a reconnect.
-async fn follow_live(
+/// Hands on what comes on a plain (never stored) subject as `topic`; the client subscribes
+/// again after a reconnect.
+async fn follow_plain(
     client: async_nats::Client,
     subject: String,
+    topic: Topic,
     inbox: mpsc::UnboundedSender<(Topic, Bytes)>,
 ) {
     loop {
         match client.subscribe(subject.clone()).await {
-            Ok(mut signals) => {
-                while let Some(signal) = signals.next().await {
-                    if inbox.send((Topic::Live, signal.payload)).is_err() {
+            Ok(mut messages) => {
+                while let Some(message) = messages.next().await {
+                    if inbox.send((topic, message.payload)).is_err() {
                         return;
                     }
                 }
             }
-            Err(error) => tracing::warn!(%error, "cannot subscribe to NATS live signals"),
+            Err(error) => tracing::warn!(%error, %subject, "cannot subscribe to NATS"),
         }
         if inbox.is_closed() {
             return;

@@ -52,8 +52,17 @@ pub(crate) fn serve(data: &std::path::Path) -> (Served, String) {
 
 /// Starts `chat serve` on a free port over `data`, with these environment variables.
 pub(crate) fn serve_env(data: &std::path::Path, env: &[(&str, &str)]) -> (Served, String) {
+    serve_args(data, env, &["--no-rate-limits"])
+}
+
+/// `chat serve` with `env` and these arguments of `serve`'s.
+pub(crate) fn serve_args(
+    data: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> (Served, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_chat"));
-    command.args(["serve", "--no-rate-limits"]);
+    command.arg("serve").args(args);
     command.envs(env.iter().copied());
     match crate::harness::test_log("serve") {
         Some(log) => command

@@ -23,5 +23,6 @@ mod rest;
 mod rest_input;
 mod rest_permissions;
 mod security;
+mod shared_blobs;
 mod threads;
 mod uploads;

@@ -14,7 +14,7 @@ use chat_engine::store::PostgresStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cli::{owner_and_channel, serve_env, stop};
+use crate::cli::{owner_and_channel, serve_args, serve_env, stop};
 use crate::harness::{Api, Gateway};
 use crate::postgres::{identified, readiness, resume_after_a_kill};
 
@@ -411,4 +411,46 @@ async fn clients_of_a_killed_node_resume_through_nats_with_nothing_lost_or_doubl
     ])
     .await;
     drop(nats);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_message_limit_holds_across_nodes() {
+    let Some((url, nats)) = services() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let nats_url = nats.url();
+    let env = [
+        ("CHAT_STORE", url.as_str()),
+        ("CHAT_BROKER", nats_url.as_str()),
+    ];
+    let limited = ["--rate-messages-per-5s", "4"];
+    let (node_a, a) = serve_args(&dir.path().join("a"), &env, &limited);
+    let (node_b, b) = serve_args(&dir.path().join("b"), &env, &limited);
+    for base in [&a, &b] {
+        wait_for_readiness(base, "ready").await;
+    }
+    let owner = register(&a, "owner").await;
+    let (_, general) = owner.server("limited").await;
+    let on_b = Api {
+        base: format!("{b}/api/v1"),
+        ..owner.clone()
+    };
+    let send = |api: &Api, n: usize| {
+        let (api, general) = (api.clone(), general.clone());
+        async move {
+            let path = format!("/channels/{general}/messages");
+            api.post(&path, json!({ "content": format!("message {n}") }))
+                .await
+                .0
+        }
+    };
+    for n in 0..4 {
+        assert_eq!(send(&owner, n).await, StatusCode::CREATED);
+    }
+    // Once A has told B (every 250 ms), B refuses the fifth message of the five seconds.
+    tokio::time::sleep(Duration::from_millis(750)).await;
+    assert_eq!(send(&on_b, 4).await, StatusCode::TOO_MANY_REQUESTS);
+    stop(node_a);
+    stop(node_b);
 }
