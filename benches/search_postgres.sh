@@ -2,12 +2,12 @@
 # The PostgreSQL side of the search comparison: loads the corpus of `chat-bench --bin search`
 # (MESSAGES messages of 8 words drawn from its 40-word vocabulary, a link in every 20th, 20
 # authors, 10 channels) into a fresh database with a full-text GIN index (tsvector, `simple`
-# configuration) and a pg_trgm GIN index, then times 200 searches of each kind with pgbench,
+# configuration) and a pg_trgm GIN index, then times RUNS (200) searches of each kind with pgbench,
 # one client, as the engine's search answers them: the newest 25 matches and the count of all.
 #   benches/search_postgres.sh POSTGRES_URL [MESSAGES]
 # POSTGRES_URL names a server without a database (postgres://postgres@127.0.0.1:55432).
 set -euo pipefail
-pg=$1 count=${2:-1000000}
+pg=$1 count=${2:-1000000} runs=${RUNS:-200}
 bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -n 1)")
 db="chat_search_$(date +%s%N)"
 work=$(mktemp -d)
@@ -72,7 +72,7 @@ ORDER BY id DESC LIMIT 25;
 SQL
 
 for kind in word part filtered; do
-  (cd "$work" && "$bin/pgbench" -n -c 1 -t 200 -f "$kind.sql" -l --log-prefix="$kind" "$url" >/dev/null 2>&1)
+  (cd "$work" && "$bin/pgbench" -n -c 1 -t "$runs" -f "$kind.sql" -l --log-prefix="$kind" "$url" >/dev/null 2>&1)
   # Each log line: client, transaction, latency in µs, ...
   cat "$work/$kind".[0-9]* | awk '{ print $3 }' | sort -n | awk -v kind="$kind" '
     { v[NR] = $1 }

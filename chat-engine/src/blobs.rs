@@ -24,6 +24,16 @@ pub trait BlobStore: Send + Sync + 'static {
 
     /// Deletes a blob; a missing one is no error.
     fn delete(&self, key: &str) -> io::Result<()>;
+
+    /// Whether the store answers, for readiness checks; cheap, and fine to call every few
+    /// seconds. By default it always does.
+    ///
+    /// # Errors
+    ///
+    /// What keeps the store from answering.
+    fn check(&self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Whether a key is a SHA-256 in hex, so that it is safe as a file name.

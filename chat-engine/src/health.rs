@@ -44,12 +44,21 @@ pub struct Readiness {
     /// every event, from the shared log, but not the other nodes' live state: it is degraded,
     /// not unready.
     pub broker: Probe,
+    /// The blob store answers ([`BlobStore::check`]). Without it, messages without files and
+    /// everything else still work: it is degraded, not unready.
+    pub blobs: Probe,
 }
 
 impl Readiness {
-    /// Whether the engine takes writes and searches: every check but the broker's passed.
+    /// Whether the engine takes writes and searches: every check but the broker's and the
+    /// blob store's passed.
     pub fn is_ready(&self) -> bool {
         self.writer.is_ok() && self.search.is_ok()
+    }
+
+    /// Whether every check passed, the broker's and the blob store's included.
+    pub fn is_whole(&self) -> bool {
+        self.is_ready() && self.broker.is_ok() && self.blobs.is_ok()
     }
 }
 
@@ -85,10 +94,22 @@ impl Engine {
         let broker = self
             .broker_status()
             .map_or_else(Probe::Failed, |()| Probe::Ok);
+        let store = self.blobs().clone();
+        let check = tokio::task::spawn_blocking(move || store.check());
+        let blobs = match tokio::time::timeout(within, check).await {
+            Ok(Ok(Ok(()))) => Probe::Ok,
+            Ok(Ok(Err(error))) => Probe::Failed(format!("the blob store failed: {error}")),
+            Ok(Err(error)) => Probe::Failed(format!("the blob store's check failed: {error}")),
+            Err(_) => Probe::Failed(format!(
+                "the blob store did not answer within {} ms",
+                within.as_millis()
+            )),
+        };
         Readiness {
             writer,
             search,
             broker,
+            blobs,
         }
     }
 }

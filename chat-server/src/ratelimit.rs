@@ -360,4 +360,31 @@ mod tests {
                 .is_none()
         );
     }
+
+    #[test]
+    fn one_nodes_counts_take_from_anothers_buckets() {
+        let limits = RateLimits {
+            messages_per_5s: 3,
+            ..RateLimits::default()
+        };
+        let (a, b) = (Limiter::new(&limits), Limiter::new(&limits));
+        let (ours, theirs) = (a.inner.as_ref().unwrap(), b.inner.as_ref().unwrap());
+        let _ = ours.usage.set(Mutex::default());
+        for _ in 0..3 {
+            a.check(Bucket::MessageSend, "alice").unwrap();
+        }
+        let counts = ours.take_usage().unwrap();
+        assert!(ours.take_usage().is_none(), "counts go out once");
+        theirs.count_theirs(&counts);
+        assert!(b.check(Bucket::MessageSend, "alice").is_err(), "spent on A");
+        assert!(
+            b.check(Bucket::MessageSend, "bob").is_ok(),
+            "keys are separate"
+        );
+        theirs.count_theirs(b"not counts");
+        assert!(
+            b.check(Bucket::MessageSend, "carol").is_ok(),
+            "garbage changes nothing"
+        );
+    }
 }

@@ -147,6 +147,20 @@ impl BlobStore for S3Blobs {
         }
     }
 
+    fn check(&self) -> io::Result<()> {
+        let url = self
+            .bucket
+            .head_bucket(self.credentials.as_ref())
+            .sign(SIGNED_FOR);
+        let found = self
+            .wait(async { self.http.head(url).send().await })
+            .map_err(|e| Self::failed("bucket", e))?;
+        match found.status() {
+            status if status.is_success() => Ok(()),
+            status => Err(Self::failed("bucket", status)),
+        }
+    }
+
     fn delete(&self, key: &str) -> io::Result<()> {
         let url = self
             .bucket

@@ -1,5 +1,6 @@
-//! The NATS broker: committed events go through a JetStream stream (kept ten minutes, read
-//! by every node with an ordered consumer that picks up where it was after a reconnect), and
+//! The NATS broker: committed events go through a JetStream stream (in memory, kept ten
+//! minutes, read by every node with an ordered consumer that picks up where it was after a
+//! reconnect), and
 //! live state and the application's messages through plain NATS subjects (never stored). A node starts while NATS is away
 //! and joins once it is back; meanwhile its engine follows the shared log on its own.
 
@@ -19,8 +20,8 @@ use crate::error::StorageError;
 /// How long the stream keeps committed events: a node whose connection broke for less picks
 /// up where it was; one away longer reads the shared log anyway.
 const KEEP_EVENTS: Duration = Duration::from_secs(10 * 60);
-/// The most the stream keeps, in bytes.
-const KEEP_BYTES: i64 = 1 << 30;
+/// The most the stream keeps, in bytes (of the NATS server's memory).
+const KEEP_BYTES: i64 = 256 << 20;
 /// How long to wait before setting up the stream or its consumer again after a failure.
 const RETRY: Duration = Duration::from_secs(1);
 
@@ -223,7 +224,9 @@ async fn read_committed(
             subjects: vec![names.events.clone()],
             max_age: KEEP_EVENTS,
             max_bytes: KEEP_BYTES,
-            storage: stream::StorageType::File,
+            // A transport, not a store: the shared log is the truth, and a node that missed
+            // what a restarted NATS lost reads it there.
+            storage: stream::StorageType::Memory,
             ..Default::default()
         })
         .await?;

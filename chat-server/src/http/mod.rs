@@ -165,12 +165,13 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 /// Readiness: the writer commits a probe and the search index catches up, each within
-/// two seconds (200), or which did not and why (503). A node whose broker is away answers
-/// 200 `degraded`: it still delivers every event, from the shared log.
+/// two seconds (200), or which did not and why (503). A node whose broker or blob store is
+/// away answers 200 `degraded`: it still delivers every event (from the shared log) and
+/// every message without files.
 async fn ready(State(state): State<AppState>) -> Response {
     let readiness = state.engine.readiness(READINESS_DEADLINE).await;
     let ready = readiness.is_ready();
-    let status = match (ready, readiness.broker.is_ok()) {
+    let status = match (ready, readiness.is_whole()) {
         (false, _) => "not_ready",
         (true, false) => "degraded",
         (true, true) => "ready",
@@ -180,6 +181,7 @@ async fn ready(State(state): State<AppState>) -> Response {
         "writer": readiness.writer.to_string(),
         "search": readiness.search.to_string(),
         "broker": readiness.broker.to_string(),
+        "blobs": readiness.blobs.to_string(),
     });
     let status = if ready {
         StatusCode::OK

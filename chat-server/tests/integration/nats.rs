@@ -366,7 +366,7 @@ async fn a_node_starts_while_nats_is_away_and_joins_when_it_returns() {
     assert_eq!(heard["d"]["content"], "while nats is down");
     assert!(from_other_nodes(&b, "log").await > before, "from the log");
 
-    // It returns (with its stream kept on disk): both nodes rejoin.
+    // It returns, its in-memory stream gone: both nodes set it up again and rejoin.
     nats.run();
     for base in [&a, &b] {
         let (status, body) = wait_for_readiness(base, "ready").await;

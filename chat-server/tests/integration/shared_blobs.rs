@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{Served, owner_and_channel, refused, serve_env, stop};
 use crate::harness::Api;
+use crate::postgres::readiness;
 use crate::uploads::{PNG, send};
 
 /// A moto S3 server of the test's own, killed when dropped.
@@ -177,6 +178,23 @@ async fn a_file_sent_through_one_node_downloads_through_another_from_s3() {
         StatusCode::NOT_FOUND,
         "deleted with its last message"
     );
+
+    // /readyz reports the bucket: degraded, not unready, while S3 is away.
+    let b = on_b.base.trim_end_matches("/api/v1");
+    let (status, body) = readiness(b).await;
+    assert_eq!(
+        (status, &body["blobs"]),
+        (StatusCode::OK, &json!("ok")),
+        "{body}"
+    );
+    drop(s3);
+    let (status, body) = readiness(b).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (StatusCode::OK, &json!("degraded")),
+        "{body}"
+    );
+    assert!(body["blobs"].as_str().unwrap().contains("S3"), "{body}");
     stop(node_b);
 }
 
