@@ -45,12 +45,14 @@ impl S3Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // Killed and waited for when dropped, also by the panic below.
+        let server = Self {
+            process,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(Self {
-                    process,
-                    endpoint: format!("http://127.0.0.1:{port}"),
-                });
+                return Some(server);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
