@@ -99,6 +99,15 @@ impl S3Blobs {
         wait(&self.runtime, future)
     }
 
+    /// Sends `action` (one without a body), presigned, and waits for its answer.
+    fn send<'a, A: S3Action<'a>>(&self, what: &str, action: &A) -> io::Result<reqwest::Response> {
+        let method = reqwest::Method::from_bytes(A::METHOD.to_str().as_bytes())
+            .map_err(|e| Self::failed(what, e))?;
+        let url = action.sign(SIGNED_FOR);
+        self.wait(async { self.http.request(method, url).send().await })
+            .map_err(|e| Self::failed(what, e))
+    }
+
     /// A request that failed, as I/O fails.
     fn failed(what: &str, error: impl std::fmt::Display) -> io::Error {
         io::Error::other(format!("S3 {what}: {error}"))
@@ -129,13 +138,8 @@ impl BlobStore for S3Blobs {
     }
 
     fn get(&self, key: &str) -> io::Result<Box<dyn Read + Send>> {
-        let url = self
-            .bucket
-            .get_object(self.credentials.as_ref(), key)
-            .sign(SIGNED_FOR);
-        let response = self
-            .wait(async { self.http.get(url).send().await })
-            .map_err(|e| Self::failed("get", e))?;
+        let action = self.bucket.get_object(self.credentials.as_ref(), key);
+        let response = self.send("get", &action)?;
         match response.status() {
             status if status.is_success() => Ok(Box::new(Body {
                 response,
@@ -148,13 +152,8 @@ impl BlobStore for S3Blobs {
     }
 
     fn check(&self) -> io::Result<()> {
-        let url = self
-            .bucket
-            .head_bucket(self.credentials.as_ref())
-            .sign(SIGNED_FOR);
-        let found = self
-            .wait(async { self.http.head(url).send().await })
-            .map_err(|e| Self::failed("bucket", e))?;
+        let action = self.bucket.head_bucket(self.credentials.as_ref());
+        let found = self.send("bucket", &action)?;
         match found.status() {
             status if status.is_success() => Ok(()),
             status => Err(Self::failed("bucket", status)),
@@ -162,13 +161,8 @@ impl BlobStore for S3Blobs {
     }
 
     fn delete(&self, key: &str) -> io::Result<()> {
-        let url = self
-            .bucket
-            .delete_object(self.credentials.as_ref(), key)
-            .sign(SIGNED_FOR);
-        let deleted = self
-            .wait(async { self.http.delete(url).send().await })
-            .map_err(|e| Self::failed("delete", e))?;
+        let action = self.bucket.delete_object(self.credentials.as_ref(), key);
+        let deleted = self.send("delete", &action)?;
         match deleted.status() {
             status if status.is_success() || status == StatusCode::NOT_FOUND => Ok(()),
             status => Err(Self::failed("delete", status)),

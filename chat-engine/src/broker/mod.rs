@@ -168,3 +168,26 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::Id;
+    use crate::model::TypingIndicator;
+
+    #[test]
+    fn committed_events_come_back_as_sent_and_garbage_is_refused() {
+        let typing = Event::TypingStart(TypingIndicator {
+            channel_id: Id::from_ulid(ulid::Ulid::generate()),
+            timestamp: chrono::Utc::now(),
+            user_id: Id::from_ulid(ulid::Ulid::generate()),
+        });
+        let sent = std::sync::Arc::new(EventEnvelope::new(7, typing, Audience::default()));
+        let (node, events) =
+            decode_committed(&encode_committed(42, std::slice::from_ref(&sent))).unwrap();
+        assert_eq!((node, events.len()), (42, 1));
+        assert_eq!((events[0].seq, &events[0].event), (7, &sent.event));
+        assert!(decode_committed(b"{\"node\": 1}").is_err());
+        assert!(decode_committed(b"not json").is_err());
+    }
+}

@@ -79,14 +79,17 @@ impl Realtime {
             .iter()
             .filter(|(_, p)| !p.devices.is_empty())
             .map(|(user, _)| *user)
-            .chain(
+            .collect();
+        if !self.nodes.is_empty() {
+            // Only then can a user be counted twice (READY asks this once per server).
+            users.extend(
                 self.nodes
                     .values()
                     .flat_map(|n| n.presences.keys().copied()),
-            )
-            .collect();
-        users.sort_unstable();
-        users.dedup();
+            );
+            users.sort_unstable();
+            users.dedup();
+        }
         users
     }
 

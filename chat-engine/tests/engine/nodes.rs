@@ -10,33 +10,70 @@ use std::time::Duration;
 use chat_engine::Engine;
 use chat_engine::broker::{Broker, LocalBroker};
 use chat_engine::events::Session;
-use chat_engine::id::UserId;
+use chat_engine::id::{ChannelId, UserId};
 use chat_engine::model::{
-    ChannelType, ClientKind, CreateChannel, CreateMessage, CreateServer, Event, RegisterRequest,
-    Status, UpdateMember, UpdatePresence, UpdateVoiceState,
+    ChannelType, ClientKind, CreateChannel, CreateMessage, CreateServer, Event, Server, Status,
+    UpdateMember, UpdatePresence, UpdateVoiceState,
 };
 use chat_engine::store::{InMemoryStore, PostgresStore};
 
-use crate::harness::PASSWORD;
+use crate::shared_store::{node_builder, user};
 
 async fn node(url: &str, broker: &LocalBroker) -> Engine {
-    let store = PostgresStore::connect(url).unwrap();
-    Engine::builder()
-        .backend(Arc::new(store))
-        .jwt_secret(*b"one secret for every node")
+    node_builder(url)
         .broker(Arc::new(broker.clone()))
         .open()
         .await
         .unwrap()
 }
 
-async fn user(engine: &Engine, name: &str) -> UserId {
-    let request = RegisterRequest {
-        username: name.into(),
-        password: PASSWORD.into(),
-        email: None,
-    };
-    engine.register(request).await.unwrap().user.id
+/// Two nodes joined by one broker, an owner registered on A with a server, and a member
+/// registered on B who joined it.
+struct Community {
+    broker: LocalBroker,
+    a: Engine,
+    b: Engine,
+    owner: UserId,
+    member: UserId,
+    server: Server,
+}
+
+impl Community {
+    async fn new(url: &str) -> Self {
+        let broker = LocalBroker::default();
+        let (a, b) = (node(url, &broker).await, node(url, &broker).await);
+        let owner = user(&a, "owner").await;
+        let member = user(&b, "member").await;
+        let create = CreateServer {
+            name: "nodes".into(),
+            ..Default::default()
+        };
+        let server = a.create_server(owner, create).await.unwrap();
+        b.accept_invite(member, &server.invite_code).await.unwrap();
+        Self {
+            broker,
+            a,
+            b,
+            owner,
+            member,
+            server,
+        }
+    }
+
+    /// A voice channel of the server, made through A.
+    async fn voice_channel(&self) -> ChannelId {
+        let voice = CreateChannel {
+            category_id: None,
+            is_private: false,
+            name: "voice".into(),
+            position: None,
+            slow_mode_delay: 0,
+            topic: String::new(),
+            kind: ChannelType::Voice,
+        };
+        let channel = self.a.create_channel(self.owner, self.server.id, voice);
+        channel.await.unwrap().id
+    }
 }
 
 /// The next event the session hears that `wanted` picks, within ten seconds.
@@ -67,21 +104,9 @@ async fn nodes_share_presence_typing_voice_and_events() {
     let Some(url) = PostgresStore::test_url() else {
         return;
     };
-    let broker = LocalBroker::default();
-    let (a, b) = (node(&url, &broker).await, node(&url, &broker).await);
-    let owner = user(&a, "owner").await;
-    let member = user(&b, "member").await;
-    let server = a
-        .create_server(
-            owner,
-            CreateServer {
-                name: "nodes".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    b.accept_invite(member, &server.invite_code).await.unwrap();
+    let community = Community::new(&url).await;
+    let (a, b) = (&community.a, &community.b);
+    let (owner, member, server) = (community.owner, community.member, &community.server);
     let general = server.system_channel_id.unwrap();
     let mut member_on_b = b.subscribe(member).unwrap();
 
@@ -140,24 +165,9 @@ async fn nodes_share_presence_typing_voice_and_events() {
     assert_eq!((typing.user_id, typing.channel_id), (owner, general));
 
     // Voice joined on A is listed on B and announced there.
-    let voice = a
-        .create_channel(
-            owner,
-            server.id,
-            CreateChannel {
-                category_id: None,
-                is_private: false,
-                name: "voice".into(),
-                position: None,
-                slow_mode_delay: 0,
-                topic: String::new(),
-                kind: ChannelType::Voice,
-            },
-        )
-        .await
-        .unwrap();
+    let voice = community.voice_channel().await;
     let join = UpdateVoiceState {
-        channel_id: Some(voice.id),
+        channel_id: Some(voice),
         self_deaf: false,
         self_mute: true,
         server_id: server.id,
@@ -168,13 +178,13 @@ async fn nodes_share_presence_typing_voice_and_events() {
         _ => None,
     })
     .await;
-    assert_eq!((joined.user_id, joined.channel_id), (owner, Some(voice.id)));
+    assert_eq!((joined.user_id, joined.channel_id), (owner, Some(voice)));
     let in_voice = b.list_voice_states(member, server.id).unwrap();
     assert_eq!(in_voice.len(), 1);
     assert!(in_voice[0].self_mute);
 
     // A node that joins now learns all the others hold.
-    let c = node(&url, &broker).await;
+    let c = node(&url, &community.broker).await;
     let learned = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             let voice = c.list_voice_states(member, server.id).unwrap();
@@ -239,40 +249,13 @@ async fn a_moderator_on_one_node_mutes_and_kicks_a_user_in_voice_on_another() {
     let Some(url) = PostgresStore::test_url() else {
         return;
     };
-    let broker = LocalBroker::default();
-    let (a, b) = (node(&url, &broker).await, node(&url, &broker).await);
-    let owner = user(&a, "owner").await;
-    let member = user(&b, "member").await;
-    let server = a
-        .create_server(
-            owner,
-            CreateServer {
-                name: "voice".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    b.accept_invite(member, &server.invite_code).await.unwrap();
-    let voice = a
-        .create_channel(
-            owner,
-            server.id,
-            CreateChannel {
-                category_id: None,
-                is_private: false,
-                name: "voice".into(),
-                position: None,
-                slow_mode_delay: 0,
-                topic: String::new(),
-                kind: ChannelType::Voice,
-            },
-        )
-        .await
-        .unwrap();
+    let community = Community::new(&url).await;
+    let (a, b) = (&community.a, &community.b);
+    let (owner, member, server) = (community.owner, community.member, &community.server);
+    let voice = community.voice_channel().await;
     let mut owner_on_a = a.subscribe(owner).unwrap();
     let join = UpdateVoiceState {
-        channel_id: Some(voice.id),
+        channel_id: Some(voice),
         self_deaf: false,
         self_mute: false,
         server_id: server.id,
@@ -284,7 +267,7 @@ async fn a_moderator_on_one_node_mutes_and_kicks_a_user_in_voice_on_another() {
     };
     assert_eq!(
         hear(&mut owner_on_a, voice_update).await.channel_id,
-        Some(voice.id)
+        Some(voice)
     );
 
     // The owner mutes the member through A: B, which holds the member's voice state,

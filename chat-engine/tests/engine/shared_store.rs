@@ -6,27 +6,29 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chat_engine::Engine;
 use chat_engine::events::Session;
 use chat_engine::id::UserId;
 use chat_engine::model::{
     CreateMessage, CreateRole, CreateServer, Event, HistoryQuery, RegisterRequest,
 };
 use chat_engine::store::{EventLog, PostgresStore, Reader};
+use chat_engine::{Engine, EngineBuilder};
 
 use crate::harness::PASSWORD;
 
-async fn node(url: &str) -> Engine {
+/// An engine (a node) on the database at `url`, as every node of a community is built.
+pub(crate) fn node_builder(url: &str) -> EngineBuilder {
     let store = PostgresStore::connect(url).unwrap();
     Engine::builder()
         .backend(Arc::new(store))
         .jwt_secret(*b"one secret for every node")
-        .open()
-        .await
-        .unwrap()
 }
 
-async fn user(engine: &Engine, name: &str) -> UserId {
+async fn node(url: &str) -> Engine {
+    node_builder(url).open().await.unwrap()
+}
+
+pub(crate) async fn user(engine: &Engine, name: &str) -> UserId {
     let request = RegisterRequest {
         username: name.into(),
         password: PASSWORD.into(),

@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 use chat_engine::Engine;
 use chat_engine::model::CreateServer;
 
+use crate::harness::Api;
+
 /// Runs `chat args` on `dir` to its end.
 fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_chat"))
@@ -412,34 +414,36 @@ pub(crate) async fn login(base: &str, name: &str) -> (reqwest::StatusCode, Strin
     )
 }
 
-/// Registers `name` and makes a server: the token, the user's id, `#general` and the server.
-pub(crate) async fn owner_and_channel(base: &str, name: &str) -> (String, String, String, String) {
+/// Registers `name` on the server (a node) at `base`: their REST client there.
+pub(crate) async fn register(base: &str, name: &str) -> Api {
     let http = reqwest::Client::new();
-    let body = serde_json::json!({ "username": name, "password": "long password" });
     let auth: serde_json::Value = http
         .post(format!("{base}/api/v1/auth/register"))
-        .json(&body)
+        .json(&serde_json::json!({ "username": name, "password": "long password" }))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let token = auth["token"].as_str().unwrap().to_owned();
-    let server: serde_json::Value = http
-        .post(format!("{base}/api/v1/servers"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "name": "backed up" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = auth["user"]["id"].as_str().unwrap().to_owned();
-    let channel = server["system_channel_id"].as_str().unwrap().to_owned();
+    Api {
+        base: format!("{base}/api/v1"),
+        http,
+        token: auth["token"].as_str().unwrap().to_owned(),
+        refresh: auth["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        id: auth["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Registers `name` and makes a server: the token, the user's id, `#general` and the server.
+pub(crate) async fn owner_and_channel(base: &str, name: &str) -> (String, String, String, String) {
+    let owner = register(base, name).await;
+    let (server, channel) = owner.server("backed up").await;
     let server = server["id"].as_str().unwrap().to_owned();
-    (token, id, channel, server)
+    (owner.token, owner.id, channel, server)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -143,6 +143,12 @@ pub(crate) fn test_config() -> ServerConfig {
     }
 }
 
+/// A loopback port nothing listens on now, for a server a test starts.
+pub(crate) fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 /// A REST client acting as one user.
 #[derive(Clone)]
 pub(crate) struct Api {
@@ -154,6 +160,14 @@ pub(crate) struct Api {
 }
 
 impl Api {
+    /// The same user's client on the server (another node) at `base`.
+    pub(crate) fn on(&self, base: &str) -> Self {
+        Self {
+            base: format!("{base}/api/v1"),
+            ..self.clone()
+        }
+    }
+
     /// Sends a request; returns the status and the JSON body (`Null` when empty).
     pub(crate) async fn call(
         &self,

@@ -6,6 +6,7 @@
 //! free loopback port, with the PostgreSQL server `CHAT_TEST_POSTGRES` names; without either
 //! the tests pass without running, and say why.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 use std::time::Duration;
@@ -14,8 +15,8 @@ use chat_engine::store::PostgresStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cli::{owner_and_channel, serve_args, serve_env, stop};
-use crate::harness::{Api, Gateway};
+use crate::cli::{Served, refused, register, serve_args, serve_env, stop};
+use crate::harness::{Api, Gateway, free_port};
 use crate::postgres::{identified, readiness, resume_after_a_kill};
 
 /// A `nats-server -js` of a test's own, killed when dropped.
@@ -39,14 +40,9 @@ impl Nats {
             });
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         Some(Self {
             binary,
-            port,
+            port: free_port(),
             store: tempfile::tempdir().unwrap(),
             process: None,
         })
@@ -110,30 +106,6 @@ fn services() -> Option<(String, Nats)> {
     Some((url, Nats::start()?))
 }
 
-/// A user of the node at `base`, registered there.
-async fn register(base: &str, name: &str) -> Api {
-    let http = reqwest::Client::new();
-    let auth: Value = http
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({ "username": name, "password": "long password" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Api {
-        base: format!("{base}/api/v1"),
-        http,
-        token: auth["token"].as_str().unwrap().to_owned(),
-        refresh: auth["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        id: auth["user"]["id"].as_str().unwrap().to_owned(),
-    }
-}
-
 /// The next `PRESENCE_UPDATE` of `user` with `status`.
 async fn hear_status(gateway: &mut Gateway, user: &str, status: &str) {
     loop {
@@ -172,20 +144,16 @@ async fn wait_for_readiness(base: &str, wanted: &str) -> (StatusCode, Value) {
     last
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
-    let Some((url, nats)) = services() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
+/// Nodes A and B (`chat serve` with `args`) on the PostgreSQL at `url`, joined through
+/// `nats`, once both say they are ready with the broker connected.
+async fn joined(dir: &Path, url: &str, nats: &Nats, args: &[&str]) -> [(Served, String); 2] {
     let nats_url = nats.url();
-    let env = [
-        ("CHAT_STORE", url.as_str()),
-        ("CHAT_BROKER", nats_url.as_str()),
+    let env = [("CHAT_STORE", url), ("CHAT_BROKER", nats_url.as_str())];
+    let nodes = [
+        serve_args(&dir.join("a"), &env, args),
+        serve_args(&dir.join("b"), &env, args),
     ];
-    let (node_a, a) = serve_env(&dir.path().join("a"), &env);
-    let (node_b, b) = serve_env(&dir.path().join("b"), &env);
-    for base in [&a, &b] {
+    for (_, base) in &nodes {
         let (status, body) = wait_for_readiness(base, "ready").await;
         assert_eq!(
             (status, &body["broker"]),
@@ -193,6 +161,16 @@ async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
             "{body}"
         );
     }
+    nodes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
+    let Some((url, nats)) = services() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let [(node_a, a), (node_b, b)] = joined(dir.path(), &url, &nats, &["--no-rate-limits"]).await;
     let health: Value = reqwest::get(format!("{b}/healthz"))
         .await
         .unwrap()
@@ -328,14 +306,9 @@ async fn a_node_starts_while_nats_is_away_and_joins_when_it_returns() {
         body["broker"].as_str().unwrap().contains("not connected"),
         "{body}"
     );
-    let (token, _, channel, _) = owner_and_channel(&a, "founder").await;
-    let owner = Api {
-        base: format!("{a}/api/v1"),
-        http: reqwest::Client::new(),
-        token: token.clone(),
-        refresh: String::new(),
-        id: String::new(),
-    };
+    let owner = register(&a, "founder").await;
+    let (_, channel) = owner.server("away").await;
+    let token = owner.token.clone();
     owner.say(&channel, "while nats is away").await;
 
     // NATS comes up: the node joins by itself; a second node's client hears A's events
@@ -419,23 +392,11 @@ async fn a_users_message_limit_holds_across_nodes() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let nats_url = nats.url();
-    let env = [
-        ("CHAT_STORE", url.as_str()),
-        ("CHAT_BROKER", nats_url.as_str()),
-    ];
     let limited = ["--rate-messages-per-5s", "4"];
-    let (node_a, a) = serve_args(&dir.path().join("a"), &env, &limited);
-    let (node_b, b) = serve_args(&dir.path().join("b"), &env, &limited);
-    for base in [&a, &b] {
-        wait_for_readiness(base, "ready").await;
-    }
+    let [(node_a, a), (node_b, b)] = joined(dir.path(), &url, &nats, &limited).await;
     let owner = register(&a, "owner").await;
     let (_, general) = owner.server("limited").await;
-    let on_b = Api {
-        base: format!("{b}/api/v1"),
-        ..owner.clone()
-    };
+    let on_b = owner.on(&b);
     let send = |api: &Api, n: usize| {
         let (api, general) = (api.clone(), general.clone());
         async move {
@@ -453,4 +414,11 @@ async fn a_users_message_limit_holds_across_nodes() {
     assert_eq!(send(&on_b, 4).await, StatusCode::TOO_MANY_REQUESTS);
     stop(node_a);
     stop(node_b);
+}
+
+#[test]
+fn a_broker_that_is_not_nats_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = refused(dir.path(), &["serve", "--broker", "redis://127.0.0.1:6379"]);
+    assert!(stderr.contains("expected a nats:// URL"), "{stderr}");
 }

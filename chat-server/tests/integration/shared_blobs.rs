@@ -14,8 +14,8 @@ use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::cli::{Served, owner_and_channel, refused, serve_env, stop};
-use crate::harness::Api;
+use crate::cli::{Served, refused, register, serve_env, stop};
+use crate::harness::{Api, free_port};
 use crate::postgres::readiness;
 use crate::uploads::{PNG, send};
 
@@ -34,11 +34,7 @@ impl S3Server {
             });
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let process = Command::new(binary)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
@@ -67,25 +63,15 @@ impl Drop for S3Server {
     }
 }
 
-/// The owner's REST client on the node at `base`, logged in with `token`.
-fn client(base: &str, token: &str) -> Api {
-    Api {
-        base: format!("{base}/api/v1"),
-        http: reqwest::Client::new(),
-        token: token.to_owned(),
-        refresh: String::new(),
-        id: String::new(),
-    }
-}
-
 /// Sends a picture through node A and downloads it through node B, both started with `env`:
 /// answers the message, B (still running) and the owner's client on it.
 async fn through_two_nodes(dir: &std::path::Path, env: &[(&str, &str)]) -> (Value, Served, Api) {
     let (node_a, a) = serve_env(&dir.join("a"), env);
     let (node_b, b) = serve_env(&dir.join("b"), env);
-    let (token, _, channel, _) = owner_and_channel(&a, "founder").await;
+    let owner = register(&a, "founder").await;
+    let (_, channel) = owner.server("pictures").await;
     let (status, sent) = send(
-        &client(&a, &token),
+        &owner,
         &channel,
         json!({ "content": "a picture" }),
         &[("dot.png", "image/png", PNG)],
@@ -93,12 +79,12 @@ async fn through_two_nodes(dir: &std::path::Path, env: &[(&str, &str)]) -> (Valu
     .await;
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     stop(node_a);
-    let on_b = client(&b, &token);
+    let on_b = owner.on(&b);
     let url = sent["attachments"][0]["url"].as_str().unwrap();
     let got = on_b
         .http
         .get(format!("{b}{url}"))
-        .bearer_auth(&token)
+        .bearer_auth(&on_b.token)
         .send()
         .await
         .unwrap();
