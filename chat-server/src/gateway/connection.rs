@@ -9,7 +9,6 @@
 
 use std::time::Instant;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use std::sync::Arc;
 
 use chat_engine::events::{EventEnvelope, Session};
@@ -19,9 +18,11 @@ use chat_engine::model::gateway::{
     CloseCode, Frame, Identify, MembersChunk, OpCode, RequestMembers, Resume,
 };
 use chat_engine::{DeviceId, Error, Identity};
-use futures_util::{FutureExt, SinkExt};
+use futures_util::FutureExt;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::session::{Command, Protocol};
+use super::socket::Socket;
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ enum End {
 }
 
 pub(super) async fn run(
-    mut socket: WebSocket,
+    mut socket: Socket,
     state: AppState,
     token: Option<String>,
     client: chat_engine::model::ClientKind,
@@ -79,7 +80,7 @@ pub(super) async fn run(
     let mut tick = tokio::time::interval(state.config.heartbeat_interval / 4);
 
     let end = 'conn: {
-        if send(&mut socket, &hello).await.is_err() {
+        if socket.send_text(Utf8Bytes::from(hello)).await.is_err() {
             break 'conn End::Server;
         }
         if let Some(token) = token {
@@ -119,8 +120,8 @@ pub(super) async fn run(
                         close(&mut socket, CloseCode::DecodeError).await;
                         break End::Server;
                     }
-                    Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code)),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code.into())),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                     Some(Err(_)) | None => break End::Client(None),
                 },
                 // Outbound events from the session, with whatever else is already queued
@@ -161,7 +162,7 @@ async fn write_batch(
     first: Outbound,
     state: &AppState,
     protocol: &mut Protocol,
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> (bool, u64) {
@@ -188,7 +189,7 @@ async fn write_batch(
 }
 
 /// The server is stopping: asks the client to reconnect and resume.
-async fn restarting(socket: &mut WebSocket) {
+async fn restarting(socket: &mut Socket) {
     let reconnect = Frame {
         d: None,
         op: OpCode::Reconnect as u8,
@@ -196,11 +197,7 @@ async fn restarting(socket: &mut WebSocket) {
         t: None,
     };
     let _ = send(socket, &reconnect).await;
-    let close = CloseFrame {
-        code: 1012,
-        reason: Utf8Bytes::from_static("restarting"),
-    };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    socket.close(1012, "restarting").await;
 }
 
 /// Puts one outbound item into the socket's write buffer (written out by the caller's flush,
@@ -209,7 +206,7 @@ async fn queue(
     outbound: Outbound,
     state: &AppState,
     protocol: &mut Protocol,
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
@@ -230,7 +227,7 @@ async fn queue(
             };
             if matches!(envelope.event, Event::AccountDisabled(_)) {
                 // The account is gone from under the connection: say why, then close it.
-                let _ = socket.send(Message::Text(text)).await;
+                let _ = socket.send_text(text).await;
                 close(socket, CloseCode::AuthenticationFailed).await;
                 return false;
             }
@@ -249,7 +246,7 @@ async fn queue(
             return false;
         }
     };
-    let write = socket.feed(Message::Text(text));
+    let write = socket.feed_text(text);
     matches!(
         tokio::time::timeout(state.config.write_timeout, write).await,
         Ok(Ok(()))
@@ -326,18 +323,12 @@ fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     }
 }
 
-async fn send(socket: &mut WebSocket, frame: &Frame) -> Result<(), axum::Error> {
-    socket
-        .send(Message::Text(Utf8Bytes::from(frame.to_text())))
-        .await
+async fn send(socket: &mut Socket, frame: &Frame) -> Result<(), WsError> {
+    socket.send_text(Utf8Bytes::from(frame.to_text())).await
 }
 
-async fn close(socket: &mut WebSocket, code: CloseCode) {
-    let frame = CloseFrame {
-        code: code as u16,
-        reason: Utf8Bytes::from_static(code.reason()),
-    };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+async fn close(socket: &mut Socket, code: CloseCode) {
+    socket.close(code as u16, code.reason()).await;
 }
 
 /// Carries out a command; `false` when the connection must end. Its callers box it: its
@@ -347,7 +338,7 @@ async fn execute(
     command: Command,
     state: &AppState,
     protocol: &mut Protocol,
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
@@ -435,7 +426,7 @@ async fn resume_session(
     resume: Resume,
     state: &AppState,
     protocol: &mut Protocol,
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     live: &mut Option<Live>,
     last_seq: &mut u64,
 ) -> bool {
@@ -529,7 +520,7 @@ async fn members_chunk(
     state: &AppState,
     user: UserId,
     request: RequestMembers,
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     seq: u64,
 ) -> bool {
     let limit = request.limit.unwrap_or(100);

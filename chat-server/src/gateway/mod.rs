@@ -2,16 +2,21 @@
 //! dispatches, heartbeats, Resume, presence, voice states and member requests.
 
 mod connection;
+mod handshake;
 pub(crate) mod registry;
 mod session;
+mod socket;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chat_engine::model::ClientKind;
 use serde::Deserialize;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use handshake::Handshake;
 
 use crate::state::AppState;
 
@@ -30,7 +35,7 @@ pub(crate) struct Connect {
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
     connect: Result<Query<Connect>, QueryRejection>,
-    ws: WebSocketUpgrade,
+    handshake: Handshake,
 ) -> Response {
     let connect = match connect {
         Ok(Query(connect)) => connect,
@@ -40,10 +45,13 @@ pub(crate) async fn upgrade(
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
     };
-    ws.read_buffer_size(2 * 1024)
+    let config = WebSocketConfig::default()
+        .read_buffer_size(2 * 1024)
         .write_buffer_size(4 * 1024)
         .max_write_buffer_size(1024 * 1024)
-        .max_message_size(64 * 1024)
-        .max_frame_size(64 * 1024)
-        .on_upgrade(move |socket| connection::run(socket, state, connect.token, connect.client))
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024));
+    handshake.accept(config, move |socket| {
+        connection::run(socket, state, connect.token, connect.client)
+    })
 }

@@ -45,14 +45,16 @@ pub(crate) struct Protocol {
 }
 
 impl Protocol {
-    /// A new connection and the Hello to greet it with.
-    pub(crate) fn new(heartbeat_interval: Duration, now: Instant) -> (Self, Frame) {
+    /// A new connection and the Hello to greet it with, serialized (the connection keeps
+    /// its text until it is sent, not a JSON tree for as long as it lives).
+    pub(crate) fn new(heartbeat_interval: Duration, now: Instant) -> (Self, String) {
         let hello = Frame::new(
             OpCode::Hello,
             Hello {
                 heartbeat_interval: heartbeat_interval.as_millis() as u64,
             },
-        );
+        )
+        .to_text();
         (
             Self {
                 phase: Phase::AwaitingIdentify,
@@ -154,8 +156,9 @@ mod tests {
     #[test]
     fn hello_carries_the_interval() {
         let (_, hello) = Protocol::new(INTERVAL, Instant::now());
-        assert_eq!(hello.op, 10);
-        assert_eq!(hello.d.unwrap()["heartbeat_interval"], 10_000);
+        let hello: serde_json::Value = serde_json::from_str(&hello).unwrap();
+        assert_eq!(hello["op"], 10);
+        assert_eq!(hello["d"]["heartbeat_interval"], 10_000);
     }
 
     #[test]

@@ -506,3 +506,44 @@ async fn intents_choose_the_events_and_message_content_the_content() {
     let message = content.dispatch("MESSAGE_CREATE").await;
     assert_eq!(message["d"]["content"], "the plan");
 }
+
+#[tokio::test]
+async fn a_request_that_is_not_a_websocket_handshake_is_refused_with_the_reason() {
+    let server = TestServer::start().await;
+    let url = format!("http://{}/ws", server.addr);
+    let refused = |response: reqwest::Response| async move {
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        (status, body["code"].as_str().unwrap().to_owned())
+    };
+
+    // A browser opening the address as a page.
+    let plain = server.http.get(&url).send().await.unwrap();
+    assert_eq!(refused(plain).await, (426, "upgrade_required".into()));
+
+    let handshake = |version: &'static str| {
+        server
+            .http
+            .get(&url)
+            .header("connection", "keep-alive, Upgrade")
+            .header("upgrade", "websocket")
+            .header("sec-websocket-version", version)
+    };
+    let old_version = handshake("8")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused(old_version).await,
+        (400, "invalid_handshake".into())
+    );
+    let no_key = handshake("13").send().await.unwrap();
+    assert_eq!(refused(no_key).await, (400, "invalid_handshake".into()));
+
+    // The server still opens gateways after refusing those.
+    let alice = server.user("alice").await;
+    let (_gateway, ready) = server.identified(&alice).await;
+    assert_eq!(ready["t"], "READY");
+    server.stop().await;
+}

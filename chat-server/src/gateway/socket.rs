@@ -1,0 +1,66 @@
+//! A gateway connection's WebSocket. Dispatches queue in tungstenite's write buffer and go
+//! out together on a flush. A large frame sent on its own (READY, a member chunk) skips
+//! that buffer and goes straight to the socket: the buffer keeps the capacity of the
+//! largest frame it ever held, and an idle connection should not keep READY's.
+
+use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio::io::AsyncWriteExt;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
+
+/// A frame sent on its own and longer than this goes straight to the socket. Small frames
+/// (heartbeat acknowledgements, Hello) cost the buffer nothing worth a syscall of their own.
+const DIRECT_OVER: usize = 512;
+
+/// The WebSocket of one gateway connection.
+pub(crate) struct Socket(WebSocketStream<TokioIo<Upgraded>>);
+
+impl Socket {
+    pub(super) fn new(stream: WebSocketStream<TokioIo<Upgraded>>) -> Self {
+        Self(stream)
+    }
+
+    /// The next message from the client; `None` once the connection is gone.
+    pub(super) async fn recv(&mut self) -> Option<Result<Message, Error>> {
+        self.0.next().await
+    }
+
+    /// Sends one text frame now, after whatever is queued.
+    pub(super) async fn send_text(&mut self, text: Utf8Bytes) -> Result<(), Error> {
+        if text.len() <= DIRECT_OVER {
+            return self.0.send(Message::Text(text)).await;
+        }
+        self.0.flush().await?;
+        let mut bytes = Vec::with_capacity(text.len() + 10);
+        Frame::message(text, OpCode::Data(Data::Text), true).format(&mut bytes)?;
+        let raw = self.0.get_mut();
+        raw.write_all(&bytes).await?;
+        raw.flush().await?;
+        Ok(())
+    }
+
+    /// Queues one text frame; it goes out on the next flush, or earlier when the write
+    /// buffer fills.
+    pub(super) async fn feed_text(&mut self, text: Utf8Bytes) -> Result<(), Error> {
+        self.0.feed(Message::Text(text)).await
+    }
+
+    /// Writes out what is queued.
+    pub(super) async fn flush(&mut self) -> Result<(), Error> {
+        self.0.flush().await
+    }
+
+    /// Sends a close frame with this code and reason.
+    pub(super) async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = self.0.send(Message::Close(Some(frame))).await;
+    }
+}
