@@ -47,7 +47,8 @@ enum Outbound {
 struct Live {
     user: UserId,
     device: DeviceId,
-    session_id: String,
+    /// The session's id, shared with the registry.
+    session_id: Arc<str>,
     session: Session,
     /// Replaying missed events after a resume; `RESUMED` follows the last one.
     replaying: bool,
@@ -361,9 +362,10 @@ async fn execute(
                 close(socket, CloseCode::UnknownError).await;
                 return false;
             };
+            let session_id = Arc::<str>::from(session_id);
             session.set_intents(request.intents);
             state.sessions.open(
-                &session_id,
+                Arc::clone(&session_id),
                 identity.user_id,
                 request.client,
                 request.intents,
@@ -373,13 +375,16 @@ async fn execute(
                 state,
                 identity,
                 request.client,
-                session_id.clone(),
+                Arc::clone(&session_id),
                 session,
                 false,
                 live,
             );
-            let ready =
-                started.and_then(|()| state.engine.ready_state(identity.user_id, session_id));
+            let ready = started.and_then(|()| {
+                state
+                    .engine
+                    .ready_state(identity.user_id, session_id.to_string())
+            });
             match ready {
                 Ok(ready) => {
                     protocol.activate();
@@ -449,10 +454,11 @@ async fn resume_session(
             .session_id_ended(&resume.session_id)
             .unwrap_or(true);
     let oldest = state.engine.oldest_retained_seq();
+    let session_id = Arc::<str>::from(resume.session_id);
     let Ok((client, intents)) =
         state
             .sessions
-            .resume(&resume.session_id, user, issued, oldest, resume.client)
+            .resume(&session_id, user, issued, oldest, resume.client)
     else {
         protocol.invalidate();
         return send(socket, &invalid()).await.is_ok();
@@ -465,7 +471,7 @@ async fn resume_session(
                 state,
                 identity,
                 client,
-                resume.session_id,
+                Arc::clone(&session_id),
                 session,
                 true,
                 live,
@@ -479,12 +485,9 @@ async fn resume_session(
             true
         }
         Err(Error::ResumeGap { .. }) => {
-            state.sessions.detach(
-                &resume.session_id,
-                true,
-                resume.seq,
-                state.config.resume_window,
-            );
+            state
+                .sessions
+                .detach(&session_id, true, resume.seq, state.config.resume_window);
             protocol.invalidate();
             send(socket, &invalid()).await.is_ok()
         }
@@ -500,7 +503,7 @@ fn start(
     state: &AppState,
     identity: Identity,
     client: chat_engine::model::ClientKind,
-    session_id: String,
+    session_id: Arc<str>,
     session: Session,
     resuming: bool,
     live: &mut Option<Live>,

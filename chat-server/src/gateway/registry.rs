@@ -28,7 +28,7 @@ struct Entry {
 /// The registry; cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Registry {
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    entries: Arc<Mutex<HashMap<Arc<str>, Entry>>>,
 }
 
 /// Why a resume is refused.
@@ -39,16 +39,17 @@ pub(crate) enum Refusal {
 }
 
 impl Registry {
-    fn entries(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+    fn entries(&self) -> MutexGuard<'_, HashMap<Arc<str>, Entry>> {
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records a session the engine just issued to `user`'s client of this kind.
+    /// Records a session the engine just issued to `user`'s client of this kind (the
+    /// connection holds the same id).
     pub(crate) fn open(
         &self,
-        id: &str,
+        id: Arc<str>,
         user: UserId,
         client: ClientKind,
         intents: Option<Intents>,
@@ -60,7 +61,7 @@ impl Registry {
             ended: None,
             expires: None,
         };
-        self.entries().insert(id.to_owned(), entry);
+        self.entries().insert(id, entry);
     }
 
     /// Attaches a resumed session to a new socket and answers its client's kind (`client`
@@ -70,7 +71,7 @@ impl Registry {
     /// `oldest` is the oldest event the log still holds.
     pub(crate) fn resume(
         &self,
-        id: &str,
+        id: &Arc<str>,
         user: UserId,
         issued: bool,
         oldest: u64,
@@ -85,7 +86,7 @@ impl Registry {
             Some(last_seq) => last_seq + 1 >= oldest,
             None => e.expires.is_none_or(|at| at > now),
         });
-        let entry = entries.entry(id.to_owned()).or_insert(Entry {
+        let entry = entries.entry(Arc::clone(id)).or_insert(Entry {
             user,
             client: ClientKind::default(),
             intents: None,
@@ -132,16 +133,16 @@ mod tests {
     #[test]
     fn ended_sessions_stay_refused_until_their_events_are_gone() {
         let registry = Registry::default();
-        registry.open("a", user(1), ClientKind::Web, None);
+        registry.open("a".into(), user(1), ClientKind::Web, None);
         registry.detach("a", true, 10, Duration::ZERO);
         assert_eq!(
-            registry.resume("a", user(1), true, 1, None),
+            registry.resume(&"a".into(), user(1), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(registry.len(), 1, "an ended session outlives its window");
         // Its events left the log: forgetting it is safe, the engine refuses the resume.
         assert_eq!(
-            registry.resume("b", user(1), true, 12, None),
+            registry.resume(&"b".into(), user(1), true, 12, None),
             Ok((ClientKind::Web, None))
         );
         assert_eq!(registry.len(), 1);
@@ -150,22 +151,22 @@ mod tests {
     #[test]
     fn ids_not_issued_to_the_user_are_refused() {
         let registry = Registry::default();
-        registry.open("a", user(1), ClientKind::Mobile, None);
+        registry.open("a".into(), user(1), ClientKind::Mobile, None);
         assert_eq!(
-            registry.resume("a", user(2), true, 1, None),
+            registry.resume(&"a".into(), user(2), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(
-            registry.resume("x", user(1), false, 1, None),
+            registry.resume(&"x".into(), user(1), false, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(
-            registry.resume("a", user(1), true, 1, None),
+            registry.resume(&"a".into(), user(1), true, 1, None),
             Ok((ClientKind::Mobile, None)),
             "a resume keeps the kind the session identified as"
         );
         assert_eq!(
-            registry.resume("a", user(1), true, 1, Some(ClientKind::Desktop)),
+            registry.resume(&"a".into(), user(1), true, 1, Some(ClientKind::Desktop)),
             Ok((ClientKind::Desktop, None))
         );
     }
