@@ -16,7 +16,6 @@ use chat_server::ratelimit::RateLimits;
 use chat_server::s3::S3Blobs;
 use chat_server::{ServerConfig, administer, backups, run, seed, signal, transfers};
 use clap::Parser;
-use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc: the writer and the gateway allocate and free many small buffers per message,
@@ -25,15 +24,8 @@ use tracing_subscriber::EnvFilter;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<()> {
-    // Log lines go to stderr from a thread of their own, buffered and written when its queue
-    // drains: a request does not pay a write to stderr for its access-log line. None is
-    // dropped (a full queue makes loggers wait); the guard writes what is left on exit.
-    let (stderr, _flush_on_exit) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("chat-log")
-        .finish(std::io::BufWriter::new(std::io::stderr()));
     let logs = tracing_subscriber::fmt()
-        .with_writer(stderr)
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         );

@@ -541,9 +541,20 @@ async fn a_request_that_is_not_a_websocket_handshake_is_refused_with_the_reason(
     let no_key = handshake("13").send().await.unwrap();
     assert_eq!(refused(no_key).await, (400, "invalid_handshake".into()));
 
-    // The server still opens gateways after refusing those.
+    // The server still opens gateways after refusing those. READY, larger than the
+    // connection's write buffer keeps, goes straight to the socket and arrives whole, and
+    // the dispatches queued after it follow in order.
     let alice = server.user("alice").await;
-    let (_gateway, ready) = server.identified(&alice).await;
-    assert_eq!(ready["t"], "READY");
+    let (_, general) = alice.server("s").await;
+    let (mut gateway, ready) = server.identified(&alice).await;
+    assert!(ready.to_string().len() > 512, "{ready}");
+    assert_eq!(ready["d"]["servers"][0]["name"], "s");
+    for n in 0..3 {
+        alice.say(&general, &format!("after READY {n}")).await;
+    }
+    for n in 0..3 {
+        let created = gateway.dispatch("MESSAGE_CREATE").await;
+        assert_eq!(created["d"]["content"], format!("after READY {n}"));
+    }
     server.stop().await;
 }
