@@ -14,8 +14,8 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use super::refusal;
 use super::socket::Socket;
-use crate::http::error::ApiError;
 
 /// A valid request to open a WebSocket, not yet answered.
 pub(crate) struct Handshake {
@@ -24,11 +24,11 @@ pub(crate) struct Handshake {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Handshake {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
         let not_websocket = || {
-            ApiError::new(
+            refusal(
                 StatusCode::UPGRADE_REQUIRED,
                 "upgrade_required",
                 "the gateway speaks WebSocket: open it with a WebSocket client",
@@ -42,13 +42,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Handshake {
         }
         if parts.headers.get(header::SEC_WEBSOCKET_VERSION) != Some(&HeaderValue::from_static("13"))
         {
-            return Err(ApiError::bad_request(
+            return Err(refusal(
+                StatusCode::BAD_REQUEST,
                 "invalid_handshake",
                 "Sec-WebSocket-Version must be 13",
             ));
         }
         let Some(key) = parts.headers.get(header::SEC_WEBSOCKET_KEY).cloned() else {
-            return Err(ApiError::bad_request(
+            return Err(refusal(
+                StatusCode::BAD_REQUEST,
                 "invalid_handshake",
                 "Sec-WebSocket-Key is missing",
             ));

@@ -40,9 +40,11 @@ pub(crate) async fn upgrade(
     let connect = match connect {
         Ok(Query(connect)) => connect,
         Err(rejection) => {
-            let body =
-                serde_json::json!({ "code": "invalid_query", "message": rejection.body_text() });
-            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                &rejection.body_text(),
+            );
         }
     };
     let config = WebSocketConfig::default()
@@ -54,4 +56,11 @@ pub(crate) async fn upgrade(
     handshake.accept(config, move |socket| {
         connection::run(socket, state, connect.token, connect.client)
     })
+}
+
+/// A request to open the gateway refused before the upgrade: the API's `{"code",
+/// "message"}` body.
+fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "code": code, "message": message });
+    (status, Json(body)).into_response()
 }
