@@ -7,6 +7,7 @@
 //! (4000); the session stays resumable, so the client resumes from its last sequence number,
 //! and the server never buffers more than the write buffer for it.
 
+use std::future::Future;
 use std::time::Instant;
 
 use std::sync::Arc;
@@ -62,99 +63,108 @@ enum End {
     Server,
 }
 
-pub(super) async fn run(
+/// Runs one connection until it ends. Not an `async fn`: one keeps its arguments twice in
+/// its future (as arguments, and as the locals they move into), which every idle
+/// connection would pay for; the block below uses them where they were captured.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn stores its arguments twice in its future"
+)]
+pub(super) fn run(
     mut socket: Socket,
     state: AppState,
     token: Option<String>,
     client: chat_engine::model::ClientKind,
-) {
-    metrics::gauge!("chat_gateway_connections").increment(1.0);
-    let events_sent = metrics::counter!("chat_gateway_events_sent_total");
-    // Events sent and not yet counted: the shared counter is touched once per
-    // `COUNT_EVERY` events and on each tick, not once per write.
-    let mut uncounted = 0;
-    let conn_key = ulid::Ulid::generate().to_string();
-    let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
-    let mut live: Option<Live> = None;
-    let mut last_seq = 0;
-    let mut shutdown = state.shutdown.clone();
-    let mut tick = tokio::time::interval(state.config.heartbeat_interval / 4);
+) -> impl Future<Output = ()> + Send {
+    async move {
+        metrics::gauge!("chat_gateway_connections").increment(1.0);
+        let events_sent = metrics::counter!("chat_gateway_events_sent_total");
+        // Events sent and not yet counted: the shared counter is touched once per
+        // `COUNT_EVERY` events and on each tick, not once per write.
+        let mut uncounted = 0;
+        let conn_key = ulid::Ulid::generate().to_string();
+        let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
+        let mut live: Option<Live> = None;
+        let mut last_seq = 0;
+        let mut shutdown = state.shutdown.clone();
+        let mut tick = tokio::time::interval(state.config.heartbeat_interval / 4);
 
-    let end = 'conn: {
-        if socket.send_text(Utf8Bytes::from(hello)).await.is_err() {
-            break 'conn End::Server;
-        }
-        if let Some(token) = token {
-            let command = Command::Identify(Identify {
-                client,
-                intents: None,
-                token,
-            });
-            if !Box::pin(execute(
-                command,
-                &state,
-                &mut protocol,
-                &mut socket,
-                &mut live,
-                &mut last_seq,
-            ))
-            .await
-            {
+        let end = 'conn: {
+            if socket.send_text(Utf8Bytes::from(hello)).await.is_err() {
                 break 'conn End::Server;
             }
-        }
-        loop {
-            tokio::select! {
-                // Inbound frames: each goes through the protocol machine.
-                inbound = socket.recv() => match inbound {
-                    Some(Ok(Message::Text(text))) => {
-                        if state.limiter.check(Bucket::Gateway, &conn_key).is_err() {
-                            close(&mut socket, CloseCode::RateLimited).await;
-                            break End::Server;
-                        }
-                        let command = protocol.on_text(&text, Instant::now());
-                        if !Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await {
-                            break End::Server;
-                        }
-                    }
-                    Some(Ok(Message::Binary(_))) => {
-                        close(&mut socket, CloseCode::DecodeError).await;
-                        break End::Server;
-                    }
-                    Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code.into())),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-                    Some(Err(_)) | None => break End::Client(None),
-                },
-                // Outbound events from the session, with whatever else is already queued
-                // behind the first one, in one write.
-                outbound = next_outbound(&mut live) => {
-                    let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
-                    uncounted += events;
-                    if uncounted >= COUNT_EVERY {
-                        events_sent.increment(std::mem::take(&mut uncounted));
-                    }
-                    if !open {
-                        break End::Server;
-                    }
-                }
-                _ = tick.tick() => {
-                    events_sent.increment(std::mem::take(&mut uncounted));
-                    if let Some(command) = protocol.on_tick(Instant::now()) {
-                        Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;
-                        break End::Server;
-                    }
-                }
-                _ = shutdown.changed() => {
-                    Box::pin(restarting(&mut socket)).await;
-                    break End::Server;
+            if let Some(token) = token {
+                let command = Command::Identify(Identify {
+                    client,
+                    intents: None,
+                    token,
+                });
+                if !Box::pin(execute(
+                    command,
+                    &state,
+                    &mut protocol,
+                    &mut socket,
+                    &mut live,
+                    &mut last_seq,
+                ))
+                .await
+                {
+                    break 'conn End::Server;
                 }
             }
-        }
-    };
-    events_sent.increment(uncounted);
-    let ended = matches!(end, End::Client(Some(1000 | 1001)));
-    end_live(&state, &mut live, ended);
-    metrics::gauge!("chat_gateway_connections").decrement(1.0);
+            loop {
+                tokio::select! {
+                    // Inbound frames: each goes through the protocol machine.
+                    inbound = socket.recv() => match inbound {
+                        Some(Ok(Message::Text(text))) => {
+                            if state.limiter.check(Bucket::Gateway, &conn_key).is_err() {
+                                close(&mut socket, CloseCode::RateLimited).await;
+                                break End::Server;
+                            }
+                            let command = protocol.on_text(&text, Instant::now());
+                            if !Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await {
+                                break End::Server;
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            close(&mut socket, CloseCode::DecodeError).await;
+                            break End::Server;
+                        }
+                        Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code.into())),
+                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                        Some(Err(_)) | None => break End::Client(None),
+                    },
+                    // Outbound events from the session, with whatever else is already queued
+                    // behind the first one, in one write.
+                    outbound = next_outbound(&mut live) => {
+                        let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
+                        uncounted += events;
+                        if uncounted >= COUNT_EVERY {
+                            events_sent.increment(std::mem::take(&mut uncounted));
+                        }
+                        if !open {
+                            break End::Server;
+                        }
+                    }
+                    _ = tick.tick() => {
+                        events_sent.increment(std::mem::take(&mut uncounted));
+                        if let Some(command) = protocol.on_tick(Instant::now()) {
+                            Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;
+                            break End::Server;
+                        }
+                    }
+                    _ = shutdown.changed() => {
+                        Box::pin(restarting(&mut socket)).await;
+                        break End::Server;
+                    }
+                }
+            }
+        };
+        events_sent.increment(uncounted);
+        let ended = matches!(end, End::Client(Some(1000 | 1001)));
+        end_live(&state, &mut live, ended);
+        metrics::gauge!("chat_gateway_connections").decrement(1.0);
+    }
 }
 
 /// Writes `first` with whatever else is already queued behind it in one socket write, and
