@@ -13,14 +13,15 @@ use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
 
-/// A frame sent on its own and longer than this goes straight to the socket. Small frames
-/// (heartbeat acknowledgements, Hello) cost the buffer nothing worth a syscall of their own.
+/// A frame sent on its own and longer than this goes straight to the socket. Shorter ones
+/// (Hello, heartbeat acknowledgements) go through the buffer, which they leave small.
 const DIRECT_OVER: usize = 512;
 
 /// The WebSocket of one gateway connection.
 pub(crate) struct Socket(WebSocketStream<TokioIo<Upgraded>>);
 
 impl Socket {
+    /// Wraps the stream of an accepted handshake.
     pub(super) fn new(stream: WebSocketStream<TokioIo<Upgraded>>) -> Self {
         Self(stream)
     }
