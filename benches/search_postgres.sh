@@ -2,8 +2,9 @@
 # The PostgreSQL side of the search comparison: loads the corpus of `chat-bench --bin search`
 # (MESSAGES messages of 8 words drawn from its 40-word vocabulary, a link in every 20th, 20
 # authors, 10 channels) into a fresh database with a full-text GIN index (tsvector, `simple`
-# configuration) and a pg_trgm GIN index, then times RUNS (200) searches of each kind with pgbench,
-# one client, as the engine's search answers them: the newest 25 matches and the count of all.
+# configuration) and a pg_trgm GIN index, then times RUNS (default 200) searches of each kind
+# with pgbench, one client, as the engine's search answers them: the newest 25 matches and
+# the count of all.
 #   benches/search_postgres.sh POSTGRES_URL [MESSAGES]
 # POSTGRES_URL names a server without a database (postgres://postgres@127.0.0.1:55432).
 set -euo pipefail

@@ -1,8 +1,8 @@
 //! The NATS broker: committed events go through a JetStream stream (in memory, kept ten
 //! minutes, read by every node with an ordered consumer that picks up where it was after a
-//! reconnect), and
-//! live state and the application's messages through plain NATS subjects (never stored). A node starts while NATS is away
-//! and joins once it is back; meanwhile its engine follows the shared log on its own.
+//! reconnect), and live state and the application's messages through plain NATS subjects
+//! (never stored). A node starts while NATS is away and joins once it is back; meanwhile
+//! its engine follows the shared log on its own.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
