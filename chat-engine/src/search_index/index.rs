@@ -4,13 +4,15 @@ use std::path::Path;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, InvertedIndexRangeQuery, Occur, Query, QueryParser, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TEXT, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer};
 use tantivy::{DocAddress, Order};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -25,15 +27,16 @@ struct Fields {
     server_id: Field,
     author_id: Field,
     content: Field,
-    /// Every 3- to 12-letter part of every word, lowercased: what finds `quokka` by `quok`.
+    /// Every end of every word from its third-last letter on, lowercased and cut to 12
+    /// letters: a part of a word is the start of one of them, so `quok` and `okka` find
+    /// `quokka` by a prefix of these terms (a word of n letters adds n - 2 terms, not every
+    /// part's n²/2).
     parts: Field,
     created_at: Field,
     has: Field,
 }
 
-/// The analyzer of `parts`, by its registered name.
-const PARTS: &str = "word_parts";
-/// The shortest and longest part of a word that is indexed.
+/// The shortest and longest part of a word that is searched for.
 const SHORTEST_PART: usize = 3;
 const LONGEST_PART: usize = 12;
 
@@ -94,12 +97,10 @@ impl MessageWriter {
         }
         doc.add_text(f.author_id, message.author_id.to_string());
         doc.add_text(f.content, &message.content);
-        for word in message
-            .content
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= SHORTEST_PART)
-        {
-            doc.add_text(f.parts, word);
+        for word in words(&message.content) {
+            for end in word_ends(&word.to_lowercase()) {
+                doc.add_text(f.parts, end);
+            }
         }
         doc.add_i64(f.created_at, message.created_at.timestamp_millis());
         if !message.attachments.is_empty() {
@@ -156,7 +157,7 @@ fn schema() -> (Schema, Fields) {
             "parts",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(PARTS)
+                    .set_tokenizer("raw")
                     .set_index_option(IndexRecordOption::Basic),
             ),
         ),
@@ -189,12 +190,6 @@ impl MessageIndex {
             Some(dir) => open_dir(dir, schema)?,
             None => Index::create_in_ram(schema),
         };
-        let parts = TextAnalyzer::builder(
-            NgramTokenizer::all_ngrams(SHORTEST_PART, LONGEST_PART).map_err(failed)?,
-        )
-        .filter(LowerCaser)
-        .build();
-        index.tokenizers().register(PARTS, parts);
         // One indexing thread (the server's cores serve requests) with a 64 MB arena: larger
         // segments, so fewer merges rewrite each message.
         let writer = index
@@ -351,14 +346,49 @@ fn parts_query(field: Field, q: &str) -> Option<Box<dyn Query>> {
         .iter()
         .map(|word| {
             let part: String = word.chars().take(LONGEST_PART).collect();
-            let query: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(field, &part),
-                IndexRecordOption::Basic,
-            ));
-            (Occur::Must, query)
+            (Occur::Must, starting_with(field, &part))
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The terms of `field` that start with `prefix`: those from `prefix` up to the string with
+/// its last letter replaced by the next one (terms sort by their UTF-8 bytes, which is the
+/// order of their code points).
+fn starting_with(field: Field, prefix: &str) -> Box<dyn Query> {
+    use std::ops::Bound;
+    let mut chars = prefix.chars();
+    let after = chars.next_back().and_then(|last| {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32)?;
+        Some(format!("{}{next}", chars.as_str()))
+    });
+    Box::new(InvertedIndexRangeQuery::new(
+        Bound::Included(Term::from_field_text(field, prefix)),
+        after.map_or(Bound::Unbounded, |after| {
+            Bound::Excluded(Term::from_field_text(field, &after))
+        }),
+    ))
+}
+
+/// The words of a text that have parts worth indexing: runs of letters and digits of at
+/// least [`SHORTEST_PART`] of them.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= SHORTEST_PART)
+}
+
+/// The ends of a word that the `parts` field indexes: from each letter that has at least
+/// [`SHORTEST_PART`] letters left, at most [`LONGEST_PART`] letters.
+fn word_ends(word: &str) -> impl Iterator<Item = &str> {
+    let starts: Vec<usize> = word.char_indices().map(|(at, _)| at).collect();
+    let count = starts.len();
+    (0..(count + 1).saturating_sub(SHORTEST_PART)).map(move |first| {
+        let end = starts
+            .get(first + LONGEST_PART)
+            .copied()
+            .unwrap_or(word.len());
+        &word[starts[first]..end]
+    })
 }
 
 /// The start of `content`, HTML-escaped, with each part of a word of the query (three letters
@@ -366,11 +396,7 @@ fn parts_query(field: Field, q: &str) -> Option<Box<dyn Query>> {
 fn mark_parts(content: &str, q: &str) -> String {
     let start: String = content.chars().take(300).collect();
     let lower = start.to_lowercase();
-    let words: Vec<String> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= SHORTEST_PART)
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> = words(q).map(str::to_lowercase).collect();
     // Byte ranges to mark, where the lowercase text has the same length as the original.
     let mut marked = vec![false; start.len()];
     if lower.len() == start.len() {

@@ -356,6 +356,24 @@ async fn parts_of_words_dms_images_and_newest_first() {
         .await
         .unwrap();
     assert_eq!(found.total, 2, "so does a part inside the word");
+    h.say(owner, general, "Supercalifragilistic, order 17647123456789")
+        .await;
+    for (part, total) in [
+        ("fragilis", 1),
+        // Longer than the twelve letters indexed from each position.
+        ("califragilistic", 1),
+        ("istic", 1),
+        ("7123456", 1),
+        ("fragilex", 0),
+        ("order", 1),
+    ] {
+        let found = h
+            .engine
+            .search_messages(member, server.id, query(part))
+            .await
+            .unwrap();
+        assert_eq!(found.total, total, "{part}: {:?}", ids(&found));
+    }
     let found = h
         .engine
         .search_messages(member, server.id, query("quokka"))
