@@ -53,6 +53,7 @@ pub async fn run(
     limiter.share_through(&engine, stopped.clone());
     let pruner = engine.clone();
     let pusher = push_deliverer(&engine, &config, stopped.clone())?;
+    let ticks = crate::gateway::ticks::start(config.heartbeat_interval / 4, stopped.clone());
     let state = AppState::new(Shared {
         engine,
         config,
@@ -60,6 +61,7 @@ pub async fn run(
         limiter: limiter.clone(),
         sessions: Registry::default(),
         metrics: metrics_handle(),
+        ticks,
         shutdown: stopped,
         started: std::time::Instant::now(),
     });

@@ -47,6 +47,9 @@ pub(crate) struct Shared {
     pub(crate) metrics: Option<PrometheusHandle>,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// Ticks every quarter heartbeat interval, for every gateway connection
+    /// ([`crate::gateway::ticks`]).
+    pub(crate) ticks: watch::Receiver<()>,
     /// When the server started.
     pub(crate) started: std::time::Instant,
 }

@@ -87,7 +87,7 @@ pub(super) fn run(
         let mut live: Option<Live> = None;
         let mut last_seq = 0;
         let mut shutdown = state.shutdown.clone();
-        let mut tick = tokio::time::interval(state.config.heartbeat_interval / 4);
+        let mut ticks = state.ticks.clone();
 
         let end = 'conn: {
             if socket.send_text(Utf8Bytes::from(hello)).await.is_err() {
@@ -146,7 +146,7 @@ pub(super) fn run(
                             break End::Server;
                         }
                     }
-                    _ = tick.tick() => {
+                    Ok(()) = ticks.changed() => {
                         events_sent.increment(std::mem::take(&mut uncounted));
                         if let Some(command) = protocol.on_tick(Instant::now()) {
                             Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;

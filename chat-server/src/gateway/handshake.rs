@@ -73,13 +73,16 @@ impl Handshake {
     {
         let accept = derive_accept_key(self.key.as_bytes());
         let on_upgrade = self.on_upgrade;
+        // The connection runs in a task of its own: awaited here, it would share a future
+        // with the upgrade's leftovers (the config, the closure), and every idle connection
+        // would carry them (a task is allocated in steps of 128 bytes).
         tokio::spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
                     let io = TokioIo::new(upgraded);
                     let stream =
                         WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
-                    connection(Socket::new(stream)).await;
+                    tokio::spawn(connection(Socket::new(stream)));
                 }
                 Err(error) => tracing::debug!(%error, "a gateway upgrade failed"),
             }

@@ -6,6 +6,7 @@ mod handshake;
 pub(crate) mod registry;
 mod session;
 mod socket;
+pub(crate) mod ticks;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
