@@ -48,8 +48,8 @@ pub(crate) struct UserPresence {
 #[derive(Debug, Default)]
 pub(crate) struct Realtime {
     pub(crate) next_device: u64,
-    /// Boxed: the map keeps a third of its slots empty, and an empty slot of a boxed
-    /// presence costs 32 bytes, not the 256 of a presence beside its key.
+    /// Boxed: the map keeps up to half of its slots empty, and a slot of a boxed presence
+    /// costs 32 bytes, not the 256 of a presence beside its key.
     pub(crate) users: HashMap<UserId, Box<UserPresence>>,
     pub(crate) typing: HashMap<(UserId, ChannelId), Instant>,
     /// The voice states of this node's users.

@@ -377,8 +377,8 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.chars().count() >= SHORTEST_PART)
 }
 
-/// The ends of a word that the `parts` field indexes: from each letter that has at least
-/// [`SHORTEST_PART`] letters left, at most [`LONGEST_PART`] letters.
+/// The ends of a word that the `parts` field indexes: one from each letter that is followed
+/// by at least [`SHORTEST_PART`] - 1 more, each cut to [`LONGEST_PART`] letters.
 fn word_ends(word: &str) -> impl Iterator<Item = &str> {
     let starts: Vec<usize> = word.char_indices().map(|(at, _)| at).collect();
     let count = starts.len();
