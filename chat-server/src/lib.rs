@@ -25,6 +25,7 @@ pub mod administer;
 pub mod backups;
 pub mod cli;
 pub mod config;
+mod error_body;
 mod gateway;
 mod http;
 pub mod operator;

@@ -380,15 +380,13 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 /// The ends of a word that the `parts` field indexes: one from each letter that is followed
 /// by at least [`SHORTEST_PART`] - 1 more, each cut to [`LONGEST_PART`] letters.
 fn word_ends(word: &str) -> impl Iterator<Item = &str> {
-    let starts: Vec<usize> = word.char_indices().map(|(at, _)| at).collect();
-    let count = starts.len();
-    (0..(count + 1).saturating_sub(SHORTEST_PART)).map(move |first| {
-        let end = starts
-            .get(first + LONGEST_PART)
-            .copied()
-            .unwrap_or(word.len());
-        &word[starts[first]..end]
-    })
+    word.char_indices()
+        .map(move |(at, _)| &word[at..])
+        .take_while(|end| end.chars().nth(SHORTEST_PART - 1).is_some())
+        .map(|end| match end.char_indices().nth(LONGEST_PART) {
+            Some((cut, _)) => &end[..cut],
+            None => end,
+        })
 }
 
 /// The start of `content`, HTML-escaped, with each part of a word of the query (three letters

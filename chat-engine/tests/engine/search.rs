@@ -356,8 +356,12 @@ async fn parts_of_words_dms_images_and_newest_first() {
         .await
         .unwrap();
     assert_eq!(found.total, 2, "so does a part inside the word");
-    h.say(owner, general, "Supercalifragilistic, order 17647123456789")
-        .await;
+    h.say(
+        owner,
+        general,
+        "Supercalifragilistic, order 17647123456789, Größenwahn",
+    )
+    .await;
     for (part, total) in [
         ("fragilis", 1),
         // Longer than the twelve letters indexed from each position.
@@ -366,6 +370,9 @@ async fn parts_of_words_dms_images_and_newest_first() {
         ("7123456", 1),
         ("fragilex", 0),
         ("order", 1),
+        // Past ASCII: terms sort by their UTF-8 bytes.
+        ("ößenw", 1),
+        ("ÖßEN", 1),
     ] {
         let found = h
             .engine

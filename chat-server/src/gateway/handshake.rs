@@ -14,8 +14,8 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use super::refusal;
 use super::socket::Socket;
+use crate::error_body::answer;
 
 /// A valid request to open a WebSocket, not yet answered.
 pub(crate) struct Handshake {
@@ -28,7 +28,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Handshake {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
         let not_websocket = || {
-            refusal(
+            answer(
                 StatusCode::UPGRADE_REQUIRED,
                 "upgrade_required",
                 "the gateway speaks WebSocket: open it with a WebSocket client",
@@ -42,14 +42,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Handshake {
         }
         if parts.headers.get(header::SEC_WEBSOCKET_VERSION) != Some(&HeaderValue::from_static("13"))
         {
-            return Err(refusal(
+            return Err(answer(
                 StatusCode::BAD_REQUEST,
                 "invalid_handshake",
                 "Sec-WebSocket-Version must be 13",
             ));
         }
         let Some(key) = parts.headers.get(header::SEC_WEBSOCKET_KEY).cloned() else {
-            return Err(refusal(
+            return Err(answer(
                 StatusCode::BAD_REQUEST,
                 "invalid_handshake",
                 "Sec-WebSocket-Key is missing",

@@ -8,17 +8,17 @@ mod session;
 mod socket;
 pub(crate) mod ticks;
 
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chat_engine::model::ClientKind;
 use serde::Deserialize;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use handshake::Handshake;
 
+use crate::error_body::answer;
 use crate::state::AppState;
 
 /// The query string of `/ws`.
@@ -41,7 +41,7 @@ pub(crate) async fn upgrade(
     let connect = match connect {
         Ok(Query(connect)) => connect,
         Err(rejection) => {
-            return refusal(
+            return answer(
                 StatusCode::BAD_REQUEST,
                 "invalid_query",
                 &rejection.body_text(),
@@ -57,11 +57,4 @@ pub(crate) async fn upgrade(
     handshake.accept(config, move |socket| {
         connection::run(socket, state, connect.token, connect.client)
     })
-}
-
-/// A request to open the gateway refused before the upgrade: the API's `{"code",
-/// "message"}` body.
-fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "code": code, "message": message });
-    (status, Json(body)).into_response()
 }

@@ -1,12 +1,12 @@
 //! Errors as HTTP responses: one exhaustive table from engine error codes to statuses, and
-//! `{"code", "message"}` bodies. 5xx bodies say nothing; the real error goes to the log.
+//! `{"code", "message"}` bodies ([`crate::error_body`]). 5xx bodies say nothing; the real
+//! error goes to the log.
 
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chat_engine::ErrorCode;
-use serde::Serialize;
 
 use crate::ratelimit::Limited;
 
@@ -18,16 +18,6 @@ pub(crate) struct ApiError {
     message: String,
     retry_after: Option<Duration>,
     limited: Option<Limited>,
-}
-
-/// The body of every error answer.
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = Error)]
-pub(crate) struct ErrorBody<'a> {
-    /// A stable, snake_case reason (`validation`, `not_found`, `missing_permissions`, ...).
-    code: &'a str,
-    /// What went wrong, for people.
-    message: &'a str,
 }
 
 /// The status of each engine error code. No wildcard: a new code does not compile until it
@@ -107,11 +97,7 @@ impl From<chat_engine::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = axum::Json(ErrorBody {
-            code: self.code,
-            message: &self.message,
-        });
-        let mut response = (self.status, body).into_response();
+        let mut response = crate::error_body::answer(self.status, self.code, &self.message);
         let headers = response.headers_mut();
         if let Some(wait) = self.retry_after {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;

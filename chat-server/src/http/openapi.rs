@@ -23,9 +23,9 @@ use utoipa::openapi::{
     PathItem, PathsBuilder, RefOr, Required, SecurityRequirement,
 };
 
-use super::error::ErrorBody;
 use super::extract::TOKEN_COOKIE;
 use super::routes::{self, Access, Route, reference};
+use crate::error_body::ErrorBody;
 
 /// The document, built once.
 static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(build);
