@@ -39,9 +39,29 @@ pub(crate) struct UserPresence {
     /// When the user last changed their choices (status, custom status, activities), in
     /// milliseconds since the epoch: of two nodes' choices, the later wins.
     pub(crate) chosen_at: i64,
-    /// Who hears of the user's presence: their smaller servers and their friends, as of the
-    /// last change on this node.
-    pub(crate) audience: Audience,
+    /// Who hears of the user's presence, as of the last change on this node.
+    pub(crate) listeners: Listeners,
+}
+
+/// Who hears of a user's presence besides the user: the members of their smaller servers,
+/// and their friends. Kept apart from an [`Audience`], whose channel and server fields a
+/// presence never uses, to keep 96 bytes per connected user off the heap.
+#[derive(Debug, Default)]
+pub(crate) struct Listeners {
+    pub(crate) servers: Vec<ServerId>,
+    pub(crate) friends: Vec<UserId>,
+}
+
+impl Listeners {
+    /// The audience of the user's public presence.
+    pub(crate) fn audience(&self, user: UserId) -> Audience {
+        Audience {
+            servers: self.servers.clone(),
+            users: self.friends.clone(),
+            ..Audience::default()
+        }
+        .except(user)
+    }
 }
 
 /// Everything live, behind one lock held only for map updates.

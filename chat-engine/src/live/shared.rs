@@ -49,7 +49,7 @@ impl NodePresence {
             activities: presence.activities.clone(),
             chosen_at: presence.chosen_at,
             last_seen_at: presence.last_seen_at,
-            audience: presence.audience.clone(),
+            audience: presence.listeners.audience(user),
         }
     }
 }

@@ -10,7 +10,8 @@ use crate::envelope::Audience;
 use crate::error::{Error, ResourceKind, Result, found};
 use crate::id::{ChannelId, ServerId, UserId};
 use crate::live::{
-    Device, DeviceId, NodePresence, Realtime, Signal, UserPresence, presence_changes, public_view,
+    Device, DeviceId, Listeners, NodePresence, Realtime, Signal, UserPresence, presence_changes,
+    public_view,
 };
 use crate::model::{
     ChannelType, ClientKind, Event, Member, Permissions, Presence, RelationshipType, Status,
@@ -26,6 +27,8 @@ impl Engine {
         let id = self.change_presence(user, |p, realtime| {
             realtime.next_device += 1;
             let id = DeviceId(realtime.next_device);
+            // One device is the rule: no room for four.
+            p.devices.reserve_exact(1);
             p.devices.push(Device {
                 id,
                 idle: false,
@@ -289,16 +292,13 @@ impl Engine {
             }
             (small, friends)
         };
-        let mut audience = Audience::servers(servers).except(user);
-        for friend in friends {
-            audience = audience.and_user(friend);
-        }
+        let listeners = Listeners { servers, friends };
         let (out, changes, shared) = {
             let mut realtime = self.realtime();
             let before = realtime.view(user);
             let mut presence = realtime.users.remove(&user).unwrap_or_default();
             let out = change(&mut presence, &mut realtime);
-            presence.audience = audience;
+            presence.listeners = listeners;
             let shared = NodePresence::of(user, &presence);
             realtime.users.insert(user, presence);
             let after = realtime.view(user);

@@ -14,14 +14,15 @@ use std::sync::Arc;
 
 use chat_engine::events::{EventEnvelope, Session};
 use chat_engine::id::UserId;
-use chat_engine::model::Event;
 use chat_engine::model::gateway::{
     CloseCode, Frame, Identify, MembersChunk, OpCode, RequestMembers, Resume,
 };
+use chat_engine::model::{ClientKind, Event};
 use chat_engine::{DeviceId, Error, Identity};
 use futures_util::FutureExt;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
+use super::registry::{Attached, Detached};
 use super::session::{Command, Protocol};
 use super::socket::Socket;
 use crate::ratelimit::Bucket;
@@ -48,9 +49,12 @@ enum Outbound {
 struct Live {
     user: UserId,
     device: DeviceId,
-    /// The session's id, shared with the registry.
+    /// The kind of client it identified or resumed as.
+    client: ClientKind,
     session_id: Arc<str>,
     session: Session,
+    /// Counts the session in the registry while it is attached.
+    _attached: Attached,
     /// Replaying missed events after a resume; `RESUMED` follows the last one.
     replaying: bool,
 }
@@ -74,7 +78,7 @@ pub(super) fn run(
     mut socket: Socket,
     state: AppState,
     token: Option<String>,
-    client: chat_engine::model::ClientKind,
+    client: ClientKind,
 ) -> impl Future<Output = ()> + Send {
     async move {
         metrics::gauge!("chat_gateway_connections").increment(1.0);
@@ -82,7 +86,8 @@ pub(super) fn run(
         // Events sent and not yet counted: the shared counter is touched once per
         // `COUNT_EVERY` events and on each tick, not once per write.
         let mut uncounted = 0;
-        let conn_key = ulid::Ulid::generate().to_string();
+        // The gateway rate limit's key: a ULID, written out only when a frame comes in.
+        let conn_key = ulid::Ulid::generate();
         let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
         let mut live: Option<Live> = None;
         let mut last_seq = 0;
@@ -117,7 +122,12 @@ pub(super) fn run(
                     // Inbound frames: each goes through the protocol machine.
                     inbound = socket.recv() => match inbound {
                         Some(Ok(Message::Text(text))) => {
-                            if state.limiter.check(Bucket::Gateway, &conn_key).is_err() {
+                            let limited = {
+                                let mut key = [0; ulid::ULID_LEN];
+                                let key = conn_key.array_to_str(&mut key);
+                                state.limiter.check(Bucket::Gateway, key).is_err()
+                            };
+                            if limited {
                                 close(&mut socket, CloseCode::RateLimited).await;
                                 break End::Server;
                             }
@@ -316,8 +326,14 @@ fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     if let Some(live) = live.take() {
         let _ = state.engine.disconnect_device(live.user, live.device);
         let last_seq = live.session.last_seq();
+        let detached = Detached {
+            user: live.user,
+            client: live.client,
+            intents: live.session.intents(),
+        };
         state.sessions.detach(
-            &live.session_id,
+            Arc::clone(&live.session_id),
+            detached,
             ended,
             last_seq,
             state.config.resume_window,
@@ -374,12 +390,6 @@ async fn execute(
             };
             let session_id = Arc::<str>::from(session_id);
             session.set_intents(request.intents);
-            state.sessions.open(
-                Arc::clone(&session_id),
-                identity.user_id,
-                request.client,
-                request.intents,
-            );
             *last_seq = session.last_seq();
             let started = start(
                 state,
@@ -464,44 +474,49 @@ async fn resume_session(
             .session_id_ended(&resume.session_id)
             .unwrap_or(true);
     let oldest = state.engine.oldest_retained_seq();
-    let session_id = Arc::<str>::from(resume.session_id);
     let Ok((client, intents)) =
         state
             .sessions
-            .resume(&session_id, user, issued, oldest, resume.client)
+            .resume(&resume.session_id, user, issued, oldest, resume.client)
     else {
         protocol.invalidate();
         return send(socket, &invalid()).await.is_ok();
     };
-    match state.engine.resume(identity.user_id, resume.seq) {
-        Ok(mut session) => {
+    let session_id = Arc::<str>::from(resume.session_id);
+    // Handed back to the registry if the resume goes no further.
+    let detached = Detached {
+        user,
+        client,
+        intents,
+    };
+    let window = state.config.resume_window;
+    let started = state
+        .engine
+        .resume(user, resume.seq)
+        .and_then(|mut session| {
             session.set_intents(intents);
+            let id = Arc::clone(&session_id);
+            start(state, identity, client, id, session, true, live)
+        });
+    match started {
+        Ok(()) => {
             *last_seq = resume.seq;
-            if start(
-                state,
-                identity,
-                client,
-                Arc::clone(&session_id),
-                session,
-                true,
-                live,
-            )
-            .is_err()
-            {
-                close(socket, CloseCode::UnknownError).await;
-                return false;
-            }
             protocol.activate();
             true
         }
         Err(Error::ResumeGap { .. }) => {
+            let seq = resume.seq;
             state
                 .sessions
-                .detach(&session_id, true, resume.seq, state.config.resume_window);
+                .detach(session_id, detached, true, seq, window);
             protocol.invalidate();
             send(socket, &invalid()).await.is_ok()
         }
         Err(_) => {
+            let seq = resume.seq;
+            state
+                .sessions
+                .detach(session_id, detached, false, seq, window);
             close(socket, CloseCode::UnknownError).await;
             false
         }
@@ -512,7 +527,7 @@ async fn resume_session(
 fn start(
     state: &AppState,
     identity: Identity,
-    client: chat_engine::model::ClientKind,
+    client: ClientKind,
     session_id: Arc<str>,
     session: Session,
     resuming: bool,
@@ -522,8 +537,10 @@ fn start(
     *live = Some(Live {
         user: identity.user_id,
         device,
+        client,
         session_id,
         session,
+        _attached: state.sessions.attach(),
         replaying: resuming,
     });
     Ok(())

@@ -1,10 +1,15 @@
-//! Gateway sessions: which are attached to a socket, and which were ended by their client
-//! (and so can never be resumed). Session ids are issued and signed by the engine, so a
-//! resume names a session this server issued to that user or is refused; a session this
-//! registry no longer knows (detached past its window, or issued before a restart) resumes
-//! from the engine's persisted log while its events are retained.
+//! Gateway sessions: how many are attached to a socket, and the ones without a socket (which
+//! can be resumed for a while, or were ended by their client and never can be). Session ids
+//! are issued and signed by the engine, so a resume names a session this server issued to
+//! that user or is refused; a session this registry does not hold (detached past its window,
+//! issued before a restart, or still attached to a socket the server has not yet seen close)
+//! resumes from the engine's persisted log while its events are retained.
+//!
+//! An attached session is only counted: its connection holds what a resume needs and hands
+//! it over when its socket goes away, so an idle connection costs the registry nothing.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -12,23 +17,31 @@ use chat_engine::id::UserId;
 use chat_engine::model::ClientKind;
 use chat_engine::model::gateway::Intents;
 
+/// What a session without a socket keeps for its resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Detached {
+    pub(crate) user: UserId,
+    /// The kind of client it identified (or last resumed) as.
+    pub(crate) client: ClientKind,
+    /// The intents it identified with (a resume keeps them).
+    pub(crate) intents: Option<Intents>,
+}
+
 #[derive(Debug)]
 struct Entry {
-    user: UserId,
-    /// The kind of client it identified (or last resumed) as.
-    client: ClientKind,
-    /// The intents it identified with (a resume keeps them).
-    intents: Option<Intents>,
-    /// The client closed it with 1000 or 1001: kept until its events leave the log.
+    session: Detached,
+    /// The client closed it with 1000 or 1001 after this event: kept until its events
+    /// leave the log.
     ended: Option<u64>,
-    /// When a detached session is forgotten (an ended one never is before its events are).
-    expires: Option<Instant>,
+    /// When it is forgotten (an ended one never is before its events are).
+    expires: Instant,
 }
 
 /// The registry; cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Registry {
-    entries: Arc<Mutex<HashMap<Arc<str>, Entry>>>,
+    detached: Arc<Mutex<HashMap<Arc<str>, Entry>>>,
+    attached: Arc<AtomicUsize>,
 }
 
 /// Why a resume is refused.
@@ -38,40 +51,38 @@ pub(crate) enum Refusal {
     Invalid,
 }
 
+/// Counts a session as attached while it lives: the connection holds one beside the session.
+#[derive(Debug)]
+pub(crate) struct Attached(Arc<AtomicUsize>);
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Registry {
-    fn entries(&self) -> MutexGuard<'_, HashMap<Arc<str>, Entry>> {
-        self.entries
+    fn detached(&self) -> MutexGuard<'_, HashMap<Arc<str>, Entry>> {
+        self.detached
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records a session the engine just issued to `user`'s client of this kind (the
-    /// connection holds the same id).
-    pub(crate) fn open(
-        &self,
-        id: Arc<str>,
-        user: UserId,
-        client: ClientKind,
-        intents: Option<Intents>,
-    ) {
-        let entry = Entry {
-            user,
-            client,
-            intents,
-            ended: None,
-            expires: None,
-        };
-        self.entries().insert(id, entry);
+    /// Counts a session attached to a socket until the guard is dropped.
+    pub(crate) fn attach(&self) -> Attached {
+        self.attached.fetch_add(1, Ordering::Relaxed);
+        Attached(Arc::clone(&self.attached))
     }
 
-    /// Attaches a resumed session to a new socket and answers its client's kind (`client`
-    /// when the Resume names one, else the kind it identified as; web for a session issued
-    /// before a restart) and the intents it identified with (all for one issued before a
-    /// restart). `issued` says whether the engine issued the id to this user;
-    /// `oldest` is the oldest event the log still holds.
+    /// What a resume of `id` by `user` continues: the client's kind (`client` when the
+    /// Resume names one, else the kind it identified as; web for a session this registry
+    /// does not hold) and the intents it identified with (all for one it does not hold).
+    /// `issued` says whether the engine issued the id to this user; `oldest` is the oldest
+    /// event the log still holds. A session handed out here is attached again: it leaves
+    /// the registry until its new socket detaches it.
     pub(crate) fn resume(
         &self,
-        id: &Arc<str>,
+        id: &str,
         user: UserId,
         issued: bool,
         oldest: u64,
@@ -80,44 +91,46 @@ impl Registry {
         if !issued {
             return Err(Refusal::Invalid);
         }
-        let mut entries = self.entries();
+        let mut detached = self.detached();
         let now = Instant::now();
-        entries.retain(|_, e| match e.ended {
+        detached.retain(|_, e| match e.ended {
             Some(last_seq) => last_seq + 1 >= oldest,
-            None => e.expires.is_none_or(|at| at > now),
+            None => e.expires > now,
         });
-        let entry = entries.entry(Arc::clone(id)).or_insert(Entry {
-            user,
-            client: ClientKind::default(),
-            intents: None,
-            ended: None,
-            expires: None,
-        });
-        if entry.ended.is_some() || entry.user != user {
-            return Err(Refusal::Invalid);
-        }
-        entry.expires = None;
-        if let Some(client) = client {
-            entry.client = client;
-        }
-        Ok((entry.client, entry.intents))
-    }
-
-    /// The socket went away after the session saw `last_seq`: a session its client ended
-    /// (close 1000/1001) can never be resumed; any other stays attached in the registry for
-    /// `window`, and resumable while its events are retained.
-    pub(crate) fn detach(&self, id: &str, ended: bool, last_seq: u64, window: Duration) {
-        if let Some(entry) = self.entries().get_mut(id) {
-            if ended {
-                entry.ended = Some(last_seq);
+        let session = match detached.get(id) {
+            Some(entry) if entry.ended.is_some() || entry.session.user != user => {
+                return Err(Refusal::Invalid);
             }
-            entry.expires = Some(Instant::now() + window);
-        }
+            Some(_) => detached.remove(id).map(|entry| entry.session),
+            None => None,
+        };
+        let (kind, intents) =
+            session.map_or((ClientKind::default(), None), |s| (s.client, s.intents));
+        Ok((client.unwrap_or(kind), intents))
     }
 
-    /// How many sessions are known.
+    /// The socket of session `id` went away after the session saw `last_seq`: a session its
+    /// client ended (close 1000/1001) can never be resumed; any other is kept for `window`,
+    /// and resumable while its events are retained.
+    pub(crate) fn detach(
+        &self,
+        id: Arc<str>,
+        session: Detached,
+        ended: bool,
+        last_seq: u64,
+        window: Duration,
+    ) {
+        let entry = Entry {
+            session,
+            ended: ended.then_some(last_seq),
+            expires: Instant::now() + window,
+        };
+        self.detached().insert(id, entry);
+    }
+
+    /// How many sessions are known: attached to a socket, or kept without one.
     pub(crate) fn len(&self) -> usize {
-        self.entries().len()
+        self.attached.load(Ordering::Relaxed) + self.detached().len()
     }
 }
 
@@ -130,43 +143,58 @@ mod tests {
         Id::from_ulid(ulid::Ulid::from_parts(n, 1))
     }
 
+    fn session(user: UserId, client: ClientKind) -> Detached {
+        Detached {
+            user,
+            client,
+            intents: None,
+        }
+    }
+
     #[test]
     fn ended_sessions_stay_refused_until_their_events_are_gone() {
         let registry = Registry::default();
-        registry.open("a".into(), user(1), ClientKind::Web, None);
-        registry.detach("a", true, 10, Duration::ZERO);
+        let attached = registry.attach();
+        assert_eq!(registry.len(), 1);
+        drop(attached);
+        let ended = session(user(1), ClientKind::Web);
+        registry.detach("a".into(), ended, true, 10, Duration::ZERO);
         assert_eq!(
-            registry.resume(&"a".into(), user(1), true, 1, None),
+            registry.resume("a", user(1), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(registry.len(), 1, "an ended session outlives its window");
         // Its events left the log: forgetting it is safe, the engine refuses the resume.
         assert_eq!(
-            registry.resume(&"b".into(), user(1), true, 12, None),
+            registry.resume("b", user(1), true, 12, None),
             Ok((ClientKind::Web, None))
         );
-        assert_eq!(registry.len(), 1);
+        assert_eq!(registry.len(), 0);
     }
 
     #[test]
     fn ids_not_issued_to_the_user_are_refused() {
         let registry = Registry::default();
-        registry.open("a".into(), user(1), ClientKind::Mobile, None);
+        let window = Duration::from_secs(60);
+        let mobile = session(user(1), ClientKind::Mobile);
+        registry.detach("a".into(), mobile, false, 1, window);
         assert_eq!(
-            registry.resume(&"a".into(), user(2), true, 1, None),
+            registry.resume("a", user(2), true, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(
-            registry.resume(&"x".into(), user(1), false, 1, None),
+            registry.resume("x", user(1), false, 1, None),
             Err(Refusal::Invalid)
         );
         assert_eq!(
-            registry.resume(&"a".into(), user(1), true, 1, None),
+            registry.resume("a", user(1), true, 1, None),
             Ok((ClientKind::Mobile, None)),
             "a resume keeps the kind the session identified as"
         );
+        assert_eq!(registry.len(), 0, "a resumed session is attached again");
+        registry.detach("a".into(), mobile, false, 1, window);
         assert_eq!(
-            registry.resume(&"a".into(), user(1), true, 1, Some(ClientKind::Desktop)),
+            registry.resume("a", user(1), true, 1, Some(ClientKind::Desktop)),
             Ok((ClientKind::Desktop, None))
         );
     }

@@ -508,6 +508,54 @@ async fn intents_choose_the_events_and_message_content_the_content() {
 }
 
 #[tokio::test]
+async fn a_dropped_session_is_counted_and_resumes_with_its_intents() {
+    let server = TestServer::start().await;
+    let owner = server.user("owner").await;
+    let member = server.user("member").await;
+    let (guild, general) = owner.server("dropped").await;
+    member.join(&guild).await;
+    let sessions = || async {
+        let url = format!("http://{}/healthz", server.addr);
+        let health: Value = server
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        health["gateway_sessions"].as_u64().unwrap()
+    };
+
+    // GUILD_MESSAGES without MESSAGE_CONTENT.
+    let mut gateway = server.gateway().await;
+    gateway
+        .send(json!({ "op": 2, "d": { "token": member.token, "intents": 512 } }))
+        .await;
+    let ready = gateway.dispatch("READY").await;
+    let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
+    let seq = ready["s"].as_u64().unwrap();
+    assert_eq!(sessions().await, 1, "a session on its socket");
+    drop(gateway); // the network fails: no close frame
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(sessions().await, 1, "a session kept for its resume");
+
+    owner.say(&general, "while away").await;
+    let mut gateway = server.gateway().await;
+    gateway
+        .send(json!({ "op": 6, "d": { "token": member.token, "session_id": session_id, "seq": seq } }))
+        .await;
+    let missed = gateway.dispatch("MESSAGE_CREATE").await;
+    assert_eq!(
+        missed["d"]["content"], "",
+        "the resumed session keeps the intents it identified with"
+    );
+    gateway.dispatch("RESUMED").await;
+    assert_eq!(sessions().await, 1, "resumed, and counted once");
+}
+
+#[tokio::test]
 async fn a_request_that_is_not_a_websocket_handshake_is_refused_with_the_reason() {
     let server = TestServer::start().await;
     let url = format!("http://{}/ws", server.addr);
