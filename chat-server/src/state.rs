@@ -47,9 +47,9 @@ pub(crate) struct Shared {
     pub(crate) metrics: Option<PrometheusHandle>,
     /// Becomes `true` when the server shuts down.
     pub(crate) shutdown: watch::Receiver<bool>,
-    /// Ticks every quarter heartbeat interval, for every gateway connection
-    /// ([`crate::gateway::ticks`]).
-    pub(crate) ticks: watch::Receiver<()>,
+    /// Ticks every quarter heartbeat interval, and tells of the shutdown, for every gateway
+    /// connection ([`crate::gateway::ticks`]).
+    pub(crate) ticks: watch::Receiver<crate::gateway::ticks::Tick>,
     /// When the server started.
     pub(crate) started: std::time::Instant,
 }

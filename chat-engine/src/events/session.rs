@@ -30,13 +30,20 @@ pub struct Session {
     backlog: VecDeque<Arc<EventEnvelope>>,
     log_has_more: bool,
     last_seq: u64,
-    channels: HashMap<ChannelId, bool>,
+    /// Boxed: a session that has seen no event (an idle one) keeps nothing of it.
+    seen: Option<Box<Seen>>,
+    /// The events the transport's client asked for; `None` for every event.
+    intents: Option<Intents>,
+}
+
+/// What a session learned of the user's view since the last event that changes it.
+#[derive(Default)]
+struct Seen {
     /// The channel of the last channel event and whether the user sees it: a burst of
     /// messages in one channel skips hashing its id for every event.
     last_channel: Option<(ChannelId, bool)>,
+    channels: HashMap<ChannelId, bool>,
     servers: HashMap<ServerId, bool>,
-    /// The events the transport's client asked for; `None` for every event.
-    intents: Option<Intents>,
 }
 
 impl fmt::Debug for Session {
@@ -67,9 +74,7 @@ impl Session {
             backlog: VecDeque::new(),
             log_has_more: last_seq < present,
             last_seq,
-            channels: HashMap::new(),
-            last_channel: None,
-            servers: HashMap::new(),
+            seen: None,
             intents: None,
         };
         if session.log_has_more {
@@ -222,9 +227,7 @@ impl Session {
     fn may_see(&mut self, envelope: &EventEnvelope) -> Result<bool> {
         let audience = &envelope.audience;
         if affects_visibility(&envelope.event) {
-            self.channels.clear();
-            self.last_channel = None;
-            self.servers.clear();
+            self.seen = None;
         }
         if audience.exclude == Some(self.user_id) {
             return Ok(false);
@@ -252,7 +255,8 @@ impl Session {
     }
 
     fn is_member(&mut self, server: ServerId) -> Result<bool> {
-        if let Some(known) = self.servers.get(&server) {
+        let seen = self.seen.get_or_insert_default();
+        if let Some(known) = seen.servers.get(&server) {
             return Ok(*known);
         }
         let member = self
@@ -260,32 +264,31 @@ impl Session {
             .read()?
             .fetch_member(server, self.user_id)?
             .is_some();
-        self.servers.insert(server, member);
+        seen.servers.insert(server, member);
         Ok(member)
     }
 
     fn can_view(&mut self, channel: ChannelId) -> Result<bool> {
-        if let Some((last, visible)) = self.last_channel
+        let seen = self.seen.get_or_insert_default();
+        if let Some((last, visible)) = seen.last_channel
             && last == channel
         {
             return Ok(visible);
         }
-        let visible = self.resolve_view(channel)?;
-        self.last_channel = Some((channel, visible));
-        Ok(visible)
-    }
-
-    fn resolve_view(&mut self, channel: ChannelId) -> Result<bool> {
-        if let Some(known) = self.channels.get(&channel) {
-            return Ok(*known);
-        }
-        let reader = self.engine.read()?;
-        let visible = match crate::permissions::resolve(&reader, self.user_id, channel) {
-            Ok(permissions) => permissions.contains(Permissions::VIEW_CHANNEL),
-            Err(Error::NotFound { .. }) => false,
-            Err(other) => return Err(other),
+        let visible = match seen.channels.get(&channel) {
+            Some(known) => *known,
+            None => {
+                let reader = self.engine.read()?;
+                let visible = match crate::permissions::resolve(&reader, self.user_id, channel) {
+                    Ok(permissions) => permissions.contains(Permissions::VIEW_CHANNEL),
+                    Err(Error::NotFound { .. }) => false,
+                    Err(other) => return Err(other),
+                };
+                seen.channels.insert(channel, visible);
+                visible
+            }
         };
-        self.channels.insert(channel, visible);
+        seen.last_channel = Some((channel, visible));
         Ok(visible)
     }
 }

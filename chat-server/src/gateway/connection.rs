@@ -20,11 +20,12 @@ use chat_engine::model::gateway::{
 use chat_engine::model::{ClientKind, Event};
 use chat_engine::{DeviceId, Error, Identity};
 use futures_util::FutureExt;
-use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{Error as WsError, Utf8Bytes};
 
 use super::registry::{Attached, Detached};
 use super::session::{Command, Protocol};
-use super::socket::Socket;
+use super::socket::{Inbound, Socket};
+use super::ticks::Tick;
 use crate::ratelimit::Bucket;
 use crate::state::AppState;
 
@@ -47,7 +48,6 @@ enum Outbound {
 
 /// The identified side of a connection.
 struct Live {
-    user: UserId,
     device: DeviceId,
     /// The kind of client it identified or resumed as.
     client: ClientKind,
@@ -82,7 +82,6 @@ pub(super) fn run(
 ) -> impl Future<Output = ()> + Send {
     async move {
         metrics::gauge!("chat_gateway_connections").increment(1.0);
-        let events_sent = metrics::counter!("chat_gateway_events_sent_total");
         // Events sent and not yet counted: the shared counter is touched once per
         // `COUNT_EVERY` events and on each tick, not once per write.
         let mut uncounted = 0;
@@ -91,7 +90,6 @@ pub(super) fn run(
         let (mut protocol, hello) = Protocol::new(state.config.heartbeat_interval, Instant::now());
         let mut live: Option<Live> = None;
         let mut last_seq = 0;
-        let mut shutdown = state.shutdown.clone();
         let mut ticks = state.ticks.clone();
 
         let end = 'conn: {
@@ -121,7 +119,7 @@ pub(super) fn run(
                 tokio::select! {
                     // Inbound frames: each goes through the protocol machine.
                     inbound = socket.recv() => match inbound {
-                        Some(Ok(Message::Text(text))) => {
+                        Inbound::Text(text) => {
                             let limited = {
                                 let mut key = [0; ulid::ULID_LEN];
                                 let key = conn_key.array_to_str(&mut key);
@@ -136,13 +134,13 @@ pub(super) fn run(
                                 break End::Server;
                             }
                         }
-                        Some(Ok(Message::Binary(_))) => {
+                        Inbound::Binary => {
                             close(&mut socket, CloseCode::DecodeError).await;
                             break End::Server;
                         }
-                        Some(Ok(Message::Close(frame))) => break End::Client(frame.map(|f| f.code.into())),
-                        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
-                        Some(Err(_)) | None => break End::Client(None),
+                        Inbound::Close(code) => break End::Client(code),
+                        Inbound::Control => {}
+                        Inbound::Gone => break End::Client(None),
                     },
                     // Outbound events from the session, with whatever else is already queued
                     // behind the first one, in one write.
@@ -150,30 +148,38 @@ pub(super) fn run(
                         let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
                         uncounted += events;
                         if uncounted >= COUNT_EVERY {
-                            events_sent.increment(std::mem::take(&mut uncounted));
+                            count_sent(&mut uncounted);
                         }
                         if !open {
                             break End::Server;
                         }
                     }
                     Ok(()) = ticks.changed() => {
-                        events_sent.increment(std::mem::take(&mut uncounted));
+                        count_sent(&mut uncounted);
+                        if *ticks.borrow_and_update() == Tick::Restarting {
+                            Box::pin(restarting(&mut socket)).await;
+                            break End::Server;
+                        }
                         if let Some(command) = protocol.on_tick(Instant::now()) {
                             Box::pin(execute(command, &state, &mut protocol, &mut socket, &mut live, &mut last_seq)).await;
                             break End::Server;
                         }
                     }
-                    _ = shutdown.changed() => {
-                        Box::pin(restarting(&mut socket)).await;
-                        break End::Server;
-                    }
                 }
             }
         };
-        events_sent.increment(uncounted);
+        count_sent(&mut uncounted);
         let ended = matches!(end, End::Client(Some(1000 | 1001)));
         end_live(&state, &mut live, ended);
         metrics::gauge!("chat_gateway_connections").decrement(1.0);
+    }
+}
+
+/// Adds the events sent and not yet counted to the shared counter (looked up here, not kept
+/// by every connection).
+fn count_sent(uncounted: &mut u64) {
+    if *uncounted > 0 {
+        metrics::counter!("chat_gateway_events_sent_total").increment(std::mem::take(uncounted));
     }
 }
 
@@ -238,7 +244,7 @@ async fn queue(
             // copies nothing. A session without MESSAGE_CONTENT gets the frame without a
             // message's content (made once per event).
             let frame = match live {
-                Some(live) => envelope.frame_for(live.user, live.session.intents()),
+                Some(live) => envelope.frame_for(live.session.user_id(), live.session.intents()),
                 None => &envelope.frame,
             };
             let Ok(text) = Utf8Bytes::try_from(frame.bytes()) else {
@@ -324,10 +330,12 @@ fn failed(error: &Error) -> Outbound {
 /// Forgets the device and detaches (or ends) the gateway session.
 fn end_live(state: &AppState, live: &mut Option<Live>, ended: bool) {
     if let Some(live) = live.take() {
-        let _ = state.engine.disconnect_device(live.user, live.device);
+        let _ = state
+            .engine
+            .disconnect_device(live.session.user_id(), live.device);
         let last_seq = live.session.last_seq();
         let detached = Detached {
-            user: live.user,
+            user: live.session.user_id(),
             client: live.client,
             intents: live.session.intents(),
         };
@@ -424,7 +432,10 @@ async fn execute(
         }
         Command::UpdatePresence(update) => {
             if let Some(l) = live
-                && let Err(error) = state.engine.update_presence(l.user, l.device, update)
+                && let Err(error) =
+                    state
+                        .engine
+                        .update_presence(l.session.user_id(), l.device, update)
             {
                 tracing::debug!(%error, "presence update refused");
                 close(socket, CloseCode::DecodeError).await;
@@ -434,14 +445,14 @@ async fn execute(
         }
         Command::UpdateVoice(update) => {
             if let Some(l) = live
-                && let Err(error) = state.engine.update_voice_state(l.user, update)
+                && let Err(error) = state.engine.update_voice_state(l.session.user_id(), update)
             {
                 tracing::debug!(%error, "voice state update refused");
             }
             true
         }
         Command::RequestMembers(request) => match live {
-            Some(l) => members_chunk(state, l.user, request, socket, *last_seq).await,
+            Some(l) => members_chunk(state, l.session.user_id(), request, socket, *last_seq).await,
             None => true,
         },
     }
@@ -535,7 +546,6 @@ fn start(
 ) -> Result<(), Error> {
     let device = state.engine.connect_device(identity.user_id, client)?;
     *live = Some(Live {
-        user: identity.user_id,
         device,
         client,
         session_id,

@@ -17,6 +17,21 @@ use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
 /// (Hello, heartbeat acknowledgements) go through the buffer, which they leave small.
 const DIRECT_OVER: usize = 512;
 
+/// What the client sent, as the connection reads it: smaller than tungstenite's `Message`
+/// and its error, which the connection's future would keep room for while it waits.
+pub(super) enum Inbound {
+    /// A text frame.
+    Text(Utf8Bytes),
+    /// A binary frame, which the gateway does not speak.
+    Binary,
+    /// The client's close frame, with its code if it gave one.
+    Close(Option<u16>),
+    /// A ping or pong, answered by tungstenite.
+    Control,
+    /// The connection failed or ended without a close frame.
+    Gone,
+}
+
 /// The WebSocket of one gateway connection.
 pub(crate) struct Socket(WebSocketStream<TokioIo<Upgraded>>);
 
@@ -26,9 +41,15 @@ impl Socket {
         Self(stream)
     }
 
-    /// The next message from the client; `None` once the connection is gone.
-    pub(super) async fn recv(&mut self) -> Option<Result<Message, Error>> {
-        self.0.next().await
+    /// The next message from the client.
+    pub(super) async fn recv(&mut self) -> Inbound {
+        match self.0.next().await {
+            Some(Ok(Message::Text(text))) => Inbound::Text(text),
+            Some(Ok(Message::Binary(_))) => Inbound::Binary,
+            Some(Ok(Message::Close(frame))) => Inbound::Close(frame.map(|f| f.code.into())),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => Inbound::Control,
+            Some(Err(_)) | None => Inbound::Gone,
+        }
     }
 
     /// Sends one text frame now, after whatever is queued.
