@@ -275,18 +275,17 @@ impl Session {
         {
             return Ok(visible);
         }
-        let visible = match seen.channels.get(&channel) {
-            Some(known) => *known,
-            None => {
-                let reader = self.engine.read()?;
-                let visible = match crate::permissions::resolve(&reader, self.user_id, channel) {
-                    Ok(permissions) => permissions.contains(Permissions::VIEW_CHANNEL),
-                    Err(Error::NotFound { .. }) => false,
-                    Err(other) => return Err(other),
-                };
-                seen.channels.insert(channel, visible);
-                visible
-            }
+        let visible = if let Some(known) = seen.channels.get(&channel) {
+            *known
+        } else {
+            let reader = self.engine.read()?;
+            let visible = match crate::permissions::resolve(&reader, self.user_id, channel) {
+                Ok(permissions) => permissions.contains(Permissions::VIEW_CHANNEL),
+                Err(Error::NotFound { .. }) => false,
+                Err(other) => return Err(other),
+            };
+            seen.channels.insert(channel, visible);
+            visible
         };
         seen.last_channel = Some((channel, visible));
         Ok(visible)

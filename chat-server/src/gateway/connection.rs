@@ -143,9 +143,16 @@ pub(super) fn run(
                         Inbound::Gone => break End::Client(None),
                     },
                     // Outbound events from the session, with whatever else is already queued
-                    // behind the first one, in one write.
+                    // behind the first one, in one write. One deadline for the whole batch
+                    // (one timer, not one per frame): a socket that does not take it in time
+                    // marks a client too slow.
                     outbound = next_outbound(&mut live) => {
-                        let (open, events) = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq).await;
+                        let batch = write_batch(outbound, &state, &mut protocol, &mut socket, &mut live, &mut last_seq);
+                        let Ok((open, events)) = tokio::time::timeout(state.config.write_timeout, batch).await else {
+                            tracing::debug!("closing a gateway connection that cannot be written to in time");
+                            metrics::counter!("chat_gateway_slow_closes_total").increment(1);
+                            break End::Server;
+                        };
                         uncounted += events;
                         if uncounted >= COUNT_EVERY {
                             count_sent(&mut uncounted);
@@ -185,34 +192,33 @@ fn count_sent(uncounted: &mut u64) {
 
 /// Writes `first` with whatever else is already queued behind it in one socket write, and
 /// answers whether the connection stays open and how many events went out.
-async fn write_batch(
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn stores its arguments twice in its future"
+)]
+fn write_batch<'a>(
     first: Outbound,
-    state: &AppState,
-    protocol: &mut Protocol,
-    socket: &mut Socket,
-    live: &mut Option<Live>,
-    last_seq: &mut u64,
-) -> (bool, u64) {
-    let mut next = Some(first);
-    let (mut batch, mut events) = (0, 0);
-    while let Some(outbound) = next.take() {
-        batch += 1;
-        events += u64::from(matches!(outbound, Outbound::Event(_)));
-        if !queue(outbound, state, protocol, socket, live, last_seq).await {
-            return (false, events);
+    state: &'a AppState,
+    protocol: &'a mut Protocol,
+    socket: &'a mut Socket,
+    live: &'a mut Option<Live>,
+    last_seq: &'a mut u64,
+) -> impl Future<Output = (bool, u64)> + 'a {
+    async move {
+        let mut next = Some(first);
+        let (mut batch, mut events) = (0, 0);
+        while let Some(outbound) = next.take() {
+            batch += 1;
+            events += u64::from(matches!(outbound, Outbound::Event(_)));
+            if !queue(outbound, state, protocol, socket, live, last_seq).await {
+                return (false, events);
+            }
+            if batch < MAX_BATCH {
+                next = ready_outbound(live);
+            }
         }
-        if batch < MAX_BATCH {
-            next = ready_outbound(live);
-        }
+        (socket.flush().await.is_ok(), events)
     }
-    // A socket that does not drain in time marks a client too slow.
-    let flushed = tokio::time::timeout(state.config.write_timeout, socket.flush()).await;
-    if !matches!(flushed, Ok(Ok(()))) {
-        tracing::debug!("closing a gateway connection that cannot be written to in time");
-        metrics::counter!("chat_gateway_slow_closes_total").increment(1);
-        return (false, events);
-    }
-    (true, events)
 }
 
 /// The server is stopping: asks the client to reconnect and resume.
@@ -228,56 +234,65 @@ async fn restarting(socket: &mut Socket) {
 }
 
 /// Puts one outbound item into the socket's write buffer (written out by the caller's flush,
-/// or earlier when the buffer fills); `false` when the connection must end.
-async fn queue(
+/// or earlier when the buffer fills); `false` when the connection must end. The rare paths
+/// that close the connection are boxed, to keep this future small in every connection's.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn stores its arguments twice in its future"
+)]
+fn queue<'a>(
     outbound: Outbound,
-    state: &AppState,
-    protocol: &mut Protocol,
-    socket: &mut Socket,
-    live: &mut Option<Live>,
-    last_seq: &mut u64,
-) -> bool {
-    let text = match outbound {
-        Outbound::Event(envelope) => {
-            *last_seq = envelope.seq.max(*last_seq);
-            // The engine's frame is shared by every recipient: checking that it is UTF-8
-            // copies nothing. A session without MESSAGE_CONTENT gets the frame without a
-            // message's content (made once per event).
-            let frame = match live {
-                Some(live) => envelope.frame_for(live.session.user_id(), live.session.intents()),
-                None => &envelope.frame,
-            };
-            let Ok(text) = Utf8Bytes::try_from(frame.bytes()) else {
-                tracing::error!(seq = envelope.seq, "an event frame is not UTF-8");
-                close(socket, CloseCode::UnknownError).await;
-                return false;
-            };
-            if matches!(envelope.event, Event::AccountDisabled(_)) {
-                // The account is gone from under the connection: say why, then close it.
-                let _ = socket.send_text(text).await;
-                close(socket, CloseCode::AuthenticationFailed).await;
+    state: &'a AppState,
+    protocol: &'a mut Protocol,
+    socket: &'a mut Socket,
+    live: &'a mut Option<Live>,
+    last_seq: &'a mut u64,
+) -> impl Future<Output = bool> + 'a {
+    async move {
+        let text = match outbound {
+            Outbound::Event(envelope) => {
+                *last_seq = envelope.seq.max(*last_seq);
+                // The engine's frame is shared by every recipient: checking that it is UTF-8
+                // copies nothing. A session without MESSAGE_CONTENT gets the frame without a
+                // message's content (made once per event).
+                let frame = match live {
+                    Some(live) => {
+                        envelope.frame_for(live.session.user_id(), live.session.intents())
+                    }
+                    None => &envelope.frame,
+                };
+                let Ok(text) = Utf8Bytes::try_from(frame.bytes()) else {
+                    tracing::error!(seq = envelope.seq, "an event frame is not UTF-8");
+                    Box::pin(close(socket, CloseCode::UnknownError)).await;
+                    return false;
+                };
+                if matches!(envelope.event, Event::AccountDisabled(_)) {
+                    Box::pin(account_gone(socket, text)).await;
+                    return false;
+                }
+                text
+            }
+            Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({}))
+                .to_text()
+                .into(),
+            Outbound::Invalid => {
+                end_live(state, live, true);
+                protocol.invalidate();
+                Frame::new(OpCode::InvalidSession, false).to_text().into()
+            }
+            Outbound::Stopped => {
+                Box::pin(close(socket, CloseCode::UnknownError)).await;
                 return false;
             }
-            text
-        }
-        Outbound::Resumed => Frame::dispatch("RESUMED", *last_seq, serde_json::json!({}))
-            .to_text()
-            .into(),
-        Outbound::Invalid => {
-            end_live(state, live, true);
-            protocol.invalidate();
-            Frame::new(OpCode::InvalidSession, false).to_text().into()
-        }
-        Outbound::Stopped => {
-            close(socket, CloseCode::UnknownError).await;
-            return false;
-        }
-    };
-    let write = socket.feed_text(text);
-    matches!(
-        tokio::time::timeout(state.config.write_timeout, write).await,
-        Ok(Ok(()))
-    )
+        };
+        socket.feed_text(text).await.is_ok()
+    }
+}
+
+/// The account is gone from under the connection: says why, then closes it.
+async fn account_gone(socket: &mut Socket, disabled: Utf8Bytes) {
+    let _ = socket.send_text(disabled).await;
+    close(socket, CloseCode::AuthenticationFailed).await;
 }
 
 /// The next thing to send. Cancel safe, as the session's reads are.

@@ -69,7 +69,9 @@ impl Socket {
     /// Queues one text frame; it goes out on the next flush, or earlier when the write
     /// buffer fills.
     pub(super) async fn feed_text(&mut self, text: Utf8Bytes) -> Result<(), Error> {
-        self.0.feed(Message::Text(text)).await
+        // What `SinkExt::feed` does, with less to keep while it waits.
+        std::future::poll_fn(|cx| self.0.poll_ready_unpin(cx)).await?;
+        self.0.start_send_unpin(Message::Text(text))
     }
 
     /// Writes out what is queued.
