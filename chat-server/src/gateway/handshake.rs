@@ -9,10 +9,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hyper::upgrade::OnUpgrade;
-use hyper_util::rt::TokioIo;
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::socket::Socket;
 use crate::error_body::answer;
@@ -79,10 +77,7 @@ impl Handshake {
         tokio::spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
-                    let io = TokioIo::new(upgraded);
-                    let stream =
-                        WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
-                    tokio::spawn(connection(Socket::new(stream)));
+                    tokio::spawn(connection(Socket::accept(upgraded, config).await));
                 }
                 Err(error) => tracing::debug!(%error, "a gateway upgrade failed"),
             }

@@ -3,6 +3,7 @@
 
 mod connection;
 mod handshake;
+mod readable;
 pub(crate) mod registry;
 mod session;
 mod socket;

@@ -1,17 +1,23 @@
 //! A gateway connection's WebSocket. Dispatches queue in tungstenite's write buffer and go
 //! out together on a flush. A large frame sent on its own (READY, a member chunk) skips
 //! that buffer and goes straight to the socket: the buffer keeps the capacity of the
-//! largest frame it ever held, and an idle connection should not keep READY's.
+//! largest frame it ever held, and an idle connection should not keep READY's. Reads are
+//! attempted only when the socket may have something ([`Readable`]).
+
+use std::sync::Arc;
+use std::task::Poll;
 
 use futures_util::{SinkExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::AsyncWriteExt;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
+
+use super::readable::{Gated, Readable};
 
 /// A frame sent on its own and longer than this goes straight to the socket. Shorter ones
 /// (Hello, heartbeat acknowledgements) go through the buffer, which they leave small.
@@ -33,17 +39,36 @@ pub(super) enum Inbound {
 }
 
 /// The WebSocket of one gateway connection.
-pub(crate) struct Socket(WebSocketStream<TokioIo<Upgraded>>);
+pub(crate) struct Socket {
+    ws: WebSocketStream<Gated<TokioIo<Upgraded>>>,
+    readable: Arc<Readable>,
+}
 
 impl Socket {
-    /// Wraps the stream of an accepted handshake.
-    pub(super) fn new(stream: WebSocketStream<TokioIo<Upgraded>>) -> Self {
-        Self(stream)
+    /// The WebSocket of an upgraded connection.
+    pub(super) async fn accept(upgraded: Upgraded, config: WebSocketConfig) -> Self {
+        let readable = Readable::new();
+        let io = Gated::new(TokioIo::new(upgraded), Arc::clone(&readable));
+        let ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
+        Self { ws, readable }
     }
 
     /// The next message from the client.
     pub(super) async fn recv(&mut self) -> Inbound {
-        match self.0.next().await {
+        let next = std::future::poll_fn(|cx| {
+            loop {
+                if !self.readable.take(cx) {
+                    return Poll::Pending;
+                }
+                if let Poll::Ready(next) = self.ws.poll_next_unpin(cx) {
+                    // tungstenite may hold another whole frame: read again next time.
+                    self.readable.mark();
+                    return Poll::Ready(next);
+                }
+            }
+        })
+        .await;
+        match next {
             Some(Ok(Message::Text(text))) => Inbound::Text(text),
             Some(Ok(Message::Binary(_))) => Inbound::Binary,
             Some(Ok(Message::Close(frame))) => Inbound::Close(frame.map(|f| f.code.into())),
@@ -55,12 +80,12 @@ impl Socket {
     /// Sends one text frame now, after whatever is queued.
     pub(super) async fn send_text(&mut self, text: Utf8Bytes) -> Result<(), Error> {
         if text.len() <= DIRECT_OVER {
-            return self.0.send(Message::Text(text)).await;
+            return self.ws.send(Message::Text(text)).await;
         }
-        self.0.flush().await?;
+        self.ws.flush().await?;
         let mut bytes = Vec::with_capacity(text.len() + 10);
         Frame::message(text, OpCode::Data(Data::Text), true).format(&mut bytes)?;
-        let raw = self.0.get_mut();
+        let raw = self.ws.get_mut();
         raw.write_all(&bytes).await?;
         raw.flush().await?;
         Ok(())
@@ -70,13 +95,13 @@ impl Socket {
     /// buffer fills.
     pub(super) async fn feed_text(&mut self, text: Utf8Bytes) -> Result<(), Error> {
         // What `SinkExt::feed` does, with less to keep while it waits.
-        std::future::poll_fn(|cx| self.0.poll_ready_unpin(cx)).await?;
-        self.0.start_send_unpin(Message::Text(text))
+        std::future::poll_fn(|cx| self.ws.poll_ready_unpin(cx)).await?;
+        self.ws.start_send_unpin(Message::Text(text))
     }
 
     /// Writes out what is queued.
     pub(super) async fn flush(&mut self) -> Result<(), Error> {
-        self.0.flush().await
+        self.ws.flush().await
     }
 
     /// Sends a close frame with this code and reason.
@@ -85,6 +110,6 @@ impl Socket {
             code: code.into(),
             reason: Utf8Bytes::from_static(reason),
         };
-        let _ = self.0.send(Message::Close(Some(frame))).await;
+        let _ = self.ws.send(Message::Close(Some(frame))).await;
     }
 }
