@@ -514,19 +514,7 @@ async fn a_dropped_session_is_counted_and_resumes_with_its_intents() {
     let member = server.user("member").await;
     let (guild, general) = owner.server("dropped").await;
     member.join(&guild).await;
-    let sessions = || async {
-        let url = format!("http://{}/healthz", server.addr);
-        let health: Value = server
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        health["gateway_sessions"].as_u64().unwrap()
-    };
+    let sessions = || async { server.health().await["gateway_sessions"].as_u64().unwrap() };
 
     // GUILD_MESSAGES without MESSAGE_CONTENT.
     let mut gateway = server.gateway().await;

@@ -133,6 +133,13 @@ impl TestServer {
         let ready = gateway.dispatch("READY").await;
         (gateway, ready)
     }
+
+    /// The server's `/healthz` answer.
+    pub(crate) async fn health(&self) -> Value {
+        let url = format!("http://{}/healthz", self.addr);
+        let response = self.http.get(url).send().await.unwrap();
+        response.json().await.unwrap()
+    }
 }
 
 /// Rate limits off, the rest default.
