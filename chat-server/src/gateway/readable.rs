@@ -58,7 +58,9 @@ impl Wake for Readable {
     }
 }
 
-/// An IO whose read wake-ups mark a [`Readable`]; writes pass through.
+/// An IO whose read wake-ups mark a [`Readable`]. Writes pass through, but one that must
+/// wait marks it too: tungstenite, reading, may have stopped to write a reply (a pong, a
+/// close) and left frames unread behind it, which no read wake-up will bring back.
 pub(super) struct Gated<S> {
     inner: S,
     readable: Arc<Readable>,
@@ -68,6 +70,15 @@ impl<S> Gated<S> {
     /// Wraps `inner`, marking `readable` on its read wake-ups.
     pub(super) fn new(inner: S, readable: Arc<Readable>) -> Self {
         Self { inner, readable }
+    }
+}
+
+impl<S> Gated<S> {
+    fn mark_if_pending<T>(&self, poll: Poll<T>) -> Poll<T> {
+        if poll.is_pending() {
+            self.readable.mark();
+        }
+        poll
     }
 }
 
@@ -89,7 +100,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gated<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let written = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.mark_if_pending(written)
     }
 
     fn poll_write_vectored(
@@ -97,7 +109,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gated<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.mark_if_pending(written)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -105,7 +118,8 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gated<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let flushed = Pin::new(&mut self.inner).poll_flush(cx);
+        self.mark_if_pending(flushed)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -144,5 +158,29 @@ mod tests {
             "after a message, for the frame tungstenite may hold"
         );
         assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_write_that_must_wait_marks_the_socket_readable() {
+        let (near, _far) = tokio::io::duplex(8);
+        let readable = Readable::new();
+        let mut socket = Gated::new(near, Arc::clone(&readable));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(readable.take(&cx));
+        let written = Pin::new(&mut socket).poll_write(&mut cx, &[0; 8]);
+        assert!(matches!(written, Poll::Ready(Ok(8))));
+        assert!(
+            !readable.take(&cx),
+            "a write that goes through marks nothing"
+        );
+        assert!(
+            Pin::new(&mut socket)
+                .poll_write(&mut cx, &[0; 8])
+                .is_pending()
+        );
+        assert!(
+            readable.take(&cx),
+            "the pipe is full: read again once it drains"
+        );
     }
 }
