@@ -13,8 +13,8 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// Whether the socket may have something to read: it woke its reader, or the last read
-/// returned a message (tungstenite may hold another whole frame).
+/// Whether the socket may have something to read: it woke its reader, the last read
+/// returned a message (tungstenite may hold another whole frame), or a write had to wait.
 #[derive(Debug)]
 pub(super) struct Readable {
     marked: AtomicBool,
