@@ -249,12 +249,25 @@ async fn serve_answers_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert_eq!(health["status"], "ok");
-    // An acknowledged write, then SIGTERM.
+    // An acknowledged write, seen on the gateway, then SIGTERM.
     let (token, owner, channel, _) = owner_and_channel(&base, "survivor").await;
+    let (mut gateway, _, _) = crate::postgres::identified(&base, &token).await;
     assert_eq!(
         say(&base, &token, &channel, "acknowledged").await,
         reqwest::StatusCode::CREATED
     );
+    gateway.dispatch("MESSAGE_CREATE").await;
+    gateway.close(1000).await;
+    // A connection counts the events it sent when it ends (this process's own recorder).
+    let mut sent = 0.0;
+    for _ in 0..50 {
+        sent = events_sent(&base).await;
+        if sent > 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(sent >= 1.0, "the gateway's sent events are counted");
     stop(child);
 
     let engine = Engine::open(dir.path().join("fresh")).await.unwrap();
@@ -270,6 +283,20 @@ async fn serve_answers_and_stops_on_sigterm() {
         history[0].content, "acknowledged",
         "no acknowledged write is lost"
     );
+}
+
+/// `chat_gateway_events_sent_total` from the server's `/metrics` (0 before the first).
+async fn events_sent(base: &str) -> f64 {
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("chat_gateway_events_sent_total "))
+        .map_or(0.0, |value| value.trim().parse().unwrap())
 }
 
 /// The server's resident memory, from its `/healthz`.
