@@ -261,7 +261,7 @@ async fn serve_answers_and_stops_on_sigterm() {
     // A connection counts the events it sent when it ends (this process's own recorder).
     let mut sent = 0.0;
     for _ in 0..50 {
-        sent = events_sent(&base).await;
+        sent = metric(&base, "chat_gateway_events_sent_total").await;
         if sent > 0.0 {
             break;
         }
@@ -285,17 +285,16 @@ async fn serve_answers_and_stops_on_sigterm() {
     );
 }
 
-/// `chat_gateway_events_sent_total` from the server's `/metrics` (0 before the first).
-async fn events_sent(base: &str) -> f64 {
-    let metrics = reqwest::get(format!("{base}/metrics"))
+/// The value of one series (`name{labels}`) in the server's `/metrics`; 0 before its first.
+pub(crate) async fn metric(base: &str, series: &str) -> f64 {
+    let text = reqwest::get(format!("{base}/metrics"))
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("chat_gateway_events_sent_total "))
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .map_or(0.0, |value| value.trim().parse().unwrap())
 }
 

@@ -15,7 +15,7 @@ use chat_engine::store::PostgresStore;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cli::{Served, refused, register, serve_args, serve_env, stop};
+use crate::cli::{Served, metric, refused, register, serve_args, serve_env, stop};
 use crate::harness::{Api, Gateway, free_port};
 use crate::postgres::{identified, readiness, resume_after_a_kill};
 
@@ -119,16 +119,11 @@ async fn hear_status(gateway: &mut Gateway, user: &str, status: &str) {
 /// How many events the node at `base` delivered that other nodes committed, by the way
 /// they came (`broker` or `log`), from its `/metrics`.
 async fn from_other_nodes(base: &str, via: &str) -> f64 {
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let series = format!("chat_events_from_other_nodes_total{{via=\"{via}\"}} ");
-    text.lines()
-        .find_map(|line| line.strip_prefix(series.as_str()))
-        .map_or(0.0, |value| value.trim().parse().unwrap())
+    metric(
+        base,
+        &format!("chat_events_from_other_nodes_total{{via=\"{via}\"}}"),
+    )
+    .await
 }
 
 /// Polls `/readyz` until its `status` is `wanted`, for up to 30 s.
