@@ -18,10 +18,13 @@
 //! or `1, value length: u32, value` for a put. The log is read from its start while records
 //! are whole, carry the first record's epoch and number on from 0; a cut-off or stale record
 //! ends it.
+//!
+//! A record that could not be written and synced, or whose batch redb then refused, is erased
+//! (its header zeroed and synced). When even that fails the log stops: every later commit fails
+//! until the store is opened again, which replays what the log holds, possibly that record.
 
 use std::fs::{File, OpenOptions};
-use std::io::Read;
-use std::os::unix::fs::FileExt;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::StorageError;
@@ -50,6 +53,8 @@ pub(super) struct WriteAheadLog {
     pending: Option<u64>,
     /// The encoding buffer, kept between records.
     buffer: Vec<u8>,
+    /// Why the log stopped, once a record could not be erased.
+    stopped: Option<String>,
 }
 
 impl WriteAheadLog {
@@ -74,6 +79,7 @@ impl WriteAheadLog {
             end: 0,
             pending: None,
             buffer: Vec::new(),
+            stopped: None,
         };
         Ok((log, batches))
     }
@@ -86,15 +92,22 @@ impl WriteAheadLog {
     /// Appends a batch and syncs it; [`WriteAheadLog::committed`] or
     /// [`WriteAheadLog::retract`] follows once redb has taken it or failed to.
     pub(super) fn append(&mut self, batch: &Batch) -> Result<(), StorageError> {
+        if let Some(reason) = &self.stopped {
+            return Err(StorageError::new(format!(
+                "the write-ahead log stopped ({reason}); open the store again to recover"
+            )));
+        }
         self.buffer.clear();
         encode(&mut self.buffer, self.epoch, self.seq, batch);
-        self.file
-            .write_all_at(&self.buffer, self.end)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| log_error(&self.path, &e))?;
-        self.pending = Some(self.end);
-        self.end += self.buffer.len() as u64;
+        let start = self.end;
+        self.pending = Some(start);
         self.seq += 1;
+        self.end += self.buffer.len() as u64;
+        let written = write_at(&self.file, start, &self.buffer);
+        if let Err(error) = written {
+            self.retract()?;
+            return Err(log_error(&self.path, &error));
+        }
         Ok(())
     }
 
@@ -103,16 +116,18 @@ impl WriteAheadLog {
         self.pending = None;
     }
 
-    /// redb did not commit the last record's batch: it is erased, so that opening the store
-    /// again does not replay a write its caller was told had failed.
+    /// The last record's batch is not committed: the record is erased, so that opening the
+    /// store again does not replay a write its caller was told had failed.
     pub(super) fn retract(&mut self) -> Result<(), StorageError> {
         let Some(start) = self.pending.take() else {
             return Ok(());
         };
-        self.file
-            .write_all_at(&[0; HEADER], start)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| log_error(&self.path, &e))?;
+        let erased = write_at(&self.file, start, &[0; HEADER]);
+        if let Err(error) = erased {
+            let error = log_error(&self.path, &error);
+            self.stopped = Some(error.to_string());
+            return Err(error);
+        }
         self.end = start;
         self.seq -= 1;
         Ok(())
@@ -130,6 +145,13 @@ impl WriteAheadLog {
     pub(super) fn remove(self) -> Result<(), StorageError> {
         std::fs::remove_file(&self.path).map_err(|e| log_error(&self.path, &e))
     }
+}
+
+/// Writes `bytes` at `offset` and syncs them.
+fn write_at(mut file: &File, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(bytes)?;
+    file.sync_data()
 }
 
 /// The log that goes with the database file at `database`.
