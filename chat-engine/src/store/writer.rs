@@ -412,7 +412,12 @@ impl WriterState {
             metrics::gauge!("chat_event_log_events").set((next - keep_from) as f64);
             let commit = Commit::new(&batch, &envelopes);
             for hook in &mut self.hooks {
-                hook.committed(&commit);
+                // A panicking hook (a bug) misses this commit; the writer, the other hooks and
+                // the commit's callers go on.
+                let called = std::panic::catch_unwind(AssertUnwindSafe(|| hook.committed(&commit)));
+                if called.is_err() {
+                    tracing::error!("a commit hook panicked; it missed one commit");
+                }
             }
             envelopes
         } else {
@@ -431,5 +436,48 @@ impl WriterState {
             // The runtime stopped: publish and answer from this thread.
             outcome.publish(&self.hub, &self.bounds);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::sync::broadcast;
+
+    use super::{LogBounds, Writer};
+    use crate::store::hooks::{Commit, CommitHook};
+    use crate::store::{Backend, InMemoryStore, KvMut, Table};
+
+    /// Panics on the first commit it sees, then counts the others.
+    struct Faulty(Arc<AtomicUsize>);
+
+    impl CommitHook for Faulty {
+        fn committed(&mut self, _commit: &Commit<'_>) {
+            assert!(self.0.fetch_add(1, Ordering::SeqCst) > 0, "a bug in a hook");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_commit_hook_does_not_stop_the_writer() {
+        let backend: Arc<dyn Backend> = Arc::new(InMemoryStore::new());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let hooks: Vec<Box<dyn CommitHook>> = vec![Box::new(Faulty(seen.clone()))];
+        let (hub, _) = broadcast::channel(16);
+        let bounds = Arc::new(LogBounds::default());
+        let writer = Writer::start(backend.clone(), hub, bounds, 100, hooks, None).unwrap();
+        for key in [1u8, 2] {
+            writer
+                .run(move |tx| {
+                    tx.put_raw(Table::Meta, vec![key], vec![key]);
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+        assert_eq!(seen.load(Ordering::SeqCst), 2, "the hook saw both commits");
+        let snapshot = backend.snapshot().unwrap();
+        assert_eq!(snapshot.get(Table::Meta, &[2]).unwrap(), Some(vec![2]));
     }
 }
