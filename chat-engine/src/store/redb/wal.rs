@@ -277,16 +277,21 @@ mod tests {
         WriteAheadLog::open(dir.path().join("log")).unwrap()
     }
 
-    #[test]
-    fn appended_batches_are_read_back_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut log, found) = log_in(&dir);
+    /// A new log in `dir` holding the batches 0, 1 and 2.
+    fn three_records(dir: &tempfile::TempDir) -> WriteAheadLog {
+        let (mut log, found) = log_in(dir);
         assert!(found.is_empty());
         for n in 0..3 {
             log.append(&batch(n)).unwrap();
             log.committed();
         }
-        drop(log);
+        log
+    }
+
+    #[test]
+    fn appended_batches_are_read_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(three_records(&dir));
         let (_, found) = log_in(&dir);
         assert_eq!(found, vec![batch(0), batch(1), batch(2)]);
     }
@@ -294,12 +299,7 @@ mod tests {
     #[test]
     fn a_cut_off_or_damaged_record_ends_the_log() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut log, _) = log_in(&dir);
-        for n in 0..3 {
-            log.append(&batch(n)).unwrap();
-        }
-        let end = log.end;
-        drop(log);
+        let end = three_records(&dir).end;
         let path = dir.path().join("log");
         let mut bytes = std::fs::read(&path).unwrap();
         bytes.truncate(usize::try_from(end).unwrap() - 1);
@@ -316,10 +316,7 @@ mod tests {
     #[test]
     fn a_new_run_hides_the_records_of_the_last() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut log, _) = log_in(&dir);
-        for n in 0..3 {
-            log.append(&batch(n)).unwrap();
-        }
+        let mut log = three_records(&dir);
         log.restart();
         log.append(&batch(7)).unwrap();
         drop(log);
