@@ -18,6 +18,24 @@ fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+#[test]
+fn logs_off_a_terminal_are_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
+        .arg("init")
+        .env("CHAT_DATA_DIR", dir.path())
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8(output.stderr).unwrap();
+    assert!(log.contains(" INFO "), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "no colour codes in a pipe: {log:?}"
+    );
+}
+
 /// Runs `chat args` on `dir`, which must succeed; answers what it printed on stdout.
 pub(crate) fn chat(dir: &std::path::Path, args: &[&str]) -> String {
     let output = run(dir, args);
