@@ -60,6 +60,7 @@ pub(super) struct WriteAheadLog {
 impl WriteAheadLog {
     /// Opens (or creates) the log at `path`, returning the batches of its current run.
     pub(super) fn open(path: PathBuf) -> Result<(Self, Vec<Batch>), StorageError> {
+        let created = !path.exists();
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -67,6 +68,9 @@ impl WriteAheadLog {
             .truncate(false)
             .open(&path)
             .map_err(|e| log_error(&path, &e))?;
+        if created {
+            sync_directory(&path).map_err(|e| log_error(&path, &e))?;
+        }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
             .map_err(|e| log_error(&path, &e))?;
@@ -152,6 +156,21 @@ fn write_at(mut file: &File, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
     file.seek(SeekFrom::Start(offset))?;
     file.write_all(bytes)?;
     file.sync_data()
+}
+
+/// Makes a new log's directory entry durable: without it, a crash could lose the file with
+/// the records synced into it. Where a directory cannot be opened as a file (Windows), the
+/// entry is left to the file system.
+fn sync_directory(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    match File::open(dir) {
+        Ok(dir) => dir.sync_all(),
+        Err(_) if cfg!(windows) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// The log that goes with the database file at `database`.
