@@ -361,6 +361,19 @@ mod tests {
     }
 
     #[test]
+    fn a_log_that_cannot_write_or_erase_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut log = three_records(&dir);
+        // A handle that cannot write: both the append and the erasing of its record fail.
+        log.file = File::open(dir.path().join("log")).unwrap();
+        assert!(log.append(&batch(3)).is_err());
+        let error = log.append(&batch(4)).unwrap_err().to_string();
+        assert!(error.contains("stopped"), "{error}");
+        drop(log);
+        assert_eq!(log_in(&dir).1, vec![batch(0), batch(1), batch(2)]);
+    }
+
+    #[test]
     fn garbage_is_no_record() {
         for bytes in [&b""[..], &[0; 64], &[0xff; 64], &[30, 0, 0, 0, 1, 2, 3]] {
             assert!(read_run(bytes).1.is_empty());
