@@ -11,7 +11,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::{Notify, broadcast};
 
-use crate::blobs::{BlobStore, LocalBlobs, MemoryBlobs, Sweeper};
+use crate::blobs::{self, BlobStore, LocalBlobs, MemoryBlobs};
 use crate::broker::{Broker, Inbox, Node, Topic, decode_committed};
 use crate::credentials::{
     LoginThrottle, SessionCache, TokenKeys, load_or_make_community, load_or_make_secret,
@@ -245,6 +245,7 @@ impl EngineBuilder {
             (None, Some(dir)) => Arc::new(LocalBlobs::new(dir)),
             (None, None) => Arc::new(MemoryBlobs::default()),
         };
+        let (blobs, sweeper) = blobs::sweeping(blobs).map_err(StorageError::new)?;
         let node = node_of(self.broker, &*backend)?;
         let (remote, remote_events) = tokio::sync::mpsc::unbounded_channel();
         let push_queued = Arc::new(Notify::new());
@@ -252,7 +253,7 @@ impl EngineBuilder {
         let hooks: Vec<Box<dyn CommitHook>> = vec![
             Box::new(sessions.clone()),
             Box::new(TableWatch::new(Table::PushQueue, push_queued.clone())),
-            Box::new(Sweeper(blobs.clone())),
+            Box::new(sweeper),
             #[cfg(feature = "search")]
             Box::new(feeder),
         ];

@@ -105,9 +105,10 @@ async fn files_are_typed_by_their_bytes_served_to_viewers_and_deleted_with_their
         ErrorCode::NotFound,
     );
     let blob_dir = h.dir.as_ref().unwrap().path().join("blobs");
+    // Blobs are deleted on a thread of their own, soon after the commit.
     let count = || walk(&blob_dir);
     assert_eq!(
-        count(),
+        settled(count, 1).await,
         1,
         "the text's blob went with its message, the image's stays"
     );
@@ -116,7 +117,18 @@ async fn files_are_typed_by_their_bytes_served_to_viewers_and_deleted_with_their
         .delete_message(owner, general, again.id)
         .await
         .unwrap();
-    assert_eq!(count(), 0, "no message uses it any more");
+    assert_eq!(settled(count, 0).await, 0, "no message uses it any more");
+}
+
+/// `count()` once it equals `expected`, or after two seconds, whatever it is then.
+async fn settled(count: impl Fn() -> usize, expected: usize) -> usize {
+    for _ in 0..200 {
+        if count() == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    count()
 }
 
 fn walk(dir: &std::path::Path) -> usize {
