@@ -188,8 +188,10 @@ impl Queue {
 }
 
 /// The engine's blob store and the sweeper that deletes from it: puts through the store take
-/// their key off the sweeper's queue (waiting for a delete of it under way), so that bytes a
-/// new attachment uses are never deleted after it was stored.
+/// their key off the sweeper's queue (waiting for a delete of it under way), so that bytes
+/// stored again after their last attachment went are kept. (Bytes stored just before the
+/// commit that drops their last attachment are still deleted, as when the hook deleted them
+/// itself: the new attachment then has no bytes.)
 ///
 /// # Errors
 ///
