@@ -102,7 +102,7 @@ impl WriteAheadLog {
             )));
         }
         self.buffer.clear();
-        encode(&mut self.buffer, self.epoch, self.seq, batch);
+        encode(&mut self.buffer, self.epoch, self.seq, batch)?;
         let start = self.end;
         self.pending = Some(start);
         self.seq += 1;
@@ -193,32 +193,45 @@ fn next_epoch(last: u64) -> u64 {
     now.max(last.wrapping_add(1))
 }
 
-fn encode(out: &mut Vec<u8>, epoch: u64, seq: u64, batch: &Batch) {
+/// Encodes one record; a key, a value or a batch too long for its length field is refused
+/// (nothing that the engine's limits let through comes near).
+fn encode(out: &mut Vec<u8>, epoch: u64, seq: u64, batch: &Batch) -> Result<(), StorageError> {
     out.extend_from_slice(&[0; 8]); // length and checksum, filled in below
     out.extend_from_slice(&epoch.to_le_bytes());
     out.extend_from_slice(&seq.to_le_bytes());
     for (table, key, value) in batch.iter() {
         let name = table.name();
-        out.push(u8::try_from(name.len()).unwrap_or(u8::MAX));
+        out.push(u8::try_from(name.len()).map_err(|_| too_long("a table name"))?);
         out.extend_from_slice(name.as_bytes());
-        put_bytes(out, key);
+        put_bytes(out, key)?;
         match value {
             None => out.push(0),
             Some(value) => {
                 out.push(1);
-                put_bytes(out, value);
+                put_bytes(out, value)?;
             }
         }
     }
-    let length = u32::try_from(out.len() - 8).unwrap_or(u32::MAX);
+    let length = length(out.len() - 8)?;
     let crc = crc32fast::hash(&out[8..]);
     out[..4].copy_from_slice(&length.to_le_bytes());
     out[4..8].copy_from_slice(&crc.to_le_bytes());
+    Ok(())
 }
 
-fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend_from_slice(&u32::try_from(bytes.len()).unwrap_or(u32::MAX).to_le_bytes());
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<(), StorageError> {
+    out.extend_from_slice(&length(bytes.len())?.to_le_bytes());
     out.extend_from_slice(bytes);
+    Ok(())
+}
+
+/// A length as the log writes it.
+fn length(len: usize) -> Result<u32, StorageError> {
+    u32::try_from(len).map_err(|_| too_long("a write"))
+}
+
+fn too_long(what: &str) -> StorageError {
+    StorageError::new(format!("{what} is too long for the write-ahead log"))
 }
 
 /// The epoch of the log's first record (0 for none) and the batches of its run.
@@ -371,6 +384,13 @@ mod tests {
         assert!(error.contains("stopped"), "{error}");
         drop(log);
         assert_eq!(log_in(&dir).1, vec![batch(0), batch(1), batch(2)]);
+    }
+
+    #[test]
+    fn a_write_too_long_for_its_length_field_is_refused() {
+        assert_eq!(length(7).unwrap(), 7);
+        let error = length(usize::try_from(u64::from(u32::MAX) + 1).unwrap()).unwrap_err();
+        assert!(error.to_string().contains("too long"), "{error}");
     }
 
     #[test]
