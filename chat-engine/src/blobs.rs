@@ -1,7 +1,7 @@
 //! The bytes of attachments, behind [`BlobStore`]: content-addressed (the key is the
 //! SHA-256 of the bytes, hex), written atomically, shared by every attachment with the same
 //! bytes, and deleted once the last attachment using them is gone (a commit hook queues the
-//! key, a thread of its own deletes it: [`sweeping`]). The
+//! key, a thread of its own deletes it unless an upload pinned it: [`sweeping`]). The
 //! default keeps files under the data directory ([`LocalBlobs`]); an in-memory engine keeps
 //! them in memory ([`MemoryBlobs`]); other stores (S3) implement the trait.
 
@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::thread::JoinHandle;
 
 use crate::store::Table;
 use crate::store::hooks::{Commit, CommitHook};
@@ -141,11 +142,11 @@ impl BlobStore for MemoryBlobs {
 /// run on a thread of their own, so that a slow store (S3 across a network) never holds up the
 /// writer; [`sweeping`] starts it.
 pub(crate) struct Sweeper {
-    keys: mpsc::Sender<String>,
-    queue: Arc<Queue>,
+    pins: Pins,
 }
 
-/// The keys the sweeper is to delete, shared with the blob store the engine uses.
+/// What the sweeper is to delete and what it must keep, shared by the commit hook, the
+/// sweeper's thread, the engine's blob store and the uploads' pins.
 #[derive(Default)]
 struct Queue {
     state: Mutex<Sweep>,
@@ -153,12 +154,15 @@ struct Queue {
     deleted: Condvar,
 }
 
+/// The queue's state.
 #[derive(Default)]
 struct Sweep {
-    /// Keys no attachment uses any more, not yet deleted.
+    /// Keys no attachment may use any more, not yet looked at.
     waiting: HashSet<String>,
     /// The key being deleted.
     deleting: Option<String>,
+    /// Keys an upload is storing and committing, with how many uploads are.
+    pinned: HashMap<String, usize>,
 }
 
 impl Queue {
@@ -166,11 +170,6 @@ impl Queue {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Queues `key` for deletion; whether it was not queued yet.
-    fn forget(&self, key: &str) -> bool {
-        self.lock().waiting.insert(key.to_owned())
     }
 
     /// Takes `key` off the queue, once no delete of it is under way: its bytes are about to be
@@ -187,41 +186,90 @@ impl Queue {
     }
 }
 
-/// The engine's blob store and the sweeper that deletes from it: puts through the store take
-/// their key off the sweeper's queue (waiting for a delete of it under way), so that bytes
-/// stored again after their last attachment went are kept. (Bytes stored just before the
-/// commit that drops their last attachment are still deleted, as when the hook deleted them
-/// itself: the new attachment then has no bytes.)
+/// Whether any attachment in the store uses a blob, asked right before it is deleted.
+pub(crate) type InUse = Box<dyn Fn(&str) -> io::Result<bool> + Send>;
+
+/// The engine's blob store with what keeps it clean: a blob is deleted only when a commit
+/// removed its last reference (or an upload of it was refused), no upload holds a pin on it,
+/// and the store, asked right before the delete, has no attachment using it.
+///
+/// An upload pins its keys before storing the bytes and lets go once its attachments are
+/// committed or refused, so that bytes stored just before the commit that drops their last
+/// attachment are kept for the new one. A put through [`Sweeping::blobs`] waits for a delete of
+/// its key under way, then stores the bytes again. Pins are this engine's: on a store that
+/// nodes share, another node's upload is seen once committed, not before.
+pub(crate) struct Sweeping {
+    /// The store to read and put through.
+    pub(crate) blobs: Arc<dyn BlobStore>,
+    /// The commit hook that queues the blobs whose last attachment went.
+    pub(crate) hook: Sweeper,
+    /// Pins, for uploads.
+    pub(crate) pins: Pins,
+    /// The sweeper's thread: it deletes until the hook and every pin are dropped, then ends.
+    pub(crate) thread: SweeperThread,
+}
+
+/// Starts the sweeper over `blobs`.
 ///
 /// # Errors
 ///
 /// When the sweeper's thread cannot start.
-pub(crate) fn sweeping(blobs: Arc<dyn BlobStore>) -> io::Result<(Arc<dyn BlobStore>, Sweeper)> {
+pub(crate) fn sweeping(blobs: Arc<dyn BlobStore>, in_use: InUse) -> io::Result<Sweeping> {
     let queue = Arc::new(Queue::default());
     let (keys, to_delete) = mpsc::channel::<String>();
     let (store, swept) = (blobs.clone(), queue.clone());
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("chat-blob-sweeper".into())
-        .spawn(move || sweep(&*store, &swept, &to_delete))?;
-    let guarded = Arc::new(Guarded {
-        inner: blobs,
+        .spawn(move || sweep(&*store, &swept, &to_delete, &in_use))?;
+    let pins = Pins {
         queue: queue.clone(),
-    });
-    Ok((guarded, Sweeper { keys, queue }))
+        keys,
+    };
+    Ok(Sweeping {
+        blobs: Arc::new(Guarded {
+            inner: blobs,
+            queue,
+        }),
+        hook: Sweeper { pins: pins.clone() },
+        pins,
+        thread: SweeperThread(Some(thread)),
+    })
 }
 
-/// Deletes each queued key that is still unused, until the sweeper is dropped.
-fn sweep(blobs: &dyn BlobStore, queue: &Queue, keys: &mpsc::Receiver<String>) {
+/// The sweeper's thread; dropping it waits for the deletes queued so far (drop the hook and the
+/// pins first, or it waits for ever).
+pub(crate) struct SweeperThread(Option<JoinHandle<()>>);
+
+impl Drop for SweeperThread {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Deletes each queued key that is not pinned and that no attachment uses, until the hook and
+/// every pin are dropped.
+fn sweep(blobs: &dyn BlobStore, queue: &Queue, keys: &mpsc::Receiver<String>, in_use: &InUse) {
     for key in keys {
         {
             let mut sweep = queue.lock();
             if !sweep.waiting.remove(&key) {
                 continue; // stored again since
             }
+            if sweep.pinned.contains_key(&key) {
+                continue; // its upload asks again if it is refused
+            }
             sweep.deleting = Some(key.clone());
         }
-        if let Err(error) = blobs.delete(&key) {
-            tracing::warn!(%error, %key, "cannot delete an unused blob");
+        match in_use(&key) {
+            Ok(false) => {
+                if let Err(error) = blobs.delete(&key) {
+                    tracing::warn!(%error, %key, "cannot delete an unused blob");
+                }
+            }
+            Ok(true) => {}
+            Err(error) => tracing::warn!(%error, %key, "cannot tell whether a blob is used"),
         }
         queue.lock().deleting = None;
         queue.deleted.notify_all();
@@ -231,9 +279,73 @@ fn sweep(blobs: &dyn BlobStore, queue: &Queue, keys: &mpsc::Receiver<String>) {
 impl CommitHook for Sweeper {
     fn committed(&mut self, commit: &Commit<'_>) {
         for key in commit.deleted(Table::BlobRefs) {
-            let key = String::from_utf8_lossy(key);
-            if self.queue.forget(&key) {
-                let _ = self.keys.send(key.into_owned());
+            self.pins.forget(&String::from_utf8_lossy(key));
+        }
+    }
+}
+
+/// Pins on blobs: what an upload holds while it stores its bytes and commits their
+/// attachments.
+#[derive(Clone)]
+pub(crate) struct Pins {
+    queue: Arc<Queue>,
+    /// Tells the sweeper's thread of each key to look at.
+    keys: mpsc::Sender<String>,
+}
+
+impl Pins {
+    /// Asks the sweeper to look at `key`, which no attachment may use any more.
+    fn forget(&self, key: &str) {
+        if self.queue.lock().waiting.insert(key.to_owned()) {
+            let _ = self.keys.send(key.to_owned());
+        }
+    }
+
+    /// Pins `keys` until the answer is dropped: the sweeper deletes none of them meanwhile.
+    pub(crate) fn pin(&self, keys: Vec<String>) -> Pinned {
+        let mut sweep = self.queue.lock();
+        for key in &keys {
+            *sweep.pinned.entry(key.clone()).or_default() += 1;
+        }
+        drop(sweep);
+        Pinned {
+            pins: self.clone(),
+            keys,
+            committed: false,
+        }
+    }
+}
+
+/// Blobs pinned for an upload. Dropped without [`Pinned::committed`], its keys go to the
+/// sweeper, which deletes those that no attachment uses.
+pub(crate) struct Pinned {
+    pins: Pins,
+    keys: Vec<String>,
+    committed: bool,
+}
+
+impl Pinned {
+    /// The upload's attachments are committed: they hold their blobs now.
+    pub(crate) fn committed(mut self) {
+        self.committed = true;
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        let mut sweep = self.pins.queue.lock();
+        for key in &self.keys {
+            if let Some(count) = sweep.pinned.get_mut(key) {
+                *count -= 1;
+                if *count == 0 {
+                    sweep.pinned.remove(key);
+                }
+            }
+        }
+        drop(sweep);
+        if !self.committed {
+            for key in &self.keys {
+                self.pins.forget(key);
             }
         }
     }
@@ -284,32 +396,95 @@ mod tests {
         }
 
         fn delete(&self, key: &str) -> io::Result<()> {
-            self.release.lock().unwrap().recv().unwrap();
-            self.deleted.lock().unwrap().send(key.to_owned()).unwrap();
+            // The test's end drops both ends: the delete then stops waiting.
+            if self.release.lock().unwrap().recv().is_ok() {
+                let _ = self.deleted.lock().unwrap().send(key.to_owned());
+            }
             Ok(())
         }
     }
 
-    #[test]
-    fn deletes_run_on_their_own_thread_and_skip_a_key_stored_again() {
+    /// What the tests hold: the sweeper's handles, and the ends of a [`Gated`] store.
+    struct Setup {
+        blobs: Arc<dyn BlobStore>,
+        pins: Pins,
+        release: mpsc::Sender<()>,
+        deleted: mpsc::Receiver<String>,
+        _thread: SweeperThread,
+    }
+
+    /// A sweeper over a [`Gated`] store, where `used` are the keys attachments use.
+    fn setup(used: &[&String]) -> Setup {
         let (release, released) = mpsc::channel();
-        let (tell, told) = mpsc::channel();
+        let (tell, deleted) = mpsc::channel();
         let gated = Arc::new(Gated {
             release: Mutex::new(released),
             deleted: Mutex::new(tell),
         });
-        let (blobs, sweeper) = sweeping(gated).unwrap();
-        let [a, b, c] = ["a", "b", "c"].map(|k| k.repeat(64));
+        let used: HashSet<String> = used.iter().map(|k| (*k).clone()).collect();
+        let in_use: InUse = Box::new(move |key| Ok(used.contains(key)));
+        let Sweeping {
+            blobs,
+            hook: _,
+            pins,
+            thread,
+        } = sweeping(gated, in_use).unwrap();
+        Setup {
+            blobs,
+            pins,
+            release,
+            deleted,
+            _thread: thread,
+        }
+    }
+
+    impl Setup {
+        /// Lets one delete through and answers its key.
+        fn next_delete(&self) -> String {
+            self.release.send(()).unwrap();
+            self.deleted.recv().unwrap()
+        }
+    }
+
+    fn keys<const N: usize>() -> [String; N] {
+        std::array::from_fn(|i| char::from(b'a' + i as u8).to_string().repeat(64))
+    }
+
+    #[test]
+    fn deletes_run_on_their_own_thread_and_skip_a_key_stored_again() {
+        let [a, b, c] = keys();
+        let s = setup(&[]);
         // What the commit hook does: queue, never wait (the delete of `a` is held up).
         for key in [&a, &b, &c] {
-            assert!(sweeper.queue.forget(key));
-            sweeper.keys.send(key.clone()).unwrap();
+            s.pins.forget(key);
         }
         // `b` is stored again, for a new attachment, before the sweeper reaches it.
-        blobs.put(&b, Path::new("unused")).unwrap();
-        release.send(()).unwrap();
-        release.send(()).unwrap();
-        let done: Vec<String> = told.iter().take(2).collect();
-        assert_eq!(done, vec![a, c], "b was kept");
+        s.blobs.put(&b, Path::new("unused")).unwrap();
+        assert_eq!([s.next_delete(), s.next_delete()], [a, c], "b was kept");
+    }
+
+    #[test]
+    fn a_pinned_key_is_kept_and_one_in_use_is_never_deleted() {
+        let [pinned, shared, other, later, kept] = keys();
+        // `shared` has bytes another message uses too.
+        let s = setup(&[&shared]);
+        // An upload stores `pinned` and `shared`; meanwhile a commit drops the last attachment
+        // of `pinned`.
+        let upload = s.pins.pin(vec![pinned.clone(), shared.clone()]);
+        s.pins.forget(&pinned);
+        s.pins.forget(&other);
+        assert_eq!(s.next_delete(), other, "pinned is kept");
+        // The upload is refused: its keys go to the sweeper, which deletes the unused one.
+        drop(upload);
+        s.pins.forget(&later);
+        assert_eq!(
+            [s.next_delete(), s.next_delete()],
+            [pinned, later],
+            "shared is in use"
+        );
+        // An upload that commits queues nothing (`kept` would be deleted before `other`).
+        s.pins.pin(vec![kept]).committed();
+        s.pins.forget(&other);
+        assert_eq!(s.next_delete(), other);
     }
 }

@@ -3,6 +3,7 @@
 //! Every domain module adds its operations to `Engine`; this file imports none of them.
 
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -11,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::{Notify, broadcast};
 
-use crate::blobs::{self, BlobStore, LocalBlobs, MemoryBlobs};
+use crate::blobs::{self, BlobStore, InUse, LocalBlobs, MemoryBlobs, Pins, SweeperThread};
 use crate::broker::{Broker, Inbox, Node, Topic, decode_committed};
 use crate::credentials::{
     LoginThrottle, SessionCache, TokenKeys, load_or_make_community, load_or_make_secret,
@@ -26,7 +27,7 @@ use crate::search_index::{SearchHandle, SearchService};
 use crate::store::Table;
 use crate::store::hooks::{CommitHook, TableWatch};
 use crate::store::writer::{LogBounds, Writer};
-use crate::store::{Backend, EventLog, InMemoryStore, Reader, Tx};
+use crate::store::{AttachmentStore, Backend, EventLog, InMemoryStore, Reader, Tx};
 
 /// How many events the log keeps for resuming, by default.
 pub const DEFAULT_EVENT_RETENTION: u64 = 100_000;
@@ -52,10 +53,16 @@ pub struct Engine {
 
 struct Inner {
     // Field order matters: the writer is dropped (and joined) first, which ends the indexer's
-    // feed; then the indexer is joined; then the backend closes.
+    // feed and drops the blob sweeper's hook; then the indexer is joined; then the blobs' pins
+    // go and the sweeper's thread is joined, once it has deleted what was queued; then the
+    // backend closes.
     writer: Writer,
     #[cfg(feature = "search")]
     search: SearchService,
+    /// What uploads hold on blobs against the sweeper.
+    blob_pins: Pins,
+    /// Held to be joined when the engine closes.
+    _blob_sweeper: SweeperThread,
     backend: Arc<dyn Backend>,
     hub: broadcast::Sender<Arc<EventEnvelope>>,
     bounds: Arc<LogBounds>,
@@ -245,7 +252,8 @@ impl EngineBuilder {
             (None, Some(dir)) => Arc::new(LocalBlobs::new(dir)),
             (None, None) => Arc::new(MemoryBlobs::default()),
         };
-        let (blobs, sweeper) = blobs::sweeping(blobs).map_err(StorageError::new)?;
+        let sweeping =
+            blobs::sweeping(blobs, blob_in_use(backend.clone())).map_err(StorageError::new)?;
         let node = node_of(self.broker, &*backend)?;
         let (remote, remote_events) = tokio::sync::mpsc::unbounded_channel();
         let push_queued = Arc::new(Notify::new());
@@ -253,7 +261,7 @@ impl EngineBuilder {
         let hooks: Vec<Box<dyn CommitHook>> = vec![
             Box::new(sessions.clone()),
             Box::new(TableWatch::new(Table::PushQueue, push_queued.clone())),
-            Box::new(sweeper),
+            Box::new(sweeping.hook),
             #[cfg(feature = "search")]
             Box::new(feeder),
         ];
@@ -303,7 +311,9 @@ impl EngineBuilder {
             push_active: AtomicBool::new(false),
             push_queued,
             previewer: self.previewer,
-            blobs,
+            blobs: sweeping.blobs,
+            blob_pins: sweeping.pins,
+            _blob_sweeper: sweeping.thread,
             from_applications: Mutex::new(node.is_some().then_some(from_applications)),
             node,
         };
@@ -466,6 +476,11 @@ impl Engine {
         &self.inner.blobs
     }
 
+    /// Pins on blobs, for uploads.
+    pub(crate) fn blob_pins(&self) -> &Pins {
+        &self.inner.blob_pins
+    }
+
     /// The link previewer, if the application gave one.
     pub(crate) fn previewer(&self) -> Option<Arc<dyn LinkPreviewer>> {
         self.inner.previewer.clone()
@@ -507,6 +522,14 @@ impl Engine {
     pub(crate) fn audit_log_retention(&self) -> Duration {
         self.inner.audit_log_retention
     }
+}
+
+/// Whether any attachment in `backend` uses a blob: the sweeper asks before each delete.
+fn blob_in_use(backend: Arc<dyn Backend>) -> InUse {
+    Box::new(move |key| {
+        let reader = Reader::new(backend.snapshot().map_err(io::Error::other)?);
+        Ok(reader.fetch_blob_refs(key).map_err(io::Error::other)? > 0)
+    })
 }
 
 /// The engine's place in a community when a broker joins it to others, which needs a store

@@ -67,26 +67,34 @@ impl Engine {
         for upload in &uploads {
             prepared.push(prepare(upload)?);
         }
-        let blobs: Vec<String> = prepared.iter().map(|p| p.blob.clone()).collect();
-        for (upload, file) in uploads.iter().zip(&prepared) {
-            let (store, key, path) = (self.blobs().clone(), file.blob.clone(), upload.path.clone());
-            tokio::task::spawn_blocking(move || store.put(&key, &path))
-                .await
-                .map_err(StorageError::new)?
-                .map_err(StorageError::new)?;
-        }
-        let sent = self.send(actor, channel, request, prepared).await;
-        if sent.is_err() {
-            // Nothing refers to the blobs just stored (unless another message has the same
-            // bytes): they go.
-            let reader = self.read()?;
-            for blob in blobs {
-                if reader.fetch_blob_refs(&blob)? == 0 {
-                    let _ = self.blobs().delete(&blob);
-                }
+        // The blobs stay pinned until the message is committed or refused, so the sweeper
+        // cannot delete bytes stored here for an attachment about to be committed. The work
+        // runs as a task of its own: a caller that gives up cannot drop the pins while the
+        // message may still be committed.
+        let pinned = self
+            .blob_pins()
+            .pin(prepared.iter().map(|p| p.blob.clone()).collect());
+        let engine = self.clone();
+        let sending = tokio::spawn(async move {
+            for (upload, file) in uploads.iter().zip(&prepared) {
+                let (store, key, path) = (
+                    engine.blobs().clone(),
+                    file.blob.clone(),
+                    upload.path.clone(),
+                );
+                tokio::task::spawn_blocking(move || store.put(&key, &path))
+                    .await
+                    .map_err(StorageError::new)?
+                    .map_err(StorageError::new)?;
             }
-        }
-        sent
+            let sent = engine.send(actor, channel, request, prepared).await;
+            if sent.is_ok() {
+                pinned.committed();
+            }
+            // Refused, the blobs go to the sweeper, which deletes those nothing uses.
+            sent
+        });
+        sending.await.map_err(StorageError::new)?
     }
 
     /// An attachment of a channel the caller can view.

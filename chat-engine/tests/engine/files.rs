@@ -213,3 +213,43 @@ async fn a_lying_image_is_refused_and_attach_files_is_needed() {
         "nothing was stored"
     );
 }
+
+#[tokio::test]
+async fn a_refused_upload_leaves_no_bytes_but_keeps_those_a_message_uses() {
+    let h = TestHarness::durable().await;
+    let (_, general, owner, _) = h.scene().await;
+    let staging = tempfile::tempdir().unwrap();
+    h.engine
+        .send_message_with_files(
+            owner,
+            general,
+            text("kept"),
+            vec![upload(&staging, "kept.txt", None, b"kept bytes")],
+        )
+        .await
+        .unwrap();
+    let stranger = h.new_user("stranger").await;
+    let refused = vec![
+        upload(&staging, "kept.txt", None, b"kept bytes"),
+        upload(&staging, "new.txt", None, b"new bytes"),
+    ];
+    assert_code(
+        h.engine
+            .send_message_with_files(stranger, general, text("hi"), refused)
+            .await,
+        ErrorCode::NotFound,
+    );
+    let blob_dir = h.dir.as_ref().unwrap().path().join("blobs");
+    assert_eq!(
+        settled(|| walk(&blob_dir), 1).await,
+        1,
+        "the new bytes went; the bytes a message uses stayed"
+    );
+    let history = h.history(owner, general);
+    let kept = &history
+        .iter()
+        .find(|m| m.content == "kept")
+        .unwrap()
+        .attachments[0];
+    assert_eq!(read_all(&h, owner, general, kept.id), b"kept bytes");
+}
