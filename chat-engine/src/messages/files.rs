@@ -8,6 +8,8 @@ use std::fmt::Write;
 use std::io::Read;
 use std::path::PathBuf;
 
+use tracing::Instrument;
+
 use crate::access::viewable_channel;
 use crate::engine::Engine;
 use crate::error::{Error, ResourceKind, Result, StorageError, found};
@@ -75,25 +77,28 @@ impl Engine {
             .blob_pins()
             .pin(prepared.iter().map(|p| p.blob.clone()).collect());
         let engine = self.clone();
-        let sending = tokio::spawn(async move {
-            for (upload, file) in uploads.iter().zip(&prepared) {
-                let (store, key, path) = (
-                    engine.blobs().clone(),
-                    file.blob.clone(),
-                    upload.path.clone(),
-                );
-                tokio::task::spawn_blocking(move || store.put(&key, &path))
-                    .await
-                    .map_err(StorageError::new)?
-                    .map_err(StorageError::new)?;
+        let sending = tokio::spawn(
+            async move {
+                for (upload, file) in uploads.iter().zip(&prepared) {
+                    let (store, key, path) = (
+                        engine.blobs().clone(),
+                        file.blob.clone(),
+                        upload.path.clone(),
+                    );
+                    tokio::task::spawn_blocking(move || store.put(&key, &path))
+                        .await
+                        .map_err(StorageError::new)?
+                        .map_err(StorageError::new)?;
+                }
+                let sent = engine.send(actor, channel, request, prepared).await;
+                if sent.is_ok() {
+                    pinned.committed();
+                }
+                // Refused, the blobs go to the sweeper, which deletes those nothing uses.
+                sent
             }
-            let sent = engine.send(actor, channel, request, prepared).await;
-            if sent.is_ok() {
-                pinned.committed();
-            }
-            // Refused, the blobs go to the sweeper, which deletes those nothing uses.
-            sent
-        });
+            .in_current_span(),
+        );
         sending.await.map_err(StorageError::new)?
     }
 
