@@ -311,24 +311,16 @@ impl Pins {
         Pinned {
             pins: self.clone(),
             keys,
-            committed: false,
         }
     }
 }
 
-/// Blobs pinned for an upload. Dropped without [`Pinned::committed`], its keys go to the
-/// sweeper, which deletes those that no attachment uses.
+/// Blobs pinned for an upload. Dropped once the upload is committed or refused, its keys go
+/// to the sweeper, which deletes those that no attachment uses: the bytes of a refused
+/// upload, or of one that repeated a message's nonce and stored nothing.
 pub(crate) struct Pinned {
     pins: Pins,
     keys: Vec<String>,
-    committed: bool,
-}
-
-impl Pinned {
-    /// The upload's attachments are committed: they hold their blobs now.
-    pub(crate) fn committed(mut self) {
-        self.committed = true;
-    }
 }
 
 impl Drop for Pinned {
@@ -343,10 +335,8 @@ impl Drop for Pinned {
             }
         }
         drop(sweep);
-        if !self.committed {
-            for key in &self.keys {
-                self.pins.forget(key);
-            }
+        for key in &self.keys {
+            self.pins.forget(key);
         }
     }
 }
@@ -465,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_pinned_key_is_kept_and_one_in_use_is_never_deleted() {
-        let [pinned, shared, other, later, kept] = keys();
+        let [pinned, shared, other, later] = keys();
         // `shared` has bytes another message uses too.
         let s = setup(&[&shared]);
         // An upload stores `pinned` and `shared`; meanwhile a commit drops the last attachment
@@ -474,7 +464,7 @@ mod tests {
         s.pins.forget(&pinned);
         s.pins.forget(&other);
         assert_eq!(s.next_delete(), other, "pinned is kept");
-        // The upload is refused: its keys go to the sweeper, which deletes the unused one.
+        // The upload is done: its keys go to the sweeper, which deletes the unused one.
         drop(upload);
         s.pins.forget(&later);
         assert_eq!(
@@ -482,9 +472,5 @@ mod tests {
             [pinned, later],
             "shared is in use"
         );
-        // An upload that commits queues nothing (`kept` would be deleted before `other`).
-        s.pins.pin(vec![kept]).committed();
-        s.pins.forget(&other);
-        assert_eq!(s.next_delete(), other);
     }
 }

@@ -91,10 +91,9 @@ impl Engine {
                         .map_err(StorageError::new)?;
                 }
                 let sent = engine.send(actor, channel, request, prepared).await;
-                if sent.is_ok() {
-                    pinned.committed();
-                }
-                // Refused, the blobs go to the sweeper, which deletes those nothing uses.
+                // Committed or refused: the blobs go to the sweeper, which deletes those that
+                // nothing uses (the send was refused, or repeated a nonce and stored nothing).
+                drop(pinned);
                 sent
             }
             .in_current_span(),

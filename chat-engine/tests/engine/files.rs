@@ -253,3 +253,45 @@ async fn a_refused_upload_leaves_no_bytes_but_keeps_those_a_message_uses() {
         .attachments[0];
     assert_eq!(read_all(&h, owner, general, kept.id), b"kept bytes");
 }
+
+#[tokio::test]
+async fn files_sent_again_under_a_nonce_already_used_leave_no_bytes() {
+    let h = TestHarness::durable().await;
+    let (_, general, owner, _) = h.scene().await;
+    let staging = tempfile::tempdir().unwrap();
+    let with_nonce = || CreateMessage {
+        content: "once".into(),
+        nonce: Some("retry-1".into()),
+        ..Default::default()
+    };
+    let first = h
+        .engine
+        .send_message_with_files(
+            owner,
+            general,
+            with_nonce(),
+            vec![upload(&staging, "a.txt", None, b"first bytes")],
+        )
+        .await
+        .unwrap();
+    // A retry under the same nonce, with other bytes: the message sent first comes back.
+    let again = h
+        .engine
+        .send_message_with_files(
+            owner,
+            general,
+            with_nonce(),
+            vec![upload(&staging, "b.txt", None, b"other bytes")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id);
+    let blob_dir = h.dir.as_ref().unwrap().path().join("blobs");
+    assert_eq!(
+        settled(|| walk(&blob_dir), 1).await,
+        1,
+        "the retry's bytes went; the first message's stayed"
+    );
+    let kept = &again.attachments[0];
+    assert_eq!(read_all(&h, owner, general, kept.id), b"first bytes");
+}
