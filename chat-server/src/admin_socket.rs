@@ -169,6 +169,7 @@ async fn status(State(state): State<AppState>) -> Response {
         pid: std::process::id(),
         uptime_seconds: state.started.elapsed().as_secs(),
         gateway_sessions: state.sessions.len(),
+        gateway_resumable: state.sessions.resumable(),
         ready: readiness.is_ready(),
         writer: readiness.writer.to_string(),
         search: readiness.search.to_string(),

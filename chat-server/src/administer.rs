@@ -199,7 +199,10 @@ fn print_status(status: &Status) {
             );
             println!("  writer: {}", running.writer);
             println!("  search: {}", running.search);
-            println!("  gateway sessions: {}", running.gateway_sessions);
+            println!(
+                "  gateway sessions: {} ({} waiting for a resume)",
+                running.gateway_sessions, running.gateway_resumable
+            );
         }
         None => println!("server: not running"),
     }

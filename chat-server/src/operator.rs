@@ -163,6 +163,9 @@ pub struct Running {
     pub uptime_seconds: u64,
     /// Open gateway sessions (resumable ones included).
     pub gateway_sessions: usize,
+    /// Of those, the ones without a socket that wait for their client to resume.
+    #[serde(default)]
+    pub gateway_resumable: usize,
     /// Whether the writer commits and the search index is current (`/readyz`).
     pub ready: bool,
     /// The writer's check.

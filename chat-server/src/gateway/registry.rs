@@ -132,6 +132,16 @@ impl Registry {
     pub(crate) fn len(&self) -> usize {
         self.attached.load(Ordering::Relaxed) + self.detached().len()
     }
+
+    /// How many sessions wait for a resume: kept without a socket, not ended by their
+    /// client, and within their window.
+    pub(crate) fn resumable(&self) -> usize {
+        let now = Instant::now();
+        self.detached()
+            .values()
+            .filter(|e| e.ended.is_none() && e.expires > now)
+            .count()
+    }
 }
 
 #[cfg(test)]

@@ -159,6 +159,7 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
         "broker": state.engine.broker_status().err().unwrap_or_else(|| "ok".to_owned()),
         "last_seq": state.engine.last_seq(),
         "gateway_sessions": state.sessions.len(),
+        "gateway_resumable": state.sessions.resumable(),
         "rss_bytes": resident_bytes(),
         "cpu_seconds": cpu_seconds(),
     }))
@@ -232,6 +233,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let open_fds = std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count);
     metrics::gauge!("chat_process_open_fds").set(open_fds as f64);
     metrics::gauge!("chat_gateway_sessions").set(state.sessions.len() as f64);
+    metrics::gauge!("chat_gateway_resumable_sessions").set(state.sessions.resumable() as f64);
     metrics::gauge!("chat_last_seq").set(state.engine.last_seq() as f64);
     match &state.metrics {
         Some(handle) => handle.render().into_response(),

@@ -514,7 +514,11 @@ async fn a_dropped_session_is_counted_and_resumes_with_its_intents() {
     let member = server.user("member").await;
     let (guild, general) = owner.server("dropped").await;
     member.join(&guild).await;
-    let sessions = || async { server.health().await["gateway_sessions"].as_u64().unwrap() };
+    let health = |figure: &'static str| {
+        let server = &server;
+        async move { server.health().await[figure].as_u64().unwrap() }
+    };
+    let sessions = || health("gateway_sessions");
 
     // GUILD_MESSAGES without MESSAGE_CONTENT.
     let mut gateway = server.gateway().await;
@@ -525,9 +529,17 @@ async fn a_dropped_session_is_counted_and_resumes_with_its_intents() {
     let session_id = ready["d"]["session_id"].as_str().unwrap().to_owned();
     let seq = ready["s"].as_u64().unwrap();
     assert_eq!(sessions().await, 1, "a session on its socket");
+    assert_eq!(health("gateway_resumable").await, 0);
     drop(gateway); // the network fails: no close frame
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(sessions().await, 1, "a session kept for its resume");
+    // Once the server sees the socket gone, the session waits for its resume.
+    for _ in 0..500 {
+        if health("gateway_resumable").await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(health("gateway_resumable").await, 1, "kept for its resume");
+    assert_eq!(sessions().await, 1, "and counted once");
 
     owner.say(&general, "while away").await;
     let mut gateway = server.gateway().await;
@@ -541,6 +553,7 @@ async fn a_dropped_session_is_counted_and_resumes_with_its_intents() {
     );
     gateway.dispatch("RESUMED").await;
     assert_eq!(sessions().await, 1, "resumed, and counted once");
+    assert_eq!(health("gateway_resumable").await, 0, "on its socket again");
 }
 
 #[tokio::test]

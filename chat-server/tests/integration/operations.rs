@@ -95,6 +95,7 @@ async fn metrics_carry_the_engines_figures_under_the_chat_prefix() {
         "chat_process_cpu_seconds_total",
         "chat_process_open_fds",
         "chat_gateway_sessions",
+        "chat_gateway_resumable_sessions",
         "chat_last_seq",
     ] {
         assert!(metrics.contains(name), "{name} is missing from\n{metrics}");
