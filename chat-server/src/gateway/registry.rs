@@ -183,6 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn only_sessions_within_their_window_and_not_ended_wait_for_a_resume() {
+        let registry = Registry::default();
+        let _attached = registry.attach();
+        let web = session(user(1), ClientKind::Web);
+        registry.detach("waiting".into(), web, false, 1, Duration::from_secs(60));
+        registry.detach("ended".into(), web, true, 1, Duration::from_secs(60));
+        registry.detach("expired".into(), web, false, 1, Duration::ZERO);
+        assert_eq!(registry.len(), 4);
+        assert_eq!(registry.resumable(), 1);
+    }
+
+    #[test]
     fn ids_not_issued_to_the_user_are_refused() {
         let registry = Registry::default();
         let window = Duration::from_secs(60);
