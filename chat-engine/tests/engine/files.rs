@@ -259,32 +259,21 @@ async fn files_sent_again_under_a_nonce_already_used_leave_no_bytes() {
     let h = TestHarness::durable().await;
     let (_, general, owner, _) = h.scene().await;
     let staging = tempfile::tempdir().unwrap();
-    let with_nonce = || CreateMessage {
-        content: "once".into(),
-        nonce: Some("retry-1".into()),
-        ..Default::default()
+    let send = async |bytes: &[u8]| {
+        let request = CreateMessage {
+            content: "once".into(),
+            nonce: Some("retry-1".into()),
+            ..Default::default()
+        };
+        let file = upload(&staging, "a.txt", None, bytes);
+        h.engine
+            .send_message_with_files(owner, general, request, vec![file])
+            .await
+            .unwrap()
     };
-    let first = h
-        .engine
-        .send_message_with_files(
-            owner,
-            general,
-            with_nonce(),
-            vec![upload(&staging, "a.txt", None, b"first bytes")],
-        )
-        .await
-        .unwrap();
+    let first = send(b"first bytes").await;
     // A retry under the same nonce, with other bytes: the message sent first comes back.
-    let again = h
-        .engine
-        .send_message_with_files(
-            owner,
-            general,
-            with_nonce(),
-            vec![upload(&staging, "b.txt", None, b"other bytes")],
-        )
-        .await
-        .unwrap();
+    let again = send(b"other bytes").await;
     assert_eq!(again.id, first.id);
     let blob_dir = h.dir.as_ref().unwrap().path().join("blobs");
     assert_eq!(
