@@ -11,6 +11,7 @@ use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::store::Table;
 use crate::store::hooks::{Commit, CommitHook};
@@ -218,9 +219,14 @@ pub(crate) fn sweeping(blobs: Arc<dyn BlobStore>, in_use: InUse) -> io::Result<S
     let queue = Arc::new(Queue::default());
     let (keys, to_delete) = mpsc::channel::<String>();
     let (store, swept) = (blobs.clone(), queue.clone());
+    let (finishing, finished) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("chat-blob-sweeper".into())
-        .spawn(move || sweep(&*store, &swept, &to_delete, &in_use))?;
+        .spawn(move || {
+            // Dropped when the thread returns, which is what `finished` waits for.
+            let _finishing = finishing;
+            sweep(&*store, &swept, &to_delete, &in_use);
+        })?;
     let pins = Pins {
         queue: queue.clone(),
         keys,
@@ -232,17 +238,43 @@ pub(crate) fn sweeping(blobs: Arc<dyn BlobStore>, in_use: InUse) -> io::Result<S
         }),
         hook: Sweeper { pins: pins.clone() },
         pins,
-        thread: SweeperThread(Some(thread)),
+        thread: SweeperThread {
+            thread: Some(thread),
+            finished: Mutex::new(finished),
+        },
     })
 }
 
-/// The sweeper's thread; dropping it waits for the deletes queued so far (drop the hook and the
-/// pins first, or it waits for ever).
-pub(crate) struct SweeperThread(Option<JoinHandle<()>>);
+/// The sweeper's thread. Dropping it (after the hook and the pins) waits for the deletes
+/// queued so far, for up to [`FINISH_WITHIN`]: a store that cannot answer then (an S3 request
+/// that needs the runtime's workers while the one closing the engine is the only one) is left
+/// to finish on its own.
+pub(crate) struct SweeperThread {
+    thread: Option<JoinHandle<()>>,
+    /// Disconnected once the thread returns.
+    finished: Mutex<mpsc::Receiver<()>>,
+}
+
+/// How long closing an engine waits for its queued blob deletes (less in the unit tests,
+/// which wait it out on purpose).
+const FINISH_WITHIN: Duration = if cfg!(test) {
+    Duration::from_millis(200)
+} else {
+    Duration::from_secs(5)
+};
 
 impl Drop for SweeperThread {
     fn drop(&mut self) {
-        if let Some(thread) = self.0.take() {
+        let finished = self
+            .finished
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv_timeout(FINISH_WITHIN);
+        if let Err(mpsc::RecvTimeoutError::Timeout) = finished {
+            tracing::warn!("the blob sweeper did not finish its deletes in time; leaving it");
+            return;
+        }
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
@@ -472,5 +504,33 @@ mod tests {
             [pinned, later],
             "shared is in use"
         );
+    }
+
+    #[test]
+    fn closing_waits_for_the_queued_deletes_but_not_for_ever() {
+        let [done, stuck] = keys();
+        let s = setup(&[]);
+        s.pins.forget(&done);
+        assert_eq!(s.next_delete(), done);
+        // The next delete never gets its store's answer while the engine closes.
+        s.pins.forget(&stuck);
+        let Setup {
+            blobs,
+            pins,
+            release,
+            deleted: _deleted,
+            _thread: thread,
+        } = s;
+        drop((blobs, pins));
+        let (closed, was_closed) = mpsc::channel();
+        std::thread::spawn(move || {
+            drop(thread);
+            let _ = closed.send(());
+        });
+        assert!(
+            was_closed.recv_timeout(Duration::from_secs(30)).is_ok(),
+            "closing gave up waiting"
+        );
+        drop(release);
     }
 }

@@ -54,14 +54,14 @@ pub struct Engine {
 struct Inner {
     // Field order matters: the writer is dropped (and joined) first, which ends the indexer's
     // feed and drops the blob sweeper's hook; then the indexer is joined; then the blobs' pins
-    // go and the sweeper's thread is joined, once it has deleted what was queued; then the
+    // go and the sweeper's thread is given a few seconds to delete what was queued; then the
     // backend closes.
     writer: Writer,
     #[cfg(feature = "search")]
     search: SearchService,
     /// What uploads hold on blobs against the sweeper.
     blob_pins: Pins,
-    /// Held to be joined when the engine closes.
+    /// Held to be waited for when the engine closes.
     _blob_sweeper: SweeperThread,
     backend: Arc<dyn Backend>,
     hub: broadcast::Sender<Arc<EventEnvelope>>,
