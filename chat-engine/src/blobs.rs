@@ -139,9 +139,9 @@ impl BlobStore for MemoryBlobs {
     }
 }
 
-/// The commit hook that deletes a blob once a commit removed its last reference. The deletes
-/// run on a thread of their own, so that a slow store (S3 across a network) never holds up the
-/// writer; [`sweeping`] starts it.
+/// The commit hook that hands the sweeper each blob a commit removed the last reference to.
+/// The deletes run on a thread of their own, so that a slow store (S3 across a network) never
+/// holds up the writer; [`sweeping`] starts it.
 pub(crate) struct Sweeper {
     pins: Pins,
 }
@@ -191,7 +191,7 @@ impl Queue {
 pub(crate) type InUse = Box<dyn Fn(&str) -> io::Result<bool> + Send>;
 
 /// The engine's blob store with what keeps it clean: a blob is deleted only when a commit
-/// removed its last reference (or an upload of it was refused), no upload holds a pin on it,
+/// removed its last reference (or an upload of it is done), no upload holds a pin on it,
 /// and the store, asked right before the delete, has no attachment using it.
 ///
 /// An upload pins its keys before storing the bytes and lets go once its attachments are
