@@ -10,10 +10,15 @@ use crate::harness::Api;
 
 /// Runs `chat args` on `dir` to its end.
 fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    run_logging(dir, args, "warn")
+}
+
+/// Runs `chat args` on `dir` to its end, logging at `level`.
+fn run_logging(dir: &std::path::Path, args: &[&str], level: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_chat"))
         .args(args)
         .env("CHAT_DATA_DIR", dir)
-        .env("RUST_LOG", "warn")
+        .env("RUST_LOG", level)
         .output()
         .unwrap()
 }
@@ -21,12 +26,7 @@ fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn logs_off_a_terminal_are_plain_text() {
     let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_chat"))
-        .arg("init")
-        .env("CHAT_DATA_DIR", dir.path())
-        .env("RUST_LOG", "info")
-        .output()
-        .unwrap();
+    let output = run_logging(dir.path(), &["init"], "info");
     assert!(output.status.success());
     let log = String::from_utf8(output.stderr).unwrap();
     assert!(log.contains(" INFO "), "{log}");

@@ -32,6 +32,10 @@ async fn operators_administer_a_running_server_and_a_stopped_one() {
     assert!(status.contains("ready"), "{status}");
     assert!(!status.contains("NOT READY"), "{status}");
     assert!(
+        status.contains("gateway sessions: 0 (0 waiting for a resume)"),
+        "{status}"
+    );
+    assert!(
         status.contains("accounts: 2 (0 disabled, 0 administrators)"),
         "{status}"
     );
