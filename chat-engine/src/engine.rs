@@ -406,6 +406,11 @@ impl Engine {
         let _ = self.inner.hub.send(Arc::new(envelope));
     }
 
+    /// This node's id in its community (0 for an engine on its own).
+    pub(crate) fn node_id(&self) -> u64 {
+        self.inner.node.as_ref().map_or(0, |node| node.id)
+    }
+
     /// Tells the other nodes of the community of a change of this node's live state.
     pub(crate) fn share(&self, signal: Signal) {
         if let Some(node) = &self.inner.node {

@@ -39,6 +39,9 @@ pub(crate) struct UserPresence {
     /// When the user last changed their choices (status, custom status, activities), in
     /// milliseconds since the epoch: of two nodes' choices, the later wins.
     pub(crate) chosen_at: i64,
+    /// The node the choices were made on: of two made in the same millisecond, the higher
+    /// node's win, so that every node settles on the same.
+    pub(crate) chosen_on: u64,
     /// Who hears of the user's presence, as of the last change on this node.
     pub(crate) listeners: Listeners,
 }
@@ -210,6 +213,14 @@ pub(crate) fn presence_changes(
 }
 
 impl UserPresence {
+    /// Marks the user's choices as made now on `node`: later than any this node knows of,
+    /// even when another node's clock runs ahead of this one's.
+    pub(crate) fn chose(&mut self, node: u64) {
+        let now = chrono::Utc::now().timestamp_millis();
+        self.chosen_at = now.max(self.chosen_at.saturating_add(1));
+        self.chosen_on = node;
+    }
+
     /// The status of a set of devices (kind, idle): offline without any, else the chosen
     /// status, where an online user all of whose devices are idle is idle.
     fn status_of(&self, mut devices: impl Iterator<Item = (ClientKind, bool)>) -> Option<Status> {

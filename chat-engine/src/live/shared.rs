@@ -33,6 +33,9 @@ pub(crate) struct NodePresence {
     pub(crate) custom_status: String,
     pub(crate) activities: Vec<Activity>,
     pub(crate) chosen_at: i64,
+    /// The node the choices were made on (absent from nodes of an older release).
+    #[serde(default)]
+    pub(crate) chosen_on: u64,
     pub(crate) last_seen_at: Option<Timestamp>,
     /// Who hears of the user's presence.
     pub(crate) audience: Audience,
@@ -48,6 +51,7 @@ impl NodePresence {
             custom_status: presence.custom_status.clone(),
             activities: presence.activities.clone(),
             chosen_at: presence.chosen_at,
+            chosen_on: presence.chosen_on,
             last_seen_at: presence.last_seen_at,
             audience: presence.listeners.audience(user),
         }
@@ -213,11 +217,12 @@ impl Realtime {
         let before = self.view(user);
         let audience = presence.audience.clone();
         let own = self.users.entry(user).or_default();
-        if presence.chosen_at > own.chosen_at {
+        if (presence.chosen_at, presence.chosen_on) > (own.chosen_at, own.chosen_on) {
             own.chosen = presence.chosen;
             own.custom_status.clone_from(&presence.custom_status);
             own.activities.clone_from(&presence.activities);
             own.chosen_at = presence.chosen_at;
+            own.chosen_on = presence.chosen_on;
         }
         own.last_seen_at = own.last_seen_at.max(presence.last_seen_at);
         if let Some(remote) = self.nodes.get_mut(&node) {
@@ -286,6 +291,7 @@ mod tests {
             custom_status: String::new(),
             activities: Vec::new(),
             chosen_at,
+            chosen_on: 0,
             last_seen_at: None,
             audience: Audience::users(vec![user]),
         }
@@ -383,5 +389,46 @@ mod tests {
             now,
         );
         assert_eq!(live.view(user).status, Status::Offline);
+    }
+
+    #[test]
+    fn choices_of_the_same_millisecond_settle_the_same_in_any_order() {
+        let user: UserId = id();
+        let choice = |status, node| NodePresence {
+            chosen_on: node,
+            ..on_phone(user, Some(status), 30)
+        };
+        let now = Instant::now();
+        let settled = |first: (u64, NodePresence), second: (u64, NodePresence)| {
+            let mut live = Realtime::default();
+            live.apply(first.0, Signal::Presence(first.1), now);
+            live.apply(second.0, Signal::Presence(second.1), now);
+            live.view(user).status
+        };
+        let (dnd, online) = ((5, choice(Status::Dnd, 5)), (3, choice(Status::Online, 3)));
+        assert_eq!(settled(dnd.clone(), online.clone()), Status::Dnd);
+        assert_eq!(
+            settled(online, dnd),
+            Status::Dnd,
+            "the higher node's choice"
+        );
+    }
+
+    #[test]
+    fn a_choice_made_here_is_later_than_any_known_even_ahead_of_the_clock() {
+        let mut presence = UserPresence {
+            chosen_at: i64::MAX - 1,
+            chosen_on: 9,
+            ..UserPresence::default()
+        };
+        presence.chose(1);
+        assert_eq!((presence.chosen_at, presence.chosen_on), (i64::MAX, 1));
+        let ahead = chrono::Utc::now().timestamp_millis() + 60_000;
+        let mut presence = UserPresence {
+            chosen_at: ahead,
+            ..UserPresence::default()
+        };
+        presence.chose(1);
+        assert_eq!(presence.chosen_at, ahead + 1);
     }
 }

@@ -54,6 +54,7 @@ impl Engine {
             ));
         }
         validate::text("custom_status", &update.custom_status, 128)?;
+        let node = self.node_id();
         if update.activities.len() > 5 {
             return Err(Error::validation("activities", "at most 5"));
         }
@@ -80,7 +81,7 @@ impl Engine {
             }
             p.custom_status = update.custom_status.trim().to_owned();
             p.activities = update.activities;
-            p.chosen_at = chrono::Utc::now().timestamp_millis();
+            p.chose(node);
         })?;
         Ok(self.own_presence(user))
     }

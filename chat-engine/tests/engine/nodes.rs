@@ -90,6 +90,20 @@ async fn hear<T>(session: &mut Session, mut wanted: impl FnMut(&Event) -> Option
     .expect("the other node's signal arrives")
 }
 
+/// What `check` finds once it finds something, polling for up to ten seconds.
+async fn until<T>(awaited: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(found) = check() {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{awaited}"))
+}
+
 /// Waits for the session to hear that `user` has `status`.
 async fn hear_status(session: &mut Session, user: UserId, status: Status) {
     hear(session, |event| match event {
@@ -132,20 +146,20 @@ async fn nodes_share_presence_typing_voice_and_events() {
     let seen = b.presence(owner, owner);
     assert_eq!(seen.status, Status::Online);
     assert_eq!(seen.client_info.desktop, Some(Status::Online));
-    let on_a = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let p = a.presence(owner, owner);
-            if p.client_info.mobile == Some(Status::Idle) && p.client_info.desktop.is_some() {
-                return p;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let on_a = until("A learns of the device on B", || {
+        let p = a.presence(owner, owner);
+        (p.client_info.mobile == Some(Status::Idle) && p.client_info.desktop.is_some()).then_some(p)
     })
-    .await
-    .expect("A learns of the device on B");
+    .await;
     assert_eq!(on_a.status, Status::Online);
+    until("B learns that the phone is idle", || {
+        let p = b.presence(owner, owner);
+        (p.client_info.mobile == Some(Status::Idle)).then_some(())
+    })
+    .await;
 
-    // Do not disturb chosen on B holds on every device, A's included.
+    // Do not disturb chosen on B (after it heard of the phone) holds on every device, A's
+    // included.
     let dnd = UpdatePresence {
         activities: Vec::new(),
         custom_status: "focus".into(),
@@ -183,21 +197,22 @@ async fn nodes_share_presence_typing_voice_and_events() {
     assert_eq!(in_voice.len(), 1);
     assert!(in_voice[0].self_mute);
 
-    // A node that joins now learns all the others hold.
+    // A node that joins now learns all the others hold: A's voice state and phone, and the
+    // laptop on B that chose do not disturb. The two nodes answer separately, so it waits
+    // for both.
     let c = node(&url, &community.broker).await;
-    let learned = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let voice = c.list_voice_states(member, server.id).unwrap();
-            let presences = c.list_presences(member, server.id).unwrap();
-            if !voice.is_empty() && presences.iter().any(|p| p.user_id == owner) {
-                return presences;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    let learned = until("the new node hears both others' state", || {
+        let voice = c.list_voice_states(member, server.id).unwrap();
+        let devices = c.presence(owner, owner).client_info;
+        let both = devices.mobile.is_some() && devices.desktop.is_some();
+        (!voice.is_empty() && both).then(|| c.list_presences(member, server.id).unwrap())
     })
-    .await
-    .expect("the new node hears the others' state");
-    assert!(learned.iter().any(|p| p.status == Status::Dnd));
+    .await;
+    assert!(
+        learned
+            .iter()
+            .any(|p| p.user_id == owner && p.status == Status::Dnd)
+    );
 
     // The phone disconnects on A: the owner leaves voice everywhere. The laptop on B keeps
     // them online; once it goes too, A's member hears them go offline.
