@@ -108,6 +108,8 @@ pub mod previews;
 mod search_index;
 #[cfg(feature = "engine")]
 pub mod store;
+#[cfg(any(feature = "postgres", feature = "nats"))]
+mod tls;
 #[cfg(feature = "engine")]
 mod validate;
 

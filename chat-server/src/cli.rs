@@ -19,8 +19,9 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
     /// Where the records live: `redb` (a file in the data directory) or the URL of a
-    /// PostgreSQL database (`postgres://user:password@host:port/database`). The data directory
-    /// keeps the search index, attachments and the admin socket either way.
+    /// PostgreSQL database (`postgres://user:password@host:port/database`; add
+    /// `?sslmode=require` for TLS, and `&sslrootcert=PATH` to trust a private authority). The
+    /// data directory keeps the search index, attachments and the admin socket either way.
     #[arg(
         long,
         env = "CHAT_STORE",
@@ -84,10 +85,10 @@ fn parse_store(value: &str) -> Result<Store, String> {
 }
 
 fn parse_broker(value: &str) -> Result<String, String> {
-    if value.starts_with("nats://") {
+    if value.starts_with("nats://") || value.starts_with("tls://") {
         Ok(value.to_owned())
     } else {
-        Err("expected a nats:// URL".to_owned())
+        Err("expected a nats:// or tls:// URL".to_owned())
     }
 }
 
@@ -165,9 +166,14 @@ pub struct Serve {
     /// Join the other nodes serving the same PostgreSQL store through this NATS server
     /// (`nats://host:port`, with JetStream on), so that each node delivers the others' events
     /// at once and shares presence, typing and voice state with them. A node starts while
-    /// NATS is away and joins once it is back.
+    /// NATS is away and joins once it is back. `tls://host:port` always encrypts (`nats://`
+    /// does when the server asks); the server's certificate is checked.
     #[arg(long, env = "CHAT_BROKER", value_parser = parse_broker)]
     pub broker: Option<String>,
+    /// A PEM file of the certificate authorities to trust for the NATS server's certificate,
+    /// instead of the public ones (a private authority's).
+    #[arg(long, env = "CHAT_BROKER_CA", requires = "broker")]
+    pub broker_ca: Option<PathBuf>,
     /// Serve Prometheus `/metrics` on this address (say, one only the monitoring network
     /// reaches) instead of on `--addr`.
     #[arg(long, env = "CHAT_METRICS_ADDR")]

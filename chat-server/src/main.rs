@@ -50,12 +50,15 @@ fn main() -> Result<()> {
 /// The engine `chat serve` opens: retention and token lifetimes from its flags, and link
 /// previews unless they are off.
 async fn serving(builder: EngineBuilder, serve: &Serve) -> Result<EngineBuilder> {
-    let builder = match &serve.broker {
-        Some(url) => {
-            let broker = NatsBroker::connect(url).await.context("joining NATS")?;
-            builder.broker(Arc::new(broker))
+    let builder = match (&serve.broker, &serve.broker_ca) {
+        (Some(url), authority) => {
+            let broker = match authority {
+                Some(authority) => NatsBroker::connect_trusting(url, authority).await,
+                None => NatsBroker::connect(url).await,
+            };
+            builder.broker(Arc::new(broker.context("joining NATS")?))
         }
-        None => builder,
+        (None, _) => builder,
     };
     let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
     let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;

@@ -5,6 +5,7 @@
 //! its engine follows the shared log on its own.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -64,19 +65,39 @@ impl fmt::Debug for NatsBroker {
 }
 
 impl NatsBroker {
-    /// Connects to the NATS server at `url` (`nats://host:port`) in the background: it returns
-    /// at once, even while the server is away, and keeps reconnecting.
+    /// Connects to the NATS server at `url` in the background: it returns at once, even while
+    /// the server is away, and keeps reconnecting. `nats://host:port` speaks TLS when the
+    /// server asks for it, `tls://host:port` always; the server's certificate is checked
+    /// against the public roots (Mozilla's, built in) and its host name.
     ///
     /// # Errors
     ///
     /// A storage error when the URL is malformed or no tokio runtime runs.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        Self::open(url, None).await
+    }
+
+    /// Connects as [`NatsBroker::connect`] does, trusting the certificate authorities of a
+    /// PEM file instead of the public roots (a private authority that signed the NATS
+    /// server's certificate).
+    ///
+    /// # Errors
+    ///
+    /// A storage error when the URL is malformed, the file holds no certificate, or no tokio
+    /// runtime runs.
+    pub async fn connect_trusting(url: &str, authority: &Path) -> Result<Self, StorageError> {
+        Self::open(url, Some(authority)).await
+    }
+
+    async fn open(url: &str, authority: Option<&Path>) -> Result<Self, StorageError> {
         let address: async_nats::ServerAddr = url
             .parse()
             .map_err(|e| StorageError::new(format!("invalid NATS URL {url:?}: {e}")))?;
+        let tls = crate::tls::client_config(authority, "NATS authority")?;
         let client = async_nats::ConnectOptions::new()
             .name("chat-server")
             .retry_on_initial_connect()
+            .tls_client_config(tls)
             .connect(address)
             .await
             .map_err(|e| StorageError::new(format!("cannot connect to NATS at {url}: {e}")))?;

@@ -189,7 +189,9 @@ fn domain_modules_never_use_one_another() {
 #[test]
 fn storage_knows_nothing_above_it() {
     let graph = engine_graph();
-    let below = ["broker", "envelope", "error", "id", "limits", "model"];
+    let below = [
+        "broker", "envelope", "error", "id", "limits", "model", "tls",
+    ];
     let store = &graph["store"];
     assert!(
         store.iter().all(|m| below.contains(&m.as_str())),

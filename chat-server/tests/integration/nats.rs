@@ -61,7 +61,13 @@ impl Nats {
 
     /// Runs the server on its port and store, and waits until it takes connections.
     fn run(&mut self) {
+        self.run_with(&[]);
+    }
+
+    /// Runs the server with more options (`--tls`, say).
+    fn run_with(&mut self, options: &[&str]) {
         let child = Command::new(&self.binary)
+            .args(options)
             .args([
                 "-js",
                 "-a",
@@ -415,5 +421,65 @@ async fn a_users_message_limit_holds_across_nodes() {
 fn a_broker_that_is_not_nats_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let stderr = refused(dir.path(), &["serve", "--broker", "redis://127.0.0.1:6379"]);
-    assert!(stderr.contains("expected a nats:// URL"), "{stderr}");
+    assert!(
+        stderr.contains("expected a nats:// or tls:// URL"),
+        "{stderr}"
+    );
+    let no_certificate = dir.path().join("empty.pem");
+    std::fs::write(&no_certificate, "").unwrap();
+    let args = ["serve", "--broker", "tls://127.0.0.1:4222", "--broker-ca"];
+    let stderr = refused(
+        dir.path(),
+        &[&args[..], &[no_certificate.to_str().unwrap()]].concat(),
+    );
+    assert!(
+        stderr.contains("NATS authority") && stderr.contains("holds no certificate"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_joins_nats_over_tls_trusting_the_authority_it_is_given() {
+    let Some(url) = PostgresStore::test_url() else {
+        return;
+    };
+    let Some(mut nats) = Nats::prepare() else {
+        return;
+    };
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let (certificate, key) = (
+        nats.store.path().join("cert.pem"),
+        nats.store.path().join("key.pem"),
+    );
+    std::fs::write(&certificate, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let (certificate, key) = (certificate.to_str().unwrap(), key.to_str().unwrap());
+    // The server takes TLS clients only.
+    nats.run_with(&["--tls", "--tlscert", certificate, "--tlskey", key]);
+    let tls_url = format!("tls://127.0.0.1:{}", nats.port);
+    let dir = tempfile::tempdir().unwrap();
+
+    let trusting = [
+        ("CHAT_STORE", url.as_str()),
+        ("CHAT_BROKER", tls_url.as_str()),
+        ("CHAT_BROKER_CA", certificate),
+    ];
+    let (joined, base) = serve_args(&dir.path().join("a"), &trusting, &[]);
+    let (status, body) = wait_for_readiness(&base, "ready").await;
+    assert_eq!(
+        (status, &body["broker"]),
+        (StatusCode::OK, &json!("ok")),
+        "{body}"
+    );
+
+    // Without the authority the certificate is not trusted: the node runs, degraded.
+    let (unjoined, other) = serve_env(&dir.path().join("b"), &trusting[..2]);
+    for _ in 0..15 {
+        let (status, body) = readiness(&other).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "degraded", "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    stop(joined);
+    stop(unjoined);
 }

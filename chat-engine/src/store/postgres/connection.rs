@@ -15,21 +15,24 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, oneshot};
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{AsyncMessage, Client, Config, NoTls, Row, Statement};
+use tokio_postgres::{AsyncMessage, Client, Config, Row, Statement};
 
+use super::tls::Tls;
 use crate::error::StorageError;
 
 /// The runtime that drives every connection's socket, on its own thread.
 #[derive(Debug)]
 pub(super) struct Driver {
     runtime: tokio::runtime::Handle,
+    /// How connections are made: plain or over TLS.
+    tls: Tls,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Driver {
-    /// Starts the driver's thread.
-    pub(super) fn start() -> Result<Self, StorageError> {
+    /// Starts the driver's thread, which makes connections over `tls`.
+    pub(super) fn start(tls: Tls) -> Result<Self, StorageError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -46,6 +49,7 @@ impl Driver {
             .map_err(StorageError::new)?;
         Ok(Self {
             runtime: handle,
+            tls,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -53,10 +57,10 @@ impl Driver {
 
     /// Opens a new connection.
     pub(super) fn connect(&self, config: &Config) -> Result<Connection, StorageError> {
-        let config = config.clone();
+        let (config, tls) = (config.clone(), self.tls.clone());
         let (sent, received) = std::sync::mpsc::channel();
         self.runtime.spawn(async move {
-            let connected = config.connect(NoTls).await.map(|(client, connection)| {
+            let connected = config.connect(tls).await.map(|(client, connection)| {
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {
                         tracing::warn!(%error, "a PostgreSQL connection ended");
@@ -93,11 +97,11 @@ impl Driver {
         own: String,
         wake: Arc<Notify>,
     ) {
-        let config = config.clone();
+        let (config, tls) = (config.clone(), self.tls.clone());
         let listen = format!("LISTEN {channel}");
         self.runtime.spawn(async move {
             loop {
-                if let Ok((client, mut connection)) = config.connect(NoTls).await {
+                if let Ok((client, mut connection)) = config.connect(tls.clone()).await {
                     let listen = client.batch_execute(&listen);
                     let messages = std::future::poll_fn(|cx| {
                         while let Some(Ok(message)) = ready!(connection.poll_message(cx)) {

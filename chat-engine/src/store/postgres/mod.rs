@@ -5,11 +5,12 @@
 //! (`synchronous_commit` as the server sets it). Migrations are versioned (`schema.rs`) and
 //! run on connecting.
 //!
-//! Connections come from a small pool and speak plain TCP (no TLS): run it on loopback or a
-//! private network.
+//! Connections come from a small pool. They speak plain TCP unless the URL asks for TLS
+//! (`sslmode`, `sslrootcert`: `tls.rs`).
 
 mod connection;
 mod schema;
+mod tls;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -51,6 +52,16 @@ pub struct PostgresStore {
     driver: Driver,
 }
 
+/// The configuration of a connection string, and how its connections are made.
+fn parse(url: &str) -> Result<(Config, tls::Tls), StorageError> {
+    let (url, ssl_mode, tls) = tls::take_tls(url)?;
+    let mut config: Config = url.parse().map_err(|error| {
+        StorageError::new(format!("invalid PostgreSQL URL: {}", describe(&error)))
+    })?;
+    config.ssl_mode(ssl_mode);
+    Ok((config, tls))
+}
+
 impl fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostgresStore")
@@ -64,20 +75,24 @@ impl PostgresStore {
     /// Connects to the database of a `postgres://user:password@host:port/database` URL (or a
     /// `key=value` connection string) and brings its schema to this build's version.
     ///
+    /// The connections are encrypted when the URL asks, as libpq's: `sslmode=require` (or
+    /// `prefer`, `verify-ca`, `verify-full`), with `sslrootcert=PATH` naming the authority
+    /// to trust when it is not a public one. Over TLS the server's certificate is always
+    /// verified, host name included.
+    ///
     /// # Errors
     ///
-    /// A storage error when the URL is malformed, the server cannot be reached, or the schema
-    /// is newer than this build.
+    /// A storage error when the URL is malformed, its `sslrootcert` unreadable, the server
+    /// cannot be reached or its certificate is not trusted, or the schema is newer than this
+    /// build.
     pub fn connect(url: &str) -> Result<Self, StorageError> {
-        let mut config: Config = url.parse().map_err(|error| {
-            StorageError::new(format!("invalid PostgreSQL URL: {}", describe(&error)))
-        })?;
+        let (mut config, tls) = parse(url)?;
         // A database that went away must fail the writer's group, not hang it.
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.keepalives_idle(KEEPALIVE_IDLE);
-        let driver = Driver::start()?;
+        let driver = Driver::start(tls)?;
         let mut connection = driver.connect(&config)?;
         let from = schema::migrate(&mut connection)?;
         tracing::debug!(from, "connected to PostgreSQL");
@@ -116,10 +131,8 @@ impl PostgresStore {
             });
             return None;
         };
-        let config: Config = base
-            .parse()
-            .expect("CHAT_TEST_POSTGRES is a PostgreSQL URL");
-        let driver = Driver::start().expect("the PostgreSQL driver starts");
+        let (config, tls) = parse(&base).expect("CHAT_TEST_POSTGRES is a PostgreSQL URL");
+        let driver = Driver::start(tls).expect("the PostgreSQL driver starts");
         let mut connection = driver.connect(&config).expect("CHAT_TEST_POSTGRES answers");
         let schema = format!("chat_test_{}", ulid::Ulid::generate()).to_lowercase();
         connection

@@ -72,3 +72,29 @@ fn a_server_that_is_not_there_is_a_clear_error() {
     let error = PostgresStore::connect("postgres://[::1").unwrap_err();
     assert!(error.0.contains("invalid PostgreSQL URL"), "{error}");
 }
+
+#[test]
+fn connections_are_encrypted_when_asked_and_the_certificate_is_checked() {
+    let (Some(url), Ok(authority)) = (
+        PostgresStore::test_url(),
+        std::env::var("CHAT_TEST_POSTGRES_CA"),
+    ) else {
+        return; // .ci/start-postgres turns TLS on and says where its authority is
+    };
+    let trusted = format!("{url}&sslmode=verify-full&sslrootcert={authority}");
+    let store = PostgresStore::connect(&trusted).unwrap();
+    put(&store, b"over", b"tls");
+    assert_eq!(get(&store, b"over").as_deref(), Some(&b"tls"[..]));
+    let mut connection = store.take().unwrap();
+    let encrypted = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+    let rows = connection.query(encrypted, &[]).unwrap();
+    assert!(rows[0].get::<_, bool>(0), "the server sees TLS");
+
+    // The test's authority is not a public one: without it, no connection.
+    let error = PostgresStore::connect(&format!("{url}&sslmode=require")).unwrap_err();
+    assert!(error.to_string().contains("UnknownIssuer"), "{error}");
+    // Plain unless asked, as before.
+    let plain = PostgresStore::connect(&url).unwrap();
+    let rows = plain.take().unwrap().query(encrypted, &[]).unwrap();
+    assert!(!rows[0].get::<_, bool>(0));
+}
