@@ -80,6 +80,26 @@ fn a_store_that_is_neither_redb_nor_postgres_is_refused() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_speaks_tls_to_postgres_when_its_url_asks() {
+    let (Some(url), Ok(authority)) = (
+        PostgresStore::test_url(),
+        std::env::var("CHAT_TEST_POSTGRES_CA"),
+    ) else {
+        return; // .ci/start-postgres turns TLS on and says where its authority is
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("{url}&sslmode=verify-full&sslrootcert=/no/such.pem");
+    let stderr = refused(dir.path(), &["--store", &missing, "init"]);
+    assert!(stderr.contains("sslrootcert /no/such.pem"), "{stderr}");
+
+    let trusted = format!("{url}&sslmode=verify-full&sslrootcert={authority}");
+    let (node, base) = serve_env(&dir.path().join("node"), &[("CHAT_STORE", &trusted)]);
+    let (token, _, channel, _) = owner_and_channel(&base, "encrypted").await;
+    assert!(say(&base, &token, &channel, "over tls").await.is_success());
+    stop(node);
+}
+
 /// A gateway connection to `base` identified with `token`: the connection, its session id and
 /// the sequence number of READY.
 pub(crate) async fn identified(base: &str, token: &str) -> (Gateway, String, u64) {

@@ -56,30 +56,41 @@ pub(super) fn take_tls(url: &str) -> Result<(String, SslMode, Tls), StorageError
         }
         _ => false,
     };
-    let rest = if let Some((base, query)) = url.split_once('?') {
-        let kept: Vec<&str> = query
-            .split('&')
-            .filter(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                !take(key, &percent_decode_str(value).decode_utf8_lossy())
-            })
-            .collect();
-        if kept.is_empty() {
-            base.to_owned()
-        } else {
-            format!("{base}?{}", kept.join("&"))
+    let is_url = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    let rest = if is_url {
+        match url.split_once('?') {
+            Some((base, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|pair| {
+                        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                        !take(key, &percent_decode_str(value).decode_utf8_lossy())
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    base.to_owned()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                }
+            }
+            None => url.to_owned(),
         }
-    } else if url.contains("://") {
-        url.to_owned()
     } else {
-        let kept: Vec<&str> = url
-            .split_whitespace()
+        let pairs: Vec<&str> = url.split_whitespace().collect();
+        let kept: Vec<&str> = pairs
+            .iter()
+            .copied()
             .filter(|pair| {
                 let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
                 !take(key, value.trim_matches('\''))
             })
             .collect();
-        kept.join(" ")
+        // Untouched without TLS settings: a quoted value may hold runs of spaces.
+        if kept.len() == pairs.len() {
+            url.to_owned()
+        } else {
+            kept.join(" ")
+        }
     };
     let mode = match mode.as_deref() {
         None | Some("disable") => SslMode::Disable,
@@ -213,6 +224,12 @@ mod tests {
         let (rest, mode, _) = take_tls("host=db user=u sslmode=verify-full dbname=chat").unwrap();
         assert_eq!(rest, "host=db user=u dbname=chat");
         assert_eq!(mode, SslMode::Require);
+        let spaced = "host=db  password='a  b?c'";
+        assert_eq!(
+            take_tls(spaced).unwrap().0,
+            spaced,
+            "untouched without TLS settings"
+        );
     }
 
     #[test]
