@@ -417,6 +417,7 @@ impl Engine {
             let shared = Shared {
                 node: node.id,
                 signal,
+                digests: true,
             };
             let payload = serde_json::to_vec(&shared).expect("live signals always serialize");
             node.broker
@@ -556,7 +557,8 @@ fn node_of(broker: Option<Arc<dyn Broker>>, backend: &dyn Backend) -> Result<Opt
 /// Takes in what the other nodes of the community publish, for as long as the engine lives:
 /// their committed events go to the writer's publishing task, their live state into the
 /// live maps (with the events that tell this node's sessions). Every heartbeat this node
-/// tells the others all it holds, and forgets the nodes fallen silent.
+/// tells the others the digest of its live state (or all of it, now and then), and forgets
+/// the nodes fallen silent.
 async fn follow_nodes(
     inner: Weak<Inner>,
     mut inbox: Inbox,
@@ -565,6 +567,7 @@ async fn follow_nodes(
 ) {
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut beats = 0_u64;
     loop {
         let message = tokio::select! {
             message = inbox.recv() => message,
@@ -579,14 +582,15 @@ async fn follow_nodes(
         match message {
             None if inbox.is_closed() => return,
             None => {
-                let (state, forgotten) = {
+                beats += 1;
+                let (heartbeat, forgotten) = {
                     let mut realtime = engine.realtime();
                     (
-                        realtime.state(),
+                        realtime.heartbeat(beats),
                         realtime.forget_silent(std::time::Instant::now()),
                     )
                 };
-                engine.share(state);
+                engine.share(heartbeat);
                 for (event, audience) in forgotten {
                     engine.publish_live(event, audience);
                 }
@@ -601,7 +605,7 @@ async fn follow_nodes(
             Some((Topic::Live, payload)) => match serde_json::from_slice::<Shared>(&payload) {
                 Ok(shared) if shared.node != node => {
                     let now = std::time::Instant::now();
-                    let applied = engine.realtime().apply(shared.node, shared.signal, now);
+                    let applied = engine.realtime().apply(node, shared, now);
                     for answer in applied.answers {
                         engine.share(answer);
                     }

@@ -1,14 +1,21 @@
 //! The live state of the other nodes of a community, as they tell it through the broker.
 //!
 //! Each node owns its devices and voice states and tells the others of every change (a
-//! [`Signal`]), and of all it holds every [`HEARTBEAT`] and whenever it hears a node it did
-//! not know. What a node has not repeated for three heartbeats (it died, or the broker lost
-//! it) is dropped, and its users go offline and leave voice as if they had disconnected.
+//! [`Signal`]), and of all it holds whenever it hears a node it did not know. Every
+//! [`HEARTBEAT`] it sends a digest of its devices and voice states: a node whose copy has
+//! another digest (it missed a change: the broker drops what it cannot deliver) asks for all
+//! it holds. So a heartbeat costs the same however many users a node has; every
+//! [`FULL_EVERY`]th heartbeat still carries everything, for the users' choices (status,
+//! custom status), which any node may change and the newest of which wins. Nodes of a
+//! release before the digests get everything every heartbeat, as they expect. What a node
+//! has not repeated for three heartbeats (it died, or the broker lost it) is dropped, and
+//! its users go offline and leave voice as if they had disconnected.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
 use super::{Realtime, UserPresence, presence_changes};
 use crate::envelope::Audience;
@@ -21,6 +28,8 @@ use crate::model::{
 pub(crate) const HEARTBEAT: Duration = Duration::from_secs(10);
 /// How long a node's state lasts without being repeated.
 const FORGET_AFTER: Duration = Duration::from_secs(30);
+/// Every how many heartbeats a node tells all it holds, not only its digest.
+pub(crate) const FULL_EVERY: u64 = 6;
 
 /// One node's part of a user's presence: the devices connected to it, and the user's
 /// choices as that node knows them.
@@ -79,6 +88,10 @@ pub(crate) enum Signal {
         presences: Vec<NodePresence>,
         voice: Vec<VoiceState>,
     },
+    /// The heartbeat: the digest of the node's devices and voice states ([`digest`]).
+    Digest(u64),
+    /// The node with this id is asked for everything it holds (another's copy went stale).
+    Ask(u64),
 }
 
 /// A signal with the node it comes from, as it goes over the broker.
@@ -86,14 +99,37 @@ pub(crate) enum Signal {
 pub(crate) struct Shared {
     pub(crate) node: u64,
     pub(crate) signal: Signal,
+    /// Whether the node's heartbeats may be digests (false from a release before them).
+    #[serde(default)]
+    pub(crate) digests: bool,
 }
 
 /// What another node holds, as it last told it.
 #[derive(Debug)]
 pub(crate) struct Remote {
     heard: Instant,
+    /// Whether it takes digests for heartbeats.
+    digests: bool,
     pub(crate) presences: HashMap<UserId, NodePresence>,
     pub(crate) voice: HashMap<(ServerId, UserId), VoiceState>,
+}
+
+/// The digest of a node's devices (by user) and voice states, in any order: the first eight
+/// bytes of the SHA-256 of their JSON, sorted by user (a hash every build computes alike).
+fn digest<'a>(
+    presences: impl Iterator<Item = &'a NodePresence>,
+    voice: impl Iterator<Item = &'a VoiceState>,
+) -> u64 {
+    let mut presences: Vec<(UserId, &[(ClientKind, bool)])> =
+        presences.map(|p| (p.user, p.devices.as_slice())).collect();
+    presences.sort_unstable_by_key(|(user, _)| *user);
+    let mut voice: Vec<&VoiceState> = voice.collect();
+    voice.sort_unstable_by_key(|v| (v.server_id, v.user_id));
+    let json = serde_json::to_vec(&(presences, voice)).unwrap_or_default();
+    let hash = Sha256::digest(&json);
+    let mut first = [0; 8];
+    first.copy_from_slice(&hash[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// The events that tell a node's sessions of a live change.
@@ -104,39 +140,64 @@ pub(crate) type Changes = Vec<(Event, Audience)>;
 pub(crate) struct Applied {
     /// The events for this node's sessions.
     pub(crate) changes: Changes,
-    /// What this node tells the others in answer: all it holds, to a node it did not know;
-    /// a voice state it refreshed.
+    /// What this node tells the others in answer: all it holds, to a node it did not know
+    /// or that asked; a voice state it refreshed; a request for all a node holds, when this
+    /// node's copy of it has another digest.
     pub(crate) answers: Vec<Signal>,
 }
 
 impl Realtime {
     /// Everything this node holds, for the others.
     pub(crate) fn state(&self) -> Signal {
-        Signal::State {
-            presences: self
-                .users
-                .iter()
-                .filter(|(_, p)| !p.devices.is_empty())
-                .map(|(user, p)| NodePresence::of(*user, p))
-                .collect(),
-            voice: self
-                .voice
-                .values()
-                .flat_map(HashMap::values)
-                .cloned()
-                .collect(),
+        let (presences, voice) = self.held();
+        Signal::State { presences, voice }
+    }
+
+    /// What this node tells the others at its `beat`th heartbeat: the digest of its devices
+    /// and voice states, or all it holds every [`FULL_EVERY`]th time and while a node of an
+    /// earlier release listens.
+    pub(crate) fn heartbeat(&self, beat: u64) -> Signal {
+        let (presences, voice) = self.held();
+        if !beat.is_multiple_of(FULL_EVERY) && self.nodes.values().all(|n| n.digests) {
+            Signal::Digest(digest(presences.iter(), voice.iter()))
+        } else {
+            Signal::State { presences, voice }
         }
     }
 
-    /// Takes in another node's signal.
-    pub(crate) fn apply(&mut self, node: u64, signal: Signal, now: Instant) -> Applied {
+    /// This node's users with devices, and its voice states.
+    fn held(&self) -> (Vec<NodePresence>, Vec<VoiceState>) {
+        let presences = self
+            .users
+            .iter()
+            .filter(|(_, p)| !p.devices.is_empty())
+            .map(|(user, p)| NodePresence::of(*user, p))
+            .collect();
+        let voice = self
+            .voice
+            .values()
+            .flat_map(HashMap::values)
+            .cloned()
+            .collect();
+        (presences, voice)
+    }
+
+    /// Takes in another node's signal; `me` is this node's id.
+    pub(crate) fn apply(&mut self, me: u64, shared: Shared, now: Instant) -> Applied {
+        let Shared {
+            node,
+            signal,
+            digests,
+        } = shared;
         let new = !self.nodes.contains_key(&node);
         let remote = self.nodes.entry(node).or_insert_with(|| Remote {
             heard: now,
+            digests,
             presences: HashMap::new(),
             voice: HashMap::new(),
         });
         remote.heard = now;
+        remote.digests = digests;
         let mut changes = Vec::new();
         let mut answers = Vec::new();
         match signal {
@@ -176,6 +237,18 @@ impl Realtime {
                 }
                 self.replace_voice(node, voice, &mut changes);
             }
+            Signal::Digest(heard) => {
+                let copy = &self.nodes[&node];
+                if digest(copy.presences.values(), copy.voice.values()) != heard {
+                    tracing::debug!(node, "a node's live state went stale here; asking for it");
+                    answers.push(Signal::Ask(node));
+                }
+            }
+            Signal::Ask(asked) => {
+                if asked == me && !new {
+                    answers.push(self.state());
+                }
+            }
         }
         if new {
             tracing::info!(node, "a node joined the community");
@@ -196,14 +269,15 @@ impl Realtime {
         let mut changes = Vec::new();
         for node in silent {
             tracing::info!(node, "a node fell silent; forgetting its live state");
-            let forgotten = self.apply(
+            let nothing = Shared {
                 node,
-                Signal::State {
+                signal: Signal::State {
                     presences: Vec::new(),
                     voice: Vec::new(),
                 },
-                now,
-            );
+                digests: true,
+            };
+            let forgotten = self.apply(0, nothing, now);
             changes.extend(forgotten.changes);
             self.nodes.remove(&node);
         }
@@ -297,6 +371,15 @@ mod tests {
         }
     }
 
+    /// A signal from `node`, of this release.
+    fn from(node: u64, signal: Signal) -> Shared {
+        Shared {
+            node,
+            signal,
+            digests: true,
+        }
+    }
+
     fn voice(user: UserId, server: ServerId) -> VoiceState {
         VoiceState {
             channel_id: Some(id()),
@@ -318,7 +401,7 @@ mod tests {
             presences: vec![on_phone(user, None, 0)],
             voice: vec![voice(user, server)],
         };
-        let applied = live.apply(7, state, start);
+        let applied = live.apply(0, from(7, state), start);
         assert_eq!(
             applied.answers.len(),
             1,
@@ -355,8 +438,8 @@ mod tests {
         let mut live = Realtime::default();
         let now = Instant::now();
         live.apply(
-            1,
-            Signal::Presence(on_phone(user, Some(Status::Dnd), 20)),
+            0,
+            from(1, Signal::Presence(on_phone(user, Some(Status::Dnd), 20))),
             now,
         );
         assert_eq!(live.view(user).status, Status::Dnd);
@@ -364,7 +447,7 @@ mod tests {
             presences: vec![on_phone(user, Some(Status::Online), 10)],
             voice: Vec::new(),
         };
-        live.apply(2, stale, now);
+        live.apply(0, from(2, stale), now);
         assert_eq!(
             live.view(user).status,
             Status::Dnd,
@@ -374,18 +457,21 @@ mod tests {
             presences: Vec::new(),
             voice: Vec::new(),
         };
-        live.apply(1, gone, now);
+        live.apply(0, from(1, gone), now);
         assert_eq!(
             live.view(user).status,
             Status::Dnd,
             "node 2's device remains"
         );
         live.apply(
-            2,
-            Signal::State {
-                presences: Vec::new(),
-                voice: Vec::new(),
-            },
+            0,
+            from(
+                2,
+                Signal::State {
+                    presences: Vec::new(),
+                    voice: Vec::new(),
+                },
+            ),
             now,
         );
         assert_eq!(live.view(user).status, Status::Offline);
@@ -401,8 +487,8 @@ mod tests {
         let now = Instant::now();
         let settled = |first: (u64, NodePresence), second: (u64, NodePresence)| {
             let mut live = Realtime::default();
-            live.apply(first.0, Signal::Presence(first.1), now);
-            live.apply(second.0, Signal::Presence(second.1), now);
+            live.apply(0, from(first.0, Signal::Presence(first.1)), now);
+            live.apply(0, from(second.0, Signal::Presence(second.1)), now);
             live.view(user).status
         };
         let (dnd, online) = ((5, choice(Status::Dnd, 5)), (3, choice(Status::Online, 3)));
@@ -430,5 +516,71 @@ mod tests {
         };
         presence.chose(1);
         assert_eq!(presence.chosen_at, ahead + 1);
+    }
+
+    /// A node's live state with `user` connected on a phone.
+    fn connect(live: &mut Realtime, user: UserId) {
+        let presence = live.users.entry(user).or_default();
+        presence.devices.push(crate::live::Device {
+            id: crate::live::DeviceId(1),
+            idle: false,
+            kind: ClientKind::Mobile,
+        });
+    }
+
+    #[test]
+    fn a_copy_that_missed_a_change_has_another_digest_and_asks_for_everything() {
+        let (a_id, b_id) = (1, 2);
+        let (mut a, mut b) = (Realtime::default(), Realtime::default());
+        let now = Instant::now();
+        connect(&mut a, id());
+        b.apply(b_id, from(a_id, a.state()), now);
+        a.apply(a_id, from(b_id, b.state()), now);
+        let heartbeat = a.heartbeat(1);
+        assert!(matches!(heartbeat, Signal::Digest(_)), "{heartbeat:?}");
+        let answers = b.apply(b_id, from(a_id, heartbeat), now).answers;
+        assert!(answers.is_empty(), "in step: {answers:?}");
+
+        // A user connects on A, and B misses the signal.
+        let missed: UserId = id();
+        connect(&mut a, missed);
+        let answers = b.apply(b_id, from(a_id, a.heartbeat(2)), now).answers;
+        assert!(
+            matches!(answers[..], [Signal::Ask(asked)] if asked == a_id),
+            "{answers:?}"
+        );
+        let asked_someone_else = a.apply(a_id, from(b_id, Signal::Ask(7)), now).answers;
+        assert!(asked_someone_else.is_empty());
+        let everything = a.apply(a_id, from(b_id, Signal::Ask(a_id)), now).answers;
+        assert!(
+            matches!(everything[..], [Signal::State { .. }]),
+            "{everything:?}"
+        );
+        for answer in everything {
+            b.apply(b_id, from(a_id, answer), now);
+        }
+        assert_eq!(b.view(missed).status, Status::Online);
+        let answers = b.apply(b_id, from(a_id, a.heartbeat(3)), now).answers;
+        assert!(answers.is_empty(), "in step again: {answers:?}");
+    }
+
+    #[test]
+    fn everything_goes_out_now_and_then_and_to_nodes_of_an_earlier_release() {
+        let mut live = Realtime::default();
+        let now = Instant::now();
+        connect(&mut live, id());
+        live.apply(1, from(2, Signal::Digest(0)), now);
+        assert!(matches!(live.heartbeat(1), Signal::Digest(_)));
+        assert!(matches!(live.heartbeat(FULL_EVERY), Signal::State { .. }));
+        let earlier = Shared {
+            node: 3,
+            signal: Signal::State {
+                presences: Vec::new(),
+                voice: Vec::new(),
+            },
+            digests: false,
+        };
+        live.apply(1, earlier, now);
+        assert!(matches!(live.heartbeat(1), Signal::State { .. }));
     }
 }
