@@ -112,6 +112,12 @@ fn services() -> Option<(String, Nats)> {
     Some((url, Nats::start()?))
 }
 
+/// The same, with the NATS server not started yet.
+fn services_to_start() -> Option<(String, Nats)> {
+    let url = PostgresStore::test_url()?;
+    Some((url, Nats::prepare()?))
+}
+
 /// The next `PRESENCE_UPDATE` of `user` with `status`.
 async fn hear_status(gateway: &mut Gateway, user: &str, status: &str) {
     loop {
@@ -282,10 +288,7 @@ async fn two_nodes_share_events_presence_typing_and_voice_through_nats() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_starts_while_nats_is_away_and_joins_when_it_returns() {
-    let Some(url) = PostgresStore::test_url() else {
-        return;
-    };
-    let Some(mut nats) = Nats::prepare() else {
+    let Some((url, mut nats)) = services_to_start() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -440,10 +443,7 @@ fn a_broker_that_is_not_nats_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_joins_nats_over_tls_trusting_the_authority_it_is_given() {
-    let Some(url) = PostgresStore::test_url() else {
-        return;
-    };
-    let Some(mut nats) = Nats::prepare() else {
+    let Some((url, mut nats)) = services_to_start() else {
         return;
     };
     let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
