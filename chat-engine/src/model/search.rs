@@ -26,6 +26,7 @@ pub struct SearchQuery {
     pub channel_id: Option<ChannelId>,
     /// Only messages with an `attachment`, an `image`, an `embed` or a `link`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(pattern = "^(attachment|image|embed|link)$"))]
     pub has: Option<String>,
     /// How many results (1 to 100; 25 when left out).
     #[serde(default)]
@@ -37,12 +38,16 @@ pub struct SearchQuery {
     pub offset: Option<usize>,
     /// `relevance` (the default: best first) or `date` (newest first).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(pattern = "^(relevance|date)$"))]
     pub sort: Option<String>,
     /// The words to find (1 to 512 characters); parts of words of three letters or more
     /// match too (`quok` finds `quokka`); `"phrases"`, `-excluded`, `a OR b` work on whole
     /// words.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(min_length = 1, max_length = 512))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(required = true, min_length = 1, max_length = 512, pattern = "\\S")
+    )]
     pub q: String,
 }
 

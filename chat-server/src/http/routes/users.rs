@@ -17,7 +17,7 @@ pub(super) fn routes() -> Vec<Route> {
         route!(User, get "/users/{user_id}" => get_user, ok(User), "A user's public profile"),
         route!(User, get "/users/@me/channels" => list_dm_channels, list_of(Channel), "The caller's DMs and group DMs"),
         route!(User, post "/users/@me/channels" => create_dm, created(Channel), "Open a DM (`recipient_id`) or a group DM (`recipients`, `name`)", body CreateDm),
-        route!(User, get "/users/@me/messages/search" => search_private, ok(SearchResults), "Full-text search of the caller's DMs and group DMs: the same `q`, filters and `sort` as a server's search", query SearchQuery),
+        route!(User, get "/users/@me/messages/search" => search_private, ok(SearchResults), "Full-text search of the caller's DMs and group DMs: the same `q`, filters and `sort` as a server's search (a `channel_id` not among them is 404)", query SearchQuery, also 404),
         route!(User, get "/users/@me/read-states" => list_read_states, list_of(ReadState), "Read states with unread and mention counts"),
     ]
 }
