@@ -26,7 +26,10 @@ pub struct SearchQuery {
     pub channel_id: Option<ChannelId>,
     /// Only messages with an `attachment`, an `image`, an `embed` or a `link`.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", param(pattern = "^(attachment|image|embed|link)$"))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(pattern = "^(attachment|image|embed|link)$")
+    )]
     pub has: Option<String>,
     /// How many results (1 to 100; 25 when left out).
     #[serde(default)]

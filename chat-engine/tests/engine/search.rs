@@ -439,6 +439,15 @@ async fn parts_of_words_dms_images_and_newest_first() {
             .total,
         0
     );
+    // Naming a DM of others is not found, as a channel that does not exist would be.
+    let theirs = SearchQuery {
+        channel_id: Some(dm.id),
+        ..query("secret")
+    };
+    assert_code(
+        h.engine.search_private_messages(stranger, theirs).await,
+        ErrorCode::NotFound,
+    );
 
     // has=image: a message with an image attachment (an embed alone is not one).
     let staging = tempfile::tempdir().unwrap();
