@@ -429,9 +429,14 @@ test('the keyboard moves through servers, channels and messages', async () => {
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: /planning/ }).waitFor();
   await page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
+  // The channel is open once its messages show and its composer took the focus (after the
+  // render): focusing a message before that would lose the focus to the composer.
+  await message(page, 'back online').waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === 'TEXTAREA');
   const last = page.locator('main [role="feed"] article[tabindex="0"]');
   await last.focus();
   const before = await active();
+  assert.notEqual(before, '', 'a message has the focus');
   await page.keyboard.press('ArrowUp');
   assert.notEqual(await active(), before, 'moved to the message above');
 });
