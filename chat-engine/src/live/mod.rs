@@ -213,6 +213,11 @@ pub(crate) fn presence_changes(
 }
 
 impl UserPresence {
+    /// Each of this node's devices: its kind and whether it is idle.
+    pub(crate) fn device_kinds(&self) -> Vec<(ClientKind, bool)> {
+        self.devices.iter().map(|d| (d.kind, d.idle)).collect()
+    }
+
     /// Marks the user's choices as made now on `node`: later than any this node knows of,
     /// even when another node's clock runs ahead of this one's.
     pub(crate) fn chose(&mut self, node: u64) {

@@ -55,7 +55,7 @@ impl NodePresence {
     pub(crate) fn of(user: UserId, presence: &UserPresence) -> Self {
         Self {
             user,
-            devices: presence.devices.iter().map(|d| (d.kind, d.idle)).collect(),
+            devices: presence.device_kinds(),
             chosen: presence.chosen,
             custom_status: presence.custom_status.clone(),
             activities: presence.activities.clone(),
@@ -117,15 +117,14 @@ pub(crate) struct Remote {
 /// The digest of a node's devices (by user) and voice states, in any order: the first eight
 /// bytes of the SHA-256 of their JSON, sorted by user (a hash every build computes alike).
 fn digest<'a>(
-    presences: impl Iterator<Item = &'a NodePresence>,
+    devices: impl Iterator<Item = (UserId, Vec<(ClientKind, bool)>)>,
     voice: impl Iterator<Item = &'a VoiceState>,
 ) -> u64 {
-    let mut presences: Vec<(UserId, &[(ClientKind, bool)])> =
-        presences.map(|p| (p.user, p.devices.as_slice())).collect();
-    presences.sort_unstable_by_key(|(user, _)| *user);
+    let mut devices: Vec<(UserId, Vec<(ClientKind, bool)>)> = devices.collect();
+    devices.sort_unstable_by_key(|(user, _)| *user);
     let mut voice: Vec<&VoiceState> = voice.collect();
     voice.sort_unstable_by_key(|v| (v.server_id, v.user_id));
-    let json = serde_json::to_vec(&(presences, voice)).unwrap_or_default();
+    let json = serde_json::to_vec(&(devices, voice)).unwrap_or_default();
     let hash = Sha256::digest(&json);
     let mut first = [0; 8];
     first.copy_from_slice(&hash[..8]);
@@ -149,37 +148,38 @@ pub(crate) struct Applied {
 impl Realtime {
     /// Everything this node holds, for the others.
     pub(crate) fn state(&self) -> Signal {
-        let (presences, voice) = self.held();
-        Signal::State { presences, voice }
+        Signal::State {
+            presences: self
+                .users
+                .iter()
+                .filter(|(_, p)| !p.devices.is_empty())
+                .map(|(user, p)| NodePresence::of(*user, p))
+                .collect(),
+            voice: self
+                .voice
+                .values()
+                .flat_map(HashMap::values)
+                .cloned()
+                .collect(),
+        }
     }
 
     /// What this node tells the others at its `beat`th heartbeat: the digest of its devices
     /// and voice states, or all it holds every [`FULL_EVERY`]th time and while a node of an
     /// earlier release listens.
     pub(crate) fn heartbeat(&self, beat: u64) -> Signal {
-        let (presences, voice) = self.held();
-        if !beat.is_multiple_of(FULL_EVERY) && self.nodes.values().all(|n| n.digests) {
-            Signal::Digest(digest(presences.iter(), voice.iter()))
-        } else {
-            Signal::State { presences, voice }
+        if beat.is_multiple_of(FULL_EVERY) || !self.nodes.values().all(|n| n.digests) {
+            return self.state();
         }
-    }
-
-    /// This node's users with devices, and its voice states.
-    fn held(&self) -> (Vec<NodePresence>, Vec<VoiceState>) {
-        let presences = self
+        let devices = self
             .users
             .iter()
             .filter(|(_, p)| !p.devices.is_empty())
-            .map(|(user, p)| NodePresence::of(*user, p))
-            .collect();
-        let voice = self
-            .voice
-            .values()
-            .flat_map(HashMap::values)
-            .cloned()
-            .collect();
-        (presences, voice)
+            .map(|(user, p)| (*user, p.device_kinds()));
+        Signal::Digest(digest(
+            devices,
+            self.voice.values().flat_map(HashMap::values),
+        ))
     }
 
     /// Takes in another node's signal; `me` is this node's id.
@@ -239,7 +239,8 @@ impl Realtime {
             }
             Signal::Digest(heard) => {
                 let copy = &self.nodes[&node];
-                if digest(copy.presences.values(), copy.voice.values()) != heard {
+                let devices = copy.presences.values().map(|p| (p.user, p.devices.clone()));
+                if digest(devices, copy.voice.values()) != heard {
                     tracing::debug!(node, "a node's live state went stale here; asking for it");
                     answers.push(Signal::Ask(node));
                 }
