@@ -97,4 +97,26 @@ fn connections_are_encrypted_when_asked_and_the_certificate_is_checked() {
     let plain = PostgresStore::connect(&url).unwrap();
     let rows = plain.take().unwrap().query(encrypted, &[]).unwrap();
     assert!(!rows[0].get::<_, bool>(0));
+
+    // The same in libpq's `key = value` form, spaces and quotes as people write them.
+    let config: tokio_postgres::Config = url.parse().unwrap();
+    let tokio_postgres::config::Host::Tcp(host) = &config.get_hosts()[0] else {
+        return; // a Unix socket: no TLS there
+    };
+    let key_values = format!(
+        "host={host} port={} user = '{}'  sslmode = 'verify-full' dbname={} \
+         sslrootcert='{authority}' options='{}'",
+        config.get_ports()[0],
+        config.get_user().unwrap_or("postgres"),
+        config.get_dbname().unwrap_or("postgres"),
+        config.get_options().unwrap_or_default(),
+    );
+    let store = PostgresStore::connect(&key_values).unwrap();
+    assert_eq!(
+        get(&store, b"over").as_deref(),
+        Some(&b"tls"[..]),
+        "the same schema"
+    );
+    let rows = store.take().unwrap().query(encrypted, &[]).unwrap();
+    assert!(rows[0].get::<_, bool>(0), "the server sees TLS");
 }

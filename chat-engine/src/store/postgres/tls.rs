@@ -76,21 +76,20 @@ pub(super) fn take_tls(url: &str) -> Result<(String, SslMode, Tls), StorageError
             None => url.to_owned(),
         }
     } else {
-        let pairs: Vec<&str> = url.split_whitespace().collect();
-        let kept: Vec<&str> = pairs
-            .iter()
-            .copied()
-            .filter(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                !take(key, value.trim_matches('\''))
-            })
+        let taken: Vec<_> = key_values(url)?
+            .into_iter()
+            .filter(|pair| take(&pair.key, &pair.value))
+            .map(|pair| pair.span)
             .collect();
-        // Untouched without TLS settings: a quoted value may hold runs of spaces.
-        if kept.len() == pairs.len() {
-            url.to_owned()
-        } else {
-            kept.join(" ")
+        let mut rest = url.to_owned();
+        // From the end, so that the spans before each stay where they are.
+        for span in taken.into_iter().rev() {
+            rest.replace_range(span, "");
         }
+        if rest.len() < url.len() {
+            rest.truncate(rest.trim_end().len());
+        }
+        rest
     };
     let mode = match mode.as_deref() {
         None | Some("disable") => SslMode::Disable,
@@ -112,6 +111,69 @@ pub(super) fn take_tls(url: &str) -> Result<(String, SslMode, Tls), StorageError
         )?)))
     };
     Ok((rest, mode, tls))
+}
+
+/// One `key = value` of a libpq connection string, and the bytes it spans there (with the
+/// whitespace after it).
+#[derive(Debug)]
+struct KeyValue {
+    key: String,
+    value: String,
+    span: std::ops::Range<usize>,
+}
+
+/// Reads a libpq `key=value` connection string as libpq does: pairs apart by whitespace,
+/// spaces allowed around `=`, a value in single quotes may hold spaces, and a backslash
+/// takes the next character as it is (`\'` or `\\`).
+fn key_values(text: &str) -> Result<Vec<KeyValue>, StorageError> {
+    let invalid =
+        |why: &str| StorageError::new(format!("invalid PostgreSQL connection string: {why}"));
+    let mut chars = text.char_indices().peekable();
+    let skip_spaces = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    };
+    let mut pairs = Vec::new();
+    skip_spaces(&mut chars);
+    while let Some(&(start, _)) = chars.peek() {
+        let mut key = String::new();
+        while let Some((_, c)) = chars.next_if(|(_, c)| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        if key.is_empty() {
+            return Err(invalid("a value has no key"));
+        }
+        skip_spaces(&mut chars);
+        if chars.next_if(|(_, c)| *c == '=').is_none() {
+            return Err(invalid(&format!("{key:?} has no \"=\"")));
+        }
+        skip_spaces(&mut chars);
+        let quoted = chars.next_if(|(_, c)| *c == '\'').is_some();
+        let mut value = String::new();
+        let mut closed = !quoted;
+        while let Some((_, c)) = chars.next_if(|(_, c)| quoted || !c.is_whitespace()) {
+            match c {
+                '\\' => value.extend(chars.next().map(|(_, c)| c)),
+                '\'' if quoted => {
+                    closed = true;
+                    break;
+                }
+                c => value.push(c),
+            }
+        }
+        if !closed {
+            return Err(invalid(&format!(
+                "the value of {key:?} has no closing quote"
+            )));
+        }
+        skip_spaces(&mut chars);
+        let end = chars.peek().map_or(text.len(), |&(at, _)| at);
+        pairs.push(KeyValue {
+            key,
+            value,
+            span: start..end,
+        });
+    }
+    Ok(pairs)
 }
 
 impl<S> MakeTlsConnect<S> for Tls
@@ -230,6 +292,35 @@ mod tests {
             spaced,
             "untouched without TLS settings"
         );
+    }
+
+    #[test]
+    fn key_value_strings_keep_everything_but_the_tls_settings_as_written() {
+        let (rest, mode, _) =
+            take_tls("password='two  spaces' sslmode = 'require'  host=db").unwrap();
+        assert_eq!(rest, "password='two  spaces' host=db");
+        assert_eq!(mode, SslMode::Require);
+
+        let (rest, mode, _) =
+            take_tls(r"password='a \' sslmode=disable b' user=u sslmode=prefer").unwrap();
+        assert_eq!(
+            (rest.as_str(), mode),
+            (r"password='a \' sslmode=disable b' user=u", SslMode::Prefer),
+            "a setting inside a quoted value is not one"
+        );
+    }
+
+    #[test]
+    fn malformed_key_value_strings_are_refused_with_their_reason() {
+        let error = take_tls("host=db sslmode").unwrap_err();
+        assert!(
+            error.to_string().contains("\"sslmode\" has no \"=\""),
+            "{error}"
+        );
+        let error = take_tls("host=db password='open").unwrap_err();
+        assert!(error.to_string().contains("no closing quote"), "{error}");
+        let error = take_tls("host=db =x").unwrap_err();
+        assert!(error.to_string().contains("has no key"), "{error}");
     }
 
     #[test]
