@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use async_nats::connection::State;
@@ -50,6 +50,8 @@ impl Names {
 pub struct NatsBroker {
     client: async_nats::Client,
     url: String,
+    /// Why the connection attempts fail, until one succeeds.
+    trouble: Trouble,
     /// Set by [`Broker::join`].
     names: OnceLock<Names>,
     /// Committed events to publish, in order, from one task.
@@ -94,16 +96,30 @@ impl NatsBroker {
             .parse()
             .map_err(|e| StorageError::new(format!("invalid NATS URL {url:?}: {e}")))?;
         let tls = crate::tls::client_config(authority, "NATS authority")?;
+        let trouble = Trouble::default();
+        let (failed, connected) = (trouble.clone(), trouble.clone());
         let client = async_nats::ConnectOptions::new()
             .name("chat-server")
             .retry_on_initial_connect()
             .tls_client_config(tls)
+            // Asked before each attempt, with what the earlier ones met: the only place
+            // async-nats tells why a connection failed (its events and logs name only the
+            // kind, such as "IO error" for a certificate it does not trust).
+            .reconnect_to_server_callback(move |servers, _| {
+                failed.failed(&servers);
+                async { None }
+            })
+            .event_callback(move |event| {
+                connected.on(&event);
+                async {}
+            })
             .connect(address)
             .await
             .map_err(|e| StorageError::new(format!("cannot connect to NATS at {url}: {e}")))?;
         Ok(Self {
             client,
             url: url.to_owned(),
+            trouble,
             names: OnceLock::new(),
             outbox: OnceLock::new(),
         })
@@ -184,10 +200,55 @@ impl Broker for NatsBroker {
 
     fn check(&self) -> Result<(), String> {
         if self.connected() {
-            Ok(())
-        } else {
-            Err(format!("NATS at {} is not connected", self.url))
+            return Ok(());
         }
+        let url = &self.url;
+        Err(match self.trouble.reason() {
+            Some(reason) => format!("NATS at {url} is not connected: {reason}"),
+            None => format!("NATS at {url} is not connected"),
+        })
+    }
+}
+
+/// Why the attempts to connect to NATS fail, shared by the client's callbacks and
+/// [`Broker::check`]; each new reason is logged once, as is the connection that ends them.
+#[derive(Debug, Clone, Default)]
+struct Trouble(Arc<Mutex<Option<String>>>);
+
+impl Trouble {
+    /// Notes the last failure among `servers`, as the client is about to try again.
+    fn failed(&self, servers: &[async_nats::Server]) {
+        let Some(reason) = servers.iter().find_map(|server| server.last_error.clone()) else {
+            return;
+        };
+        let mut trouble = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if trouble.as_ref() != Some(&reason) {
+            tracing::warn!(%reason, "cannot connect to NATS; retrying");
+            *trouble = Some(reason);
+        }
+    }
+
+    /// Follows the client's connection: a connection ends the trouble.
+    fn on(&self, event: &async_nats::Event) {
+        match event {
+            async_nats::Event::Connected => {
+                let ended = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+                if ended.is_some() {
+                    tracing::info!("connected to NATS");
+                }
+            }
+            async_nats::Event::Disconnected => {
+                tracing::warn!("the connection to NATS broke; reconnecting");
+            }
+            _ => {}
+        }
+    }
+
+    fn reason(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
