@@ -323,6 +323,11 @@ test('search finds a message by a prefix and a click jumps to it', async () => {
   await shot(alice.page, 'search-results');
   await results.locator('.hit').first().click();
   await alice.page.locator('article.highlight', { hasText: 'quokka' }).waitFor();
+  const page = await alice.page.evaluate(() => {
+    const { scrollTop, scrollHeight } = /** @type {Element} */ (document.scrollingElement);
+    return { scrollTop, fits: scrollHeight <= innerHeight };
+  });
+  assert.deepEqual(page, { scrollTop: 0, fits: true }, 'the page stays put: only its panes scroll');
   await results.getByRole('button', { name: 'Close search' }).click();
 });
 
