@@ -417,6 +417,16 @@ test('usable at 360 px wide: the sidebars collapse behind a toggle', async () =>
   await narrow.page.getByRole('button', { name: 'Channels and servers' }).click();
   await narrow.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: /Rustaceans/ }).click();
   await message(narrow.page, 'back online').waitFor();
+  const offScreen = await narrow.page.locator('.channel-header').evaluate((header) =>
+    [...header.querySelectorAll('button, input')]
+      .filter((control) => control.getBoundingClientRect().right > innerWidth)
+      .map((control) => control.getAttribute('aria-label') ?? control.id),
+  );
+  assert.deepEqual(offScreen, [], 'every control of the header is on the screen');
+  await narrow.page.getByRole('button', { name: 'Member list' }).click();
+  await narrow.page.getByRole('complementary', { name: 'Members' }).getByText('bob').first().waitFor();
+  await shot(narrow.page, 'narrow-360-members');
+  await narrow.page.getByRole('button', { name: 'Member list' }).click();
   await shot(narrow.page, 'narrow-360');
   assert.deepEqual(narrow.problems, []);
   await narrow.context.close();
