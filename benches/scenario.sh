@@ -14,7 +14,9 @@ data=$(mktemp -d)
   --no-link-previews >"$data/serve.log" 2>&1 &
 server=$!
 reference=
-trap 'kill $server $reference 2>/dev/null; wait $server $reference 2>/dev/null; rm -rf "$data"' EXIT
+# A killed server's `wait` fails: without `|| true`, errexit would end the trap there and
+# leave the data directory behind (and the script's status would be the kill's).
+trap 'kill $server $reference 2>/dev/null; wait $server $reference 2>/dev/null || true; rm -rf "$data"' EXIT
 compare=()
 if [[ ${COMPARE:-} == 1 ]]; then
   "$load" --addr 127.0.0.1:19091 reference >"$data/reference.log" 2>&1 &
