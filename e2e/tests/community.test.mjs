@@ -117,7 +117,7 @@ test('a moderator times a member out: the composer closes, the audit log says wh
   const entry = entries.getByRole('listitem').filter({ hasText: 'Reason: cool down, please' });
   await entry.waitFor();
   assert.match(await entry.innerText(), /alice updated member bob/);
-  assert.match(await entry.innerText(), /communication_disabled_until/);
+  assert.match(await entry.innerText(), /Timed out until: — → \S/, 'the field and the time, as people read them');
   await alice.page.getByLabel('Filter by action').selectOption('server_update');
   await alice.page.getByText('Nothing recorded yet.').waitFor();
   await alice.page.getByLabel('Filter by action').selectOption('');

@@ -39,14 +39,66 @@ const ACTIONS = /** @type {[string, string][]} */ ([
 
 const PAGE = 50;
 
+/** What the log calls the fields it shows changed; any other is spelled out from its key. */
+const FIELDS = /** @type {Record<string, string>} */ ({
+  allow: 'Allowed',
+  category_id: 'Category',
+  code: 'Code',
+  color: 'Color',
+  communication_disabled_until: 'Timed out until',
+  deny: 'Denied',
+  description: 'Description',
+  expires_at: 'Expires',
+  icon_url: 'Icon',
+  is_deafened: 'Deafened',
+  is_mentionable: 'Anyone may mention it',
+  is_muted: 'Muted',
+  is_private: 'Private',
+  is_public: 'Listed in public servers',
+  max_uses: 'Most uses',
+  name: 'Name',
+  nickname: 'Nickname',
+  nsfw: 'Age-restricted',
+  owner_id: 'Owner',
+  parent_id: 'Parent channel',
+  permissions: 'Permissions',
+  position: 'Position',
+  role_ids: 'Roles',
+  slow_mode_delay: 'Slowmode (seconds)',
+  system_channel_id: 'System messages channel',
+  topic: 'Topic',
+});
+
+/** @param {string} key */
+const field = (key) => FIELDS[key] ?? key.charAt(0).toUpperCase() + key.slice(1).replaceAll('_', ' ');
+
 /**
- * A changed value as people read it: times in local time, nothing as a dash.
+ * A changed value as people read it: times in local time, ids as the names of the users,
+ * channels and roles they are, yes or no, and nothing as a dash.
  * @param {unknown} value
+ * @param {string} serverId
+ * @returns {string}
  */
-function show(value) {
+function show(value, serverId) {
   if (value === undefined || value === null || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length ? value.map((v) => show(v, serverId)).join(', ') : '—';
   if (typeof value !== 'string') return JSON.stringify(value);
-  return /^\d{4}-\d\d-\d\dT/.test(value) ? new Date(value).toLocaleString() : value;
+  if (/^\d{4}-\d\d-\d\dT/.test(value)) return new Date(value).toLocaleString();
+  return named(value, serverId) ?? value;
+}
+
+/**
+ * The user, channel or role an id names, as people know it, or null.
+ * @param {string} id
+ * @param {string} serverId
+ */
+function named(id, serverId) {
+  const s = getState();
+  if (s.users[id]) return displayName(s, id, serverId);
+  if (s.channels[id]) return `#${s.channels[id].name}`;
+  const role = (s.roles[serverId] ?? []).find((r) => r.id === id);
+  return role ? `@${role.name}` : null;
 }
 
 /** @param {{ server: import('../store.js').Server }} props */
@@ -78,12 +130,9 @@ export function ServerAuditLog({ server }) {
   /** @param {Entry} entry */
   const target = (entry) => {
     if (!entry.target_id) return '';
-    if (s.users[entry.target_id]) return displayName(s, entry.target_id, server.id);
-    const channel = s.channels[entry.target_id];
-    if (channel) return `#${channel.name}`;
-    const role = (s.roles[server.id] ?? []).find((r) => r.id === entry.target_id);
-    if (role) return `@${role.name}`;
-    return entry.target_id === server.id ? '' : entry.target_id;
+    // The server's id is its @everyone role's too: it names the role only in a role's entry.
+    if (entry.target_id === server.id && !entry.action_type.startsWith('role_')) return '';
+    return named(entry.target_id, server.id) ?? entry.target_id;
   };
   return html`
     <section aria-labelledby="audit-title">
@@ -112,7 +161,9 @@ export function ServerAuditLog({ server }) {
           </div>
           ${entry.reason && html`<div class="muted">Reason: ${entry.reason}</div>`}
           ${entry.changes.length > 0 &&
-          html`<ul class="changes">${entry.changes.map((c) => html`<li>${c.key}: ${show(c.old_value)} → ${show(c.new_value)}</li>`)}</ul>`}
+          html`<ul class="changes">${entry.changes.map(
+            (c) => html`<li>${field(c.key)}: ${show(c.old_value, server.id)} → ${show(c.new_value, server.id)}</li>`,
+          )}</ul>`}
         </li>`)}
       </ol>
       ${more && html`<button class="button secondary" onClick=${() => load(entries[entries.length - 1]?.id)}>Load older entries</button>`}
