@@ -269,7 +269,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tls_settings_are_taken_out_of_urls_and_key_value_strings() {
+    fn the_tls_settings_are_taken_out_of_urls() {
         let (rest, mode, tls) =
             take_tls("postgres://u@db:5432/chat?sslmode=require&application_name=x").unwrap();
         assert_eq!(rest, "postgres://u@db:5432/chat?application_name=x");
@@ -282,20 +282,21 @@ mod tests {
             ("postgres://u@db/chat", SslMode::Disable)
         );
         assert!(tls.0.is_none(), "plain unless asked");
+    }
 
-        let (rest, mode, _) = take_tls("host=db user=u sslmode=verify-full dbname=chat").unwrap();
-        assert_eq!(rest, "host=db user=u dbname=chat");
-        assert_eq!(mode, SslMode::Require);
+    #[test]
+    fn key_value_strings_keep_everything_but_the_tls_settings_as_written() {
         let spaced = "host=db  password='a  b?c'";
         assert_eq!(
             take_tls(spaced).unwrap().0,
             spaced,
             "untouched without TLS settings"
         );
-    }
-
-    #[test]
-    fn key_value_strings_keep_everything_but_the_tls_settings_as_written() {
+        let (rest, mode, _) = take_tls("host=db user=u sslmode=verify-full dbname=chat").unwrap();
+        assert_eq!(
+            (rest.as_str(), mode),
+            ("host=db user=u dbname=chat", SslMode::Require)
+        );
         let (rest, mode, _) =
             take_tls("password='two  spaces' sslmode = 'require'  host=db").unwrap();
         assert_eq!(rest, "password='two  spaces' host=db");
