@@ -112,8 +112,14 @@ test('a moderator times a member out: the composer closes, the audit log says wh
   await message(bob.page, 'I will behave').waitFor();
   await shot(bob.page, 'timed-out-member');
 
+  await api(alice.page, 'POST', `/servers/${guild.id}/roles`, { name: 'helpers' });
+  await alice.page.locator('tr', { hasText: 'bob' }).getByRole('checkbox', { name: 'helpers' }).check();
+
   await alice.page.getByRole('navigation', { name: 'Moderated settings' }).getByRole('button', { name: 'Audit log' }).click();
   const entries = alice.page.getByRole('list', { name: 'Audit log entries' });
+  const given = entries.getByRole('listitem').filter({ hasText: "changed a member's roles" });
+  await given.waitFor();
+  assert.match(await given.innerText(), /Roles given: — → @helpers/, 'the role by its name');
   const entry = entries.getByRole('listitem').filter({ hasText: 'Reason: cool down, please' });
   await entry.waitFor();
   assert.match(await entry.innerText(), /alice updated member bob/);

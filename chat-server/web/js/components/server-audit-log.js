@@ -41,6 +41,8 @@ const PAGE = 50;
 
 /** What the log calls the fields it shows changed; any other is spelled out from its key. */
 const FIELDS = /** @type {Record<string, string>} */ ({
+  $add: 'Roles given',
+  $remove: 'Roles taken away',
   allow: 'Allowed',
   category_id: 'Category',
   code: 'Code',
