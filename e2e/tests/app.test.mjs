@@ -428,6 +428,13 @@ test('usable at 360 px wide: the sidebars collapse behind a toggle', async () =>
   await shot(narrow.page, 'narrow-360-members');
   await narrow.page.getByRole('button', { name: 'Member list' }).click();
   await shot(narrow.page, 'narrow-360');
+  const fitsAcross = () => narrow.page.evaluate(() => /** @type {Element} */ (document.scrollingElement).scrollWidth <= innerWidth);
+  assert.equal(await fitsAcross(), true, 'nothing sticks out sideways: the chat');
+  await narrow.page.getByRole('button', { name: 'Channels and servers' }).click();
+  await narrow.page.getByRole('button', { name: 'User settings' }).click();
+  await narrow.page.getByRole('heading', { name: 'My profile' }).waitFor();
+  await shot(narrow.page, 'narrow-360-settings');
+  assert.equal(await fitsAcross(), true, 'the settings');
   assert.deepEqual(narrow.problems, []);
   await narrow.context.close();
 });
