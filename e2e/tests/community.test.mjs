@@ -310,11 +310,15 @@ test('an instance administrator disables an account, whose page is closed, and a
   await admin.page.getByRole('cell', { name: 'Disabled: raid' }).waitFor();
   await bob.page.getByRole('heading', { name: 'Moderated is disabled' }).waitFor();
   assert.equal(await bob.page.locator('#composer').count(), 0, 'no composer in a disabled server');
+  const header = bob.page.locator('.channel-header');
+  assert.equal(await header.getByRole('search').count(), 0, 'no search in a disabled server');
+  assert.equal(await header.getByRole('button', { name: 'Pinned messages' }).count(), 0, 'nor pins');
   await shot(bob.page, 'server-disabled');
   assert.deepEqual(await axe(bob.page), []);
   await admin.page.getByRole('button', { name: 'Enable the server Moderated' }).click();
   await admin.page.getByRole('cell', { name: 'Active', exact: true }).first().waitFor();
   await bob.page.locator('#composer').waitFor();
+  await header.getByRole('button', { name: 'Pinned messages' }).waitFor();
   await bob.page.getByRole('tree', { name: 'Channels' }).getByRole('treeitem', { name: /general/ }).waitFor();
   assert.deepEqual(admin.problems, []);
   // Nobody else has the page.

@@ -44,7 +44,7 @@ export function Header({ server, channel, membersOpen, onToggleNav, onToggleMemb
       ${channel?.type === 'text' && channel.server_id && html`<button class="icon-button" aria-label="Archived threads" title="Archived threads"
         onClick=${onThreads}>🧵</button>`}
       ${channel && html`<button class="icon-button" aria-label="Pinned messages" title="Pinned messages" onClick=${onPins}>📌</button>`}
-      ${(server || channel) &&
+      ${(server || channel) && !server?.disabled &&
       html`<form role="search" onSubmit=${search}>
         <label class="visually-hidden" for="search-box">Search ${server ? server.name : 'direct messages'}</label>
         <input id="search-box" type="search" name="q" placeholder="Search" maxlength="200" />

@@ -80,7 +80,7 @@ export function Shell({ route }) {
       <main class="main" aria-label="Messages">
         <${Header}
           server=${server}
-          channel=${channel}
+          channel=${server?.disabled ? null : channel}
           membersOpen=${membersOpen}
           onToggleNav=${() => setNavOpen(!navOpen)}
           onToggleMembers=${() => setMembersOpen(!membersOpen)}
