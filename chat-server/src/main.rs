@@ -50,15 +50,15 @@ fn main() -> Result<()> {
 /// The engine `chat serve` opens: retention and token lifetimes from its flags, and link
 /// previews unless they are off.
 async fn serving(builder: EngineBuilder, serve: &Serve) -> Result<EngineBuilder> {
-    let builder = match (&serve.broker, &serve.broker_ca) {
-        (Some(url), authority) => {
-            let broker = match authority {
+    let builder = match &serve.broker {
+        Some(url) => {
+            let broker = match &serve.broker_ca {
                 Some(authority) => NatsBroker::connect_trusting(url, authority).await,
                 None => NatsBroker::connect(url).await,
             };
             builder.broker(Arc::new(broker.context("joining NATS")?))
         }
-        (None, _) => builder,
+        None => builder,
     };
     let retention = u64::from(serve.audit_log_retention_days) * 24 * 3600;
     let refresh = u64::from(serve.refresh_token_days) * 24 * 3600;

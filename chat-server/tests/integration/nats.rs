@@ -439,6 +439,10 @@ fn a_broker_that_is_not_nats_is_refused() {
         stderr.contains("NATS authority") && stderr.contains("holds no certificate"),
         "{stderr}"
     );
+    // An authority without a broker to trust it for is a mistake, not a setting to ignore.
+    let alone = ["serve", "--broker-ca", no_certificate.to_str().unwrap()];
+    let stderr = refused(dir.path(), &alone);
+    assert!(stderr.contains("--broker <BROKER>"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

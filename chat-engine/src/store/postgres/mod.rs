@@ -116,7 +116,6 @@ impl PostgresStore {
     ///
     /// When the server cannot be reached or refuses to create the schema.
     #[cfg(any(test, feature = "testing"))]
-    #[allow(clippy::expect_used)]
     pub fn test_url() -> Option<String> {
         let Ok(base) = std::env::var("CHAT_TEST_POSTGRES") else {
             // Once per test binary, past the test harness's capture of `eprintln!`.
@@ -131,15 +130,24 @@ impl PostgresStore {
             });
             return None;
         };
-        let (config, tls) = parse(&base).expect("CHAT_TEST_POSTGRES is a PostgreSQL URL");
-        let driver = Driver::start(tls).expect("the PostgreSQL driver starts");
-        let mut connection = driver.connect(&config).expect("CHAT_TEST_POSTGRES answers");
+        match Self::new_test_schema(&base) {
+            Ok(url) => Some(url),
+            // A test asked for a database it was given and cannot have: it fails, saying why.
+            Err(error) => panic!("CHAT_TEST_POSTGRES={base}: {error}"),
+        }
+    }
+
+    /// A new, empty schema on the server at `base`, and the URL that uses it.
+    #[cfg(any(test, feature = "testing"))]
+    fn new_test_schema(base: &str) -> Result<String, StorageError> {
+        let (config, tls) = parse(base)?;
+        // The driver runs the connection's socket: it must outlive the connection.
+        let driver = Driver::start(tls)?;
+        let mut connection = driver.connect(&config)?;
         let schema = format!("chat_test_{}", ulid::Ulid::generate()).to_lowercase();
-        connection
-            .batch(&format!("CREATE SCHEMA {schema}"))
-            .expect("a test schema is created");
+        connection.batch(&format!("CREATE SCHEMA {schema}"))?;
         let separator = if base.contains('?') { '&' } else { '?' };
-        Some(format!("{base}{separator}options=-csearch_path%3D{schema}"))
+        Ok(format!("{base}{separator}options=-csearch_path%3D{schema}"))
     }
 
     fn take(&self) -> Result<Connection, StorageError> {

@@ -71,37 +71,43 @@ fn a_server_that_is_not_there_is_a_clear_error() {
     assert!(error.0.contains("cannot connect to PostgreSQL"), "{error}");
     let error = PostgresStore::connect("postgres://[::1").unwrap_err();
     assert!(error.0.contains("invalid PostgreSQL URL"), "{error}");
+    // A malformed `key=value` string is refused before any connection is tried.
+    let error = PostgresStore::connect("host=127.0.0.1 password='open").unwrap_err();
+    assert!(error.0.contains("no closing quote"), "{error}");
+    let error = PostgresStore::connect("host=127.0.0.1 sslmode").unwrap_err();
+    assert!(error.0.contains("has no \"=\""), "{error}");
 }
 
 #[test]
-fn connections_are_encrypted_when_asked_and_the_certificate_is_checked() {
+fn connections_are_encrypted_when_asked_and_the_certificate_is_checked()
+-> Result<(), Box<dyn std::error::Error>> {
     let (Some(url), Ok(authority)) = (
         PostgresStore::test_url(),
         std::env::var("CHAT_TEST_POSTGRES_CA"),
     ) else {
-        return; // .ci/start-postgres turns TLS on and says where its authority is
+        return Ok(()); // .ci/start-postgres turns TLS on and says where its authority is
     };
     let trusted = format!("{url}&sslmode=verify-full&sslrootcert={authority}");
-    let store = PostgresStore::connect(&trusted).unwrap();
+    let store = PostgresStore::connect(&trusted)?;
     put(&store, b"over", b"tls");
     assert_eq!(get(&store, b"over").as_deref(), Some(&b"tls"[..]));
-    let mut connection = store.take().unwrap();
+    let mut connection = store.take()?;
     let encrypted = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
-    let rows = connection.query(encrypted, &[]).unwrap();
+    let rows = connection.query(encrypted, &[])?;
     assert!(rows[0].get::<_, bool>(0), "the server sees TLS");
 
     // The test's authority is not a public one: without it, no connection.
     let error = PostgresStore::connect(&format!("{url}&sslmode=require")).unwrap_err();
     assert!(error.to_string().contains("UnknownIssuer"), "{error}");
     // Plain unless asked, as before.
-    let plain = PostgresStore::connect(&url).unwrap();
-    let rows = plain.take().unwrap().query(encrypted, &[]).unwrap();
+    let plain = PostgresStore::connect(&url)?;
+    let rows = plain.take()?.query(encrypted, &[])?;
     assert!(!rows[0].get::<_, bool>(0));
 
     // The same in libpq's `key = value` form, spaces and quotes as people write them.
-    let config: tokio_postgres::Config = url.parse().unwrap();
+    let config: tokio_postgres::Config = url.parse()?;
     let tokio_postgres::config::Host::Tcp(host) = &config.get_hosts()[0] else {
-        return; // a Unix socket: no TLS there
+        return Ok(()); // a Unix socket: no TLS there
     };
     let key_values = format!(
         "host={host} port={} user = '{}'  sslmode = 'verify-full' dbname={} \
@@ -111,12 +117,13 @@ fn connections_are_encrypted_when_asked_and_the_certificate_is_checked() {
         config.get_dbname().unwrap_or("postgres"),
         config.get_options().unwrap_or_default(),
     );
-    let store = PostgresStore::connect(&key_values).unwrap();
+    let store = PostgresStore::connect(&key_values)?;
     assert_eq!(
         get(&store, b"over").as_deref(),
         Some(&b"tls"[..]),
         "the same schema"
     );
-    let rows = store.take().unwrap().query(encrypted, &[]).unwrap();
+    let rows = store.take()?.query(encrypted, &[])?;
     assert!(rows[0].get::<_, bool>(0), "the server sees TLS");
+    Ok(())
 }

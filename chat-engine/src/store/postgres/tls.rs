@@ -269,46 +269,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_tls_settings_are_taken_out_of_urls() {
+    fn the_tls_settings_are_taken_out_of_urls() -> Result<(), StorageError> {
         let (rest, mode, tls) =
-            take_tls("postgres://u@db:5432/chat?sslmode=require&application_name=x").unwrap();
+            take_tls("postgres://u@db:5432/chat?sslmode=require&application_name=x")?;
         assert_eq!(rest, "postgres://u@db:5432/chat?application_name=x");
         assert_eq!(mode, SslMode::Require);
         assert!(tls.0.is_some());
 
-        let (rest, mode, tls) = take_tls("postgres://u@db/chat").unwrap();
+        let (rest, mode, tls) = take_tls("postgres://u@db/chat")?;
         assert_eq!(
             (rest.as_str(), mode),
             ("postgres://u@db/chat", SslMode::Disable)
         );
         assert!(tls.0.is_none(), "plain unless asked");
+        Ok(())
     }
 
     #[test]
-    fn key_value_strings_keep_everything_but_the_tls_settings_as_written() {
+    fn key_value_strings_keep_everything_but_the_tls_settings_as_written()
+    -> Result<(), StorageError> {
         let spaced = "host=db  password='a  b?c'";
         assert_eq!(
-            take_tls(spaced).unwrap().0,
+            take_tls(spaced)?.0,
             spaced,
             "untouched without TLS settings"
         );
-        let (rest, mode, _) = take_tls("host=db user=u sslmode=verify-full dbname=chat").unwrap();
+        let (rest, mode, _) = take_tls("host=db user=u sslmode=verify-full dbname=chat")?;
         assert_eq!(
             (rest.as_str(), mode),
             ("host=db user=u dbname=chat", SslMode::Require)
         );
-        let (rest, mode, _) =
-            take_tls("password='two  spaces' sslmode = 'require'  host=db").unwrap();
+        let (rest, mode, _) = take_tls("password='two  spaces' sslmode = 'require'  host=db")?;
         assert_eq!(rest, "password='two  spaces' host=db");
         assert_eq!(mode, SslMode::Require);
 
-        let (rest, mode, _) =
-            take_tls(r"password='a \' sslmode=disable b' user=u sslmode=prefer").unwrap();
+        let (rest, mode, _) = take_tls(r"password='a \' sslmode=disable b' user=u sslmode=prefer")?;
         assert_eq!(
             (rest.as_str(), mode),
             (r"password='a \' sslmode=disable b' user=u", SslMode::Prefer),
             "a setting inside a quoted value is not one"
         );
+        Ok(())
     }
 
     #[test]
